@@ -1,0 +1,23 @@
+# Production image: gunicorn serves the site; the same image runs the worker and beat.
+FROM python:3.11-slim-bookworm
+
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+    DJANGO_SETTINGS_MODULE=cms.settings.production
+
+RUN useradd --create-home --uid 1000 leap
+WORKDIR /app
+
+COPY requirements/lock.txt requirements/lock.txt
+RUN pip install --no-cache-dir -r requirements/lock.txt
+
+COPY --chown=leap:leap . .
+# collectstatic needs settings to load; these build-time values never reach the running image.
+RUN SECRET_KEY=build-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
+    ALLOWED_HOSTS=build SITE_URL=https://build.invalid EMAIL_HOST=build.invalid \
+    python manage.py collectstatic --no-input
+
+USER leap
+EXPOSE 8000
+CMD ["gunicorn", "cms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -1,0 +1,70 @@
+# Leap: `make run` serves the demo, `make test` checks everything. Both set themselves up.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+LOCK := requirements/lock.txt
+STAMP := $(VENV)/.installed-lock
+PORT ?= 8000
+HOST ?= 127.0.0.1
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: help install run migrate seed test lint format lock worker beat check-deploy clean
+
+help:
+	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
+	@echo "make test     install, then ruff, the migrations check and the whole pytest suite"
+	@echo "make worker   a Celery worker against REDIS_URL"
+	@echo "make beat     the Celery beat scheduler against REDIS_URL"
+	@echo "make lock     re-resolve requirements/lock.txt from pyproject.toml"
+	@echo "make format   format the code with ruff"
+
+# The virtualenv is rebuilt only when the lock changes; the stamp is a copy of the lock.
+$(STAMP): $(LOCK)
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 11) else "Leap needs Python 3.11; set PYTHON=/path/to/python3.11")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r $(LOCK)
+	@cp $(LOCK) $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(MANAGE) migrate --no-input
+
+seed: migrate
+	$(MANAGE) seed_demo
+
+run: seed
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run
+
+format: install
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+test: lint
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+
+worker: install
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker."; exit 1; }
+	$(BIN)/celery -A cms worker --loglevel=INFO
+
+beat: install
+	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run beat."; exit 1; }
+	$(BIN)/celery -A cms beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
+
+lock:
+	$(PYTHON) -m venv /tmp/leap-lock-venv
+	/tmp/leap-lock-venv/bin/pip install --quiet pip-tools
+	/tmp/leap-lock-venv/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
+		--no-emit-find-links -o $(LOCK) pyproject.toml
+
+clean:
+	rm -rf $(VENV) var test-results .pytest_cache .ruff_cache

@@ -1,0 +1,40 @@
+"""Demo accounts, one per role, each with a verified e-mail address. Later apps attach
+their roles (district membership, reviewer pools) in their own `demo` modules."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
+
+from .models import User
+
+DEMO_ACCOUNTS = [
+    # role, e-mail, display name, password
+    ("learner", "learner@leap.example", "Maya Torres", "demo-learner-pass"),
+    ("reviewer", "reviewer@leap.example", "Sam Okafor", "demo-reviewer-pass"),
+    ("content editor", "editor@leap.example", "Priya Raman", "demo-editor-pass"),
+    ("district admin", "district-admin@leap.example", "Daniel Brooks", "demo-district-pass"),
+    ("facilitator", "facilitator@leap.example", "Grace Liu", "demo-facilitator-pass"),
+    ("superuser", "admin@leap.example", "Alex Admin", "demo-admin-pass"),
+]
+
+
+def demo_user(role: str) -> User:
+    """The demo account for a role, e.g. demo_user("learner"); used by later apps' demos."""
+    email = next(email for name, email, *_ in DEMO_ACCOUNTS if name == role)
+    return User.objects.get(email=email)
+
+
+def seed(report) -> None:
+    editors = Group.objects.get_or_create(name="Editors")[0]
+    for role, email, name, password in DEMO_ACCOUNTS:
+        user = User.objects.filter(email=email).first() or User(email=email)
+        user.display_name = name
+        user.is_active = True
+        user.is_superuser = user.is_staff = role == "superuser"
+        user.set_password(password)
+        user.save()
+        if role == "content editor":
+            user.groups.add(editors)
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
+        )
+        report.add_account(role=role, email=email, password=password, name=name)

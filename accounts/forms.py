@@ -1,0 +1,46 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from wagtail.users import forms as wagtail_user_forms
+
+User = get_user_model()
+
+DISPLAY_NAME_HELP = "Shown beside your work and badges, e.g. “Ana Díaz”."
+
+
+class SignupForm(forms.Form):
+    """The fields Leap adds to allauth's sign-up form."""
+
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        help_text=DISPLAY_NAME_HELP,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+
+    field_order = ["display_name", "email", "password1", "password2"]
+
+    def clean_display_name(self) -> str:
+        name = " ".join(self.cleaned_data["display_name"].split())
+        if not name:
+            raise forms.ValidationError("Enter the name people will see.")
+        return name
+
+    def signup(self, request, user) -> None:
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
+
+
+class WagtailUserCreationForm(wagtail_user_forms.UserCreationForm):
+    first_name = None
+    last_name = None
+
+    class Meta(wagtail_user_forms.UserCreationForm.Meta):
+        fields = ["email", "display_name", "is_superuser", "groups"]
+
+
+class WagtailUserEditForm(wagtail_user_forms.UserEditForm):
+    first_name = None
+    last_name = None
+
+    class Meta(wagtail_user_forms.UserEditForm.Meta):
+        fields = ["email", "display_name", "is_active", "is_superuser", "groups"]

@@ -1,0 +1,9 @@
+from celery import shared_task
+
+from .email import email_from_dict
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def email_deliver(data: dict) -> int:
+    """Deliver one queued message; returns how many were sent (0 or 1)."""
+    return email_from_dict(data).send()

@@ -1,0 +1,134 @@
+"""Reading Leap's configuration from the environment.
+
+Settings modules call these helpers so that a wrong or missing value stops the process
+with one sentence that names the setting, instead of a traceback from deep inside Django.
+"""
+
+import importlib
+import os
+import sys
+from urllib.parse import urlsplit, urlunsplit
+
+import dj_database_url
+
+TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+
+
+class ConfigurationError(Exception):
+    """A setting from the environment is missing or wrong; the message says which."""
+
+
+def env_str(name: str, default: str | None = None, *, required: bool = False) -> str | None:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        if required:
+            raise ConfigurationError(f"{name} must be set in the environment.")
+        return default
+    return value.strip()
+
+
+def env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    word = value.strip().lower()
+    if word in TRUE_WORDS:
+        return True
+    if word in FALSE_WORDS:
+        return False
+    raise ConfigurationError(f"{name} must be true or false, not {value!r}.")
+
+
+def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
+    if number < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}, not {number}.")
+    return number
+
+
+def env_list(name: str, default: list[str]) -> list[str]:
+    value = os.environ.get(name)
+    if value is None or value.strip() == "":
+        return list(default)
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) -> str | None:
+    value = env_str(name, default)
+    if value is None:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme not in schemes or not (parts.netloc or parts.path):
+        allowed = " or ".join(f"{scheme}://" for scheme in schemes)
+        raise ConfigurationError(f"{name} must be a URL starting with {allowed}, not {value!r}.")
+    return value.rstrip("/") if parts.scheme in ("http", "https") else value
+
+
+def database_from_env(default_sqlite_path) -> dict:
+    url = env_str("DATABASE_URL", f"sqlite:///{default_sqlite_path}")
+    try:
+        config = dj_database_url.parse(url, conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60))
+    except Exception as error:  # dj-database-url raises several types for bad URLs
+        raise ConfigurationError(
+            f"DATABASE_URL is not a database URL Leap understands ({redact_url(url)}): {error}."
+        ) from None
+    config["CONN_HEALTH_CHECKS"] = True
+    return config
+
+
+def redact_url(url: str) -> str:
+    """The URL with any password replaced, safe to print in an error message."""
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        parts = parts._replace(netloc=netloc)
+    return urlunsplit(parts)
+
+
+def _fail(message: str) -> None:
+    sys.stderr.write(f"Leap cannot start: {message}\n")
+    raise SystemExit(1)
+
+
+def load_settings_or_exit() -> None:
+    """Import the settings module now, turning a ConfigurationError into one clear line."""
+    try:
+        importlib.import_module(os.environ["DJANGO_SETTINGS_MODULE"])
+    except ConfigurationError as error:
+        _fail(str(error))
+
+
+def database_unreachable_reason() -> str | None:
+    """Why the default database cannot be reached, or None when it can."""
+    from django.db import DatabaseError, connection
+
+    try:
+        connection.ensure_connection()
+    except DatabaseError as error:
+        detail = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        url = os.environ.get("DATABASE_URL", "the default SQLite file")
+        return f"the database in DATABASE_URL ({redact_url(url)}) cannot be reached: {detail}."
+    return None
+
+
+def run_with_clear_configuration_errors(argv: list[str]) -> None:
+    """Run a management command; configuration mistakes end in one sentence, not a traceback."""
+    from django.db import OperationalError
+
+    load_settings_or_exit()
+    from django.core.management import execute_from_command_line
+
+    try:
+        execute_from_command_line(argv)
+    except OperationalError:
+        reason = database_unreachable_reason()
+        if reason is None:
+            raise
+        _fail(reason)

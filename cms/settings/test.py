@@ -1,0 +1,25 @@
+"""pytest: fast hashing, mail kept in memory, media in a temporary folder (see conftest)."""
+
+from .base import *  # noqa: F403
+from .base import SECRET_KEY
+
+DEBUG = False
+SECRET_KEY = SECRET_KEY or "test-only-insecure-key"
+ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
+SITE_URL = "http://testserver"
+WAGTAILADMIN_BASE_URL = SITE_URL
+
+# Static files straight from the source folders, as in development: no collectstatic needed.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+# Tests run tasks in-process; the worker round trip test switches this off for itself.
+CELERY_TASK_ALWAYS_EAGER = True
+
+# allauth's rate limits would make repeated log-ins in tests flaky.
+ACCOUNT_RATE_LIMITS = False
+
+WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class LearningConfig(AppConfig):
+    name = "learning"
+    verbose_name = "Learning"
+    default_auto_field = "django.db.models.BigAutoField"

@@ -1,0 +1,62 @@
+"""Browser tests drive the system Chromium (Debian's `chromium`) through Playwright.
+
+pytest-playwright saves a screenshot of every failing test under test-results/.
+"""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from cms.demo import site_tree_ensure
+
+# Playwright's sync API runs an event loop in this thread; Django's ORM is used beside it
+# only by the test itself, never concurrently.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+
+
+def browser_available() -> bool:
+    bundled = Path(os.environ.get("PLAYWRIGHT_BROWSERS_PATH", Path.home() / ".cache/ms-playwright"))
+    return SYSTEM_CHROMIUM.exists() or any(bundled.glob("chromium*"))
+
+
+def pytest_collection_modifyitems(config, items):
+    browser_tests = [item for item in items if "tests/browser/" in item.nodeid]
+    if not browser_tests or browser_available():
+        return
+    if os.environ.get("LEAP_REQUIRE_BROWSER"):
+        raise pytest.UsageError(
+            "LEAP_REQUIRE_BROWSER is set but no Chromium was found: "
+            "install Debian's `chromium` package."
+        )
+    # A developer's machine without Chromium still gets a complete `make test` otherwise.
+    config.hook.pytest_deselected(items=browser_tests)
+    items[:] = [item for item in items if item not in browser_tests]
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    args = {**browser_type_launch_args, "headless": True, "args": CHROMIUM_ARGS}
+    if SYSTEM_CHROMIUM.exists():
+        args["executable_path"] = str(SYSTEM_CHROMIUM)
+    return args
+
+
+@pytest.fixture
+def site(transactional_db):
+    return site_tree_ensure()
+
+
+@pytest.fixture
+def page(page):
+    page.set_default_timeout(10_000)
+    return page

@@ -1,0 +1,82 @@
+"""Wrong configuration stops Leap with one sentence naming the setting, never a traceback."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+STRONG_KEY = "k3y-" + "x9Qz!7Lp#2Vw@5Rt$8Nb%4Mc^6Hd&1Jf*3Gs(0Ka)_Ye+Ui=Oo" * 2
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "cms.settings.production",
+    "SECRET_KEY": STRONG_KEY,
+    "ALLOWED_HOSTS": "leap.district.example",
+    "SITE_URL": "https://leap.district.example",
+    "EMAIL_HOST": "smtp.district.example",
+}
+
+
+def manage(*args: str, **env: str) -> subprocess.CompletedProcess:
+    clean = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"DATABASE_URL", "REDIS_URL", "SECRET_KEY", "DJANGO_SETTINGS_MODULE"}
+    }
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def assert_one_clear_line(done: subprocess.CompletedProcess, setting: str) -> None:
+    assert done.returncode == 1
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("Leap cannot start: ")
+    assert setting in lines[0]
+    assert "Traceback" not in done.stderr
+
+
+def test_production_without_a_secret_key_names_it():
+    env = {key: value for key, value in PRODUCTION.items() if key != "SECRET_KEY"}
+    assert_one_clear_line(manage("check", **env), "SECRET_KEY")
+
+
+def test_production_with_a_weak_secret_key_names_it():
+    assert_one_clear_line(manage("check", **{**PRODUCTION, "SECRET_KEY": "short"}), "SECRET_KEY")
+
+
+def test_production_without_allowed_hosts_names_it():
+    env = {key: value for key, value in PRODUCTION.items() if key != "ALLOWED_HOSTS"}
+    assert_one_clear_line(manage("check", **env), "ALLOWED_HOSTS")
+
+
+def test_an_unreachable_database_names_database_url():
+    done = manage("migrate", DATABASE_URL="postgres://postgres:s3cret@127.0.0.1:1/leap")
+    assert_one_clear_line(done, "DATABASE_URL")
+    assert "127.0.0.1:1" in done.stderr
+    assert "s3cret" not in done.stderr  # the password never reaches the terminal
+
+
+def test_a_malformed_database_url_names_it():
+    assert_one_clear_line(manage("check", DATABASE_URL="not-a-url"), "DATABASE_URL")
+
+
+def test_a_malformed_redis_url_names_it():
+    assert_one_clear_line(manage("check", REDIS_URL="localhost:6379"), "REDIS_URL")
+
+
+def test_a_wrong_boolean_names_the_setting():
+    done = manage("check", **{**PRODUCTION, "SECURE_SSL_REDIRECT": "maybe"})
+    assert_one_clear_line(done, "SECURE_SSL_REDIRECT")
+
+
+def test_production_settings_pass_the_deployment_checklist():
+    done = manage("check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "System check identified no issues" in done.stdout

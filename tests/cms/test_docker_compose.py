@@ -1,0 +1,61 @@
+"""Docker cannot run here, so check that the compose stack names things that exist."""
+
+import importlib
+import importlib.util
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def compose() -> dict:
+    return yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+
+
+def resolve(dotted: str):
+    """`package.module:attribute` or `package.module` → the object it names."""
+    module_name, _, attribute = dotted.partition(":")
+    module = importlib.import_module(module_name)
+    return getattr(module, attribute) if attribute else module
+
+
+def test_the_stack_has_every_service(compose):
+    assert {"db", "redis", "web", "worker", "beat"} <= set(compose["services"])
+
+
+def test_app_services_build_from_the_dockerfile(compose):
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "requirements/lock.txt" in dockerfile
+    for name in ("web", "worker", "beat", "migrate"):
+        service = compose["services"][name]
+        assert service["build"] == "."
+        assert service["environment"]["DJANGO_SETTINGS_MODULE"] == "cms.settings.production"
+        assert importlib.util.find_spec(service["environment"]["DJANGO_SETTINGS_MODULE"])
+
+
+def test_web_runs_gunicorn_on_the_wsgi_application(compose):
+    command = compose["services"]["web"]["command"]
+    assert command[0] == "gunicorn"
+    application = resolve(command[1])
+    assert callable(application)
+
+
+def test_worker_and_beat_run_the_celery_app(compose):
+    for name in ("worker", "beat"):
+        command = compose["services"][name]["command"]
+        assert command[:3] == ["celery", "-A", "cms"]
+        app = resolve("cms.celery:app")
+        assert app.main == "leap"
+        assert command[3] == name
+    beat = compose["services"]["beat"]["command"]
+    scheduler = beat[beat.index("--scheduler") + 1]
+    assert resolve(scheduler).__name__ == "DatabaseScheduler"
+
+
+def test_migrate_runs_a_real_management_command(compose):
+    command = compose["services"]["migrate"]["command"]
+    assert command[:2] == ["python", "manage.py"]
+    resolve(f"django.core.management.commands.{command[2]}")

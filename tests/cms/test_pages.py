@@ -1,0 +1,151 @@
+import pytest
+from wagtail.models import Page
+from wagtail.test.utils import WagtailPageTestCase
+from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+
+from cms.demo import site_tree_ensure
+from cms.models import HomePage, StandardPage
+from tests.factories import StandardPageFactory, UserFactory
+
+
+class PageTreeTests(WagtailPageTestCase):
+    @classmethod
+    def setUpTestData(cls):
+        cls.home = site_tree_ensure()
+        cls.about = cls.home.get_children().get(slug="about").specific
+
+    def test_home_page_sits_at_the_root_only(self):
+        self.assertCanCreateAt(Page, HomePage)
+        self.assertCanNotCreateAt(HomePage, HomePage)
+        self.assertCanNotCreateAt(StandardPage, HomePage)
+        self.assertEqual(HomePage.max_count, 1)
+
+    def test_standard_pages_nest_under_home_and_each_other(self):
+        self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
+        self.assertAllowedSubpageTypes(HomePage, {StandardPage})
+
+    def test_pages_render_and_preview(self):
+        self.assertPageIsRenderable(self.home)
+        self.assertPageIsRenderable(self.about)
+        # StreamFields are drawn by JavaScript in the editor, so the form data is given here.
+        for page in (self.home, self.about):
+            self.assertPageIsPreviewable(
+                page,
+                post_data=nested_form_data(
+                    {
+                        "title": page.title,
+                        "slug": page.slug,
+                        "intro": page.intro,
+                        "body": streamfield(
+                            [
+                                ("heading", {"text": "Preview heading", "level": "h2"}),
+                                ("quote", {"text": "A quote", "attribution": ""}),
+                            ]
+                        ),
+                    }
+                ),
+            )
+
+    def test_an_editor_creates_a_standard_page_through_the_admin_form(self):
+        editor = UserFactory(is_superuser=True)
+        self.client.force_login(editor)
+        data = nested_form_data(
+            {
+                "title": "Privacy notice",
+                "slug": "privacy",
+                "intro": "What Leap keeps about you and why.",
+                "body": streamfield(
+                    [
+                        ("heading", {"text": "What we keep", "level": "h2"}),
+                        ("paragraph", rich_text("<p>Your name and e-mail address.</p>")),
+                    ]
+                ),
+            }
+        )
+        self.assertCanCreate(self.home, StandardPage, data)
+        page = StandardPage.objects.get(slug="privacy")
+        self.assertEqual(page.body[0].value["text"], "What we keep")
+
+    def test_a_call_to_action_needs_somewhere_to_go(self):
+        editor = UserFactory(is_superuser=True)
+        self.client.force_login(editor)
+        data = nested_form_data(
+            {
+                "title": "Start here",
+                "slug": "start",
+                "intro": "",
+                "body": streamfield(
+                    [("call_to_action", {"title": "Begin", "text": "", "url": "", "label": "Go"})]
+                ),
+                "action-publish": "publish",
+            }
+        )
+        response = self.client.post(
+            f"/admin/pages/add/cms/standardpage/{self.home.pk}/", data, follow=True
+        )
+        self.assertContains(response, "Choose a page or enter a URL for the button.")
+        self.assertFalse(StandardPage.objects.filter(slug="start").exists())
+
+
+@pytest.mark.django_db
+def test_home_page_has_the_accessible_layout(client, home):
+    html = client.get("/").content.decode()
+    assert '<a class="skip-link" href="#main">Skip to main content</a>' in html
+    assert '<main id="main"' in html
+    assert '<nav id="site-nav" class="site-nav" aria-label="Main">' in html
+    assert "<header" in html and "<footer" in html
+    assert '<html lang="en">' in html
+    assert 'href="/about/"' in html  # pages marked "show in menus" are in the navigation
+
+
+@pytest.mark.django_db
+def test_navigation_shows_who_is_signed_in(client, home):
+    anonymous = client.get("/").content.decode()
+    assert "Log in" in anonymous and "Sign up" in anonymous
+
+    user = UserFactory(display_name="Ana Díaz")
+    client.force_login(user)
+    signed_in = client.get("/").content.decode()
+    assert "Ana Díaz" in signed_in
+    assert "Log out" in signed_in and "Sign up" not in signed_in
+    assert ">Editor</a>" not in signed_in  # a learner has no way into the CMS
+
+
+@pytest.mark.django_db
+def test_editors_see_a_link_to_the_cms(client, home):
+    client.force_login(UserFactory(is_superuser=True))
+    assert ">Editor</a>" in client.get("/").content.decode()
+
+
+@pytest.mark.django_db
+def test_home_page_costs_the_same_queries_whatever_the_menu_size(client, home):
+    client.force_login(UserFactory())
+    client.get("/")  # warm the site and content-type caches
+
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/").status_code == 200
+        return len(context.captured_queries)
+
+    few = count_queries()
+    for _ in range(10):
+        StandardPageFactory(parent=home)
+    assert count_queries() == few
+
+
+@pytest.mark.django_db
+def test_unknown_pages_answer_404_with_the_site_layout(client, home):
+    response = client.get("/no-such-page/")
+    assert response.status_code == 404
+    assert "We could not find that page" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_static_assets_are_local(client, home):
+    html = client.get("/").content.decode()
+    assert "/static/css/leap.css" in html
+    for cdn in ("//cdn.", "googleapis", "unpkg", "jsdelivr", "cdnjs"):
+        assert cdn not in html

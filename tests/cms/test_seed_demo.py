@@ -1,0 +1,84 @@
+from io import StringIO
+
+import pytest
+from allauth.account.models import EmailAddress
+from django.core.management import CommandError, call_command
+from wagtail.models import Page, Site
+
+from accounts.demo import DEMO_ACCOUNTS
+from accounts.models import User
+from cms.models import HomePage
+
+
+def seed() -> str:
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    return out.getvalue()
+
+
+def snapshot() -> dict:
+    return {
+        "pages": sorted(Page.objects.values_list("url_path", "content_type__model")),
+        "users": sorted(User.objects.values_list("email", "display_name", "is_superuser")),
+        "emails": sorted(EmailAddress.objects.values_list("email", "verified", "primary")),
+        "sites": list(Site.objects.values_list("root_page__url_path", "is_default_site")),
+    }
+
+
+@pytest.mark.django_db
+def test_seed_demo_twice_gives_the_same_site(settings):
+    settings.DEBUG = True
+    first_output = seed()
+    first = snapshot()
+    second_output = seed()
+    assert snapshot() == first
+    assert first_output == second_output
+
+    assert HomePage.objects.count() == 1
+    assert Site.objects.get(is_default_site=True).root_page.specific_class is HomePage
+    assert first["sites"] == [("/home/", True)]
+
+
+@pytest.mark.django_db
+def test_every_role_gets_a_verified_account_that_can_log_in(settings, client):
+    settings.DEBUG = True
+    output = seed()
+    roles = {role for role, *_ in DEMO_ACCOUNTS}
+    assert roles == {
+        "learner",
+        "reviewer",
+        "content editor",
+        "district admin",
+        "facilitator",
+        "superuser",
+    }
+    for role, email, _name, password in DEMO_ACCOUNTS:
+        assert f"{email}  /  {password}" in output
+        assert EmailAddress.objects.get(email=email).verified
+        response = client.post("/accounts/login/", {"login": email, "password": password})
+        assert response.status_code == 302, role
+        client.logout()
+
+    assert User.objects.get(email="admin@leap.example").is_superuser
+    editor = User.objects.get(email="editor@leap.example")
+    assert editor.has_perm("wagtailadmin.access_admin")
+    assert not User.objects.get(email="learner@leap.example").has_perm("wagtailadmin.access_admin")
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_an_editors_changes(settings):
+    settings.DEBUG = True
+    seed()
+    home = HomePage.objects.get()
+    home.title = "Our district's Leap"
+    home.save_revision().publish()
+    seed()
+    assert HomePage.objects.get().title == "Our district's Leap"
+
+
+@pytest.mark.django_db
+def test_seed_demo_refuses_to_publish_passwords_in_production(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--allow-production"):
+        seed()
+    assert not User.objects.exists()
