@@ -2,7 +2,7 @@
 their roles (district membership, reviewer pools) in their own `demo` modules."""
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 
 from .models import User
 
@@ -25,6 +25,9 @@ def demo_user(role: str) -> User:
 
 def seed(report) -> None:
     editors = Group.objects.get_or_create(name="Editors")[0]
+    editors.permissions.add(
+        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
+    )
     for role, email, name, password in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first() or User(email=email)
         user.display_name = name

@@ -2,8 +2,10 @@
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db import transaction
-from wagtail.models import Page, Site
+from wagtail.coreutils import get_supported_content_language_variant
+from wagtail.models import Locale, Page, Site
 
 from cms.models import HomePage, StandardPage
 
@@ -113,13 +115,22 @@ STANDARD_PAGES = [
 ]
 
 
+def root_page_ensure() -> Page:
+    """Wagtail's tree root and default locale, which its migrations create and a database
+    flush removes."""
+    Locale.objects.get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
+
+
 @transaction.atomic
 def site_tree_ensure() -> HomePage:
     """The home page under the tree's root, serving the default site, plus the standard pages.
 
     Pages that already exist are left as editors made them.
     """
-    root = Page.get_first_root_node()
+    root = root_page_ensure()
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's migrations leave a placeholder "Welcome" page; the home page replaces it.
