@@ -34,11 +34,14 @@ install: $(STAMP)
 migrate: install
 	$(MANAGE) migrate --no-input
 
+# Links printed and mailed by the demo point at the port it is served on.
+DEMO_SITE_URL = $${SITE_URL:-http://$(HOST):$(PORT)}
+
 seed: migrate
-	$(MANAGE) seed_demo
+	SITE_URL=$(DEMO_SITE_URL) $(MANAGE) seed_demo
 
 run: seed
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(DEMO_SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 lint: install
 	$(BIN)/ruff check .
