@@ -11,6 +11,10 @@ from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
 
+SUPPORTED_DATABASE_ENGINES = {
+    "django.db.backends.postgresql",
+    "django.db.backends.sqlite3",
+}
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 
@@ -79,6 +83,10 @@ def database_from_env(default_sqlite_path) -> dict:
         raise ConfigurationError(
             f"DATABASE_URL is not a database URL Leap understands ({redact_url(url)}): {error}."
         ) from None
+    if config.get("ENGINE") not in SUPPORTED_DATABASE_ENGINES:
+        raise ConfigurationError(
+            f"DATABASE_URL must be a postgres:// or sqlite:// URL, not {redact_url(url)}."
+        )
     config["CONN_HEALTH_CHECKS"] = True
     return config
 

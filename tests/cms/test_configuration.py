@@ -64,6 +64,12 @@ def test_a_malformed_database_url_names_it():
     assert_one_clear_line(manage("check", DATABASE_URL="not-a-url"), "DATABASE_URL")
 
 
+def test_an_unsupported_database_names_database_url():
+    done = manage("check", DATABASE_URL="mysql://root:pw@127.0.0.1/leap")
+    assert_one_clear_line(done, "DATABASE_URL")
+    assert "postgres://" in done.stderr
+
+
 def test_a_malformed_redis_url_names_it():
     assert_one_clear_line(manage("check", REDIS_URL="localhost:6379"), "REDIS_URL")
 
