@@ -18,6 +18,9 @@ RUN SECRET_KEY=build-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
     ALLOWED_HOSTS=build SITE_URL=https://build.invalid EMAIL_HOST=build.invalid \
     python manage.py collectstatic --no-input
 
+# The media volume mounts here; it must belong to the user the app runs as.
+RUN mkdir -p /data/media && chown leap:leap /data/media
+
 USER leap
 EXPOSE 8000
 CMD ["gunicorn", "cms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

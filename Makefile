@@ -5,7 +5,8 @@ SHELL := /bin/bash
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
-LOCK := requirements/lock.txt
+LOCK := requirements/dev-lock.txt
+PROD_LOCK := requirements/lock.txt
 STAMP := $(VENV)/.installed-lock
 PORT ?= 8000
 HOST ?= 127.0.0.1
@@ -18,7 +19,7 @@ help:
 	@echo "make test     install, then ruff, the migrations check and the whole pytest suite"
 	@echo "make worker   a Celery worker against REDIS_URL"
 	@echo "make beat     the Celery beat scheduler against REDIS_URL"
-	@echo "make lock     re-resolve requirements/lock.txt from pyproject.toml"
+	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
 	@echo "make format   format the code with ruff"
 
 # The virtualenv is rebuilt only when the lock changes; the stamp is a copy of the lock.
@@ -63,11 +64,15 @@ beat: install
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run beat."; exit 1; }
 	$(BIN)/celery -A cms beat --loglevel=INFO --scheduler django_celery_beat.schedulers:DatabaseScheduler
 
+# The production lock first; the dev lock adds the dev extra, constrained to the same pins.
+PIP_COMPILE := /tmp/leap-lock-venv/bin/pip-compile --quiet --upgrade --strip-extras \
+	--no-emit-index-url --no-emit-find-links
+
 lock:
 	$(PYTHON) -m venv /tmp/leap-lock-venv
 	/tmp/leap-lock-venv/bin/pip install --quiet pip-tools
-	/tmp/leap-lock-venv/bin/pip-compile --quiet --extra dev --strip-extras --no-emit-index-url \
-		--no-emit-find-links -o $(LOCK) pyproject.toml
+	$(PIP_COMPILE) -o $(PROD_LOCK) pyproject.toml
+	$(PIP_COMPILE) --extra dev --pip-args "--constraint $(PROD_LOCK)" -o $(LOCK) pyproject.toml
 
 clean:
 	rm -rf $(VENV) var test-results .pytest_cache .ruff_cache

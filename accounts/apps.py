@@ -8,6 +8,15 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
     default_auto_field = "django.db.models.BigAutoField"
 
+    def ready(self) -> None:
+        from wagtail.admin.views import account
+
+        from .forms import WagtailAccountNameForm
+
+        # Wagtail's own "Name" panel edits first_name/last_name, which Leap's users do not
+        # have, and offers no setting to swap its form (wagtail/wagtail#7410).
+        account.NameEmailSettingsPanel.form_class = WagtailAccountNameForm
+
 
 class LeapWagtailUsersConfig(WagtailUsersAppConfig):
     """Wagtail's user admin, with forms for Leap's user model (display name, no username)."""

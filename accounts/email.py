@@ -1,8 +1,12 @@
 """Sending e-mail without holding up a request: messages leave through a Celery task once the
 transaction that caused them has committed, so a rolled-back change sends nothing."""
 
+import logging
+
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.db import transaction
+
+logger = logging.getLogger(__name__)
 
 
 def email_to_dict(message: EmailMessage) -> dict:
@@ -42,7 +46,16 @@ def email_from_dict(data: dict) -> EmailMultiAlternatives:
 
 def email_send_on_commit(message: EmailMessage) -> None:
     """Queue the message for delivery after the current transaction commits."""
+    data = email_to_dict(message)
+    transaction.on_commit(lambda: _enqueue(data))
+
+
+def _enqueue(data: dict) -> None:
     from .tasks import email_deliver
 
-    data = email_to_dict(message)
-    transaction.on_commit(lambda: email_deliver.delay(data))
+    # The change that caused the message is already committed: a broker or SMTP failure
+    # (SMTP fails here when tasks run in-process) is logged, not turned into an error page.
+    try:
+        email_deliver.delay(data)
+    except Exception:
+        logger.exception("Could not send e-mail %r to %s", data["subject"], data["to"])

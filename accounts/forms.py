@@ -44,3 +44,12 @@ class WagtailUserEditForm(wagtail_user_forms.UserEditForm):
 
     class Meta(wagtail_user_forms.UserEditForm.Meta):
         fields = ["email", "display_name", "is_active", "is_superuser", "groups"]
+
+
+class WagtailAccountNameForm(forms.ModelForm):
+    """The name panel of an editor's Wagtail account page. E-mail and password changes go
+    through allauth (/accounts/), which verifies them."""
+
+    class Meta:
+        model = User
+        fields = ["display_name"]

@@ -40,7 +40,7 @@ def check_broker() -> None:
 
 
 def broker_configured() -> bool:
-    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://", "unix://"))
+    return settings.CELERY_BROKER_URL.startswith(("redis://", "rediss://"))
 
 
 def run_checks() -> dict[str, bool]:

@@ -18,6 +18,8 @@ admin.site.site_title = "Leap"
 urlpatterns = [
     path("health/", views.health, name="health"),
     path("django-admin/", admin.site.urls),
+    # Before Wagtail's own log-in view, which would bypass allauth (and so two-factor).
+    path("admin/login/", views.cms_login, name="cms_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),

@@ -90,7 +90,7 @@ DATABASES = {"default": database_from_env(VAR_DIR / "leap.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when REDIS_URL is set, is the cache, the Celery broker and its result store.
-REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss", "unix"))
+REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -152,6 +152,7 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leap"
+MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second code: phones' clocks drift
 
 # E-mail: SMTP when EMAIL_HOST is set; each environment chooses its fallback.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -188,8 +189,11 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Wagtail
 WAGTAIL_SITE_NAME = "Leap"
 WAGTAILADMIN_BASE_URL = SITE_URL
-# Editors sign in through allauth so that two-factor authentication applies to the admin too.
-WAGTAILADMIN_LOGIN_URL = "account_login"
+# Editors sign in through allauth (see cms.views.cms_login) so that two-factor authentication
+# applies to the CMS too; e-mail and password changes go through allauth, which verifies them.
+WAGTAILADMIN_LOGIN_URL = "cms_login"
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_FRONTEND_LOGIN_URL = "/accounts/login/"
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 # Avatars from the local default, never Gravatar: nothing is fetched from other sites.

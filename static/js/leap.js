@@ -1,5 +1,5 @@
-// Small enhancements; every page works without them.
-document.documentElement.classList.add("js");
+// Small enhancements; every page works without them. (base.html sets the "js" class early,
+// so the phone menu starts closed without a flash.)
 
 document.addEventListener("DOMContentLoaded", () => {
   const toggle = document.querySelector(".nav-toggle");

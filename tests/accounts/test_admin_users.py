@@ -74,3 +74,28 @@ def test_django_admin_adds_and_lists_users(superuser_client):
     assert response.status_code == 302, response.content.decode()[:2000]
     assert User.objects.filter(email="coach@school.example", display_name="Cara Coach").exists()
     assert "Cara Coach" in superuser_client.get("/django-admin/accounts/user/").content.decode()
+
+
+@pytest.mark.django_db
+def test_editors_change_their_name_in_the_cms_but_not_their_email(client):
+    editor = UserFactory(display_name="Priya R", is_superuser=True)
+    client.force_login(editor)
+    page = client.get("/admin/account/").content.decode()
+    assert 'name="name_email-display_name"' in page
+    assert 'name="name_email-email"' not in page  # e-mail changes are verified by allauth
+    assert "first_name" not in page
+
+    response = client.post(
+        "/admin/account/",
+        {
+            "name_email-display_name": "Priya Raman",
+            "name_email-email": "thief@evil.example",
+            "theme-theme": "system",
+            "theme-contrast": "system",
+            "theme-density": "default",
+        },
+    )
+    assert response.status_code == 302
+    editor.refresh_from_db()
+    assert editor.display_name == "Priya Raman"
+    assert editor.email != "thief@evil.example"

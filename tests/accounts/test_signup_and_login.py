@@ -125,6 +125,8 @@ def test_password_reset_by_email(client, on_commit):
 @pytest.mark.django_db
 def test_logging_out_needs_a_post(client):
     client.force_login(UserFactory())
+    client.get("/accounts/logout/")  # a link or prefetch must not sign anyone out
+    assert "_auth_user_id" in client.session
     client.post("/accounts/logout/")
     assert "_auth_user_id" not in client.session
 
@@ -175,5 +177,65 @@ def test_a_user_with_totp_must_give_a_code_after_the_password(client):
 @pytest.mark.django_db
 def test_the_cms_and_django_admin_log_in_through_allauth(client):
     # Both admins hand log-in to allauth, so a second factor cannot be side-stepped there.
-    assert client.get("/admin/")["Location"].startswith("/accounts/login/?next=/admin/")
+    response = client.get("/admin/", follow=True)
+    assert response.redirect_chain[-1][0] == "/accounts/login/?next=/admin/"
     assert client.get("/django-admin/login/")["Location"].startswith("/accounts/login/")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/admin/login/", "/django-admin/login/"])
+def test_admin_log_in_pages_do_not_accept_a_password_alone(client, path):
+    editor = UserFactory(email="editor@district.example", is_superuser=True, is_staff=True)
+    TOTP.activate(editor, generate_totp_secret())
+    for fields in (
+        {"username": "editor@district.example", "password": DEFAULT_PASSWORD},
+        {"login": "editor@district.example", "password": DEFAULT_PASSWORD},
+    ):
+        client.post(path, fields)
+        assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_unverified_people_cannot_reach_the_cms_through_its_log_in_page(client):
+    UserFactory(email="new@district.example", is_superuser=True, verified=False)
+    client.post("/admin/login/", {"username": "new@district.example", "password": DEFAULT_PASSWORD})
+    assert "_auth_user_id" not in client.session
+
+
+@pytest.mark.django_db
+def test_signed_in_learners_get_a_403_from_the_cms_not_a_redirect_loop(client):
+    client.force_login(UserFactory(display_name="Maya Torres"))
+    response = client.get("/admin/", follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) <= 2
+    assert "You do not have access to this page" in response.content.decode()
+    assert client.get("/django-admin/", follow=True).status_code == 403
+
+
+@pytest.mark.django_db
+def test_the_cms_log_in_sends_editors_on_but_never_off_site(client):
+    client.force_login(UserFactory(is_superuser=True))
+    assert client.get("/admin/login/?next=/admin/pages/")["Location"] == "/admin/pages/"
+    assert client.get("/admin/login/?next=https://evil.example/")["Location"] == "/admin/"
+
+
+@pytest.mark.django_db
+def test_an_email_failure_after_sign_up_does_not_lose_the_account(
+    client, settings, caplog, on_commit
+):
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 1, 1
+    with caplog.at_level("ERROR"):
+        response = on_commit(
+            client.post,
+            "/accounts/signup/",
+            {
+                "display_name": "Ana Díaz",
+                "email": "ana@school.example",
+                "password1": "a-long-pass-phrase",
+                "password2": "a-long-pass-phrase",
+            },
+        )
+    assert response.status_code == 302
+    assert User.objects.filter(email="ana@school.example").exists()
+    assert "Could not send e-mail" in caplog.text

@@ -40,6 +40,7 @@ def test_signed_in_screens_have_no_axe_violations(live_server, site, page):
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("link", name="Maya Torres")).to_be_visible()
+    assert violations(page) == [], "home page with the signed-in message"
     for path in ["/", "/accounts/email/", "/accounts/2fa/"]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path

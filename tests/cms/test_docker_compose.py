@@ -59,3 +59,17 @@ def test_migrate_runs_a_real_management_command(compose):
     command = compose["services"]["migrate"]["command"]
     assert command[:2] == ["python", "manage.py"]
     resolve(f"django.core.management.commands.{command[2]}")
+
+
+def test_app_services_wait_for_migrations(compose):
+    services = compose["services"]
+    for name in ("web", "worker", "beat"):
+        assert services[name]["depends_on"] == {
+            "migrate": {"condition": "service_completed_successfully"}
+        }
+    assert set(services["migrate"]["depends_on"]) == {"db", "redis"}
+
+
+def test_secrets_and_local_state_stay_out_of_the_image():
+    ignored = (ROOT / ".dockerignore").read_text().split()
+    assert {".env", ".venv", "var", ".git"} <= set(ignored)
