@@ -1,8 +1,8 @@
-"""Demo accounts, one per role, each with a verified e-mail address. Later apps attach
-their roles (district membership, reviewer pools) in their own `demo` modules."""
+"""Demo accounts, one per role, each with a verified e-mail address. The apps that own a
+role attach it in their own `demo` modules (cms: editor groups; later, district membership
+and reviewer pools)."""
 
 from allauth.account.models import EmailAddress
-from django.contrib.auth.models import Group, Permission
 
 from .models import User
 
@@ -11,6 +11,7 @@ DEMO_ACCOUNTS = [
     ("learner", "learner@leap.example", "Maya Torres", "demo-learner-pass"),
     ("reviewer", "reviewer@leap.example", "Sam Okafor", "demo-reviewer-pass"),
     ("content editor", "editor@leap.example", "Priya Raman", "demo-editor-pass"),
+    ("content reviewer", "content-reviewer@leap.example", "Jonas Weber", "demo-approver-pass"),
     ("district admin", "district-admin@leap.example", "Daniel Brooks", "demo-district-pass"),
     ("facilitator", "facilitator@leap.example", "Grace Liu", "demo-facilitator-pass"),
     ("superuser", "admin@leap.example", "Alex Admin", "demo-admin-pass"),
@@ -24,10 +25,6 @@ def demo_user(role: str) -> User:
 
 
 def seed(report) -> None:
-    editors = Group.objects.get_or_create(name="Editors")[0]
-    editors.permissions.add(
-        Permission.objects.get(content_type__app_label="wagtailadmin", codename="access_admin")
-    )
     for role, email, name, password in DEMO_ACCOUNTS:
         user = User.objects.filter(email=email).first() or User(email=email)
         user.display_name = name
@@ -35,8 +32,6 @@ def seed(report) -> None:
         user.is_superuser = user.is_staff = role == "superuser"
         user.set_password(password)
         user.save()
-        if role == "content editor":
-            user.groups.add(editors)
         EmailAddress.objects.update_or_create(
             user=user, email=email, defaults={"verified": True, "primary": True}
         )

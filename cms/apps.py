@@ -1,7 +1,23 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+def index_seeded_frameworks(sender, using="default", **kwargs) -> None:
+    """Rows seeded by a data migration bypass the search index's signals; index them so
+    editors can search the framework snippets on a fresh install."""
+    from wagtail.search.backends import get_search_backend
+
+    from cms.models import Framework, FrameworkCategory, FrameworkElement
+
+    backend = get_search_backend()
+    for model in (Framework, FrameworkCategory, FrameworkElement):
+        backend.add_bulk(model, list(model.objects.using(using).all()))
 
 
 class CmsConfig(AppConfig):
     name = "cms"
     verbose_name = "Site and content"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        post_migrate.connect(index_seeded_frameworks, sender=self)

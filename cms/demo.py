@@ -3,11 +3,18 @@
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
-from cms.models import HomePage, StandardPage
+from cms.models import (
+    BookIndexPage,
+    HomePage,
+    MicroCredentialIndexPage,
+    PathwayIndexPage,
+    StandardPage,
+)
 
 
 @dataclass
@@ -100,6 +107,7 @@ STANDARD_PAGES = [
     {
         "slug": "accessibility",
         "title": "Accessibility",
+        "show_in_menus": False,
         "intro": "Leap aims to meet WCAG 2.2 level AA.",
         "body": [
             {
@@ -155,7 +163,10 @@ def site_tree_ensure() -> HomePage:
         if not home.get_children().filter(slug=spec["slug"]).exists():
             page = home.add_child(
                 instance=StandardPage(
-                    title=spec["title"], slug=spec["slug"], intro=spec["intro"], show_in_menus=True
+                    title=spec["title"],
+                    slug=spec["slug"],
+                    intro=spec["intro"],
+                    show_in_menus=spec.get("show_in_menus", True),
                 )
             )
             page.body = spec["body"]
@@ -164,4 +175,22 @@ def site_tree_ensure() -> HomePage:
 
 
 def seed(report: DemoReport) -> None:
-    site_tree_ensure()
+    from accounts.demo import demo_user
+    from cms.demo_catalogue import catalogue_ensure
+    from cms.services import (
+        CONTENT_REVIEWERS_GROUP,
+        EDITORS_GROUP,
+        editorial_workflow_ensure,
+        frameworks_seed,
+    )
+
+    frameworks_seed()
+    home = site_tree_ensure()
+    catalogue_ensure(home)
+    sections = [
+        home.get_children().type(model).get()
+        for model in (PathwayIndexPage, MicroCredentialIndexPage, BookIndexPage)
+    ]
+    editorial_workflow_ensure(sections=sections)
+    demo_user("content editor").groups.add(Group.objects.get(name=EDITORS_GROUP))
+    demo_user("content reviewer").groups.add(Group.objects.get(name=CONTENT_REVIEWERS_GROUP))

@@ -17,6 +17,7 @@ admin.site.site_title = "Leap"
 
 urlpatterns = [
     path("health/", views.health, name="health"),
+    path("search/", views.search, name="search"),
     path("django-admin/", admin.site.urls),
     # Before Wagtail's own log-in view, which would bypass allauth (and so two-factor).
     path("admin/login/", views.cms_login, name="cms_login"),

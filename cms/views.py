@@ -41,3 +41,33 @@ def cms_login(request):
     if request.user.has_perm("wagtailadmin.access_admin"):
         return redirect(next_url)
     raise PermissionDenied("Your account does not have access to the editor.")
+
+
+SEARCH_RESULTS_PER_PAGE = 10
+MAX_QUERY_LENGTH = 200
+
+
+def search(request):
+    """Site search over pathways, micro-credentials and books (live and public only)."""
+    from django.core.paginator import Paginator
+    from django.shortcuts import render
+    from wagtail.models import Page
+
+    from cms.models import BookPage, MicroCredentialPage, PathwayPage
+
+    query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
+    page_obj = None
+    results = []
+    if query:
+        found = (
+            Page.objects.live()
+            .public()
+            .type(PathwayPage, MicroCredentialPage, BookPage)
+            .search(query)
+        )
+        page_obj = Paginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
+        specific = Page.objects.filter(pk__in=[p.pk for p in page_obj]).specific().in_bulk()
+        results = [specific[p.pk] for p in page_obj if p.pk in specific]
+    return render(
+        request, "cms/search.html", {"query": query, "page_obj": page_obj, "results": results}
+    )

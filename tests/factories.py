@@ -42,3 +42,134 @@ class StandardPageFactory(wagtail_factories.PageFactory):
 
     title = factory.Sequence(lambda n: f"Page {n}")
     show_in_menus = True
+
+
+# Catalogue. Pages are built with their parent: `PathwayPageFactory(parent=index)`.
+
+
+def element(code: str):
+    from cms.models import FrameworkElement
+
+    return FrameworkElement.objects.get(code=code)
+
+
+class PathwayIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.PathwayIndexPage"
+
+    title = "Pathways"
+    slug = "pathways"
+
+
+class MicroCredentialIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.MicroCredentialIndexPage"
+
+    title = "Micro-credentials"
+    slug = "micro-credentials"
+
+
+class BookIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.BookIndexPage"
+
+    title = "Books"
+    slug = "books"
+
+
+class FrameworkIndexPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.FrameworkIndexPage"
+
+    title = "Frameworks"
+    slug = "frameworks"
+
+
+def step(kind: str, title: str, **value) -> dict:
+    return {
+        "type": kind,
+        "value": {"title": title, "estimated_minutes": 30, "required": True, **value},
+    }
+
+
+class PathwayPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.PathwayPage"
+
+    title = factory.Sequence(lambda n: f"Pathway {n}")
+    summary = "A guided route through one area of practice."
+    level = "introductory"
+    estimated_hours = 4
+    outcomes = factory.LazyFunction(lambda: [{"type": "outcome", "value": "Plan a change."}])
+    steps = factory.LazyFunction(
+        lambda: [
+            step("read", "Read the plan", instructions="<p>Read it.</p>", url="", book=None),
+            step("reflect", "Reflect", prompt="What stood out?"),
+        ]
+    )
+
+
+class MicroCredentialPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.MicroCredentialPage"
+
+    title = factory.Sequence(lambda n: f"Micro-credential {n}")
+    competency = "The educator uses data to adjust instruction."
+    key_method = "Collect, analyse and act on one set of formative data."
+    level = "intermediate"
+    pd_hours = 3
+    validity_months = 36
+    requirements = factory.LazyFunction(
+        lambda: [
+            {
+                "type": "overview_question",
+                "value": {"question": "Describe your class.", "word_limit": 200, "required": True},
+            },
+            {
+                "type": "artifact",
+                "value": {
+                    "title": "Data analysis",
+                    "guidance": "Show the data and your analysis.",
+                    "file_types": ["pdf"],
+                    "allow_link": True,
+                    "required": True,
+                    "max_files": 2,
+                },
+            },
+        ]
+    )
+    rubric = factory.LazyFunction(
+        lambda: [
+            {
+                "type": "criterion",
+                "value": {
+                    "title": "Analysis",
+                    "meets": "Patterns are named and backed by the data.",
+                    "feedback_guidance": "Point to a pattern the analysis missed.",
+                },
+            }
+        ]
+    )
+
+
+class BookPageFactory(wagtail_factories.PageFactory):
+    class Meta:
+        model = "cms.BookPage"
+
+    title = factory.Sequence(lambda n: f"Book {n}")
+    authors = "R. Author"
+    isbn = "9780306406157"
+    summary = "<p>A book about leading change.</p>"
+    sections = factory.LazyFunction(
+        lambda: [
+            {
+                "type": "section",
+                "value": {
+                    "number": 1,
+                    "title": "Why change",
+                    "pages": "1–20",
+                    "discussion_prompts": ["What would you change first?"],
+                },
+            }
+        ]
+    )

@@ -1,3 +1,50 @@
+from .catalogue import (
+    BookAlignment,
+    BookIndexPage,
+    BookPage,
+    Level,
+    MicroCredentialAlignment,
+    MicroCredentialIndexPage,
+    MicroCredentialPage,
+    MicroCredentialPrerequisite,
+    PathwayAlignment,
+    PathwayIndexPage,
+    PathwayPage,
+    PathwayPrerequisite,
+)
+from .explorer import FrameworkIndexPage
+from .frameworks import (
+    AssessmentLevel,
+    AudienceRole,
+    Crosswalk,
+    Framework,
+    FrameworkCategory,
+    FrameworkElement,
+    Status,
+)
 from .pages import HomePage, StandardPage
 
-__all__ = ["HomePage", "StandardPage"]
+__all__ = [
+    "AssessmentLevel",
+    "AudienceRole",
+    "BookAlignment",
+    "BookIndexPage",
+    "BookPage",
+    "Crosswalk",
+    "Framework",
+    "FrameworkCategory",
+    "FrameworkElement",
+    "FrameworkIndexPage",
+    "HomePage",
+    "Level",
+    "MicroCredentialAlignment",
+    "MicroCredentialIndexPage",
+    "MicroCredentialPage",
+    "MicroCredentialPrerequisite",
+    "PathwayAlignment",
+    "PathwayIndexPage",
+    "PathwayPage",
+    "PathwayPrerequisite",
+    "StandardPage",
+    "Status",
+]

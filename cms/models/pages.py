@@ -19,7 +19,13 @@ class HomePage(Page):
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
-    subpage_types = ["cms.StandardPage"]
+    subpage_types = [
+        "cms.StandardPage",
+        "cms.PathwayIndexPage",
+        "cms.MicroCredentialIndexPage",
+        "cms.BookIndexPage",
+        "cms.FrameworkIndexPage",
+    ]
     max_count = 1
 
     class Meta:

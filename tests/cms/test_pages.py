@@ -4,7 +4,14 @@ from wagtail.test.utils import WagtailPageTestCase
 from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
 
 from cms.demo import site_tree_ensure
-from cms.models import HomePage, StandardPage
+from cms.models import (
+    BookIndexPage,
+    FrameworkIndexPage,
+    HomePage,
+    MicroCredentialIndexPage,
+    PathwayIndexPage,
+    StandardPage,
+)
 from tests.factories import StandardPageFactory, UserFactory
 
 
@@ -22,7 +29,16 @@ class PageTreeTests(WagtailPageTestCase):
 
     def test_standard_pages_nest_under_home_and_each_other(self):
         self.assertAllowedParentPageTypes(StandardPage, {HomePage, StandardPage})
-        self.assertAllowedSubpageTypes(HomePage, {StandardPage})
+        self.assertAllowedSubpageTypes(
+            HomePage,
+            {
+                StandardPage,
+                PathwayIndexPage,
+                MicroCredentialIndexPage,
+                BookIndexPage,
+                FrameworkIndexPage,
+            },
+        )
 
     def test_pages_render_and_preview(self):
         self.assertPageIsRenderable(self.home)

@@ -2,12 +2,21 @@ from io import StringIO
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
-from wagtail.models import Page, Site
+from wagtail.images.models import Image
+from wagtail.models import GroupPagePermission, Page, Revision, Site, WorkflowPage
 
 from accounts.demo import DEMO_ACCOUNTS
 from accounts.models import User
-from cms.models import HomePage
+from cms.models import (
+    BookPage,
+    FrameworkElement,
+    HomePage,
+    MicroCredentialPage,
+    PathwayPage,
+)
+from cms.validators import badge_image_problem
 
 
 def seed() -> str:
@@ -22,6 +31,12 @@ def snapshot() -> dict:
         "users": sorted(User.objects.values_list("email", "display_name", "is_superuser")),
         "emails": sorted(EmailAddress.objects.values_list("email", "verified", "primary")),
         "sites": list(Site.objects.values_list("root_page__url_path", "is_default_site")),
+        "images": sorted(Image.objects.values_list("title", flat=True)),
+        "revisions": Revision.objects.count(),
+        "groups": sorted(Group.objects.values_list("name", "permissions__codename")),
+        "page_permissions": GroupPagePermission.objects.count(),
+        "workflow_pages": sorted(WorkflowPage.objects.values_list("page__slug", "workflow__name")),
+        "frameworks": FrameworkElement.objects.count(),
     }
 
 
@@ -40,6 +55,33 @@ def test_seed_demo_twice_gives_the_same_site(settings):
 
 
 @pytest.mark.django_db
+def test_the_demo_catalogue_is_complete(settings):
+    settings.DEBUG = True
+    seed()
+    assert PathwayPage.objects.live().count() >= 3
+    assert BookPage.objects.live().count() >= 2
+    credentials = MicroCredentialPage.objects.live()
+    assert credentials.count() >= 6
+    frameworks = set()
+    for page in credentials:
+        assert len(page.requirements) >= 1 and len(page.rubric) >= 1, page
+        assert badge_image_problem(page.badge_image) is None, page
+        frameworks |= {element.framework.code for element in page.aligned_elements}
+    assert len(frameworks) >= 3
+    step_kinds = {step.block_type for page in PathwayPage.objects.all() for step in page.steps}
+    assert step_kinds == {"read", "watch", "do", "reflect", "discuss", "micro_credential"}
+    for section in ("pathways", "micro-credentials", "books"):
+        page = Page.objects.get(slug=section)
+        assert page.get_workflow().name == "Editor → Content reviewer → published"
+    assert (
+        User.objects.get(email="content-reviewer@leap.example")
+        .groups.filter(name="Content reviewers")
+        .exists()
+    )
+    assert User.objects.get(email="editor@leap.example").groups.filter(name="Editors").exists()
+
+
+@pytest.mark.django_db
 def test_every_role_gets_a_verified_account_that_can_log_in(settings, client):
     settings.DEBUG = True
     output = seed()
@@ -48,6 +90,7 @@ def test_every_role_gets_a_verified_account_that_can_log_in(settings, client):
         "learner",
         "reviewer",
         "content editor",
+        "content reviewer",
         "district admin",
         "facilitator",
         "superuser",

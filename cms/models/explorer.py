@@ -1,0 +1,65 @@
+from django.db import models
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from wagtail.admin.panels import FieldPanel
+from wagtail.contrib.routable_page.models import RoutablePageMixin, path
+from wagtail.models import Page
+
+from .frameworks import Framework, FrameworkElement
+
+
+class FrameworkIndexPage(RoutablePageMixin, Page):
+    """The public framework explorer: every framework, its categories and elements, and
+    for each element the pathways, micro-credentials and books aligned to it."""
+
+    intro = models.TextField(max_length=600, blank=True)
+
+    content_panels = Page.content_panels + [FieldPanel("intro")]
+
+    parent_page_types = ["cms.HomePage"]
+    subpage_types: list[str] = []
+    max_count = 1
+
+    class Meta:
+        verbose_name = "framework explorer"
+
+    @path("")
+    def framework_list(self, request):
+        from cms.selectors import framework_list
+
+        return self.render(request, context_overrides={"frameworks": framework_list()})
+
+    @path("<slug:framework_code>/", name="framework")
+    def framework_detail(self, request, framework_code: str):
+        from cms.selectors import framework_explorer
+
+        framework = get_object_or_404(Framework, code=framework_code)
+        return self.render(
+            request,
+            template="cms/framework_detail.html",
+            context_overrides={"framework": framework, **framework_explorer(framework)},
+        )
+
+    @path("<slug:framework_code>/<slug:element_key>/", name="element")
+    def element_detail(self, request, framework_code: str, element_key: str):
+        from cms.selectors import element_explorer
+
+        elements = FrameworkElement.objects.select_related(
+            "framework", "category", "category__parent"
+        ).filter(framework__code=framework_code)
+        element = next((e for e in elements if e.url_key == element_key), None)
+        if element is None:
+            raise Http404("No such framework element.")
+        return self.render(
+            request,
+            template="cms/framework_element.html",
+            context_overrides={"element": element, **element_explorer(element)},
+        )
+
+    def framework_url(self, framework: Framework) -> str:
+        return self.url + self.reverse_subpage("framework", args=[framework.code])
+
+    def element_url(self, element: FrameworkElement) -> str:
+        return self.url + self.reverse_subpage(
+            "element", args=[element.framework.code, element.url_key]
+        )

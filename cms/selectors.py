@@ -1,0 +1,103 @@
+"""Reads shared by the catalogue pages, the explorer and search."""
+
+from django.db.models import Count, Prefetch, QuerySet
+
+from cms.models import (
+    BookAlignment,
+    BookPage,
+    Framework,
+    FrameworkElement,
+    FrameworkIndexPage,
+    MicroCredentialAlignment,
+    MicroCredentialPage,
+    PathwayAlignment,
+    PathwayPage,
+)
+
+ALIGNMENT_MODELS = [
+    ("pathways", PathwayAlignment, PathwayPage),
+    ("micro_credentials", MicroCredentialAlignment, MicroCredentialPage),
+    ("books", BookAlignment, BookPage),
+]
+
+
+def alignments_prefetch() -> Prefetch:
+    return Prefetch("alignments__element", FrameworkElement.objects.select_related("framework"))
+
+
+def catalogue_items(*, model, parent, element=None, audience=None, level="") -> QuerySet:
+    """Live, public children of an index page, with what listings show prefetched."""
+    items = (
+        model.objects.child_of(parent)
+        .live()
+        .public()
+        .prefetch_related(alignments_prefetch(), "audience_roles")
+        .order_by("title")
+    )
+    if element is not None:
+        items = items.filter(alignments__element=element)
+    if audience is not None:
+        items = items.filter(audience_roles=audience)
+    if level:
+        items = items.filter(level=level)
+    return items.distinct()
+
+
+def framework_list() -> QuerySet:
+    return Framework.objects.annotate(element_count=Count("elements"))
+
+
+def _aligned_content(elements_filter: dict) -> dict[int, dict[str, list]]:
+    """{element id: {"pathways": [...], "micro_credentials": [...], "books": [...]}}."""
+    by_element: dict[int, dict[str, list]] = {}
+    for key, alignment_model, page_model in ALIGNMENT_MODELS:
+        visible = page_model.objects.live().public().values("pk")
+        rows = (
+            alignment_model.objects.filter(**elements_filter, page__in=visible)
+            .select_related("page")
+            .order_by("page__title")
+        )
+        for row in rows:
+            by_element.setdefault(row.element_id, {}).setdefault(key, []).append(row.page)
+    return by_element
+
+
+def framework_explorer(framework: Framework) -> dict:
+    """A framework's categories (nested) and elements, each with its aligned content."""
+    categories = list(framework.categories.all())
+    elements = list(framework.elements.all())
+    aligned = _aligned_content({"element__framework": framework})
+    for element in elements:
+        element.aligned = aligned.get(element.pk, {})
+    elements_by_category: dict[int | None, list] = {}
+    for element in elements:
+        elements_by_category.setdefault(element.category_id, []).append(element)
+    for category in categories:
+        category.element_list = elements_by_category.get(category.pk, [])
+        category.child_list = [c for c in categories if c.parent_id == category.pk]
+    return {
+        "top_categories": [c for c in categories if c.parent_id is None],
+        "uncategorised": elements_by_category.get(None, []),
+        "has_reconstructed": any(e.is_reconstructed for e in elements),
+    }
+
+
+def element_explorer(element: FrameworkElement) -> dict:
+    crosswalks = [
+        (row.get_relation_display(), row.target)
+        for row in element.crosswalks_from.select_related("target__framework")
+    ] + [
+        (
+            f"is {row.get_relation_display()} by" if row.relation == "covers" else "corresponds to",
+            row.source,
+        )
+        for row in element.crosswalks_to.select_related("source__framework")
+    ]
+    return {
+        "aligned": _aligned_content({"element": element}).get(element.pk, {}),
+        "crosswalks": crosswalks,
+    }
+
+
+def explorer_page() -> FrameworkIndexPage | None:
+    return FrameworkIndexPage.objects.live().first()

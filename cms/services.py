@@ -1,0 +1,185 @@
+"""Writes that matter for the site's content."""
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+from django.apps import apps as global_apps
+from django.db import transaction
+
+FRAMEWORKS_FILE = Path(__file__).resolve().parent / "data" / "frameworks.yaml"
+
+
+@dataclass
+class SeedResult:
+    created: dict[str, int] = field(default_factory=dict)
+
+    def count(self, kind: str) -> None:
+        self.created[kind] = self.created.get(kind, 0) + 1
+
+    @property
+    def total(self) -> int:
+        return sum(self.created.values())
+
+
+@transaction.atomic
+def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> SeedResult:
+    """Create the frameworks, categories, elements, crosswalks, assessment levels and audience
+    roles in `data_file` that do not exist yet, matched by code. Existing rows are never
+    changed, so an editor's edits survive any number of re-seeds.
+
+    `apps` is the app registry, or a migration's historical one.
+    """
+    data = yaml.safe_load(data_file.read_text(encoding="utf-8"))
+    model = lambda name: apps.get_model("cms", name)  # noqa: E731
+    result = SeedResult()
+
+    def ensure(model_name: str, lookup: dict, defaults: dict):
+        obj, created = model(model_name).objects.get_or_create(**lookup, defaults=defaults)
+        if created:
+            result.count(model_name)
+        return obj
+
+    for level in data["levels"]:
+        ensure(
+            "AssessmentLevel",
+            {"value": level["value"]},
+            {"name": level["name"], "description": level["description"]},
+        )
+    for order, role in enumerate(data["audience_roles"], start=1):
+        ensure("AudienceRole", {"code": role["code"]}, {"name": role["name"], "sort_order": order})
+
+    for spec in data["frameworks"]:
+        framework = ensure(
+            "Framework",
+            {"code": spec["code"]},
+            {
+                key: spec.get(key, "")
+                for key in ("name", "short_name", "publisher", "version", "scope")
+            }
+            | {"sort_order": spec["sort_order"]},
+        )
+        categories = {}
+        for cat in spec.get("categories", []):
+            categories[cat["code"]] = ensure(
+                "FrameworkCategory",
+                {"code": cat["code"]},
+                {
+                    "framework": framework,
+                    "parent": categories.get(cat.get("parent")),
+                    "name": cat["name"],
+                    "description": cat.get("description") or "",
+                    "weight": cat.get("weight"),
+                    "status": cat.get("status", "verified"),
+                    "sort_order": cat["sort_order"],
+                },
+            )
+        for el in spec["elements"]:
+            ensure(
+                "FrameworkElement",
+                {"code": el["code"]},
+                {
+                    "framework": framework,
+                    "category": categories.get(el.get("category")),
+                    "name": el["name"],
+                    "description": el.get("description") or "",
+                    "weight": el.get("weight", 10),
+                    "status": el.get("status", "verified"),
+                    "is_assessed": el.get("assessed", True),
+                    "sort_order": el["sort_order"],
+                },
+            )
+
+    elements = {e.code: e for e in model("FrameworkElement").objects.all()}
+    for link in data["crosswalks"]:
+        source, target = elements.get(link["source"]), elements.get(link["target"])
+        if source is None or target is None:
+            continue  # an editor removed one end; the link is not brought back on its own
+        ensure(
+            "Crosswalk",
+            {"source": source, "target": target},
+            {"relation": link["relation"], "note": link.get("note", "")},
+        )
+    return result
+
+
+EDITORS_GROUP = "Editors"
+CONTENT_REVIEWERS_GROUP = "Content reviewers"
+EDITORIAL_WORKFLOW = "Editor → Content reviewer → published"
+EDITORIAL_TASK = "Content reviewer approval"
+
+# Page permissions on the catalogue sections: editors write, content reviewers also publish.
+SECTION_PERMISSIONS = {
+    EDITORS_GROUP: ["add_page", "change_page", "lock_page", "unlock_page"],
+    CONTENT_REVIEWERS_GROUP: [
+        "add_page",
+        "change_page",
+        "publish_page",
+        "lock_page",
+        "unlock_page",
+    ],
+}
+FRAMEWORK_MODELS = ["framework", "frameworkcategory", "frameworkelement", "crosswalk"]
+IMAGE_AND_DOCUMENT_PERMISSIONS = {
+    "wagtailimages": ["add_image", "change_image", "choose_image"],
+    "wagtaildocs": ["add_document", "change_document", "choose_document"],
+}
+
+
+@transaction.atomic
+def editorial_workflow_ensure(*, sections) -> None:
+    """Groups "Editors" (create and edit) and "Content reviewers" (approve and publish), and
+    the moderation workflow "Editor → Content reviewer → published" on the given section
+    pages. Adds what is missing; takes nothing away that an administrator granted."""
+    from django.contrib.auth.models import Group, Permission
+    from wagtail.models import (
+        Collection,
+        GroupApprovalTask,
+        GroupCollectionPermission,
+        GroupPagePermission,
+        Workflow,
+        WorkflowPage,
+        WorkflowTask,
+    )
+
+    admin_access = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    framework_permissions = Permission.objects.filter(
+        content_type__app_label="cms",
+        content_type__model__in=FRAMEWORK_MODELS,
+        codename__regex=r"^(add|change)_",
+    )
+    root_collection = Collection.get_first_root_node()
+    groups = {}
+    for name, codenames in SECTION_PERMISSIONS.items():
+        group = Group.objects.get_or_create(name=name)[0]
+        group.permissions.add(admin_access, *framework_permissions)
+        for section in sections:
+            for codename in codenames:
+                GroupPagePermission.objects.get_or_create(
+                    group=group,
+                    page=section,
+                    permission=Permission.objects.get(
+                        content_type__app_label="wagtailcore", codename=codename
+                    ),
+                )
+        for app_label, collection_codenames in IMAGE_AND_DOCUMENT_PERMISSIONS.items():
+            for codename in collection_codenames:
+                GroupCollectionPermission.objects.get_or_create(
+                    group=group,
+                    collection=root_collection,
+                    permission=Permission.objects.get(
+                        content_type__app_label=app_label, codename=codename
+                    ),
+                )
+        groups[name] = group
+
+    task = GroupApprovalTask.objects.filter(name=EDITORIAL_TASK).first()
+    if task is None:
+        task = GroupApprovalTask.objects.create(name=EDITORIAL_TASK)
+    task.groups.add(groups[CONTENT_REVIEWERS_GROUP])
+    workflow = Workflow.objects.get_or_create(name=EDITORIAL_WORKFLOW)[0]
+    WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
+    for section in sections:
+        WorkflowPage.objects.get_or_create(page=section, defaults={"workflow": workflow})

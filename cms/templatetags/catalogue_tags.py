@@ -1,0 +1,43 @@
+from django import template
+
+from cms.selectors import explorer_page
+
+register = template.Library()
+
+
+def _explorer(context):
+    request = context.get("request")
+    if request is None:
+        return explorer_page()
+    if not hasattr(request, "_leap_explorer_page"):
+        request._leap_explorer_page = explorer_page()
+    return request._leap_explorer_page
+
+
+@register.simple_tag(takes_context=True)
+def element_url(context, element) -> str:
+    """The element's page in the framework explorer ("" when there is no explorer)."""
+    explorer = _explorer(context)
+    return explorer.element_url(element) if explorer else ""
+
+
+@register.simple_tag(takes_context=True)
+def framework_url(context, framework) -> str:
+    explorer = _explorer(context)
+    return explorer.framework_url(framework) if explorer else ""
+
+
+@register.filter
+def hours(value) -> str:
+    """1.0 → "1 hour", 2.5 → "2.5 hours"."""
+    number = f"{value:g}" if value is not None else "0"
+    return f"{number} hour" if number == "1" else f"{number} hours"
+
+
+@register.filter
+def minutes(value) -> str:
+    value = int(value or 0)
+    if value < 60:
+        return f"{value} min"
+    hours_part, minutes_part = divmod(value, 60)
+    return f"{hours_part} h {minutes_part} min" if minutes_part else f"{hours_part} h"

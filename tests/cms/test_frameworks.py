@@ -1,0 +1,136 @@
+import pytest
+from django.core.exceptions import ValidationError
+
+from cms.models import (
+    AssessmentLevel,
+    AudienceRole,
+    Crosswalk,
+    Framework,
+    FrameworkCategory,
+    FrameworkElement,
+)
+from cms.services import frameworks_seed
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def counts() -> dict:
+    return {
+        model.__name__: model.objects.count()
+        for model in (
+            Framework,
+            FrameworkCategory,
+            FrameworkElement,
+            Crosswalk,
+            AssessmentLevel,
+            AudienceRole,
+        )
+    }
+
+
+def test_migrations_seed_every_framework_and_the_scale():
+    elements = {framework.code: framework.elements.count() for framework in Framework.objects.all()}
+    # CTO: ten skill areas and five core values; DL: lettered elements of ten areas.
+    assert elements == {"CTO": 15, "DL": 26, "EC": 14, "EC2": 7, "ISTE-E": 7, "ISTE-L": 5}
+    assert list(AssessmentLevel.objects.values_list("value", "name")) == [
+        (0, "Not evident"),
+        (1, "Emerging"),
+        (2, "Established"),
+        (3, "Exemplary"),
+    ]
+    assert FrameworkElement.objects.get(code="CTO-2").weight == 15
+    assert FrameworkElement.objects.get(code="CTO-3").description.startswith(
+        "Leads policy on the legal, social and ethical sides"
+    )
+    assert not FrameworkElement.objects.get(code="CV-1").is_assessed
+    area = FrameworkCategory.objects.get(code="DL-8")
+    assert area.parent.code == "DL-C3"
+    assert FrameworkElement.objects.get(code="DL-8B").category == area
+    assert FrameworkElement.objects.get(code="DL-8B").status == "reconstructed"
+
+
+def test_crosswalks_link_the_revised_conditions_and_the_matrix_to_the_cto_skills():
+    covered = set(
+        Crosswalk.objects.filter(source__code="EC2-4").values_list("target__code", flat=True)
+    )
+    assert covered == {"EC-06", "EC-07"}
+    assert Crosswalk.objects.get(source__code="DL-8B").target.code == "CTO-10"
+    assert Crosswalk.objects.count() == 40
+
+
+def test_reseeding_creates_nothing_and_keeps_editors_changes():
+    element = FrameworkElement.objects.get(code="DL-1B")
+    element.name = "Shared and distributed leadership"
+    element.weight = 25
+    element.save()
+    before = counts()
+
+    assert frameworks_seed().total == 0
+    assert counts() == before
+    element.refresh_from_db()
+    assert (element.name, element.weight) == ("Shared and distributed leadership", 25)
+
+
+def test_reseeding_restores_what_is_missing_by_code():
+    FrameworkElement.objects.filter(code="2.7").delete()
+    result = frameworks_seed()
+    assert result.created == {"FrameworkElement": 1}
+    assert FrameworkElement.objects.get(code="2.7").name == "Analyst"
+
+
+def test_an_element_cannot_sit_in_another_frameworks_category():
+    element = FrameworkElement.objects.get(code="CTO-1")
+    element.category = FrameworkCategory.objects.get(code="DL-C1")
+    with pytest.raises(ValidationError, match="same framework"):
+        element.full_clean()
+
+
+def test_a_crosswalk_joins_two_different_frameworks():
+    link = Crosswalk(
+        source=FrameworkElement.objects.get(code="CTO-1"),
+        target=FrameworkElement.objects.get(code="CTO-2"),
+        relation="corresponds",
+    )
+    with pytest.raises(ValidationError, match="two different frameworks"):
+        link.full_clean()
+
+
+@pytest.fixture
+def editor_client(client):
+    client.force_login(UserFactory(is_superuser=True))
+    return client
+
+
+def test_elements_are_snippets_filtered_by_framework_and_searchable(editor_client):
+    cto = Framework.objects.get(code="CTO")
+    listing = editor_client.get(
+        "/admin/snippets/cms/frameworkelement/", {"framework": cto.pk}
+    ).content.decode()
+    assert "Strategic Planning" in listing
+    assert "Student Data Privacy" not in listing  # a Digital Leap element
+
+    found = editor_client.get("/admin/snippets/cms/frameworkelement/", {"q": "privacy"})
+    assert "Student Data Privacy" in found.content.decode()
+
+
+def test_editing_an_element_keeps_a_revision(editor_client):
+    element = FrameworkElement.objects.get(code="3.2")
+    response = editor_client.post(
+        f"/admin/snippets/cms/frameworkelement/edit/{element.pk}/",
+        {
+            "framework": element.framework_id,
+            "category": "",
+            "code": "3.2",
+            "name": "Visionary Planner",
+            "description": "Leads a shared vision and a plan to reach it.",
+            "weight": 12,
+            "status": "verified",
+            "is_assessed": "on",
+            "sort_order": 2,
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    element.refresh_from_db()
+    assert element.weight == 12
+    assert element.revisions.count() == 1
