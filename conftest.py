@@ -23,3 +23,14 @@ def pytest_collection_modifyitems(config, items):
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """Transactional tests (browser, worker) end by flushing the database, which takes away
+    what data migrations created; a reused test database would start the next run without
+    it. Put it back once per session."""
+    from cms.demo import base_data_ensure
+
+    with django_db_blocker.unblock():
+        base_data_ensure()

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
-from wagtail.models import Locale, Page, Site
+from wagtail.models import Collection, Locale, Page, Site
 
 from cms.models import (
     BookIndexPage,
@@ -123,12 +123,17 @@ STANDARD_PAGES = [
 ]
 
 
-def root_page_ensure() -> Page:
-    """Wagtail's tree root and default locale, which its migrations create and a database
-    flush removes."""
+def base_data_ensure() -> Page:
+    """What migrations create and a database flush removes (Wagtail's default locale, tree
+    root and root collection, the seeded frameworks). Returns the tree root."""
+    from cms.services import frameworks_seed
+
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
+    if Collection.get_first_root_node() is None:
+        Collection.add_root(name="Root")
+    frameworks_seed()
     return Page.get_first_root_node() or Page.add_root(instance=Page(title="Root", slug="root"))
 
 
@@ -138,7 +143,7 @@ def site_tree_ensure() -> HomePage:
 
     Pages that already exist are left as editors made them.
     """
-    root = root_page_ensure()
+    root = base_data_ensure()
     home = HomePage.objects.first()
     if home is None:
         # Wagtail's migrations leave a placeholder "Welcome" page; the home page replaces it.
@@ -181,10 +186,8 @@ def seed(report: DemoReport) -> None:
         CONTENT_REVIEWERS_GROUP,
         EDITORS_GROUP,
         editorial_workflow_ensure,
-        frameworks_seed,
     )
 
-    frameworks_seed()
     home = site_tree_ensure()
     catalogue_ensure(home)
     sections = [

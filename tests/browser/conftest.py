@@ -29,8 +29,17 @@ def browser_available() -> bool:
     return SYSTEM_CHROMIUM.exists() or any(bundled.glob("chromium*"))
 
 
+# The live server needs committed data. Serialized rollback puts back what migrations
+# created (Wagtail's tree, the seeded frameworks) after each test flushes the database, so
+# later tests and a reused test database still have it.
+LIVE_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 def pytest_collection_modifyitems(config, items):
     browser_tests = [item for item in items if "tests/browser/" in item.nodeid]
+    for item in browser_tests:
+        item.add_marker(pytest.mark.browser)
+        item.add_marker(LIVE_DB)
     if not browser_tests or browser_available():
         return
     if os.environ.get("LEAP_REQUIRE_BROWSER"):
@@ -52,7 +61,7 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @pytest.fixture
-def site(transactional_db):
+def site(live_server):
     return site_tree_ensure()
 
 

@@ -1,13 +1,10 @@
 """axe-core (bundled, offline) finds no accessibility violations on the public screens, and
 the navigation works on a phone with the keyboard."""
 
-import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
-
-pytestmark = pytest.mark.browser
 
 PHONE = {"width": 390, "height": 844}
 PUBLIC_PATHS = [

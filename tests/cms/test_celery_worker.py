@@ -11,7 +11,12 @@ from accounts.email import email_send_on_commit
 from cms.celery import app
 from tests.factories import UserFactory
 
-pytestmark = [pytest.mark.needs_redis, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.needs_redis,
+    # Committed data (the worker runs in another thread); serialized rollback restores
+    # what migrations created once the test flushes the database.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 @pytest.fixture
