@@ -1,6 +1,7 @@
 """Reads shared by the catalogue pages, the explorer and search."""
 
 from django.db.models import Count, Prefetch, QuerySet
+from wagtail.models import PageViewRestriction
 
 from cms.models import (
     BookAlignment,
@@ -25,12 +26,25 @@ def alignments_prefetch() -> Prefetch:
     return Prefetch("alignments__element", FrameworkElement.objects.select_related("framework"))
 
 
-def catalogue_items(*, model, parent, element=None, audience=None, level="") -> QuerySet:
-    """Live, public children of an index page, with what listings show prefetched."""
+def visible_to(pages: QuerySet, user) -> QuerySet:
+    """Live pages the user may open: public ones, and for signed-in people also those
+    restricted to logged-in users (learner-only content). Password and group restrictions
+    keep their pages out of listings."""
+    pages = pages.live()
+    if user is None or not user.is_authenticated:
+        return pages.public()
+    restricted = PageViewRestriction.objects.exclude(
+        restriction_type=PageViewRestriction.LOGIN
+    ).values_list("page__path", flat=True)
+    for path in restricted:
+        pages = pages.exclude(path__startswith=path)
+    return pages
+
+
+def catalogue_items(*, model, parent, user=None, element=None, audience=None, level="") -> QuerySet:
+    """Children of an index page the user may see, with what listings show prefetched."""
     items = (
-        model.objects.child_of(parent)
-        .live()
-        .public()
+        visible_to(model.objects.child_of(parent), user)
         .prefetch_related(alignments_prefetch(), "audience_roles")
         .order_by("title")
     )
@@ -47,11 +61,11 @@ def framework_list() -> QuerySet:
     return Framework.objects.annotate(element_count=Count("elements"))
 
 
-def _aligned_content(elements_filter: dict) -> dict[int, dict[str, list]]:
+def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, list]]:
     """{element id: {"pathways": [...], "micro_credentials": [...], "books": [...]}}."""
     by_element: dict[int, dict[str, list]] = {}
     for key, alignment_model, page_model in ALIGNMENT_MODELS:
-        visible = page_model.objects.live().public().values("pk")
+        visible = visible_to(page_model.objects.all(), user).values("pk")
         rows = (
             alignment_model.objects.filter(**elements_filter, page__in=visible)
             .select_related("page")
@@ -62,11 +76,11 @@ def _aligned_content(elements_filter: dict) -> dict[int, dict[str, list]]:
     return by_element
 
 
-def framework_explorer(framework: Framework) -> dict:
+def framework_explorer(framework: Framework, user=None) -> dict:
     """A framework's categories (nested) and elements, each with its aligned content."""
     categories = list(framework.categories.all())
     elements = list(framework.elements.all())
-    aligned = _aligned_content({"element__framework": framework})
+    aligned = _aligned_content({"element__framework": framework}, user)
     for element in elements:
         element.aligned = aligned.get(element.pk, {})
     elements_by_category: dict[int | None, list] = {}
@@ -82,19 +96,21 @@ def framework_explorer(framework: Framework) -> dict:
     }
 
 
-def element_explorer(element: FrameworkElement) -> dict:
+def element_explorer(element: FrameworkElement, user=None) -> dict:
+    """An element's aligned content and its links to other frameworks, both ways."""
     crosswalks = [
-        (row.get_relation_display(), row.target)
+        (row.get_relation_display(), row.target, row.note)
         for row in element.crosswalks_from.select_related("target__framework")
     ] + [
         (
-            f"is {row.get_relation_display()} by" if row.relation == "covers" else "corresponds to",
+            "is covered by" if row.relation == "covers" else "corresponds to",
             row.source,
+            row.note,
         )
         for row in element.crosswalks_to.select_related("source__framework")
     ]
     return {
-        "aligned": _aligned_content({"element": element}).get(element.pk, {}),
+        "aligned": _aligned_content({"element": element}, user).get(element.pk, {}),
         "crosswalks": crosswalks,
     }
 

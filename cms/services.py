@@ -94,7 +94,7 @@ def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> S
     for link in data["crosswalks"]:
         source, target = elements.get(link["source"]), elements.get(link["target"])
         if source is None or target is None:
-            continue  # an editor removed one end; the link is not brought back on its own
+            continue  # an end's code was changed by an editor: leave the link to them
         ensure(
             "Crosswalk",
             {"source": source, "target": target},

@@ -53,21 +53,31 @@ def search(request):
     from django.shortcuts import render
     from wagtail.models import Page
 
-    from cms.models import BookPage, MicroCredentialPage, PathwayPage
+    from cms.models import (
+        BookIndexPage,
+        BookPage,
+        MicroCredentialIndexPage,
+        MicroCredentialPage,
+        PathwayIndexPage,
+        PathwayPage,
+    )
+    from cms.selectors import visible_to
 
     query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     page_obj = None
     results = []
     if query:
-        found = (
-            Page.objects.live()
-            .public()
-            .type(PathwayPage, MicroCredentialPage, BookPage)
-            .search(query)
+        pages = visible_to(
+            Page.objects.type(PathwayPage, MicroCredentialPage, BookPage), request.user
         )
+        found = pages.search(query)
         page_obj = Paginator(found, SEARCH_RESULTS_PER_PAGE).get_page(request.GET.get("page"))
         specific = Page.objects.filter(pk__in=[p.pk for p in page_obj]).specific().in_bulk()
         results = [specific[p.pk] for p in page_obj if p.pk in specific]
-    return render(
-        request, "cms/search.html", {"query": query, "page_obj": page_obj, "results": results}
-    )
+    sections = []
+    if query and not results:
+        sections = list(
+            Page.objects.live().type(PathwayIndexPage, MicroCredentialIndexPage, BookIndexPage)
+        )
+    context = {"query": query, "page_obj": page_obj, "results": results, "sections": sections}
+    return render(request, "cms/search.html", context)

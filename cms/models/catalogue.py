@@ -113,9 +113,12 @@ class AlignedPage(Page):
 
     @cached_property
     def prerequisite_pages(self) -> list[Page]:
+        """Live prerequisites only: a draft is never shown to learners."""
         return [
             prerequisite.required_page
-            for prerequisite in self.prerequisites.select_related("required_page")
+            for prerequisite in self.prerequisites.filter(required_page__live=True).select_related(
+                "required_page"
+            )
         ]
 
     @property
@@ -143,6 +146,8 @@ class PathwayPrerequisite(Orderable):
     panels = [FieldPanel("required_page")]
 
     def clean(self) -> None:
+        if self.required_page_id and self.required_page_id == self.page_id:
+            raise ValidationError({"required_page": "A pathway cannot require itself."})
         specific = self.required_page.specific_class if self.required_page_id else None
         if specific is not None and specific not in (PathwayPage, MicroCredentialPage):
             raise ValidationError(
@@ -315,8 +320,38 @@ class MicroCredentialPage(AlignedPage):
     def listing_text(self) -> str:
         return self.competency
 
+    def _check_prerequisite_cycle(self) -> None:
+        """No micro-credential may require itself, directly or through others."""
+        if not self.pk:
+            return
+        pending = [p.required_page_id for p in self.prerequisites.all()]
+        seen = set()
+        while pending:
+            page_id = pending.pop()
+            if page_id == self.pk:
+                raise ValidationError(
+                    "These prerequisites would make the micro-credential require itself."
+                )
+            if page_id in seen:
+                continue
+            seen.add(page_id)
+            pending.extend(
+                MicroCredentialPrerequisite.objects.filter(page_id=page_id).values_list(
+                    "required_page_id", flat=True
+                )
+            )
+
     def clean(self) -> None:
         super().clean()
+        # The form says this per field; this also covers publishing without the form (bulk
+        # actions, publishing a revision from code). A new page is still being created (its
+        # `live` is only a default then), so it is left to the form.
+        if self.pk and self.live and (not self.requirements or not self.rubric):
+            raise ValidationError(
+                "A micro-credential needs at least one submission requirement and one rubric "
+                "criterion before it can be published."
+            )
+        self._check_prerequisite_cycle()
         if self.badge_image_id:
             problem = badge_image_problem(self.badge_image)
             if problem:
@@ -422,8 +457,9 @@ class CatalogueIndexPage(Page):
 
         context = super().get_context(request, *args, **kwargs)
         form = CatalogueFilterForm(request.GET or None)
-        filters = form.cleaned_data if form.is_valid() else {}
-        items = catalogue_items(model=self.child_model, parent=self, **filters)
+        form.is_valid()  # the fields that did validate still filter; the rest are reported
+        filters = getattr(form, "cleaned_data", {})
+        items = catalogue_items(model=self.child_model, parent=self, user=request.user, **filters)
         paginator = Paginator(items, self.per_page)
         context["filter_form"] = form
         context["page_obj"] = paginator.get_page(request.GET.get("page"))

@@ -37,7 +37,10 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
         return self.render(
             request,
             template="cms/framework_detail.html",
-            context_overrides={"framework": framework, **framework_explorer(framework)},
+            context_overrides={
+                "framework": framework,
+                **framework_explorer(framework, request.user),
+            },
         )
 
     @path("<slug:framework_code>/<slug:element_key>/", name="element")
@@ -53,7 +56,7 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
         return self.render(
             request,
             template="cms/framework_element.html",
-            context_overrides={"element": element, **element_explorer(element)},
+            context_overrides={"element": element, **element_explorer(element, request.user)},
         )
 
     def framework_url(self, framework: Framework) -> str:

@@ -3,6 +3,8 @@
 Codes are natural keys: seeding matches on them and never overwrites an editor's rows.
 """
 
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.models import RevisionMixin
@@ -14,6 +16,12 @@ class Status(models.TextChoices):
     PARTIAL = "partial", "Partly verified"
     RECONSTRUCTED = "reconstructed", "Leap's breakdown"
 
+
+# Codes appear in URLs (the explorer, Open Badges alignments): letters, digits, dots, hyphens.
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9._-]*$",
+    "Use letters, digits, dots and hyphens only, e.g. CTO-2 or 2.7.",
+)
 
 STATUS_HELP = (
     "Verified: the publisher's own name and place. Partly verified: one detail rests on a "
@@ -65,7 +73,7 @@ class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
     parent = models.ForeignKey(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="children"
     )
-    code = models.CharField(max_length=30, unique=True)
+    code = models.CharField(max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     weight = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -98,6 +106,19 @@ class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
 
+    def clean(self) -> None:
+        parent = self.parent
+        if parent is None:
+            return
+        if parent.framework_id != self.framework_id:
+            raise ValidationError({"parent": "Choose a parent category of the same framework."})
+        seen = set()
+        while parent is not None:
+            if parent.pk == self.pk or parent.pk in seen:
+                raise ValidationError({"parent": "A category cannot sit inside itself."})
+            seen.add(parent.pk)
+            parent = parent.parent
+
 
 class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
     """What a learner rates themself against and content is aligned to."""
@@ -110,7 +131,7 @@ class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
         blank=True,
         related_name="elements",
     )
-    code = models.CharField(max_length=30, unique=True)
+    code = models.CharField(max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     weight = models.PositiveSmallIntegerField(
@@ -163,8 +184,6 @@ class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
         return self.code.replace(".", "-")
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.category_id and self.category.framework_id != self.framework_id:
             raise ValidationError({"category": "Choose a category of the same framework."})
 

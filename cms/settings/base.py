@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.middleware.UploadedFilesSecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -169,6 +170,10 @@ EMAIL_BACKEND = (
     if EMAIL_HOST
     else "django.core.mail.backends.console.EmailBackend"
 )
+
+# Open Badges: the platform's issuer profile (districts get their own later).
+LEAP_ISSUER_NAME = env_str("LEAP_ISSUER_NAME", "Leap")
+LEAP_ISSUER_EMAIL = env_str("LEAP_ISSUER_EMAIL", "")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -43,9 +43,10 @@ def test_editors_cannot_publish_directly(client, sections, people):
     editor, _ = people
     client.force_login(editor)
     data = pathway_form_data(**{"action-publish": "publish"})
-    client.post(f"/admin/pages/add/cms/pathwaypage/{sections.pathways.pk}/", data)
-    page = PathwayPage.objects.filter(slug="one-to-one").first()
-    assert page is None or not page.live
+    response = client.post(f"/admin/pages/add/cms/pathwaypage/{sections.pathways.pk}/", data)
+    assert response.status_code == 302
+    page = PathwayPage.objects.get(slug="one-to-one")  # saved, as a draft only
+    assert not page.live
 
 
 def test_submit_approve_publish_and_find(client, sections, people):
