@@ -12,7 +12,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install run migrate seed test lint format lock worker beat check-deploy clean
+.PHONY: help install validator run migrate seed test lint format lock worker beat clean
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
@@ -31,6 +31,18 @@ $(STAMP): $(LOCK)
 	@cp $(LOCK) $(STAMP)
 
 install: $(STAMP)
+
+# The official Open Badges validator lives in a virtualenv of its own (see requirements/).
+VALIDATOR_VENV := .venv-validator
+VALIDATOR_LOCK := requirements/validator-lock.txt
+VALIDATOR_STAMP := $(VALIDATOR_VENV)/.installed-lock
+
+$(VALIDATOR_STAMP): $(VALIDATOR_LOCK)
+	@test -x $(VALIDATOR_VENV)/bin/python || $(PYTHON) -m venv $(VALIDATOR_VENV)
+	$(VALIDATOR_VENV)/bin/python -m pip install --quiet --disable-pip-version-check --no-deps -r $(VALIDATOR_LOCK)
+	@cp $(VALIDATOR_LOCK) $(VALIDATOR_STAMP)
+
+validator: $(VALIDATOR_STAMP)
 
 migrate: install
 	$(MANAGE) migrate --no-input
@@ -53,7 +65,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint
+test: lint validator
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 worker: install
@@ -75,4 +87,4 @@ lock:
 	$(PIP_COMPILE) --extra dev --pip-args "--constraint $(PROD_LOCK)" -o $(LOCK) pyproject.toml
 
 clean:
-	rm -rf $(VENV) var test-results .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VALIDATOR_VENV) var test-results .pytest_cache .ruff_cache

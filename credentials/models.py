@@ -1,0 +1,175 @@
+"""Open Badges: issuers, versioned badge classes and the assertions awarded to learners.
+
+Issue badges only through `credentials.services.assertion_award`."""
+
+import uuid
+from datetime import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+
+class Issuer(models.Model):
+    """Who vouches for a badge: the platform now, a district under its own name later."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=200)
+    url = models.URLField(help_text="The issuer's home page; for hosted badges, on this site.")
+    email = models.EmailField()
+    description = models.TextField(blank=True)
+    image = models.ImageField(upload_to="issuers/", blank=True)
+    is_platform = models.BooleanField(default=False, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_platform"],
+                condition=Q(is_platform=True),
+                name="credentials_one_platform_issuer",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class BadgeClass(models.Model):
+    """A published version of an achievement. A change to what it takes to earn it (name,
+    competency, requirements, rubric, alignments, image) makes a new version; assertions
+    keep the version they were issued under."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="badge_classes")
+    family = models.CharField(
+        max_length=64,
+        help_text="What the versions share, e.g. “micro-credential:12”: a learner holds one "
+        "live badge per family.",
+    )
+    version = models.PositiveIntegerField(default=1)
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="badge_classes",
+    )
+    name = models.CharField(max_length=255)
+    description = models.TextField()
+    image = models.FileField(upload_to="badge-classes/")
+    criteria_url = models.URLField()
+    criteria_narrative = models.TextField()
+    alignments = models.JSONField(default=list, blank=True)
+    tags = models.JSONField(default=list, blank=True)
+    validity_months = models.PositiveSmallIntegerField(null=True, blank=True)
+    pd_hours = models.DecimalField(max_digits=5, decimal_places=1, default=0)
+    content_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["family", "version"], name="credentials_family_version"
+            ),
+            models.UniqueConstraint(
+                fields=["family", "content_hash"], name="credentials_family_content"
+            ),
+        ]
+        ordering = ["family", "-version"]
+        verbose_name_plural = "badge classes"
+
+    def __str__(self) -> str:
+        return f"{self.name} (v{self.version})"
+
+    @property
+    def image_is_svg(self) -> bool:
+        return self.image.name.lower().endswith(".svg")
+
+
+class AssertionQuerySet(models.QuerySet):
+    def live(self):
+        """Current, not revoked and not expired."""
+        now = timezone.now()
+        return self.filter(is_current=True, revoked=False).filter(
+            Q(expires_on__isnull=True) | Q(expires_on__gt=now)
+        )
+
+
+class Assertion(models.Model):
+    """One badge awarded to one person."""
+
+    class Status(models.TextChoices):
+        VALID = "valid", "Valid"
+        EXPIRED = "expired", "Expired"
+        REVOKED = "revoked", "Revoked"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    badge_class = models.ForeignKey(BadgeClass, on_delete=models.PROTECT, related_name="assertions")
+    badge_family = models.CharField(max_length=64, editable=False)
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assertions"
+    )
+    recipient_email = models.EmailField(help_text="The address the identity hash was made from.")
+    salt = models.CharField(max_length=64)
+    identity_hash = models.CharField(max_length=80)
+    issued_on = models.DateTimeField(default=timezone.now)
+    expires_on = models.DateTimeField(null=True, blank=True)
+    evidence_url = models.URLField(blank=True)
+    narrative = models.TextField(blank=True)
+    # The one live assertion per recipient and badge family; cleared by revocation or renewal.
+    is_current = models.BooleanField(default=True)
+    revoked = models.BooleanField(default=False)
+    revocation_reason = models.CharField(max_length=500, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    awarded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    is_public = models.BooleanField(
+        default=False, help_text="The learner chose to show their name on the public page."
+    )
+    baked_image = models.FileField(upload_to="baked/", blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AssertionQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "badge_family"],
+                condition=Q(is_current=True),
+                name="credentials_one_current_assertion",
+            ),
+            models.CheckConstraint(
+                condition=Q(revoked=False) | ~Q(revocation_reason=""),
+                name="credentials_revocation_has_reason",
+            ),
+        ]
+        ordering = ["-issued_on"]
+        indexes = [models.Index(fields=["recipient", "-issued_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.badge_class.name} → {self.recipient_email}"
+
+    def status_at(self, moment: datetime) -> "Assertion.Status":
+        if self.revoked:
+            return self.Status.REVOKED
+        if self.expires_on and self.expires_on <= moment:
+            return self.Status.EXPIRED
+        return self.Status.VALID
+
+    @property
+    def status(self) -> "Assertion.Status":
+        return self.status_at(timezone.now())

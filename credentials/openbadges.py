@@ -1,0 +1,100 @@
+"""Open Badges 2.0 JSON-LD for issuers, badge classes and assertions (hosted verification).
+
+Every id is an absolute URL under SITE_URL; the URLs are a public contract."""
+
+from django.conf import settings
+from django.urls import reverse
+
+from credentials.models import Assertion, BadgeClass, Issuer
+
+CONTEXT = "https://w3id.org/openbadges/v2"
+
+
+def absolute(path: str) -> str:
+    return settings.SITE_URL + path
+
+
+def issuer_id(issuer: Issuer) -> str:
+    return absolute(reverse("credentials:issuer", args=[issuer.uuid]))
+
+
+def badge_class_id(badge_class: BadgeClass) -> str:
+    return absolute(reverse("credentials:badge", args=[badge_class.uuid]))
+
+
+def assertion_id(assertion: Assertion) -> str:
+    return absolute(reverse("credentials:assertion", args=[assertion.uuid]))
+
+
+def issuer_json(issuer: Issuer) -> dict:
+    data = {
+        "@context": CONTEXT,
+        "type": "Issuer",
+        "id": issuer_id(issuer),
+        "name": issuer.name,
+        "url": issuer.url,
+        "email": issuer.email,
+    }
+    if issuer.description:
+        data["description"] = issuer.description
+    if issuer.image:
+        data["image"] = absolute(reverse("credentials:issuer_image", args=[issuer.uuid]))
+    return data
+
+
+def badge_class_json(badge_class: BadgeClass) -> dict:
+    data = {
+        "@context": CONTEXT,
+        "type": "BadgeClass",
+        "id": badge_class_id(badge_class),
+        "name": badge_class.name,
+        "description": badge_class.description,
+        "image": absolute(reverse("credentials:badge_image", args=[badge_class.uuid])),
+        "criteria": {"id": badge_class.criteria_url, "narrative": badge_class.criteria_narrative},
+        "issuer": issuer_id(badge_class.issuer),
+        "tags": badge_class.tags,
+    }
+    if badge_class.alignments:
+        data["alignment"] = badge_class.alignments
+    return data
+
+
+def assertion_json(assertion: Assertion) -> dict:
+    data = {
+        "@context": CONTEXT,
+        "type": "Assertion",
+        "id": assertion_id(assertion),
+        "recipient": {
+            "type": "email",
+            "hashed": True,
+            "salt": assertion.salt,
+            "identity": assertion.identity_hash,
+        },
+        "badge": badge_class_id(assertion.badge_class),
+        "issuedOn": assertion.issued_on.isoformat(),
+        "image": absolute(reverse("credentials:assertion_image", args=[assertion.uuid])),
+        "verification": {"type": "hosted"},
+    }
+    if assertion.expires_on:
+        data["expires"] = assertion.expires_on.isoformat()
+    evidence = {}
+    if assertion.evidence_url:
+        evidence["id"] = assertion.evidence_url
+    evidence["narrative"] = assertion.narrative or (
+        f"Evidence was assessed by trained reviewers against every criterion of the public "
+        f"rubric at {assertion.badge_class.criteria_url} and met all of them."
+    )
+    data["evidence"] = evidence
+    if assertion.narrative:
+        data["narrative"] = assertion.narrative
+    return data
+
+
+def revoked_json(assertion: Assertion) -> dict:
+    return {
+        "@context": CONTEXT,
+        "type": "Assertion",
+        "id": assertion_id(assertion),
+        "revoked": True,
+        "revocationReason": assertion.revocation_reason,
+    }

@@ -1,0 +1,29 @@
+from django.shortcuts import get_object_or_404
+
+from credentials import openbadges
+from credentials.models import Assertion, BadgeClass
+
+
+def assertion_public(uuid) -> dict:
+    """What the public verification page shows of an assertion (404 when unknown)."""
+    assertion = get_object_or_404(
+        Assertion.objects.select_related("badge_class__issuer", "recipient"), uuid=uuid
+    )
+    return {
+        "assertion": assertion,
+        "badge_class": assertion.badge_class,
+        "issuer": assertion.badge_class.issuer,
+        "status": assertion.status,
+        "json_url": openbadges.assertion_id(assertion),
+        "badge_json_url": openbadges.badge_class_id(assertion.badge_class),
+        "issuer_json_url": openbadges.issuer_id(assertion.badge_class.issuer),
+    }
+
+
+def badge_class_public(uuid) -> dict:
+    badge_class = get_object_or_404(BadgeClass.objects.select_related("issuer"), uuid=uuid)
+    return {
+        "badge_class": badge_class,
+        "issuer": badge_class.issuer,
+        "json_url": openbadges.badge_class_id(badge_class),
+    }

@@ -1,0 +1,265 @@
+"""Issuing, revoking and publishing badges. `assertion_award` is the one way to issue."""
+
+import hashlib
+import io
+import json
+import secrets
+from datetime import datetime
+from email.utils import parseaddr
+from urllib.parse import urljoin
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from credentials import cache as public_cache
+from credentials.images import default_badge_png
+from credentials.models import Assertion, BadgeClass, Issuer
+
+PLATFORM_ISSUER_DESCRIPTION = (
+    "Leap issues micro-credentials that educators earn by submitting evidence from their own "
+    "practice, assessed blind against a public rubric."
+)
+
+
+class AwardError(Exception):
+    """The badge cannot be awarded as asked; the message says why."""
+
+
+def issuer_platform() -> Issuer:
+    """The platform's own issuer profile, created from settings on first use."""
+    issuer = Issuer.objects.filter(is_platform=True).first()
+    if issuer is not None:
+        return issuer
+    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
+    try:
+        with transaction.atomic():
+            return Issuer.objects.create(
+                is_platform=True,
+                name=settings.LEAP_ISSUER_NAME,
+                url=settings.SITE_URL + "/",
+                email=settings.LEAP_ISSUER_EMAIL or email,
+                description=PLATFORM_ISSUER_DESCRIPTION,
+            )
+    except IntegrityError:  # created meanwhile by another process
+        return Issuer.objects.get(is_platform=True)
+
+
+# Badge classes from micro-credential pages.
+
+
+def _criteria_narrative(page) -> str:
+    lines = [f"**Competency.** {page.competency}", "", "**Evidence to submit:**"]
+    for block in page.requirements:
+        value = block.value
+        if block.block_type == "overview_question":
+            lines.append(f"- Overview: {value['question']} (up to {value['word_limit']} words)")
+        elif block.block_type == "artifact":
+            lines.append(f"- {value['title']}: {value['guidance']}")
+        else:
+            lines.append(f"- Reflection: {value['prompt']} (up to {value['word_limit']} words)")
+    lines += ["", "**Every rubric criterion must be met:**"]
+    for number, block in enumerate(page.rubric, start=1):
+        lines.append(f"{number}. {block.value['title']}: {block.value['meets']}")
+    return "\n".join(lines)
+
+
+def _alignments(page) -> list[dict]:
+    from cms.selectors import explorer_page
+
+    explorer = explorer_page()
+    entries = []
+    for element in page.aligned_elements:
+        entry = {
+            "targetName": f"{element.code} {element.name}",
+            "targetCode": element.code,
+            "targetFramework": element.framework.name,
+        }
+        if explorer is not None:
+            entry["targetUrl"] = urljoin(settings.SITE_URL + "/", explorer.element_url(element))
+        if element.description:
+            entry["targetDescription"] = element.description
+        entries.append(entry)
+    return entries
+
+
+def _badge_image(page) -> tuple[bytes, str]:
+    image = page.badge_image
+    if image is None:
+        return default_badge_png(page.title), "png"
+    with image.file.open("rb") as handle:
+        content = handle.read()
+    return content, "svg" if image.is_svg() else "png"
+
+
+def badge_class_snapshot(page) -> dict:
+    """What a badge class records of a micro-credential page, and its content hash."""
+    image, extension = _badge_image(page)
+    snapshot = {
+        "name": page.title,
+        "description": page.competency,
+        "criteria_narrative": _criteria_narrative(page),
+        "alignments": _alignments(page),
+        "tags": sorted(
+            {page.get_level_display(), *(e.framework.short_name for e in page.aligned_elements)}
+            - {""}
+        ),
+        "validity_months": page.validity_months,
+        "pd_hours": str(page.pd_hours),
+        "image_sha256": hashlib.sha256(image).hexdigest(),
+    }
+    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+    return {"fields": snapshot, "hash": digest, "image": image, "extension": extension}
+
+
+@transaction.atomic
+def badge_class_for_micro_credential(*, page) -> BadgeClass:
+    """The badge class for the page as published now: the existing version when nothing
+    that defines the badge changed, otherwise a new version."""
+    page = page.get_latest_revision_as_object() if not page.live else page
+    family = f"micro-credential:{page.pk}"
+    snapshot = badge_class_snapshot(page)
+    existing = BadgeClass.objects.filter(family=family, content_hash=snapshot["hash"]).first()
+    if existing is not None:
+        return existing
+    latest = (
+        BadgeClass.objects.select_for_update().filter(family=family).order_by("-version").first()
+    )
+    version = latest.version + 1 if latest else 1
+    fields = snapshot["fields"]
+    badge_class = BadgeClass(
+        issuer=issuer_platform(),
+        family=family,
+        version=version,
+        micro_credential=page,
+        name=fields["name"],
+        description=fields["description"],
+        criteria_url=urljoin(settings.SITE_URL + "/", page.url or "/"),
+        criteria_narrative=fields["criteria_narrative"],
+        alignments=fields["alignments"],
+        tags=fields["tags"],
+        validity_months=page.validity_months,
+        pd_hours=page.pd_hours,
+        content_hash=snapshot["hash"],
+    )
+    badge_class.image.save(
+        f"{page.slug}-v{version}.{snapshot['extension']}",
+        ContentFile(snapshot["image"]),
+        save=False,
+    )
+    badge_class.save()
+    return badge_class
+
+
+# Assertions.
+
+
+def identity_hash(email: str, salt: str) -> str:
+    return "sha256$" + hashlib.sha256((email.lower() + salt).encode()).hexdigest()
+
+
+def _expiry(badge_class: BadgeClass, issued_on: datetime) -> datetime | None:
+    if not badge_class.validity_months:
+        return None
+    return issued_on + relativedelta(months=badge_class.validity_months)
+
+
+def assertion_award(
+    *,
+    recipient,
+    badge_class: BadgeClass,
+    evidence: str | None = None,
+    narrative: str = "",
+    awarded_by=None,
+) -> Assertion:
+    """Award a badge: one transaction; at most one live assertion per recipient and badge
+    family, so a repeat or concurrent call returns the assertion already issued. A badge
+    that expired or was revoked can be earned again. After commit, the image is baked and
+    the learner is told."""
+    try:
+        with transaction.atomic():
+            current = (
+                Assertion.objects.select_for_update()
+                .filter(recipient=recipient, badge_family=badge_class.family, is_current=True)
+                .first()
+            )
+            if current is not None:
+                if current.status == Assertion.Status.VALID:
+                    return current
+                current.is_current = False  # expired: keep it on record, allow renewal
+                current.save(update_fields=["is_current", "updated_at"])
+            salt = secrets.token_hex(16)
+            issued_on = timezone.now()
+            assertion = Assertion.objects.create(
+                badge_class=badge_class,
+                badge_family=badge_class.family,
+                recipient=recipient,
+                recipient_email=recipient.email,
+                salt=salt,
+                identity_hash=identity_hash(recipient.email, salt),
+                issued_on=issued_on,
+                expires_on=_expiry(badge_class, issued_on),
+                evidence_url=evidence or "",
+                narrative=narrative,
+                awarded_by=awarded_by,
+            )
+    except IntegrityError:
+        # Another call awarded the same badge at the same moment: theirs is the one.
+        return Assertion.objects.get(
+            recipient=recipient, badge_family=badge_class.family, is_current=True
+        )
+    transaction.on_commit(lambda: _after_award(assertion.pk))
+    return assertion
+
+
+def _after_award(assertion_id: int) -> None:
+    from credentials import tasks
+
+    tasks.assertion_bake.delay(assertion_id)
+    tasks.assertion_email_awarded.delay(assertion_id)
+
+
+@transaction.atomic
+def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by) -> Assertion:
+    """Revoke with a reason (required). Every public view changes at once."""
+    reason = " ".join((reason or "").split())
+    if not reason:
+        raise AwardError("Give a reason for revoking the badge; it is shown to verifiers.")
+    assertion = Assertion.objects.select_for_update().get(pk=assertion.pk)
+    if assertion.revoked:
+        return assertion
+    assertion.revoked = True
+    assertion.revocation_reason = reason
+    assertion.revoked_at = timezone.now()
+    assertion.revoked_by = revoked_by
+    assertion.is_current = False
+    assertion.save()
+    transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
+    return assertion
+
+
+@transaction.atomic
+def assertion_set_public(*, assertion: Assertion, is_public: bool) -> Assertion:
+    assertion.is_public = is_public
+    assertion.save(update_fields=["is_public", "updated_at"])
+    transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
+    return assertion
+
+
+def assertion_bake(*, assertion: Assertion) -> Assertion:
+    """Bake the assertion into a copy of its badge image (PNG, or SVG for SVG badges)."""
+    from openbadges_bakery import bake
+
+    from credentials.openbadges import assertion_json
+
+    with assertion.badge_class.image.open("rb") as source:
+        image = source.read()
+    extension = "svg" if assertion.badge_class.image_is_svg else "png"
+    baked = bake(io.BytesIO(image), json.dumps(assertion_json(assertion)))
+    baked.seek(0)
+    content = baked.read()
+    assertion.baked_image.save(f"{assertion.uuid}.{extension}", ContentFile(content), save=False)
+    Assertion.objects.filter(pk=assertion.pk).update(baked_image=assertion.baked_image.name)
+    return assertion

@@ -1,0 +1,31 @@
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+
+from credentials import openbadges
+from credentials.models import Assertion
+
+
+@shared_task
+def assertion_bake(assertion_id: int) -> str:
+    from credentials.services import assertion_bake as bake
+
+    assertion = Assertion.objects.select_related("badge_class__issuer").get(pk=assertion_id)
+    return bake(assertion=assertion).baked_image.name
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def assertion_email_awarded(assertion_id: int) -> int:
+    assertion = Assertion.objects.select_related("badge_class", "recipient").get(pk=assertion_id)
+    context = {
+        "assertion": assertion,
+        "name": assertion.recipient.display_name,
+        "badge_name": assertion.badge_class.name,
+        "verify_url": openbadges.assertion_id(assertion),
+        "badges_url": settings.SITE_URL + "/",
+    }
+    subject = render_to_string("credentials/email/awarded_subject.txt", context).strip()
+    body = render_to_string("credentials/email/awarded_message.txt", context)
+    message = EmailMultiAlternatives(subject, body, to=[assertion.recipient.email])
+    return message.send()

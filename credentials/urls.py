@@ -1,0 +1,15 @@
+from django.urls import path
+
+from credentials import views
+
+app_name = "credentials"
+
+# A public contract: these URLs are the ids inside every badge ever issued.
+urlpatterns = [
+    path("issuers/<uuid:uuid>", views.issuer, name="issuer"),
+    path("issuers/<uuid:uuid>/image", views.issuer_image, name="issuer_image"),
+    path("badges/<uuid:uuid>", views.badge, name="badge"),
+    path("badges/<uuid:uuid>/image", views.badge_image, name="badge_image"),
+    path("assertions/<uuid:uuid>", views.assertion, name="assertion"),
+    path("assertions/<uuid:uuid>/image", views.assertion_image, name="assertion_image"),
+]

@@ -1,0 +1,128 @@
+"""Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
+
+import json
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.views.decorators.http import require_GET
+
+from cms.middleware import UPLOAD_CSP
+from credentials import cache as public_cache
+from credentials import openbadges
+from credentials.models import Assertion, BadgeClass, Issuer
+from credentials.selectors import assertion_public, badge_class_public
+
+JSON_LD = "application/ld+json"
+
+
+def wants_json(request) -> bool:
+    """JSON unless the client asks for HTML (browsers do); `?format=json` forces JSON."""
+    if request.GET.get("format") == "json":
+        return True
+    return "text/html" not in request.headers.get("Accept", "")
+
+
+def json_response(body: bytes, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, content_type=JSON_LD, status=status)
+    # Shared caches may keep a copy but must check back, so a revocation shows at once.
+    response["Cache-Control"] = "public, no-cache"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def dump(data: dict) -> bytes:
+    return json.dumps(data, indent=2, ensure_ascii=False).encode()
+
+
+def _cached_json(key: str, build):
+    """(status, body) from the cache, built at most once per change."""
+    return public_cache.remember(key, build)
+
+
+@require_GET
+def issuer(request, uuid):
+    if wants_json(request):
+
+        def build():
+            found = Issuer.objects.filter(uuid=uuid).first()
+            return (200, dump(openbadges.issuer_json(found))) if found else None
+
+        cached = _cached_json(public_cache.issuer_key(uuid), build)
+        if cached is None:
+            raise Http404("No such issuer.")
+        return json_response(cached[1], cached[0])
+    found = get_object_or_404(Issuer, uuid=uuid)
+    return render(request, "credentials/issuer.html", {"issuer": found})
+
+
+@require_GET
+def badge(request, uuid):
+    if wants_json(request):
+
+        def build():
+            found = BadgeClass.objects.select_related("issuer").filter(uuid=uuid).first()
+            return (200, dump(openbadges.badge_class_json(found))) if found else None
+
+        cached = _cached_json(public_cache.badge_class_key(uuid), build)
+        if cached is None:
+            raise Http404("No such badge.")
+        return json_response(cached[1], cached[0])
+    return render(request, "credentials/badge_class.html", badge_class_public(uuid))
+
+
+@require_GET
+def assertion(request, uuid):
+    if wants_json(request):
+
+        def build():
+            found = (
+                Assertion.objects.select_related("badge_class__issuer").filter(uuid=uuid).first()
+            )
+            if found is None:
+                return None
+            if found.revoked:
+                return (410, dump(openbadges.revoked_json(found)))
+            return (200, dump(openbadges.assertion_json(found)))
+
+        cached = _cached_json(public_cache.assertion_key(uuid), build)
+        if cached is None:
+            raise Http404("No such badge.")
+        return json_response(cached[1], cached[0])
+    return render(request, "credentials/assertion.html", assertion_public(uuid))
+
+
+def _file(field, filename: str) -> FileResponse:
+    content_type = "image/svg+xml" if field.name.lower().endswith(".svg") else "image/png"
+    response = FileResponse(field.open("rb"), content_type=content_type, filename=filename)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = UPLOAD_CSP  # an SVG must not run script here
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_GET
+def badge_image(request, uuid):
+    found = get_object_or_404(BadgeClass, uuid=uuid)
+    return _file(found.image, f"badge-{uuid}{'.svg' if found.image_is_svg else '.png'}")
+
+
+@require_GET
+def issuer_image(request, uuid):
+    found = get_object_or_404(Issuer, uuid=uuid)
+    if not found.image:
+        raise Http404("This issuer has no image.")
+    return _file(found.image, f"issuer-{uuid}.png")
+
+
+@require_GET
+def assertion_image(request, uuid):
+    """The baked image: the badge with the assertion inside, baked again if it is missing."""
+    from credentials.services import assertion_bake
+
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    if not found.baked_image or not found.baked_image.storage.exists(found.baked_image.name):
+        assertion_bake(assertion=found)
+    response = _file(found.baked_image, f"{found.badge_class.name} badge".replace("/", "-"))
+    response["Cache-Control"] = "private, no-cache"
+    return response
