@@ -5,6 +5,7 @@ import os
 import pytest
 
 REDIS_CONFIGURED = bool(os.environ.get("REDIS_URL"))
+POSTGRES_CONFIGURED = os.environ.get("DATABASE_URL", "").startswith(("postgres", "pgsql"))
 
 
 @pytest.fixture(autouse=True)
@@ -13,13 +14,18 @@ def _media_in_tmp(settings, tmp_path):
 
 
 def pytest_collection_modifyitems(config, items):
-    # Tests that need Redis (a real Celery worker) run only where REDIS_URL points at one.
-    # They are deselected, not skipped, elsewhere: `make test` on a bare machine is complete.
-    if REDIS_CONFIGURED:
-        return
+    # Tests that need Redis (a real Celery worker) or PostgreSQL (real row locks between
+    # threads) run only where those are configured; elsewhere they are deselected, not
+    # skipped: `make test` on a bare machine is complete, and CI runs both.
+    unavailable = set()
+    if not REDIS_CONFIGURED:
+        unavailable.add("needs_redis")
+    if not POSTGRES_CONFIGURED:
+        unavailable.add("needs_postgres")
     kept, dropped = [], []
     for item in items:
-        (dropped if item.get_closest_marker("needs_redis") else kept).append(item)
+        needs = {marker.name for marker in item.iter_markers()} & unavailable
+        (dropped if needs else kept).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = kept

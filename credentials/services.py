@@ -173,11 +173,12 @@ def assertion_award(
     evidence: str | None = None,
     narrative: str = "",
     awarded_by=None,
+    notify: bool = True,
 ) -> Assertion:
     """Award a badge: one transaction; at most one live assertion per recipient and badge
     family, so a repeat or concurrent call returns the assertion already issued. A badge
     that expired or was revoked can be earned again. After commit, the image is baked and
-    the learner is told."""
+    (unless `notify` is false) the learner is told by e-mail."""
     try:
         with transaction.atomic():
             current = (
@@ -210,15 +211,16 @@ def assertion_award(
         return Assertion.objects.get(
             recipient=recipient, badge_family=badge_class.family, is_current=True
         )
-    transaction.on_commit(lambda: _after_award(assertion.pk))
+    transaction.on_commit(lambda: _after_award(assertion.pk, notify))
     return assertion
 
 
-def _after_award(assertion_id: int) -> None:
+def _after_award(assertion_id: int, notify: bool) -> None:
     from credentials import tasks
 
     tasks.assertion_bake.delay(assertion_id)
-    tasks.assertion_email_awarded.delay(assertion_id)
+    if notify:
+        tasks.assertion_email_awarded.delay(assertion_id)
 
 
 @transaction.atomic

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import path, re_path
 
 from credentials import views
 
@@ -12,4 +12,6 @@ urlpatterns = [
     path("badges/<uuid:uuid>/image", views.badge_image, name="badge_image"),
     path("assertions/<uuid:uuid>", views.assertion, name="assertion"),
     path("assertions/<uuid:uuid>/image", views.assertion_image, name="assertion_image"),
+    # Anything else here (a malformed id) is a plain 404, never a redirect to a page.
+    re_path(r"^", views.not_found),
 ]

@@ -126,3 +126,7 @@ def assertion_image(request, uuid):
     response = _file(found.baked_image, f"{found.badge_class.name} badge".replace("/", "-"))
     response["Cache-Control"] = "private, no-cache"
     return response
+
+
+def not_found(request):
+    raise Http404("No such Open Badges object.")

@@ -1,0 +1,113 @@
+"""The public Open Badges 2.0 contract: ids, content negotiation, revocation, 404s, cost."""
+
+import uuid
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from credentials.services import assertion_award, assertion_revoke
+
+pytestmark = pytest.mark.django_db
+
+JSON = {"HTTP_ACCEPT": "application/ld+json"}
+BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
+
+
+@pytest.fixture
+def assertion(badge_class, learner):
+    return assertion_award(
+        recipient=learner, badge_class=badge_class, evidence="https://example.org/e"
+    )
+
+
+def test_assertion_json_follows_open_badges_2(client, assertion):
+    response = client.get(f"/public/assertions/{assertion.uuid}", **JSON)
+    assert response["Content-Type"] == "application/ld+json"
+    data = response.json()
+    assert data["@context"] == "https://w3id.org/openbadges/v2"
+    assert data["type"] == "Assertion"
+    assert data["id"] == f"http://testserver/public/assertions/{assertion.uuid}"
+    assert data["badge"] == f"http://testserver/public/badges/{assertion.badge_class.uuid}"
+    assert data["recipient"] == {
+        "type": "email",
+        "hashed": True,
+        "salt": assertion.salt,
+        "identity": assertion.identity_hash,
+    }
+    assert data["verification"] == {"type": "hosted"}
+    assert data["expires"] and data["issuedOn"]
+    assert data["evidence"]["id"] == "https://example.org/e"
+    assert "maya@school.example" not in response.content.decode()
+
+
+def test_badge_and_issuer_json(client, assertion):
+    badge = client.get(f"/public/badges/{assertion.badge_class.uuid}", **JSON).json()
+    assert badge["type"] == "BadgeClass"
+    assert badge["criteria"]["id"].startswith("http://testserver/micro-credentials/")
+    assert {a["targetCode"] for a in badge["alignment"]} == {"2.7", "CTO-10"}
+    issuer = client.get(badge["issuer"].removeprefix("http://testserver"), **JSON).json()
+    assert issuer["type"] == "Issuer"
+    assert issuer["url"] == "http://testserver/"
+    image = client.get(badge["image"].removeprefix("http://testserver"))
+    assert image["Content-Type"] == "image/png"
+
+
+def test_browsers_get_a_page_and_json_is_one_click_away(client, assertion):
+    page = client.get(f"/public/assertions/{assertion.uuid}", **BROWSER)
+    assert page["Content-Type"].startswith("text/html")
+    html = page.content.decode()
+    assert "Data-Driven Instruction" in html and "Valid." in html
+    assert "Maya Torres" not in html  # private until the learner makes it public
+    forced = client.get(f"/public/assertions/{assertion.uuid}?format=json", **BROWSER)
+    assert forced.json()["type"] == "Assertion"
+
+
+def test_revoking_changes_every_public_view_at_once(
+    client, assertion, django_capture_on_commit_callbacks
+):
+    url = f"/public/assertions/{assertion.uuid}"
+    assert client.get(url, **JSON).status_code == 200  # now cached
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_revoke(assertion=assertion, reason="Plagiarised evidence", revoked_by=None)
+    response = client.get(url, **JSON)
+    assert response.status_code == 410
+    assert response.json() == {
+        "@context": "https://w3id.org/openbadges/v2",
+        "type": "Assertion",
+        "id": f"http://testserver{url}",
+        "revoked": True,
+        "revocationReason": "Plagiarised evidence",
+    }
+    html = client.get(url, **BROWSER).content.decode()
+    assert "Revoked" in html and "Plagiarised evidence" in html
+
+
+@pytest.mark.parametrize("kind", ["assertions", "badges", "issuers"])
+def test_unknown_and_malformed_ids_are_404(client, kind):
+    assert client.get(f"/public/{kind}/{uuid.uuid4()}", **JSON).status_code == 404
+    assert client.get(f"/public/{kind}/{uuid.uuid4()}", **BROWSER).status_code == 404
+    assert client.get(f"/public/{kind}/not-a-uuid", **JSON).status_code == 404
+    assert client.get(f"/public/{kind}/{uuid.uuid4()}/image").status_code == 404
+
+
+def test_assertion_json_costs_three_queries_cold_and_none_cached(client, assertion):
+    from django.core.cache import cache
+
+    cache.clear()
+    url = f"/public/assertions/{assertion.uuid}"
+    with CaptureQueriesContext(connection) as cold:
+        assert client.get(url, **JSON).status_code == 200
+    with CaptureQueriesContext(connection) as warm:
+        assert client.get(url, **JSON).status_code == 200
+    assert len(cold.captured_queries) <= 3
+    assert len(warm.captured_queries) == 0
+
+
+def test_the_baked_image_is_rebaked_when_missing(client, assertion):
+    assertion.refresh_from_db()
+    assertion.baked_image.delete(save=True)
+    response = client.get(f"/public/assertions/{assertion.uuid}/image")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "image/png"
+    assert b"openbadges" in b"".join(response.streaming_content)
