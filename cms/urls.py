@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from credentials import learner_views
 
 # The Django admin signs people in through allauth too, so two-factor authentication holds.
 admin.autodiscover()
@@ -25,6 +26,12 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
     path("public/", include("credentials.urls")),
+    path("my/badges/", learner_views.my_badges, name="my_badges"),
+    path(
+        "my/badges/<uuid:uuid>/visibility",
+        learner_views.my_badge_visibility,
+        name="my_badge_visibility",
+    ),
 ]
 
 if settings.DEBUG:

@@ -141,6 +141,7 @@ class Assertion(models.Model):
         default=False, help_text="The learner chose to show their name on the public page."
     )
     baked_image = models.FileField(upload_to="baked/", blank=True)
+    expiry_reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AssertionQuerySet.as_manager()

@@ -27,3 +27,12 @@ def badge_class_public(uuid) -> dict:
         "issuer": badge_class.issuer,
         "json_url": openbadges.badge_class_id(badge_class),
     }
+
+
+def assertions_of(user) -> list[Assertion]:
+    """A learner's badges, newest first, with what their page shows."""
+    return list(
+        Assertion.objects.filter(recipient=user)
+        .select_related("badge_class__issuer")
+        .order_by("-issued_on")
+    )

@@ -265,3 +265,23 @@ def assertion_bake(*, assertion: Assertion) -> Assertion:
     assertion.baked_image.save(f"{assertion.uuid}.{extension}", ContentFile(content), save=False)
     Assertion.objects.filter(pk=assertion.pk).update(baked_image=assertion.baked_image.name)
     return assertion
+
+
+REMINDER_DAYS_BEFORE_EXPIRY = 30
+
+
+def assertions_due_expiry_reminder(*, now: datetime | None = None) -> list[int]:
+    """Claim the live assertions that expire within the reminder window and have not been
+    reminded yet; returns their ids. Claiming marks them, so no learner is told twice even
+    if two schedulers run."""
+    now = now or timezone.now()
+    window_end = now + relativedelta(days=REMINDER_DAYS_BEFORE_EXPIRY)
+    with transaction.atomic():
+        due = list(
+            Assertion.objects.live()
+            .select_for_update(skip_locked=True)
+            .filter(expires_on__lte=window_end, expiry_reminder_sent_at__isnull=True)
+            .values_list("pk", flat=True)
+        )
+        Assertion.objects.filter(pk__in=due).update(expiry_reminder_sent_at=now)
+    return due

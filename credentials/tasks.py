@@ -29,3 +29,29 @@ def assertion_email_awarded(assertion_id: int) -> int:
     body = render_to_string("credentials/email/awarded_message.txt", context)
     message = EmailMultiAlternatives(subject, body, to=[assertion.recipient.email])
     return message.send()
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+def assertion_email_expiring(assertion_id: int) -> int:
+    assertion = Assertion.objects.select_related("badge_class", "recipient").get(pk=assertion_id)
+    context = {
+        "assertion": assertion,
+        "name": assertion.recipient.display_name,
+        "badge_name": assertion.badge_class.name,
+        "renew_url": assertion.badge_class.criteria_url,
+        "verify_url": openbadges.assertion_id(assertion),
+    }
+    subject = render_to_string("credentials/email/expiring_subject.txt", context).strip()
+    body = render_to_string("credentials/email/expiring_message.txt", context)
+    return EmailMultiAlternatives(subject, body, to=[assertion.recipient.email]).send()
+
+
+@shared_task
+def assertions_remind_expiring() -> int:
+    """Daily (beat): tell learners 30 days before a badge expires, with a link to renew."""
+    from credentials.services import assertions_due_expiry_reminder
+
+    due = assertions_due_expiry_reminder()
+    for assertion_id in due:
+        assertion_email_expiring.delay(assertion_id)
+    return len(due)

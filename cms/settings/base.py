@@ -3,6 +3,8 @@ environment (see README's configuration table); dev, test and production adjust 
 
 from pathlib import Path
 
+from celery.schedules import crontab
+
 from .env import (
     database_from_env,
     env_bool,
@@ -119,6 +121,13 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+# Synced into django-celery-beat's tables when beat starts; editable in the Django admin.
+CELERY_BEAT_SCHEDULE = {
+    "badge-expiry-reminders": {
+        "task": "credentials.tasks.assertions_remind_expiring",
+        "schedule": crontab(hour=6, minute=0),
+    },
+}
 CELERY_TIMEZONE = "UTC"
 
 # Accounts: e-mail is the login; allauth handles sign-up, verification, reset and MFA.

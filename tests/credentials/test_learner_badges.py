@@ -1,0 +1,81 @@
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+
+from credentials.models import Assertion
+from credentials.services import assertion_award, assertion_revoke
+from credentials.tasks import assertions_remind_expiring
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assertion(badge_class, learner):
+    return assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+
+
+def test_my_badges_needs_a_log_in(client):
+    assert client.get("/my/badges/")["Location"].startswith("/accounts/login/")
+
+
+def test_a_learner_sees_their_badges_with_status_and_links(client, assertion, learner):
+    client.force_login(learner)
+    html = client.get("/my/badges/").content.decode()
+    assert "Data-Driven Instruction" in html
+    assert "Valid" in html
+    assert f"/public/assertions/{assertion.uuid}/image" in html
+    assert "linkedin.com/profile/add?" in html and "CERTIFICATION_NAME" in html
+
+
+def test_making_a_badge_public_shows_the_name_on_its_public_page(client, assertion, learner):
+    page = f"/public/assertions/{assertion.uuid}"
+    assert "Maya Torres" not in client.get(page, HTTP_ACCEPT="text/html").content.decode()
+    client.force_login(learner)
+    response = client.post(f"/my/badges/{assertion.uuid}/visibility", {"public": "1"})
+    assert response.status_code == 302
+    client.logout()
+    assert "Maya Torres" in client.get(page, HTTP_ACCEPT="text/html").content.decode()
+
+
+def test_nobody_changes_another_persons_badge(client, assertion):
+    client.force_login(UserFactory())
+    response = client.post(f"/my/badges/{assertion.uuid}/visibility", {"public": "1"})
+    assert response.status_code == 404
+    assert not Assertion.objects.get(pk=assertion.pk).is_public
+    assert client.get(f"/my/badges/{assertion.uuid}/visibility").status_code in (404, 405)
+
+
+def test_my_badges_costs_the_same_queries_for_one_or_many(client, badge_class, learner):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(learner)
+    assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    with CaptureQueriesContext(connection) as one:
+        client.get("/my/badges/")
+    first = Assertion.objects.get()
+    assertion_revoke(assertion=first, reason="Test", revoked_by=None)
+    for _ in range(5):
+        a = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+        assertion_revoke(assertion=a, reason="Test", revoked_by=None)
+    with CaptureQueriesContext(connection) as many:
+        client.get("/my/badges/")
+    assert len(many.captured_queries) == len(one.captured_queries)
+
+
+def test_learners_are_reminded_once_thirty_days_before_expiry(
+    assertion, badge_class, django_capture_on_commit_callbacks
+):
+    far = assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+    Assertion.objects.filter(pk=assertion.pk).update(expires_on=timezone.now() + timedelta(days=20))
+    Assertion.objects.filter(pk=far.pk).update(expires_on=timezone.now() + timedelta(days=90))
+
+    assert assertions_remind_expiring() == 1
+    assert [m.to for m in mail.outbox] == [["maya@school.example"]]
+    assert "expires on" in mail.outbox[0].subject
+    assert "/micro-credentials/" in mail.outbox[0].body  # where to renew
+    assert assertions_remind_expiring() == 0  # never twice
+    assert len(mail.outbox) == 1
