@@ -160,6 +160,11 @@ class Assertion(models.Model):
         ]
         ordering = ["-issued_on"]
         indexes = [models.Index(fields=["recipient", "-issued_on"])]
+        verbose_name = "issued badge"
+        permissions = [
+            ("award_assertion", "Can award badges (bulk award from CSV)"),
+            ("revoke_assertion", "Can revoke badges"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.badge_class.name} → {self.recipient_email}"

@@ -179,6 +179,28 @@ def assertion_award(
     family, so a repeat or concurrent call returns the assertion already issued. A badge
     that expired or was revoked can be earned again. After commit, the image is baked and
     (unless `notify` is false) the learner is told by e-mail."""
+    assertion, _created = assertion_award_or_get(
+        recipient=recipient,
+        badge_class=badge_class,
+        evidence=evidence,
+        narrative=narrative,
+        awarded_by=awarded_by,
+        notify=notify,
+    )
+    return assertion
+
+
+def assertion_award_or_get(
+    *,
+    recipient,
+    badge_class: BadgeClass,
+    evidence: str | None = None,
+    narrative: str = "",
+    awarded_by=None,
+    notify: bool = True,
+) -> tuple[Assertion, bool]:
+    """`assertion_award`, also saying whether a new assertion was made (False: the
+    recipient already held the badge)."""
     try:
         with transaction.atomic():
             current = (
@@ -188,7 +210,7 @@ def assertion_award(
             )
             if current is not None:
                 if current.status == Assertion.Status.VALID:
-                    return current
+                    return current, False
                 current.is_current = False  # expired: keep it on record, allow renewal
                 current.save(update_fields=["is_current", "updated_at"])
             salt = secrets.token_hex(16)
@@ -208,11 +230,12 @@ def assertion_award(
             )
     except IntegrityError:
         # Another call awarded the same badge at the same moment: theirs is the one.
-        return Assertion.objects.get(
+        existing = Assertion.objects.get(
             recipient=recipient, badge_family=badge_class.family, is_current=True
         )
+        return existing, False
     transaction.on_commit(lambda: _after_award(assertion.pk, notify))
-    return assertion
+    return assertion, True
 
 
 def _after_award(assertion_id: int, notify: bool) -> None:

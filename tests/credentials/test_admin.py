@@ -1,0 +1,122 @@
+"""Staff screens: the issued-badge listing and export, revoking, bulk award from CSV."""
+
+import io
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from credentials.models import Assertion
+from credentials.services import assertion_award
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(client):
+    client.force_login(UserFactory(is_superuser=True, email="registrar@district.example"))
+    return client
+
+
+def csv_file(text: str, name: str = "awards.csv") -> io.BytesIO:
+    upload = io.BytesIO(text.encode("utf-8"))
+    upload.name = name
+    return upload
+
+
+def test_the_listing_shows_and_exports_issued_badges(admin_client, badge_class, learner):
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    listing = admin_client.get("/admin/issued_badges/").content.decode()
+    assert "maya@school.example" in listing and "Data-Driven Instruction" in listing
+    assert f"/admin/badges/revoke/{assertion.uuid}/" in listing
+    assert "/admin/issued_badges/new/" not in listing  # issuing goes through services only
+    export = admin_client.get("/admin/issued_badges/?export=csv")
+    body = b"".join(export.streaming_content).decode()
+    assert "maya@school.example" in body and str(assertion.uuid) in body
+
+
+def test_generic_add_edit_and_delete_are_closed(admin_client, badge_class, learner):
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    assert admin_client.get("/admin/issued_badges/new/").status_code in (302, 403)
+    assert admin_client.get(f"/admin/issued_badges/edit/{assertion.pk}/").status_code in (302, 403)
+    response = admin_client.post(f"/admin/issued_badges/delete/{assertion.pk}/")
+    assert response.status_code in (302, 403)
+    assert Assertion.objects.filter(pk=assertion.pk).exists()
+
+
+def test_revoking_needs_a_reason_then_revokes(admin_client, badge_class, learner):
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    url = f"/admin/badges/revoke/{assertion.uuid}/"
+    assert admin_client.post(url, {"reason": "  "}).status_code == 200
+    assert not Assertion.objects.get(pk=assertion.pk).revoked
+    assert admin_client.post(url, {"reason": "Evidence was copied."}).status_code == 302
+    revoked = Assertion.objects.get(pk=assertion.pk)
+    assert revoked.revoked and revoked.revocation_reason == "Evidence was copied."
+    assert revoked.revoked_by.email == "registrar@district.example"
+
+
+def test_staff_without_the_permission_cannot_revoke_or_award(client, badge_class, learner):
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    editor = UserFactory()
+    editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    client.force_login(editor)
+    response = client.post(f"/admin/badges/revoke/{assertion.uuid}/", {"reason": "x"})
+    assert response.status_code in (302, 403)
+    assert not Assertion.objects.get(pk=assertion.pk).revoked
+    assert client.get("/admin/badges/award-from-csv/").status_code in (302, 403)
+
+
+def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
+    admin_client, micro_credential
+):
+    UserFactory(email="ana@school.example")
+    UserFactory(email="sam@school.example")
+    slug = micro_credential.slug
+    bad = (
+        "email,badge,narrative,evidence_url\n"
+        f"ana@school.example,{slug},Met every criterion,https://example.org/ana\n"
+        f"nobody@school.example,{slug},,\n"
+        "sam@school.example,no-such-badge,,\n"
+        f"not-an-email,{slug},,ftp://x\n"
+        f"ana@school.example,{slug},,\n"
+    )
+    response = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(bad)})
+    html = response.content.decode()
+    assert "Nothing was awarded" in html
+    assert "Line 3: no Leap account uses nobody@school.example." in html
+    assert "Line 4: no published micro-credential has the slug “no-such-badge”." in html
+    assert "Line 5:" in html and "not an e-mail address" in html and "web address" in html
+    assert "Line 6: it repeats line 2." in html
+    assert Assertion.objects.count() == 0
+
+    good = (
+        "email,badge,narrative,evidence_url\n"
+        f"ana@school.example,{slug},Met every criterion,https://example.org/ana\n"
+        f"sam@school.example,{slug},,\n"
+    )
+    response = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(good)})
+    assert response.status_code == 302
+    assert Assertion.objects.count() == 2
+    ana = Assertion.objects.get(recipient_email="ana@school.example")
+    assert ana.evidence_url == "https://example.org/ana"
+    assert ana.awarded_by.email == "registrar@district.example"
+
+    # The same file again awards nothing new.
+    admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(good)})
+    assert Assertion.objects.count() == 2
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"\xff\xfe\x00bad", "not UTF-8"),
+        (b"name,course\nx,y\n", "missing: email, badge"),
+        (b"email,badge\n", "no rows"),
+    ],
+)
+def test_unreadable_files_get_a_clear_answer(admin_client, content, message):
+    upload = io.BytesIO(content)
+    upload.name = "awards.csv"
+    response = admin_client.post("/admin/badges/award-from-csv/", {"file": upload})
+    assert message in response.content.decode()
+    assert Assertion.objects.count() == 0
