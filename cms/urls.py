@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("public/", include("credentials.urls")),
     path("my/badges/", learner_views.my_badges, name="my_badges"),
+    path("my/badges/export.zip", learner_views.my_badges_export, name="my_badges_export"),
     path(
         "my/badges/<uuid:uuid>/visibility",
         learner_views.my_badge_visibility,

@@ -4,6 +4,7 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -38,6 +39,17 @@ def my_badges(request):
         assertion.public_url = openbadges.assertion_id(assertion)
         assertion.linkedin_url = linkedin_add_url(assertion)
     return render(request, "credentials/my_badges.html", {"assertions": assertions})
+
+
+@login_required
+def my_badges_export(request):
+    """Every badge the learner holds, in one zip: baked images, Open Badges 2.0 JSON and the
+    signed Open Badges 3.0 credentials."""
+    from credentials.exports import badges_zip
+
+    response = HttpResponse(badges_zip(assertions_of(request.user)), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-leap-badges.zip"'
+    return response
 
 
 @login_required

@@ -36,6 +36,31 @@ class Issuer(models.Model):
         return self.name
 
 
+class IssuerKey(models.Model):
+    """An Ed25519 signing key of an issuer. The private half is stored encrypted (see
+    credentials.keys); retired keys stay published so that what they signed still verifies."""
+
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="keys")
+    kid = models.CharField(max_length=64, unique=True)
+    public_jwk = models.JSONField()
+    private_key_encrypted = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    retired_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer"],
+                condition=Q(retired_at__isnull=True),
+                name="credentials_one_active_key_per_issuer",
+            )
+        ]
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} key {self.kid}"
+
+
 class BadgeClass(models.Model):
     """A published version of an achievement. A change to what it takes to earn it (name,
     competency, requirements, rubric, alignments, image) makes a new version; assertions

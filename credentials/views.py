@@ -128,5 +128,47 @@ def assertion_image(request, uuid):
     return response
 
 
+@require_GET
+def issuer_jwks(request, uuid):
+    from credentials.keys import issuer_jwks as jwks
+    from credentials.keys import issuer_signing_key
+
+    found = get_object_or_404(Issuer, uuid=uuid)
+    issuer_signing_key(found)  # publish a key before anything is signed with it
+    response = HttpResponse(dump(jwks(found)), content_type="application/jwk-set+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_GET
+def issuer_revocations(request, uuid):
+    from credentials.ob3 import revocation_list
+
+    found = get_object_or_404(Issuer, uuid=uuid)
+    return json_response(dump(revocation_list(found)))
+
+
+@require_GET
+def assertion_ob3(request, uuid):
+    from credentials.ob3 import JWT_MEDIA_TYPE, credential_jwt
+
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    response = HttpResponse(credential_jwt(found), content_type=JWT_MEDIA_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Disposition"] = f'inline; filename="{uuid}.jwt"'
+    return response
+
+
+@require_GET
+def assertion_ob3_json(request, uuid):
+    from credentials.ob3 import credential_json
+
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    response = json_response(dump(credential_json(found)))
+    response["Content-Type"] = "application/vc+ld+json"
+    return response
+
+
 def not_found(request):
     raise Http404("No such Open Badges object.")

@@ -75,6 +75,25 @@ def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) 
     return value.rstrip("/") if parts.scheme in ("http", "https") else value
 
 
+def env_fernet_key(name: str) -> str | None:
+    """A Fernet key (32 bytes, URL-safe base64), or None when unset."""
+    import base64
+    import binascii
+
+    value = env_str(name)
+    if value is None:
+        return None
+    try:
+        if len(base64.urlsafe_b64decode(value.encode())) == 32:
+            return value
+    except (binascii.Error, ValueError):
+        pass
+    raise ConfigurationError(
+        f"{name} must be 32 random bytes in URL-safe base64 (generate one with: python -c "
+        f"'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
+    )
+
+
 def database_from_env(default_sqlite_path) -> dict:
     url = env_str("DATABASE_URL", f"sqlite:///{default_sqlite_path}")
     try:

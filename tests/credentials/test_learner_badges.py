@@ -79,3 +79,22 @@ def test_learners_are_reminded_once_thirty_days_before_expiry(
     assert "/micro-credentials/" in mail.outbox[0].body  # where to renew
     assert assertions_remind_expiring() == 0  # never twice
     assert len(mail.outbox) == 1
+
+
+def test_a_learner_downloads_all_their_badges_in_one_zip(client, assertion, learner):
+    import io
+    import json
+    import zipfile
+
+    client.force_login(learner)
+    response = client.get("/my/badges/export.zip")
+    assert response["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+    names = archive.namelist()
+    assert any(name.endswith("/badge.png") for name in names)
+    ob2 = next(name for name in names if name.endswith("openbadges-2.0.json"))
+    assert json.loads(archive.read(ob2))["id"].endswith(str(assertion.uuid))
+    assert any(name.endswith("openbadges-3.0.jwt") for name in names)
+    client.force_login(UserFactory())
+    other = zipfile.ZipFile(io.BytesIO(client.get("/my/badges/export.zip").content))
+    assert other.namelist() == []  # nobody else's badges

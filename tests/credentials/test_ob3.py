@@ -1,0 +1,106 @@
+"""Open Badges 3.0: the signed credential verifies with an independent JOSE library
+(jwcrypto) against the published key set; a changed byte, or a revocation, fails."""
+
+import json
+
+import pytest
+from jwcrypto import jwk, jws
+from jwcrypto.common import JWException
+
+from credentials.keys import issuer_key_rotate
+from credentials.models import IssuerKey
+from credentials.services import assertion_award, assertion_revoke
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def assertion(badge_class, learner):
+    return assertion_award(
+        recipient=learner, badge_class=badge_class, evidence="https://example.org/e", notify=False
+    )
+
+
+def fetch_jwt(client, assertion) -> str:
+    response = client.get(f"/public/assertions/{assertion.uuid}/ob3")
+    assert response["Content-Type"] == "application/vc+jwt"
+    return response.content.decode()
+
+
+def verify(client, token: str) -> dict:
+    """An independent verifier: signature against the issuer's published JWKS, then the
+    credential's status in the issuer's revocation list. Raises on any failure."""
+    header = json.loads(jwk.base64url_decode(token.split(".")[0]))
+    jwks_url, kid = header["kid"].split("#")
+    key_set = jwk.JWKSet.from_json(client.get(jwks_url.removeprefix("http://testserver")).content)
+    signed = jws.JWS()
+    signed.deserialize(token)
+    signed.verify(key_set.get_key(kid), alg="EdDSA")
+    credential = json.loads(signed.payload)
+    status = client.get(credential["credentialStatus"]["id"].removeprefix("http://testserver"))
+    revoked = {entry["id"] for entry in status.json()["revokedCredentials"]}
+    if credential["id"] in revoked:
+        raise ValueError("revoked")
+    return credential
+
+
+def test_the_credential_verifies_and_says_what_was_earned(client, assertion):
+    credential = verify(client, fetch_jwt(client, assertion))
+    assert credential["@context"][0] == "https://www.w3.org/ns/credentials/v2"
+    assert "OpenBadgeCredential" in credential["type"]
+    assert credential["issuer"]["type"] == ["Profile"]
+    subject = credential["credentialSubject"]
+    assert subject["type"] == ["AchievementSubject"]
+    assert subject["identifier"][0]["identityHash"] == assertion.identity_hash
+    achievement = subject["achievement"]
+    assert achievement["name"] == "Data-Driven Instruction"
+    assert {a["targetCode"] for a in achievement["alignment"]} == {"2.7", "CTO-10"}
+    assert credential["validFrom"] and credential["validUntil"]
+    assert credential["credentialStatus"]["type"] == "1EdTechRevocationList"
+    assert credential["evidence"][0]["id"] == "https://example.org/e"
+
+
+def test_a_changed_byte_fails_verification(client, assertion):
+    header, payload, signature = fetch_jwt(client, assertion).split(".")
+    tampered = payload[:-3] + ("A" if payload[-3] != "A" else "B") + payload[-2:]
+    with pytest.raises(JWException):
+        verify(client, ".".join([header, tampered, signature]))
+
+
+def test_a_revoked_credential_fails_verification(client, assertion):
+    token = fetch_jwt(client, assertion)
+    verify(client, token)
+    assertion_revoke(assertion=assertion, reason="Evidence was copied.", revoked_by=None)
+    with pytest.raises(ValueError, match="revoked"):
+        verify(client, token)
+
+
+def test_rotated_keys_keep_old_credentials_verifiable(client, assertion, badge_class):
+    old_token = fetch_jwt(client, assertion)
+    issuer_key_rotate(issuer=badge_class.issuer)
+    new_token = fetch_jwt(client, assertion)
+    old_kid = json.loads(jwk.base64url_decode(old_token.split(".")[0]))["kid"]
+    new_kid = json.loads(jwk.base64url_decode(new_token.split(".")[0]))["kid"]
+    assert old_kid != new_kid
+    verify(client, old_token)
+    verify(client, new_token)
+
+
+def test_private_keys_are_not_stored_in_clear(client, assertion):
+    fetch_jwt(client, assertion)
+    key = IssuerKey.objects.get()
+    assert "PRIVATE KEY" not in key.private_key_encrypted
+    assert "d" not in key.public_jwk  # only the public half is published
+    jwks = client.get(f"/public/issuers/{key.issuer.uuid}/jwks").json()
+    assert all("d" not in published for published in jwks["keys"])
+
+
+def test_a_wrong_encryption_key_cannot_unlock_the_signing_key(client, assertion, settings):
+    from cryptography.fernet import Fernet, InvalidToken
+
+    from credentials.keys import private_key_of
+
+    fetch_jwt(client, assertion)
+    settings.LEAP_KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    with pytest.raises(InvalidToken):
+        private_key_of(IssuerKey.objects.get())
