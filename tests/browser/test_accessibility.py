@@ -4,7 +4,15 @@ the navigation works on a phone with the keyboard."""
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from tests.factories import UserFactory
+from credentials.services import assertion_award, badge_class_for_micro_credential
+from tests.factories import (
+    FrameworkIndexPageFactory,
+    MicroCredentialIndexPageFactory,
+    MicroCredentialPageFactory,
+    PathwayIndexPageFactory,
+    PathwayPageFactory,
+    UserFactory,
+)
 
 PHONE = {"width": 390, "height": 844}
 PUBLIC_PATHS = [
@@ -25,20 +33,36 @@ def violations(page) -> list[str]:
 
 
 def test_public_screens_have_no_axe_violations(live_server, site, page):
-    for path in PUBLIC_PATHS:
+    pathways = PathwayIndexPageFactory(parent=site)
+    pathway = PathwayPageFactory(parent=pathways, title="Leading a 1:1 programme")
+    FrameworkIndexPageFactory(parent=site)
+    extra = [pathways.url, pathway.url, "/frameworks/", "/frameworks/DL/", "/search/?q=leading"]
+    for path in PUBLIC_PATHS + extra:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
 
 
 def test_signed_in_screens_have_no_axe_violations(live_server, site, page):
-    UserFactory(email="maya@school.example", display_name="Maya Torres")
+    maya = UserFactory(email="maya@school.example", display_name="Maya Torres")
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge_class = badge_class_for_micro_credential(
+        page=MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    )
+    assertion = assertion_award(recipient=maya, badge_class=badge_class, notify=False)
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("maya@school.example")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign In").click()
     expect(page.get_by_role("link", name="Maya Torres")).to_be_visible()
     assert violations(page) == [], "home page with the signed-in message"
-    for path in ["/", "/accounts/email/", "/accounts/2fa/"]:
+    for path in [
+        "/",
+        "/accounts/email/",
+        "/accounts/2fa/",
+        "/my/badges/",
+        f"/public/assertions/{assertion.uuid}",
+        index.url,
+    ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
 
