@@ -16,6 +16,8 @@ COPY --chown=leap:leap . .
 # collectstatic needs settings to load; these build-time values never reach the running image.
 RUN SECRET_KEY=build-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
     ALLOWED_HOSTS=build SITE_URL=https://build.invalid EMAIL_HOST=build.invalid \
+    REDIS_URL=redis://build.invalid:6379/0 \
+    LEAP_KEY_ENCRYPTION_KEYS=Xw4xfhVQ8oB8r7YOHmPdY3kQ1nI2n1b0Pp6tFqRk3qY= \
     python manage.py collectstatic --no-input
 
 # The media volume mounts here; it must belong to the user the app runs as.

@@ -47,14 +47,27 @@ def _read(data: bytes) -> tuple[list[dict], list[str]]:
         return [], ["The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."]
     reader = csv.DictReader(io.StringIO(text))
     columns = [name.strip().lower() for name in (reader.fieldnames or [])]
+    if len(columns) == 1 and ";" in columns[0]:
+        return [], ["Separate the columns with commas, not semicolons (save as “CSV”)."]
     missing = [name for name in REQUIRED_COLUMNS if name not in columns]
     if missing:
         return [], [
             "The first line must name the columns email, badge, narrative and evidence_url "
             f"(missing: {', '.join(missing)})."
         ]
+    unknown = sorted(set(columns) - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS))
+    repeated = sorted({name for name in columns if columns.count(name) > 1})
+    if unknown or repeated:
+        problems = [f"unknown column {name!r}" for name in unknown]
+        problems += [f"column {name!r} appears twice" for name in repeated]
+        return [], ["The first line has " + "; ".join(problems) + "."]
     reader.fieldnames = columns
-    rows = list(reader)
+    rows = []
+    for row in reader:
+        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
+            continue  # blank lines, or rows of empty cells that spreadsheets leave behind
+        row["_line"] = reader.line_num
+        rows.append(row)
     if not rows:
         return [], ["The file has no rows below the column names."]
     if len(rows) > MAX_ROWS:
@@ -81,7 +94,8 @@ def bulk_award_check(data: bytes) -> tuple[list[BulkAwardRow], list[str]]:
     }
     checked, seen = [], {}
     check_url = URLValidator(schemes=["http", "https"])
-    for number, row in enumerate(rows, start=2):  # line 1 holds the column names
+    for row in rows:
+        number = row["_line"]
         email = (row.get("email") or "").strip().lower()
         badge = (row.get("badge") or "").strip()
         evidence_url = (row.get("evidence_url") or "").strip()

@@ -18,17 +18,30 @@ def issuer_key(issuer_uuid) -> str:
 
 
 def remember(key: str, build):
-    """The cached value for key, built (and stored) when missing."""
+    """The cached value for key, built when missing. A build only *adds* (never replaces):
+    a request that read the database before a revocation committed cannot overwrite what
+    the revocation wrote."""
     value = cache.get(key)
     if value is None:
         value = build()
         if value is not None:
-            cache.set(key, value, TIMEOUT_SECONDS)
+            cache.add(key, value, TIMEOUT_SECONDS)
     return value
 
 
+def replace(key: str, value) -> None:
+    """Write what is now true (after a change commits), replacing any older copy."""
+    if value is None:
+        cache.delete(key)
+    else:
+        cache.set(key, value, TIMEOUT_SECONDS)
+
+
 def forget_assertion(assertion_uuid) -> None:
-    cache.delete(assertion_key(assertion_uuid))
+    """After a change to an assertion commits: rebuild its public JSON in the shared cache."""
+    from credentials.views import build_assertion_json
+
+    replace(assertion_key(assertion_uuid), build_assertion_json(assertion_uuid))
 
 
 def forget_issuer(issuer_uuid) -> None:

@@ -1,13 +1,14 @@
 """Issuer signing keys: Ed25519, one active per issuer, encrypted at rest, rotatable.
 
-The private keys are encrypted with Fernet under LEAP_KEY_ENCRYPTION_KEY (or, when that is
-unset, a key derived from SECRET_KEY), so a copy of the database alone cannot sign."""
+The private keys are encrypted with Fernet under LEAP_KEY_ENCRYPTION_KEYS (required in
+production; in development a key derived from SECRET_KEY), so a copy of the database alone
+cannot sign."""
 
 import base64
 import hashlib
 import secrets
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from django.conf import settings
@@ -17,12 +18,25 @@ from django.utils import timezone
 from credentials.models import Issuer, IssuerKey
 
 
-def _fernet() -> Fernet:
-    secret = settings.LEAP_KEY_ENCRYPTION_KEY
-    if not secret:
+def _fernet() -> MultiFernet:
+    """Encrypts with the first key; decrypts with any, so the key can be rotated: put the
+    new key first, keep the old one after it, run `manage.py rotate_issuer_keys --reencrypt`."""
+    secrets_ = list(settings.LEAP_KEY_ENCRYPTION_KEYS)
+    if not secrets_:
         digest = hashlib.sha256(f"leap-issuer-keys:{settings.SECRET_KEY}".encode()).digest()
-        secret = base64.urlsafe_b64encode(digest).decode()
-    return Fernet(secret)
+        secrets_ = [base64.urlsafe_b64encode(digest).decode()]
+    return MultiFernet([Fernet(secret) for secret in secrets_])
+
+
+def keys_reencrypt() -> int:
+    """Re-encrypt every private key under the current (first) encryption key."""
+    fernet = _fernet()
+    count = 0
+    for key in IssuerKey.objects.all():
+        key.private_key_encrypted = fernet.rotate(key.private_key_encrypted.encode()).decode()
+        key.save(update_fields=["private_key_encrypted"])
+        count += 1
+    return count
 
 
 def _b64url(data: bytes) -> str:

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from credentials.keys import issuer_signing_key, private_key_of
 from credentials.models import Assertion, Issuer
-from credentials.openbadges import absolute, assertion_id, badge_class_id, issuer_id
+from credentials.openbadges import absolute, badge_class_id, issuer_id
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -89,14 +89,13 @@ def credential_json(assertion: Assertion) -> dict:
         credential["validUntil"] = assertion.expires_on.isoformat()
     if assertion.evidence_url:
         credential["evidence"] = [{"id": assertion.evidence_url, "type": ["Evidence"]}]
-    # The hosted Open Badges 2.0 assertion describes the same award.
-    credential["credentialSubject"]["source"] = assertion_id(assertion)
     return credential
 
 
 def credential_jwt(assertion: Assertion) -> str:
     """The credential as a compact JWS: the payload is the credential, with the JWT claims
-    that VC-JWT verifiers look for (iss, jti, sub, nbf, exp)."""
+    that VC-JWT verifiers look for (iss, jti, nbf, exp). `kid` is the URL of the one public
+    key that verifies it."""
     issuer = assertion.badge_class.issuer
     key = issuer_signing_key(issuer)
     credential = credential_json(assertion)
@@ -104,12 +103,12 @@ def credential_jwt(assertion: Assertion) -> str:
         **credential,
         "iss": credential["issuer"]["id"],
         "jti": credential["id"],
-        "sub": assertion.identity_hash,
         "nbf": int(assertion.issued_on.timestamp()),
     }
     if assertion.expires_on:
         claims["exp"] = int(assertion.expires_on.timestamp())
-    headers = {"kid": f"{jwks_url(issuer)}#{key.kid}", "typ": "vc+jwt"}
+    key_url = absolute(reverse("credentials:issuer_key", args=[issuer.uuid, key.kid]))
+    headers = {"kid": key_url, "typ": "vc+jwt"}
     return jwt.encode(claims, private_key_of(key), algorithm="EdDSA", headers=headers)
 
 
@@ -125,7 +124,7 @@ def revocation_list(issuer: Issuer) -> dict:
         "type": REVOCATION_LIST_TYPE,
         "issuer": issuer_id(issuer),
         "revokedCredentials": [
-            {"id": credential_id(assertion), "reason": assertion.revocation_reason}
+            {"id": credential_id(assertion), "revocationReason": assertion.revocation_reason}
             for assertion in revoked
         ],
     }

@@ -81,8 +81,8 @@ def assertion_json(assertion: Assertion) -> dict:
     if assertion.evidence_url:
         evidence["id"] = assertion.evidence_url
     evidence["narrative"] = assertion.narrative or (
-        f"Evidence was assessed by trained reviewers against every criterion of the public "
-        f"rubric at {assertion.badge_class.criteria_url} and met all of them."
+        f"Awarded for meeting every criterion of the public rubric at "
+        f"{assertion.badge_class.criteria_url}."
     )
     data["evidence"] = evidence
     if assertion.narrative:

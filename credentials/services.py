@@ -77,8 +77,10 @@ def _alignments(page) -> list[dict]:
             "targetCode": element.code,
             "targetFramework": element.framework.name,
         }
-        if explorer is not None:
-            entry["targetUrl"] = urljoin(settings.SITE_URL + "/", explorer.element_url(element))
+        # targetUrl is required (OB 2.0 and 3.0): the explorer's page for the element, or,
+        # on a site without an explorer, the micro-credential page that names it.
+        path = explorer.element_url(element) if explorer is not None else (page.url or "/")
+        entry["targetUrl"] = urljoin(settings.SITE_URL + "/", path)
         if element.description:
             entry["targetDescription"] = element.description
         entries.append(entry)
@@ -114,11 +116,11 @@ def badge_class_snapshot(page) -> dict:
     return {"fields": snapshot, "hash": digest, "image": image, "extension": extension}
 
 
-@transaction.atomic
 def badge_class_for_micro_credential(*, page) -> BadgeClass:
     """The badge class for the page as published now: the existing version when nothing
     that defines the badge changed, otherwise a new version."""
-    page = page.get_latest_revision_as_object() if not page.live else page
+    if not page.live:
+        raise AwardError(f"“{page.title}” is not published, so it cannot be awarded yet.")
     family = f"micro-credential:{page.pk}"
     snapshot = badge_class_snapshot(page)
     existing = BadgeClass.objects.filter(family=family, content_hash=snapshot["hash"]).first()
@@ -149,7 +151,11 @@ def badge_class_for_micro_credential(*, page) -> BadgeClass:
         ContentFile(snapshot["image"]),
         save=False,
     )
-    badge_class.save()
+    try:
+        with transaction.atomic():
+            badge_class.save()
+    except IntegrityError:  # the same version was made at the same moment elsewhere
+        return BadgeClass.objects.get(family=family, content_hash=snapshot["hash"])
     return badge_class
 
 

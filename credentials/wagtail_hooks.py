@@ -2,6 +2,7 @@ from django.urls import path, reverse
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.ui.tables import Column, TitleColumn
+from wagtail.admin.views.generic.models import IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -27,6 +28,26 @@ class IssuedBadgesPolicy(ModelPermissionPolicy):
 register_permission_policy(Assertion, IssuedBadgesPolicy(Assertion))
 
 
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_safe(value):
+    """A value a spreadsheet shows as text: leading = + - @ would otherwise make a formula
+    out of an e-mail address or a revocation reason."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
+
+
+class IssuedBadgeIndexView(IndexView):
+    custom_field_preprocess = {
+        field: {"csv": spreadsheet_safe}
+        for field in ("badge_class.name", "recipient_email", "revocation_reason")
+    }
+
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("badge_class")
+
+
 class IssuedBadgeViewSet(ModelViewSet):
     model = Assertion
     icon = "pick"
@@ -34,6 +55,7 @@ class IssuedBadgeViewSet(ModelViewSet):
     name = "issued_badges"
     url_namespace = "credentials_assertion"
     inspect_view_enabled = True
+    index_view_class = IssuedBadgeIndexView
     form_fields = ["is_public"]  # required by ModelViewSet; the policy never allows editing
     list_display = [
         TitleColumn(
@@ -69,9 +91,6 @@ class IssuedBadgeViewSet(ModelViewSet):
     search_fields = ["recipient_email", "badge_class__name"]
     search_backend_name = None  # plain database filtering: nothing to index
     ordering = ["-issued_on"]
-
-    def get_queryset(self, request):
-        return Assertion.objects.select_related("badge_class")
 
 
 class BadgesGroup(ViewSetGroup):

@@ -8,7 +8,7 @@ from celery.schedules import crontab
 from .env import (
     database_from_env,
     env_bool,
-    env_fernet_key,
+    env_fernet_keys,
     env_int,
     env_list,
     env_str,
@@ -184,8 +184,9 @@ EMAIL_BACKEND = (
 # Open Badges: the platform's issuer profile (districts get their own later).
 LEAP_ISSUER_NAME = env_str("LEAP_ISSUER_NAME", "Leap")
 LEAP_ISSUER_EMAIL = env_str("LEAP_ISSUER_EMAIL", "")
-# Encrypts issuers' private signing keys at rest (a Fernet key; unset: derived from SECRET_KEY).
-LEAP_KEY_ENCRYPTION_KEY = env_fernet_key("LEAP_KEY_ENCRYPTION_KEY")
+# Encrypt issuers' private signing keys at rest: Fernet keys, comma-separated, the first one
+# current (unset in development: derived from SECRET_KEY; required in production).
+LEAP_KEY_ENCRYPTION_KEYS = env_fernet_keys("LEAP_KEY_ENCRYPTION_KEYS")
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

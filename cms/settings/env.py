@@ -75,23 +75,24 @@ def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) 
     return value.rstrip("/") if parts.scheme in ("http", "https") else value
 
 
-def env_fernet_key(name: str) -> str | None:
-    """A Fernet key (32 bytes, URL-safe base64), or None when unset."""
+def env_fernet_keys(name: str) -> list[str]:
+    """Fernet keys (32 bytes, URL-safe base64 each), comma-separated; [] when unset."""
     import base64
     import binascii
 
-    value = env_str(name)
-    if value is None:
-        return None
-    try:
-        if len(base64.urlsafe_b64decode(value.encode())) == 32:
-            return value
-    except (binascii.Error, ValueError):
-        pass
-    raise ConfigurationError(
-        f"{name} must be 32 random bytes in URL-safe base64 (generate one with: python -c "
-        f"'from cryptography.fernet import Fernet; print(Fernet.generate_key().decode())')."
-    )
+    keys = env_list(name, [])
+    for number, value in enumerate(keys, start=1):
+        try:
+            if len(base64.urlsafe_b64decode(value.encode())) == 32:
+                continue
+        except (binascii.Error, ValueError):
+            pass
+        raise ConfigurationError(
+            f"{name} (key {number}) must be 32 random bytes in URL-safe base64; generate one "
+            "with: python -c 'from cryptography.fernet import Fernet; "
+            "print(Fernet.generate_key().decode())'."
+        )
+    return keys
 
 
 def database_from_env(default_sqlite_path) -> dict:

@@ -1,7 +1,14 @@
 """Production: every secret from the environment, HTTPS only, hashed static files."""
 
 from .base import *  # noqa: F403
-from .base import ALLOWED_HOSTS, EMAIL_HOST, SECRET_KEY, SITE_URL
+from .base import (
+    ALLOWED_HOSTS,
+    EMAIL_HOST,
+    LEAP_KEY_ENCRYPTION_KEYS,
+    REDIS_URL,
+    SECRET_KEY,
+    SITE_URL,
+)
 from .env import ConfigurationError, env_bool, env_int, env_str
 
 DEBUG = False
@@ -22,6 +29,16 @@ if env_str("SITE_URL") is None:
     )
 if not SITE_URL.startswith("https://") and not env_bool("ALLOW_HTTP_SITE_URL", False):
     raise ConfigurationError("SITE_URL must start with https:// in production.")
+if not REDIS_URL:
+    raise ConfigurationError(
+        "REDIS_URL must point at Redis in production: the cache and the task queue are shared "
+        "by every web and worker process."
+    )
+if not LEAP_KEY_ENCRYPTION_KEYS:
+    raise ConfigurationError(
+        "LEAP_KEY_ENCRYPTION_KEYS must hold a Fernet key in production (it encrypts the badge "
+        "signing keys)."
+    )
 if not EMAIL_HOST:
     raise ConfigurationError("EMAIL_HOST must name the SMTP server in production.")
 

@@ -14,6 +14,8 @@ PRODUCTION = {
     "ALLOWED_HOSTS": "leap.district.example",
     "SITE_URL": "https://leap.district.example",
     "EMAIL_HOST": "smtp.district.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
+    "LEAP_KEY_ENCRYPTION_KEYS": "Xw4xfhVQ8oB8r7YOHmPdY3kQ1nI2n1b0Pp6tFqRk3qY=",
 }
 
 
@@ -72,6 +74,14 @@ def test_an_unsupported_database_names_database_url():
 
 def test_a_malformed_redis_url_names_it():
     assert_one_clear_line(manage("check", REDIS_URL="localhost:6379"), "REDIS_URL")
+
+
+def test_production_needs_redis_and_a_key_encryption_key():
+    for setting in ("REDIS_URL", "LEAP_KEY_ENCRYPTION_KEYS"):
+        env = {key: value for key, value in PRODUCTION.items() if key != setting}
+        assert_one_clear_line(manage("check", **env), setting)
+    bad_key = {**PRODUCTION, "LEAP_KEY_ENCRYPTION_KEYS": "not-a-key"}
+    assert_one_clear_line(manage("check", **bad_key), "LEAP_KEY_ENCRYPTION_KEYS")
 
 
 def test_a_wrong_boolean_names_the_setting():

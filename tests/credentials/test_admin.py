@@ -120,3 +120,56 @@ def test_unreadable_files_get_a_clear_answer(admin_client, content, message):
     response = admin_client.post("/admin/badges/award-from-csv/", {"file": upload})
     assert message in response.content.decode()
     assert Assertion.objects.count() == 0
+
+
+def test_the_listing_costs_the_same_queries_for_few_or_many(admin_client, badge_class):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get("/admin/issued_badges/")
+    for _ in range(7):
+        assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+    with CaptureQueriesContext(connection) as many:
+        admin_client.get("/admin/issued_badges/")
+    assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_export_cannot_smuggle_spreadsheet_formulas(admin_client, badge_class):
+    sly = UserFactory(email="=1+1@school.example")
+    assertion = assertion_award(recipient=sly, badge_class=badge_class, notify=False)
+    from credentials.services import assertion_revoke
+
+    assertion_revoke(assertion=assertion, reason="@SUM(A1) copied work", revoked_by=None)
+    body = b"".join(admin_client.get("/admin/issued_badges/?export=csv").streaming_content)
+    text = body.decode()
+    assert "'=1+1@school.example" in text
+    assert "'@SUM(A1) copied work" in text
+
+
+def test_line_numbers_count_blank_lines_and_trailing_empty_rows_are_ignored(
+    admin_client, micro_credential
+):
+    slug = micro_credential.slug
+    text = f"email,badge,narrative,evidence_url\n\nnobody@school.example,{slug},,\n,,,\n"
+    html = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(text)})
+    page = html.content.decode()
+    assert "Line 3: no Leap account uses nobody@school.example." in page
+    assert "Line 4" not in page
+
+
+@pytest.mark.parametrize(
+    "header, message",
+    [
+        ("email;badge;narrative", "not semicolons"),
+        ("email,badge,email", "appears twice"),
+        ("email,badge,grade", "unknown column"),
+    ],
+)
+def test_malformed_headers_are_refused(admin_client, micro_credential, header, message):
+    html = admin_client.post(
+        "/admin/badges/award-from-csv/", {"file": csv_file(header + "\nx,y,z\n")}
+    ).content.decode()
+    assert message in html
+    assert Assertion.objects.count() == 0

@@ -31,12 +31,14 @@ def verify(client, token: str) -> dict:
     """An independent verifier: signature against the issuer's published JWKS, then the
     credential's status in the issuer's revocation list. Raises on any failure."""
     header = json.loads(jwk.base64url_decode(token.split(".")[0]))
-    jwks_url, kid = header["kid"].split("#")
-    key_set = jwk.JWKSet.from_json(client.get(jwks_url.removeprefix("http://testserver")).content)
+    key = jwk.JWK.from_json(client.get(header["kid"].removeprefix("http://testserver")).content)
     signed = jws.JWS()
     signed.deserialize(token)
-    signed.verify(key_set.get_key(kid), alg="EdDSA")
+    signed.verify(key, alg="EdDSA")
     credential = json.loads(signed.payload)
+    # The key is also in the key set published with the issuer.
+    issuer_keys = client.get(f"{credential['issuer']['id']}/jwks".removeprefix("http://testserver"))
+    assert key.get("kid") in {published["kid"] for published in issuer_keys.json()["keys"]}
     status = client.get(credential["credentialStatus"]["id"].removeprefix("http://testserver"))
     revoked = {entry["id"] for entry in status.json()["revokedCredentials"]}
     if credential["id"] in revoked:
@@ -101,6 +103,6 @@ def test_a_wrong_encryption_key_cannot_unlock_the_signing_key(client, assertion,
     from credentials.keys import private_key_of
 
     fetch_jwt(client, assertion)
-    settings.LEAP_KEY_ENCRYPTION_KEY = Fernet.generate_key().decode()
+    settings.LEAP_KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(InvalidToken):
         private_key_of(IssuerKey.objects.get())

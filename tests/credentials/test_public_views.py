@@ -68,6 +68,8 @@ def test_revoking_changes_every_public_view_at_once(
 ):
     url = f"/public/assertions/{assertion.uuid}"
     assert client.get(url, **JSON).status_code == 200  # now cached
+    assert client.get(f"{url}/ob3").status_code == 200
+    assert client.get(f"{url}/image").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
         assertion_revoke(assertion=assertion, reason="Plagiarised evidence", revoked_by=None)
     response = client.get(url, **JSON)
@@ -81,6 +83,32 @@ def test_revoking_changes_every_public_view_at_once(
     }
     html = client.get(url, **BROWSER).content.decode()
     assert "Revoked" in html and "Plagiarised evidence" in html
+    assert "https://example.org/e" not in html  # evidence is no longer shown
+    for suffix in ("/ob3", "/ob3.json", "/image"):
+        gone = client.get(url + suffix)
+        assert gone.status_code == 410, suffix
+        assert b"example.org/e" not in gone.content
+
+
+def test_a_read_before_a_revocation_cannot_cache_the_valid_badge_after_it(
+    client, assertion, django_capture_on_commit_callbacks
+):
+    from credentials.cache import assertion_key, remember
+    from credentials.views import build_assertion_json
+
+    stale = build_assertion_json(assertion.uuid)  # a request read the badge while valid...
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_revoke(assertion=assertion, reason="Copied", revoked_by=None)
+    remember(assertion_key(assertion.uuid), lambda: stale)  # ...and stores it afterwards
+    assert client.get(f"/public/assertions/{assertion.uuid}", **JSON).status_code == 410
+
+
+def test_content_negotiation_respects_preferences_and_head(client, assertion):
+    url = f"/public/assertions/{assertion.uuid}"
+    prefers_json = client.get(url, HTTP_ACCEPT="application/ld+json, text/html;q=0.1")
+    assert prefers_json["Content-Type"] == "application/ld+json"
+    assert client.head(url, **JSON).status_code == 200
+    assert "Accept" in client.get(url, **BROWSER)["Vary"]
 
 
 @pytest.mark.parametrize("kind", ["assertions", "badges", "issuers"])

@@ -115,3 +115,18 @@ def test_baking_round_trips(badge_class, learner, client):
         embedded = json.loads(unbake(baked))
     assert embedded["id"].endswith(f"/public/assertions/{assertion.uuid}")
     assert embedded["recipient"]["identity"] == assertion.identity_hash
+
+
+def test_without_an_explorer_alignments_still_have_a_target_url(micro_credential):
+    from cms.models import FrameworkIndexPage
+
+    FrameworkIndexPage.objects.all().delete()
+    badge_class = badge_class_for_micro_credential(page=micro_credential)
+    assert all(alignment["targetUrl"].startswith("http") for alignment in badge_class.alignments)
+
+
+def test_an_unpublished_micro_credential_cannot_be_awarded(micro_credential):
+    micro_credential.unpublish()
+    micro_credential.refresh_from_db()
+    with pytest.raises(AwardError, match="not published"):
+        badge_class_for_micro_credential(page=micro_credential)
