@@ -126,37 +126,41 @@ def badge_class_for_micro_credential(*, page) -> BadgeClass:
     existing = BadgeClass.objects.filter(family=family, content_hash=snapshot["hash"]).first()
     if existing is not None:
         return existing
-    latest = (
-        BadgeClass.objects.select_for_update().filter(family=family).order_by("-version").first()
-    )
-    version = latest.version + 1 if latest else 1
-    fields = snapshot["fields"]
-    badge_class = BadgeClass(
-        issuer=issuer_platform(),
-        family=family,
-        version=version,
-        micro_credential=page,
-        name=fields["name"],
-        description=fields["description"],
-        criteria_url=urljoin(settings.SITE_URL + "/", page.url or "/"),
-        criteria_narrative=fields["criteria_narrative"],
-        alignments=fields["alignments"],
-        tags=fields["tags"],
-        validity_months=page.validity_months,
-        pd_hours=page.pd_hours,
-        content_hash=snapshot["hash"],
-    )
-    badge_class.image.save(
-        f"{page.slug}-v{version}.{snapshot['extension']}",
-        ContentFile(snapshot["image"]),
-        save=False,
-    )
-    try:
-        with transaction.atomic():
-            badge_class.save()
-    except IntegrityError:  # the same version was made at the same moment elsewhere
-        return BadgeClass.objects.get(family=family, content_hash=snapshot["hash"])
-    return badge_class
+    with transaction.atomic():
+        latest = (
+            BadgeClass.objects.select_for_update()
+            .filter(family=family)
+            .order_by("-version")
+            .first()
+        )
+        version = latest.version + 1 if latest else 1
+        fields = snapshot["fields"]
+        badge_class = BadgeClass(
+            issuer=issuer_platform(),
+            family=family,
+            version=version,
+            micro_credential=page,
+            name=fields["name"],
+            description=fields["description"],
+            criteria_url=urljoin(settings.SITE_URL + "/", page.url or "/"),
+            criteria_narrative=fields["criteria_narrative"],
+            alignments=fields["alignments"],
+            tags=fields["tags"],
+            validity_months=page.validity_months,
+            pd_hours=page.pd_hours,
+            content_hash=snapshot["hash"],
+        )
+        badge_class.image.save(
+            f"{page.slug}-v{version}.{snapshot['extension']}",
+            ContentFile(snapshot["image"]),
+            save=False,
+        )
+        try:
+            with transaction.atomic():
+                badge_class.save()
+        except IntegrityError:  # the same version was made at the same moment elsewhere
+            return BadgeClass.objects.get(family=family, content_hash=snapshot["hash"])
+        return badge_class
 
 
 # Assertions.

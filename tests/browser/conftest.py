@@ -7,12 +7,16 @@ import os
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from cms.demo import site_tree_ensure
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM is used beside it
 # only by the test itself, never concurrently.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+# The CMS's editor is heavy on two busy cores: give assertions room before they fail.
+expect.set_options(timeout=15_000)
 
 SYSTEM_CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -67,5 +71,5 @@ def site(live_server):
 
 @pytest.fixture
 def page(page):
-    page.set_default_timeout(10_000)
+    page.set_default_timeout(15_000)
     return page
