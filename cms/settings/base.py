@@ -124,6 +124,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the Django admin.
 CELERY_BEAT_SCHEDULE = {
+    "scheduled-publishing": {
+        "task": "cms.tasks.pages_publish_scheduled",
+        "schedule": crontab(minute="*/5"),
+    },
     "badge-expiry-reminders": {
         "task": "credentials.tasks.assertions_remind_expiring",
         "schedule": crontab(hour=6, minute=0),
