@@ -39,10 +39,6 @@ def replace(key: str, value) -> None:
 
 def forget_assertion(assertion_uuid) -> None:
     """After a change to an assertion commits: rebuild its public JSON in the shared cache."""
-    from credentials.views import build_assertion_json
+    from credentials.selectors import assertion_public_json
 
-    replace(assertion_key(assertion_uuid), build_assertion_json(assertion_uuid))
-
-
-def forget_issuer(issuer_uuid) -> None:
-    cache.delete(issuer_key(issuer_uuid))
+    replace(assertion_key(assertion_uuid), assertion_public_json(assertion_uuid))

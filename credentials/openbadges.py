@@ -2,6 +2,8 @@
 
 Every id is an absolute URL under SITE_URL; the URLs are a public contract."""
 
+import json
+
 from django.conf import settings
 from django.urls import reverse
 
@@ -98,3 +100,7 @@ def revoked_json(assertion: Assertion) -> dict:
         "revoked": True,
         "revocationReason": assertion.revocation_reason,
     }
+
+
+def dump(data: dict) -> bytes:
+    return json.dumps(data, indent=2, ensure_ascii=False).encode()

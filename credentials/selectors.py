@@ -1,7 +1,29 @@
 from django.shortcuts import get_object_or_404
 
 from credentials import openbadges
-from credentials.models import Assertion, BadgeClass
+from credentials.models import Assertion, BadgeClass, Issuer
+
+# The public JSON of each kind as (HTTP status, body), or None when there is no such object:
+# what the public views serve and the cache keeps.
+
+
+def issuer_public_json(uuid) -> tuple[int, bytes] | None:
+    found = Issuer.objects.filter(uuid=uuid).first()
+    return (200, openbadges.dump(openbadges.issuer_json(found))) if found else None
+
+
+def badge_class_public_json(uuid) -> tuple[int, bytes] | None:
+    found = BadgeClass.objects.select_related("issuer").filter(uuid=uuid).first()
+    return (200, openbadges.dump(openbadges.badge_class_json(found))) if found else None
+
+
+def assertion_public_json(uuid) -> tuple[int, bytes] | None:
+    found = Assertion.objects.select_related("badge_class__issuer").filter(uuid=uuid).first()
+    if found is None:
+        return None
+    if found.revoked:
+        return (410, openbadges.dump(openbadges.revoked_json(found)))
+    return (200, openbadges.dump(openbadges.assertion_json(found)))
 
 
 def assertion_public(uuid) -> dict:

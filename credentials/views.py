@@ -1,7 +1,5 @@
 """Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
 
-import json
-
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
@@ -11,7 +9,14 @@ from cms.middleware import UPLOAD_CSP
 from credentials import cache as public_cache
 from credentials import openbadges
 from credentials.models import Assertion, BadgeClass, Issuer
-from credentials.selectors import assertion_public, badge_class_public
+from credentials.openbadges import dump
+from credentials.selectors import (
+    assertion_public,
+    assertion_public_json,
+    badge_class_public,
+    badge_class_public_json,
+    issuer_public_json,
+)
 
 JSON_LD = "application/ld+json"
 
@@ -42,27 +47,18 @@ def json_response(body: bytes, status: int = 200) -> HttpResponse:
     return response
 
 
-def dump(data: dict) -> bytes:
-    return json.dumps(data, indent=2, ensure_ascii=False).encode()
-
-
-def _cached_json(key: str, build):
-    """(status, body) from the cache, built at most once per change."""
-    return public_cache.remember(key, build)
+def _cached_json_or_404(key: str, build) -> HttpResponse:
+    cached = public_cache.remember(key, build)
+    if cached is None:
+        raise Http404("No such Open Badges object.")
+    status, body = cached
+    return json_response(body, status)
 
 
 @require_safe
 def issuer(request, uuid):
     if wants_json(request):
-
-        def build():
-            found = Issuer.objects.filter(uuid=uuid).first()
-            return (200, dump(openbadges.issuer_json(found))) if found else None
-
-        cached = _cached_json(public_cache.issuer_key(uuid), build)
-        if cached is None:
-            raise Http404("No such issuer.")
-        return json_response(cached[1], cached[0])
+        return _cached_json_or_404(public_cache.issuer_key(uuid), lambda: issuer_public_json(uuid))
     found = get_object_or_404(Issuer, uuid=uuid)
     return html_response(request, "credentials/issuer.html", {"issuer": found})
 
@@ -70,35 +66,16 @@ def issuer(request, uuid):
 @require_safe
 def badge(request, uuid):
     if wants_json(request):
-
-        def build():
-            found = BadgeClass.objects.select_related("issuer").filter(uuid=uuid).first()
-            return (200, dump(openbadges.badge_class_json(found))) if found else None
-
-        cached = _cached_json(public_cache.badge_class_key(uuid), build)
-        if cached is None:
-            raise Http404("No such badge.")
-        return json_response(cached[1], cached[0])
+        key = public_cache.badge_class_key(uuid)
+        return _cached_json_or_404(key, lambda: badge_class_public_json(uuid))
     return html_response(request, "credentials/badge_class.html", badge_class_public(uuid))
-
-
-def build_assertion_json(uuid):
-    """(status, body) of an assertion's public JSON, or None when there is no such badge."""
-    found = Assertion.objects.select_related("badge_class__issuer").filter(uuid=uuid).first()
-    if found is None:
-        return None
-    if found.revoked:
-        return (410, dump(openbadges.revoked_json(found)))
-    return (200, dump(openbadges.assertion_json(found)))
 
 
 @require_safe
 def assertion(request, uuid):
     if wants_json(request):
-        cached = _cached_json(public_cache.assertion_key(uuid), lambda: build_assertion_json(uuid))
-        if cached is None:
-            raise Http404("No such badge.")
-        return json_response(cached[1], cached[0])
+        key = public_cache.assertion_key(uuid)
+        return _cached_json_or_404(key, lambda: assertion_public_json(uuid))
     return html_response(request, "credentials/assertion.html", assertion_public(uuid))
 
 

@@ -94,9 +94,9 @@ def test_a_read_before_a_revocation_cannot_cache_the_valid_badge_after_it(
     client, assertion, django_capture_on_commit_callbacks
 ):
     from credentials.cache import assertion_key, remember
-    from credentials.views import build_assertion_json
+    from credentials.selectors import assertion_public_json
 
-    stale = build_assertion_json(assertion.uuid)  # a request read the badge while valid...
+    stale = assertion_public_json(assertion.uuid)  # a request read the badge while valid...
     with django_capture_on_commit_callbacks(execute=True):
         assertion_revoke(assertion=assertion, reason="Copied", revoked_by=None)
     remember(assertion_key(assertion.uuid), lambda: stale)  # ...and stores it afterwards
