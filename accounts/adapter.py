@@ -1,8 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.contrib.sites.shortcuts import get_current_site
 
 from .email import email_send_on_commit
+
+DISPLAY_NAME_MAX_LENGTH = 150
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -16,3 +19,33 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         email_send_on_commit(self.render_mail(template_prefix, email, full_context))
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Google and Microsoft sign-in for a user model with a display name, not first and last
+    names."""
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        user.display_name = display_name_from_provider(
+            sociallogin.account.extra_data, data, user.email
+        )
+        return user
+
+    def get_signup_form_initial_data(self, sociallogin) -> dict:
+        # The sign-up form (shown when the provider gave no usable e-mail) asks for the name.
+        initial = super().get_signup_form_initial_data(sociallogin)
+        initial["display_name"] = sociallogin.user.display_name
+        return initial
+
+
+def display_name_from_provider(profile: dict, common_fields: dict, email: str) -> str:
+    """The person's name as the provider gives it (Google's `name`, Microsoft Graph's
+    `displayName`), else given and family names, else the local part of the e-mail."""
+    full_name = profile.get("name") or profile.get("displayName")
+    if not full_name:
+        parts = (common_fields.get("first_name"), common_fields.get("last_name"))
+        full_name = " ".join(part for part in parts if part)
+    if not full_name:
+        full_name = (email or "").partition("@")[0]
+    return " ".join(full_name.split())[:DISPLAY_NAME_MAX_LENGTH]

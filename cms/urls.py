@@ -33,6 +33,7 @@ urlpatterns = [
         learner_views.my_badge_visibility,
         name="my_badge_visibility",
     ),
+    path("", include("learning.urls")),
 ]
 
 if settings.DEBUG:

@@ -17,6 +17,7 @@ from django.utils import timezone
 from credentials import cache as public_cache
 from credentials.images import default_badge_png
 from credentials.models import Assertion, BadgeClass, Issuer
+from learning import services as learning_services
 
 PLATFORM_ISSUER_DESCRIPTION = (
     "Leap issues micro-credentials that educators earn by submitting evidence from their own "
@@ -238,6 +239,7 @@ def assertion_award_or_get(
                 narrative=narrative,
                 awarded_by=awarded_by,
             )
+            _tell_learning_awarded(assertion)
     except IntegrityError:
         # Another call awarded the same badge at the same moment: theirs is the one.
         existing = Assertion.objects.get(
@@ -246,6 +248,22 @@ def assertion_award_or_get(
         return existing, False
     transaction.on_commit(lambda: _after_award(assertion.pk, notify))
     return assertion, True
+
+
+def _tell_learning_awarded(assertion: Assertion) -> None:
+    """Credit the hours and complete the pathway steps this badge stands for."""
+    from credentials.openbadges import assertion_id
+
+    badge_class = assertion.badge_class
+    learning_services.badge_earned(
+        user=assertion.recipient,
+        micro_credential_id=badge_class.micro_credential_id,
+        title=badge_class.name,
+        hours=badge_class.pd_hours,
+        earned_on=timezone.localdate(assertion.issued_on),
+        key=str(assertion.uuid),
+        url=assertion_id(assertion),
+    )
 
 
 def _after_award(assertion_id: int, notify: bool) -> None:
@@ -271,6 +289,9 @@ def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by) -> Assert
     assertion.revoked_by = revoked_by
     assertion.is_current = False
     assertion.save()
+    learning_services.badge_withdrawn(
+        user=assertion.recipient, key=str(assertion.uuid), reason=f"Badge revoked: {reason}"
+    )
     transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
     return assertion
 

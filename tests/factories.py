@@ -173,3 +173,37 @@ class BookPageFactory(wagtail_factories.PageFactory):
             }
         ]
     )
+
+
+# Learning.
+
+
+class DistrictFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.District"
+
+    name = factory.Sequence(lambda n: f"District {n}")
+    slug = factory.Sequence(lambda n: f"district-{n}")
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "learning.Membership"
+
+    user = factory.SubFactory(UserFactory)
+    district = factory.SubFactory(DistrictFactory)
+    role = "learner"
+    joined_via = "admin"
+
+
+def onboarded(user, role_code: str = "teacher"):
+    """The user as after onboarding, with a role."""
+    from cms.models import AudienceRole
+    from learning.services import profile_onboard
+
+    profile_onboard(
+        user=user,
+        display_name=user.display_name,
+        role=AudienceRole.objects.get(code=role_code),
+    )
+    return user

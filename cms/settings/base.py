@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from .env import (
     database_from_env,
     env_bool,
+    env_client_credentials,
     env_fernet_keys,
     env_int,
     env_list,
@@ -48,6 +49,9 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "allauth.mfa",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.microsoft",
     "django_celery_beat",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -151,7 +155,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "/"
+LOGIN_REDIRECT_URL = "/dashboard/"
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
@@ -169,6 +173,32 @@ ACCOUNT_PREVENT_ENUMERATION = True
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leap"
 MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second code: phones' clocks drift
+
+# Sign-in with Google and Microsoft. A provider's button shows when its client id and secret
+# are in the environment, or when an admin adds a "social application" for it in the Django
+# admin (one or the other per provider: allauth refuses two apps for one provider).
+SOCIALACCOUNT_ADAPTER = "accounts.adapter.SocialAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = False  # the flow starts from a POST button, never from a link
+SOCIALACCOUNT_AUTO_SIGNUP = True  # no extra form when the provider gives a usable e-mail
+# A social log-in whose e-mail the provider marks verified signs in to the Leap account with
+# that address and connects to it. allauth checks `verified` itself: Google's email_verified
+# claim; Microsoft's addresses are never marked verified (see docs/architecture.md).
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+MICROSOFT_TENANT = env_str("MICROSOFT_TENANT", "organizations")  # work and school accounts
+SOCIALACCOUNT_PROVIDERS = {
+    "google": {"SCOPE": ["openid", "email", "profile"], "OAUTH_PKCE_ENABLED": True},
+    "microsoft": {"TENANT": MICROSOFT_TENANT, "OAUTH_PKCE_ENABLED": True},
+}
+for _provider, _credentials in (
+    ("google", env_client_credentials("GOOGLE_CLIENT_ID", "GOOGLE_CLIENT_SECRET")),
+    ("microsoft", env_client_credentials("MICROSOFT_CLIENT_ID", "MICROSOFT_CLIENT_SECRET")),
+):
+    if _credentials:
+        _client_id, _secret = _credentials
+        SOCIALACCOUNT_PROVIDERS[_provider]["APPS"] = [
+            {"name": _provider.title(), "client_id": _client_id, "secret": _secret}
+        ]
 
 # E-mail: SMTP when EMAIL_HOST is set; each environment chooses its fallback.
 EMAIL_HOST = env_str("EMAIL_HOST")
@@ -191,6 +221,9 @@ LEAP_ISSUER_EMAIL = env_str("LEAP_ISSUER_EMAIL", "")
 # Encrypt issuers' private signing keys at rest: Fernet keys, comma-separated, the first one
 # current (unset in development: derived from SECRET_KEY; required in production).
 LEAP_KEY_ENCRYPTION_KEYS = env_fernet_keys("LEAP_KEY_ENCRYPTION_KEYS")
+
+# Learning: the month a school year starts (transcript totals; 7 = July, as in the US).
+LEAP_SCHOOL_YEAR_START_MONTH = env_int("LEAP_SCHOOL_YEAR_START_MONTH", 7, minimum=1, maximum=12)
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -44,7 +44,7 @@ def env_bool(name: str, default: bool) -> bool:
     raise ConfigurationError(f"{name} must be true or false, not {value!r}.")
 
 
-def env_int(name: str, default: int, *, minimum: int = 0) -> int:
+def env_int(name: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
     value = os.environ.get(name)
     if value is None or value.strip() == "":
         return default
@@ -54,6 +54,8 @@ def env_int(name: str, default: int, *, minimum: int = 0) -> int:
         raise ConfigurationError(f"{name} must be a whole number, not {value!r}.") from None
     if number < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}, not {number}.")
+    if maximum is not None and number > maximum:
+        raise ConfigurationError(f"{name} must be at most {maximum}, not {number}.")
     return number
 
 
@@ -73,6 +75,17 @@ def env_url(name: str, default: str | None = None, *, schemes: tuple[str, ...]) 
         allowed = " or ".join(f"{scheme}://" for scheme in schemes)
         raise ConfigurationError(f"{name} must be a URL starting with {allowed}, not {value!r}.")
     return value.rstrip("/") if parts.scheme in ("http", "https") else value
+
+
+def env_client_credentials(id_name: str, secret_name: str) -> tuple[str, str] | None:
+    """An OAuth client's id and secret, both set or both unset (then None)."""
+    client_id, secret = env_str(id_name), env_str(secret_name)
+    if client_id is None and secret is None:
+        return None
+    if client_id is None or secret is None:
+        present, missing = (id_name, secret_name) if secret is None else (secret_name, id_name)
+        raise ConfigurationError(f"{present} is set but {missing} is not: set both or neither.")
+    return client_id, secret
 
 
 def env_fernet_keys(name: str) -> list[str]:

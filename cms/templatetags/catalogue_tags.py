@@ -40,7 +40,7 @@ def framework_url(context, framework) -> str:
 @register.filter
 def hours(value) -> str:
     """1.0 → "1 hour", 2.5 → "2.5 hours"."""
-    number = f"{value:g}" if value is not None else "0"
+    number = f"{float(value):g}" if value is not None else "0"
     return f"{number} hour" if number == "1" else f"{number} hours"
 
 

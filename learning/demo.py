@@ -1,0 +1,69 @@
+"""Demo data for the learner's side: a district with schools and a join code, the demo
+people's memberships, and Maya (the demo learner) part-way through her own plan."""
+
+from django.db import transaction
+
+from accounts.demo import demo_user
+from cms.models import AudienceRole, Framework, PathwayPage
+from learning import services
+from learning.models import District, DistrictDomain, Membership, PlanItem, School
+from learning.steps import pathway_steps
+
+DEMO_DISTRICT = {"name": "Riverside Unified School District", "slug": "riverside"}
+DEMO_JOIN_CODE = "LEAPDEMO"
+DEMO_DOMAIN = "riverside.example"
+DEMO_SCHOOLS = ["Riverside High School", "Oak Street Elementary", "Lincoln Middle School"]
+DEMO_MEMBERS = [
+    # demo account role, membership role
+    ("learner", Membership.Role.LEARNER),
+    ("district admin", Membership.Role.DISTRICT_ADMIN),
+    ("facilitator", Membership.Role.FACILITATOR),
+]
+# Maya's CTO self-assessment: strong on vision, weaker on data privacy and funding.
+DEMO_RATINGS = {"CTO-1": 2, "CTO-2": 1, "CTO-3": 1, "CTO-9": 1, "CTO-10": 0}
+DEMO_PATHWAY_SLUG = "student-data-privacy-for-district-leaders"
+
+
+@transaction.atomic
+def seed(report) -> None:
+    district, _ = District.objects.update_or_create(
+        slug=DEMO_DISTRICT["slug"],
+        defaults={"name": DEMO_DISTRICT["name"], "join_code": DEMO_JOIN_CODE, "is_active": True},
+    )
+    DistrictDomain.objects.get_or_create(district=district, domain=DEMO_DOMAIN)
+    schools = [School.objects.get_or_create(district=district, name=n)[0] for n in DEMO_SCHOOLS]
+    for account_role, role in DEMO_MEMBERS:
+        Membership.objects.update_or_create(
+            user=demo_user(account_role),
+            district=district,
+            defaults={"role": role, "is_active": True, "joined_via": "admin", "school": schools[0]},
+        )
+    _learner_ensure(demo_user("learner"))
+    report.add_line(
+        f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
+        f"(district admin: {demo_user('district admin').email})"
+    )
+
+
+def _learner_ensure(learner) -> None:
+    role = AudienceRole.objects.filter(code="district-technology-leader").first()
+    if role is not None:
+        services.profile_onboard(user=learner, display_name=learner.display_name, role=role)
+    framework = Framework.objects.filter(code="CTO").first()
+    if framework is not None and not learner.self_assessments.filter(framework=framework).exists():
+        take = services.assessment_start(user=learner, framework=framework)
+        elements = services.assessable_elements(framework)
+        services.assessment_save(
+            assessment=take,
+            ratings={e.pk: (DEMO_RATINGS.get(e.code, 2), "") for e in elements},
+            complete=True,
+        )
+    pathway = PathwayPage.objects.live().filter(slug=DEMO_PATHWAY_SLUG).first()
+    if pathway is None:
+        return
+    if not PlanItem.objects.filter(user=learner).exists():
+        services.plan_add(user=learner, page=pathway, source=PlanItem.Source.CHOSEN)
+    enrolment = services.enrolment_enrol(user=learner, pathway=pathway)
+    # The first two steps done, so the dashboard has progress to show.
+    for step in [s for s in pathway_steps(pathway) if s.kind in ("read", "watch")][:2]:
+        services.step_update(enrolment=enrolment, step_id=step.id, done=True)

@@ -1,0 +1,209 @@
+import csv
+import io
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from cms.models import AudienceRole
+from learning.models import Membership, School
+from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
+from learning.services import InvitationRow
+
+
+class JoinCodeForm(forms.Form):
+    code = forms.CharField(
+        label="District join code",
+        max_length=40,
+        help_text="Eight letters and digits, from your district. Case and dashes do not matter.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+class OnboardingForm(forms.Form):
+    display_name = forms.CharField(
+        label="Your name",
+        max_length=150,
+        help_text="Shown beside your work and badges.",
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
+    role = forms.ModelChoiceField(
+        label="Your role",
+        queryset=AudienceRole.objects.all(),
+        empty_label=None,
+        widget=forms.RadioSelect,
+        help_text="We use it to suggest a framework and fitting pathways.",
+    )
+    join_code = forms.CharField(
+        label="District join code (optional)",
+        max_length=40,
+        required=False,
+        help_text="If your district gave you one. You can join later too.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+    )
+
+
+LEVEL_ERROR = f"Choose a level from {LEVEL_MIN} to {LEVEL_MAX} on the scale shown."
+
+
+class SelfAssessmentForm(forms.Form):
+    """One level (radio buttons) and an optional note per assessed element."""
+
+    def __init__(self, *args, elements, levels, assessment, **kwargs):
+        super().__init__(*args, **kwargs)
+        existing = {rating.element_id: rating for rating in assessment.ratings.all()}
+        choices = [(str(level.value), f"{level.value} · {level.name}") for level in levels]
+        self.level_help = {str(level.value): level.description for level in levels}
+        self.rows = []
+        self.fields["target_level"] = forms.TypedChoiceField(
+            label="The level you are aiming for",
+            choices=choices[1:],
+            coerce=int,
+            initial=str(assessment.target_level),
+            error_messages={"invalid_choice": LEVEL_ERROR},
+            help_text="Gaps, and so recommendations, are measured up to this level.",
+        )
+        for element in elements:
+            rating = existing.get(element.pk)
+            level_name, note_name = f"level_{element.pk}", f"note_{element.pk}"
+            self.fields[level_name] = forms.TypedChoiceField(
+                label=f"{element.code} {element.name}",
+                choices=choices,
+                coerce=int,
+                required=False,
+                empty_value=None,
+                widget=forms.RadioSelect,
+                initial=str(rating.level) if rating else None,
+                error_messages={"invalid_choice": LEVEL_ERROR},
+            )
+            self.fields[note_name] = forms.CharField(
+                label=f"Note on {element.name} (optional)",
+                required=False,
+                max_length=1000,
+                widget=forms.Textarea(attrs={"rows": 2}),
+                initial=rating.note if rating else "",
+            )
+            self.rows.append((element, self[level_name], self[note_name]))
+
+    def ratings(self) -> dict[int, tuple[int | None, str]]:
+        result = {}
+        for element, level_field, note_field in self.rows:
+            level = self.cleaned_data.get(level_field.name)
+            result[element.pk] = (level, self.cleaned_data.get(note_field.name, "").strip())
+        return result
+
+
+class ReflectionForm(forms.Form):
+    reflection = forms.CharField(
+        label="Your reflection (only you can read it)",
+        max_length=5000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label="E-mail address")
+    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.LEARNER)
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False)
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = district.schools.all()
+
+
+CSV_MAX_BYTES = 1024 * 1024
+CSV_MAX_ROWS = 2000
+CSV_COLUMNS = ("email", "role", "school")
+
+
+class InvitationCsvForm(forms.Form):
+    """A CSV with an `email` column and optional `role` and `school` columns. Every bad row
+    is reported by its line; one bad row means nothing is sent."""
+
+    file = forms.FileField(
+        label="CSV file",
+        help_text="Columns: email (required), role (learner, facilitator or district_admin; "
+        "learner if empty), school (a school of your district, optional).",
+    )
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.district = district
+        self.rows: list[InvitationRow] = []
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if upload.size > CSV_MAX_BYTES:
+            raise ValidationError("The file is larger than 1 MB; split it into smaller files.")
+        try:
+            text = upload.read().decode("utf-8-sig")
+        except UnicodeDecodeError:
+            raise ValidationError("Save the file as CSV in UTF-8 and upload it again.") from None
+        reader = csv.DictReader(io.StringIO(text))
+        header = [name.strip().lower() for name in reader.fieldnames or []]
+        if "email" not in header:
+            raise ValidationError(
+                "The file has no “email” column. Its first line must name the columns, "
+                "e.g. “email,role,school”."
+            )
+        unknown = [name for name in header if name and name not in CSV_COLUMNS]
+        if unknown:
+            raise ValidationError(
+                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
+                "Use email, role and school."
+            )
+        reader.fieldnames = header
+        schools = {school.name.lower() for school in self.district.schools.all()}
+        roles = {value: value for value in Membership.Role.values} | {
+            label.lower(): value for value, label in Membership.Role.choices
+        }
+        errors, seen, rows = [], set(), []
+        for record in reader:
+            line = reader.line_num
+            values = {key: (value or "").strip() for key, value in record.items() if key}
+            if not any(values.values()):
+                continue
+            email = values.get("email", "").lower()
+            try:
+                validate_email(email)
+            except ValidationError:
+                errors.append(f"Line {line}: “{email or '(empty)'}” is not an e-mail address.")
+                continue
+            if email in seen:
+                errors.append(f"Line {line}: {email} appears more than once.")
+                continue
+            seen.add(email)
+            role = roles.get(values.get("role", "").lower() or "learner")
+            if role is None:
+                errors.append(
+                    f"Line {line}: “{values['role']}” is not a role; use learner, "
+                    "facilitator or district_admin."
+                )
+                continue
+            school = values.get("school", "")
+            if school and school.lower() not in schools:
+                errors.append(f"Line {line}: {self.district.name} has no school “{school}”.")
+                continue
+            rows.append(InvitationRow(line=line, email=email, role=role, school_name=school))
+        if len(rows) + len(errors) > CSV_MAX_ROWS:
+            raise ValidationError(f"Upload at most {CSV_MAX_ROWS} people per file.")
+        if errors:
+            raise ValidationError(
+                ["Nothing was sent. Correct these lines and upload again:"] + errors
+            )
+        if not rows:
+            raise ValidationError("The file has no people in it.")
+        self.rows = rows
+        return upload
+
+
+class MembershipForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ["role", "school", "is_active"]
+        labels = {"is_active": "Active (can take part in the district's learning)"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = self.instance.district.schools.all()

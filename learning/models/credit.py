@@ -1,0 +1,46 @@
+"""The PD-credit ledger. Entries are added, never edited; one withdrawn (a revoked badge)
+is marked void and stays on record."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+
+
+class CreditEntry(models.Model):
+    class Source(models.TextChoices):
+        PATHWAY = "pathway", "Pathway completed"
+        BADGE = "badge", "Micro-credential earned"
+        COHORT = "cohort", "Book club or cohort"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_entries"
+    )
+    source = models.CharField(max_length=20, choices=Source.choices)
+    # What earned it, unique per learner so that telling the ledger twice credits once:
+    # "pathway:<page id>", "badge:<assertion uuid>", "cohort:<id>".
+    source_key = models.CharField(max_length=80)
+    page = models.ForeignKey(
+        "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    title = models.CharField(max_length=255)
+    hours = models.DecimalField(
+        max_digits=5, decimal_places=1, validators=[MinValueValidator(Decimal("0"))]
+    )
+    earned_on = models.DateField()
+    url = models.URLField(blank=True, help_text="Where it can be verified, e.g. a badge.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    voided_at = models.DateTimeField(null=True, blank=True)
+    void_reason = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-earned_on", "-created_at"]
+        verbose_name_plural = "credit entries"
+        constraints = [
+            models.UniqueConstraint(fields=["user", "source_key"], name="learning_credit_once")
+        ]
+        indexes = [models.Index(fields=["user", "earned_on"])]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.hours} h)"

@@ -1,0 +1,204 @@
+"""Districts, their schools and people, and the ways people join them."""
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models import Q
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+# Join codes avoid letters and digits that read alike (0/O, 1/I/L).
+JOIN_CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
+JOIN_CODE_LENGTH = 8
+
+
+def join_code_new() -> str:
+    return "".join(secrets.choice(JOIN_CODE_ALPHABET) for _ in range(JOIN_CODE_LENGTH))
+
+
+def join_code_normalise(code: str) -> str:
+    """What people type, as stored: case, spaces and dashes do not matter."""
+    return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+domain_validator = RegexValidator(
+    r"^(?=.{3,253}$)([a-z0-9](-?[a-z0-9])*\.)+[a-z]{2,63}$",
+    "Enter a domain such as “springfield.k12.us”, without “@” or “www”.",
+)
+
+
+class District(models.Model):
+    """A school district (or any organisation) whose people learn on Leap together."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    join_code = models.CharField(
+        max_length=JOIN_CODE_LENGTH,
+        unique=True,
+        default=join_code_new,
+        help_text="Anyone with this code can join as a learner. Change it to stop that.",
+    )
+    join_code_enabled = models.BooleanField(default=True)
+    pd_hours_per_badge = models.DecimalField(
+        "PD hours credited per badge",
+        max_digits=4,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+        help_text="Leave empty to credit each micro-credential's own hours.",
+    )
+    reviewers_exclude_same_district = models.BooleanField(
+        default=True,
+        help_text="Reviewers from this district never assess its own people's evidence.",
+    )
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class DistrictDomain(models.Model):
+    """An e-mail domain the district owns: people whose verified address is on it join the
+    district as learners automatically."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="domains")
+    domain = models.CharField(max_length=253, unique=True, validators=[domain_validator])
+
+    class Meta:
+        ordering = ["domain"]
+
+    def __str__(self) -> str:
+        return self.domain
+
+    def save(self, *args, **kwargs):
+        self.domain = self.domain.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class School(models.Model):
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
+    name = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                "district", Lower("name"), name="learning_school_unique_name_per_district"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Membership(models.Model):
+    """A person's place in a district. Deactivated memberships are kept for the record."""
+
+    class Role(models.TextChoices):
+        LEARNER = "learner", "Learner"
+        FACILITATOR = "facilitator", "Facilitator"
+        DISTRICT_ADMIN = "district_admin", "District admin"
+
+    class JoinedVia(models.TextChoices):
+        INVITATION = "invitation", "Invitation"
+        JOIN_CODE = "join_code", "Join code"
+        DOMAIN = "domain", "E-mail domain"
+        ADMIN = "admin", "Added by an administrator"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="memberships")
+    school = models.ForeignKey(
+        School, on_delete=models.SET_NULL, null=True, blank=True, related_name="memberships"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.LEARNER)
+    is_active = models.BooleanField(default=True)
+    joined_via = models.CharField(max_length=20, choices=JoinedVia.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "district"], name="learning_one_membership_per_district"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.district} ({self.get_role_display()})"
+
+
+INVITATION_VALID_DAYS = 14
+
+
+def invitation_expiry():
+    return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+
+
+class Invitation(models.Model):
+    """An e-mailed, one-time link to join a district. Only a hash of the token is stored."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField()
+    role = models.CharField(
+        max_length=20, choices=Membership.Role.choices, default=Membership.Role.LEARNER
+    )
+    school = models.ForeignKey(School, on_delete=models.SET_NULL, null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            # One open invitation per address and district; inviting again replaces it.
+            models.UniqueConstraint(
+                "district",
+                Lower("email"),
+                condition=Q(accepted_at__isnull=True),
+                name="learning_one_open_invitation",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} to {self.district}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()
+
+
+class LearnerProfile(models.Model):
+    """What onboarding asks: the person's role. The name lives on the user."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="learner_profile"
+    )
+    role = models.ForeignKey(
+        "cms.AudienceRole", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    onboarded_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"Profile of {self.user}"

@@ -1,0 +1,462 @@
+"""Reads for the learner's screens and district admins' views. Each costs a fixed number of
+queries, whatever the number of enrolments, badges or ratings."""
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import (
+    Count,
+    DecimalField,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from cms.models import (
+    AssessmentLevel,
+    Crosswalk,
+    Framework,
+    FrameworkElement,
+    MicroCredentialAlignment,
+    MicroCredentialPage,
+    PathwayPage,
+)
+from cms.selectors import visible_to
+from learning.models import (
+    CreditEntry,
+    District,
+    Enrolment,
+    LearnerProfile,
+    Membership,
+    PlanItem,
+    Rating,
+    SelfAssessment,
+)
+from learning.recommendations import Candidate, RatedElement, recommendations_rank
+from learning.services import done_page_ids
+from learning.steps import Progress, StepInfo, pathway_steps, progress_of
+
+# Which framework to suggest first, by the learner's role (AudienceRole codes).
+SUGGESTED_FRAMEWORKS = {
+    "teacher": ["ISTE-E"],
+    "instructional-coach": ["ISTE-E"],
+    "school-leader": ["ISTE-L"],
+    "district-technology-leader": ["CTO", "DL"],
+}
+
+
+def profile_of(user) -> LearnerProfile | None:
+    return LearnerProfile.objects.select_related("role").filter(user=user).first()
+
+
+def needs_onboarding(user) -> bool:
+    return not LearnerProfile.objects.filter(user=user, onboarded_at__isnull=False).exists()
+
+
+def dashboard_memberships(user) -> list[Membership]:
+    return list(Membership.objects.filter(user=user, is_active=True).select_related("district"))
+
+
+def frameworks_for_assessment(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
+    """(suggested, others): frameworks with assessed elements, those fitting the role first."""
+    frameworks = list(
+        Framework.objects.annotate(
+            assessed=Count("elements", filter=Q(elements__is_assessed=True))
+        ).filter(assessed__gt=0)
+    )
+    codes = SUGGESTED_FRAMEWORKS.get(role_code or "", [])
+    suggested = sorted(
+        (f for f in frameworks if f.code in codes), key=lambda f: codes.index(f.code)
+    )
+    return suggested, [f for f in frameworks if f.code not in codes]
+
+
+def levels() -> list[AssessmentLevel]:
+    return list(AssessmentLevel.objects.order_by("value"))
+
+
+def assessments_of(user) -> QuerySet:
+    return SelfAssessment.objects.filter(user=user).select_related("framework")
+
+
+def latest_completed(user) -> list[SelfAssessment]:
+    """The learner's latest finished take per framework, newest first."""
+    latest: dict[int, SelfAssessment] = {}
+    for take in assessments_of(user).filter(completed_at__isnull=False).order_by("-completed_at"):
+        latest.setdefault(take.framework_id, take)
+    return list(latest.values())
+
+
+@dataclass
+class HistoryRow:
+    element: FrameworkElement
+    levels: list[int | None]
+
+    @property
+    def change(self) -> int | None:
+        known = [level for level in self.levels if level is not None]
+        return known[-1] - known[0] if len(known) > 1 else None
+
+
+def rating_history(*, user, framework: Framework) -> tuple[list[SelfAssessment], list[HistoryRow]]:
+    """Every finished take on a framework, oldest first, and each element's rating per take."""
+    takes = list(
+        SelfAssessment.objects.filter(user=user, framework=framework, completed_at__isnull=False)
+        .order_by("completed_at")
+        .prefetch_related("ratings")
+    )
+    elements = FrameworkElement.objects.filter(framework=framework, is_assessed=True).order_by(
+        "category__sort_order", "sort_order", "code"
+    )
+    by_take = [{r.element_id: r.level for r in take.ratings.all()} for take in takes]
+    rows = [
+        HistoryRow(element, [ratings.get(element.pk) for ratings in by_take])
+        for element in elements
+    ]
+    return takes, rows
+
+
+# Recommendations.
+
+
+@dataclass
+class PageRecommendation:
+    page: object
+    score: Decimal
+    reasons: tuple[str, ...]
+    in_plan: bool
+
+
+def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
+    """{other element: {rated elements it maps to}} through crosswalks, either direction."""
+    mapped: dict[int, set[int]] = defaultdict(set)
+    rows = Crosswalk.objects.filter(Q(source_id__in=element_ids) | Q(target_id__in=element_ids))
+    for source_id, target_id in rows.values_list("source_id", "target_id"):
+        if source_id in element_ids:
+            mapped[target_id].add(source_id)
+        if target_id in element_ids:
+            mapped[source_id].add(target_id)
+    for element_id in element_ids:
+        mapped[element_id].add(element_id)
+    return mapped
+
+
+def recommendations_for(
+    *, user, assessment: SelfAssessment, limit: int | None = 10
+) -> list[PageRecommendation]:
+    """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
+    learning.recommendations), leaving out what does not fit the learner's role."""
+    ratings = list(assessment.ratings.select_related("element"))
+    level_names = {level.value: level.name for level in levels()}
+    rated = [
+        RatedElement(
+            id=r.element_id,
+            name=r.element.name,
+            rating=r.level,
+            rating_name=level_names.get(r.level, str(r.level)),
+            weight=r.element.weight,
+        )
+        for r in ratings
+    ]
+    mapped = _crosswalked({r.element_id for r in ratings})
+    profile = profile_of(user)
+    role_id = profile.role_id if profile else None
+    pages = {}
+    candidates = []
+    for model in (PathwayPage, MicroCredentialPage):
+        items = visible_to(model.objects.all(), user).prefetch_related(
+            "alignments", "prerequisites", "audience_roles"
+        )
+        for page in items:
+            roles = {role.pk for role in page.audience_roles.all()}
+            if roles and role_id is not None and role_id not in roles:
+                continue
+            served = set()
+            for alignment in page.alignments.all():
+                served |= mapped.get(alignment.element_id, set())
+            pages[page.pk] = page
+            candidates.append(
+                Candidate(
+                    page_id=page.pk,
+                    title=page.title,
+                    hours=page.estimated_hours if model is PathwayPage else page.pd_hours,
+                    element_ids=frozenset(served),
+                    prerequisite_ids=frozenset(
+                        p.required_page_id for p in page.prerequisites.all()
+                    ),
+                )
+            )
+    ranked = recommendations_rank(
+        elements=rated,
+        candidates=candidates,
+        target=assessment.target_level,
+        done_ids=done_page_ids(user=user),
+        limit=limit,
+    )
+    planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
+    return [
+        PageRecommendation(pages[r.page_id], r.score, r.reasons, r.page_id in planned)
+        for r in ranked
+    ]
+
+
+# The plan, enrolments and the dashboard.
+
+
+def plan_of(user) -> list[PlanItem]:
+    return list(
+        PlanItem.objects.filter(user=user)
+        .select_related("page", "page__content_type")
+        .order_by("position", "added_at")
+    )
+
+
+@dataclass
+class EnrolmentView:
+    enrolment: Enrolment
+    steps: list[StepInfo]
+    progress: Progress
+
+
+def enrolments_of(user) -> list[EnrolmentView]:
+    """Enrolments, unfinished first, each with its progress: two queries."""
+    enrolments = (
+        Enrolment.objects.filter(user=user)
+        .select_related("pathway")
+        .prefetch_related("steps")
+        .order_by(F("completed_at").desc(nulls_first=True), "-enrolled_at")
+    )
+    views = []
+    for enrolment in enrolments:
+        steps = pathway_steps(enrolment.pathway)
+        done = {p.step_id for p in enrolment.steps.all() if p.completed_at}
+        views.append(EnrolmentView(enrolment, steps, progress_of(steps, done)))
+    return views
+
+
+def school_year_start(day: date) -> date:
+    month = settings.LEAP_SCHOOL_YEAR_START_MONTH
+    year = day.year if day.month >= month else day.year - 1
+    return date(year, month, 1)
+
+
+def school_year_label(day: date) -> str:
+    """“2026–27” for a school year starting in 2026 (or “2026” when it starts in January)."""
+    start = school_year_start(day)
+    if start.month == 1:
+        return str(start.year)
+    return f"{start.year}–{(start.year + 1) % 100:02d}"
+
+
+def credit_entries(user) -> QuerySet:
+    return CreditEntry.objects.filter(user=user, voided_at__isnull=True)
+
+
+@dataclass
+class SchoolYear:
+    label: str
+    entries: list[CreditEntry] = field(default_factory=list)
+
+    @property
+    def hours(self) -> Decimal:
+        return sum((entry.hours for entry in self.entries), Decimal("0"))
+
+
+def transcript(user) -> list[SchoolYear]:
+    """The ledger grouped by school year, newest first."""
+    years: dict[str, SchoolYear] = {}
+    for entry in credit_entries(user).order_by("-earned_on", "-created_at"):
+        label = school_year_label(entry.earned_on)
+        years.setdefault(label, SchoolYear(label)).entries.append(entry)
+    return list(years.values())
+
+
+@dataclass
+class MapRow:
+    element: FrameworkElement
+    rating: int | None
+    rating_name: str
+    earned: list[str]
+
+
+@dataclass
+class FrameworkMap:
+    framework: Framework
+    assessment: SelfAssessment
+    rows: list[MapRow]
+
+
+def framework_maps(user, *, earned_page_ids: set[int], earned_titles: dict[int, str]) -> list:
+    """Per assessed framework: the latest rating of each element beside the badges earned
+    that align to it (directly or through a crosswalk)."""
+    takes = latest_completed(user)
+    if not takes:
+        return []
+    ratings = defaultdict(dict)
+    for rating in Rating.objects.filter(assessment__in=takes):
+        ratings[rating.assessment_id][rating.element_id] = rating.level
+    elements = list(
+        FrameworkElement.objects.filter(
+            framework__in=[take.framework_id for take in takes], is_assessed=True
+        ).order_by("category__sort_order", "sort_order", "code")
+    )
+    mapped = _crosswalked({element.pk for element in elements})
+    earned_by_element: dict[int, list[str]] = defaultdict(list)
+    for alignment in MicroCredentialAlignment.objects.filter(page_id__in=earned_page_ids):
+        for element_id in mapped.get(alignment.element_id, ()):
+            title = earned_titles[alignment.page_id]
+            if title not in earned_by_element[element_id]:
+                earned_by_element[element_id].append(title)
+    level_names = {level.value: level.name for level in levels()}
+    maps = []
+    for take in takes:
+        rows = []
+        for element in elements:
+            if element.framework_id != take.framework_id:
+                continue
+            level = ratings[take.pk].get(element.pk)
+            rows.append(
+                MapRow(
+                    element,
+                    level,
+                    level_names.get(level, "Not rated") if level is not None else "Not rated",
+                    earned_by_element.get(element.pk, []),
+                )
+            )
+        maps.append(FrameworkMap(take.framework, take, rows))
+    return maps
+
+
+def dashboard(user) -> dict:
+    entries = list(credit_entries(user).order_by("-earned_on", "-created_at"))
+    year_start = school_year_start(timezone.localdate())
+    badges = [entry for entry in entries if entry.source == CreditEntry.Source.BADGE]
+    earned_titles = {entry.page_id: entry.title for entry in badges if entry.page_id}
+    enrolments = enrolments_of(user)
+    return {
+        "plan": plan_of(user),
+        "in_progress": [view for view in enrolments if not view.enrolment.is_complete],
+        "completed": [view for view in enrolments if view.enrolment.is_complete],
+        "badges": badges,
+        "hours_this_year": sum(
+            (entry.hours for entry in entries if entry.earned_on >= year_start), Decimal("0")
+        ),
+        "school_year": school_year_label(timezone.localdate()),
+        "framework_maps": framework_maps(
+            user, earned_page_ids=set(earned_titles), earned_titles=earned_titles
+        ),
+        "open_assessments": list(assessments_of(user).filter(completed_at__isnull=True)),
+        "memberships": dashboard_memberships(user),
+    }
+
+
+# What a page shows the signed-in learner.
+
+
+def pathway_state(*, user, pathway: PathwayPage) -> dict:
+    enrolment = (
+        Enrolment.objects.filter(user=user, pathway=pathway).prefetch_related("steps").first()
+    )
+    in_plan = PlanItem.objects.filter(user=user, page_id=pathway.pk).exists()
+    state = {"enrolment": enrolment, "in_plan": in_plan, "progress": None, "step_state": {}}
+    if enrolment is not None:
+        steps = pathway_steps(pathway)
+        progress_rows = {row.step_id: row for row in enrolment.steps.all()}
+        done = {step_id for step_id, row in progress_rows.items() if row.completed_at}
+        state["progress"] = progress_of(steps, done)
+        state["step_state"] = progress_rows
+    else:
+        done = done_page_ids(user=user)
+        state["missing_prerequisites"] = [
+            page for page in pathway.prerequisite_pages if page.pk not in done
+        ]
+    return state
+
+
+def micro_credential_state(*, user, page: MicroCredentialPage) -> dict:
+    earned = (
+        credit_entries(user)
+        .filter(source=CreditEntry.Source.BADGE, page_id=page.pk)
+        .order_by("-earned_on")
+        .first()
+    )
+    in_plan = PlanItem.objects.filter(user=user, page_id=page.pk).exists()
+    return {"earned": earned, "in_plan": in_plan}
+
+
+# District administration.
+
+
+def districts_administered(user) -> QuerySet:
+    return District.objects.filter(
+        memberships__user=user,
+        memberships__role=Membership.Role.DISTRICT_ADMIN,
+        memberships__is_active=True,
+        is_active=True,
+    )
+
+
+def _per_user(queryset: QuerySet, aggregate) -> Subquery:
+    """A correlated subquery of one figure per member (no join fan-out between figures)."""
+    return Subquery(
+        queryset.filter(user=OuterRef("user"))
+        .order_by()
+        .values("user")
+        .annotate(figure=aggregate)
+        .values("figure")[:1]
+    )
+
+
+def district_members(district: District) -> QuerySet:
+    """Members with their progress figures, in one query."""
+    year_start = school_year_start(timezone.localdate())
+    credit = CreditEntry.objects.filter(voided_at__isnull=True)
+    return (
+        Membership.objects.filter(district=district)
+        .select_related("user", "school")
+        .annotate(
+            enrolments=Coalesce(_per_user(Enrolment.objects.all(), Count("pk")), 0),
+            pathways_completed=Coalesce(
+                _per_user(Enrolment.objects.filter(completed_at__isnull=False), Count("pk")), 0
+            ),
+            badges=Coalesce(
+                _per_user(credit.filter(source=CreditEntry.Source.BADGE), Count("pk")), 0
+            ),
+            hours_this_year=Coalesce(
+                _per_user(credit.filter(earned_on__gte=year_start), Sum("hours")),
+                Value(Decimal("0")),
+                output_field=DecimalField(max_digits=7, decimal_places=1),
+            ),
+            last_assessed=_per_user(
+                SelfAssessment.objects.filter(completed_at__isnull=False), Max("completed_at")
+            ),
+        )
+        .order_by("-is_active", "user__display_name")
+    )
+
+
+def member_progress(user) -> dict:
+    """What a district admin sees of a member: pathways and credit, not their ratings,
+    notes or reflections."""
+    enrolments = enrolments_of(user)
+    years = transcript(user)
+    return {
+        "enrolments": enrolments,
+        "years": years,
+        "badges": [
+            entry
+            for year in years
+            for entry in year.entries
+            if entry.source == CreditEntry.Source.BADGE
+        ],
+    }

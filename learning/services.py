@@ -1,0 +1,595 @@
+"""Every write on the learner's side. Keyword-only, one transaction each, no permission
+checks (views decide who may call them); each keeps its own invariants and raises
+`LearningError` with a sentence for the person when a request cannot be done."""
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from accounts.email import email_send_on_commit
+from cms.models import AudienceRole, Framework, FrameworkElement, PathwayPage
+from learning.models import (
+    CreditEntry,
+    District,
+    DistrictDomain,
+    Enrolment,
+    Invitation,
+    LearnerProfile,
+    Membership,
+    PlanItem,
+    Rating,
+    SelfAssessment,
+    StepProgress,
+)
+from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
+from learning.models.districts import join_code_new, join_code_normalise
+from learning.steps import StepInfo, pathway_steps
+
+
+class LearningError(Exception):
+    """The request cannot be done as asked; the message says why, for the person."""
+
+
+# Districts and people.
+
+
+def _membership_join(*, user, district: District, role: str, via: str, school=None) -> Membership:
+    """Join, or reactivate a membership the person already had. An existing role is kept
+    unless the new one comes from an invitation (an admin chose it)."""
+    membership = Membership.objects.filter(user=user, district=district).first()
+    if membership is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(
+                    user=user, district=district, role=role, joined_via=via, school=school
+                )
+        except IntegrityError:  # joined at the same moment by another request
+            membership = Membership.objects.get(user=user, district=district)
+    changed = []
+    if via == Membership.JoinedVia.INVITATION and membership.role != role:
+        membership.role = role
+        changed.append("role")
+    if school is not None and membership.school_id != school.pk:
+        membership.school = school
+        changed.append("school")
+    if changed:
+        membership.save(update_fields=changed)
+    return membership
+
+
+@transaction.atomic
+def membership_join_by_code(*, user, code: str) -> Membership:
+    """Join a district as a learner with its join code."""
+    normalised = join_code_normalise(code)
+    district = District.objects.filter(
+        join_code=normalised, join_code_enabled=True, is_active=True
+    ).first()
+    if not normalised or district is None:
+        raise LearningError(
+            "That join code does not match any district. Check it with your district, "
+            "or ask them for an invitation."
+        )
+    existing = Membership.objects.filter(user=user, district=district).first()
+    if existing is not None and not existing.is_active:
+        raise LearningError(
+            f"Your membership of {district.name} was deactivated; ask its administrators "
+            "to restore it."
+        )
+    return _membership_join(
+        user=user, district=district, role=Membership.Role.LEARNER, via="join_code"
+    )
+
+
+def membership_join_by_domain(*, user, email: str) -> Membership | None:
+    """When a verified address is on a district's domain, the person joins it as a learner
+    (unless they were a member and an admin deactivated them)."""
+    domain = email.rpartition("@")[2].strip().lower()
+    match = (
+        DistrictDomain.objects.select_related("district")
+        .filter(domain=domain, district__is_active=True)
+        .first()
+    )
+    if match is None:
+        return None
+    existing = Membership.objects.filter(user=user, district=match.district).first()
+    if existing is not None:
+        return existing
+    return _membership_join(
+        user=user, district=match.district, role=Membership.Role.LEARNER, via="domain"
+    )
+
+
+@transaction.atomic
+def membership_update(
+    *, membership: Membership, role: str, is_active: bool, school=None
+) -> Membership:
+    """Change a member's role or (de)activate them. A district keeps at least one active
+    administrator."""
+    if role not in Membership.Role.values:
+        raise LearningError("Choose learner, facilitator or district admin.")
+    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    losing_admin = locked.role == Membership.Role.DISTRICT_ADMIN and (
+        role != Membership.Role.DISTRICT_ADMIN or not is_active
+    )
+    if losing_admin and locked.is_active:
+        others = (
+            Membership.objects.select_for_update()
+            .filter(district_id=locked.district_id, role=Membership.Role.DISTRICT_ADMIN)
+            .filter(is_active=True)
+            .exclude(pk=locked.pk)
+        )
+        if not others.exists():
+            raise LearningError(
+                f"{locked.district.name} needs at least one active district admin; make "
+                "someone else an admin first."
+            )
+    if school is not None and school.district_id != locked.district_id:
+        raise LearningError("Choose a school of this district.")
+    locked.role = role
+    locked.is_active = is_active
+    locked.school = school
+    locked.save(update_fields=["role", "is_active", "school"])
+    return locked
+
+
+@transaction.atomic
+def district_join_code_reset(*, district: District) -> District:
+    district.join_code = join_code_new()
+    district.save(update_fields=["join_code"])
+    return district
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invitation_url(token: str) -> str:
+    return f"{settings.SITE_URL}/join/{token}/"
+
+
+@transaction.atomic
+def invitation_send(
+    *, district: District, email: str, role: str, invited_by, school=None
+) -> Invitation:
+    """Invite a person by e-mail; a newer invitation to the same address replaces an open
+    one. The link is e-mailed after commit; only a hash of its token is stored."""
+    email = email.strip().lower()
+    if role not in Membership.Role.values:
+        raise LearningError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
+    Invitation.objects.filter(
+        district=district, email__iexact=email, accepted_at__isnull=True
+    ).delete()
+    token = secrets.token_urlsafe(32)
+    invitation = Invitation.objects.create(
+        district=district,
+        email=email,
+        role=role,
+        school=school,
+        token_hash=_token_hash(token),
+        invited_by=invited_by,
+    )
+    context = {
+        "district": district,
+        "invitation": invitation,
+        "invited_by": invited_by,
+        "url": invitation_url(token),
+    }
+    subject = render_to_string("learning/email/invitation_subject.txt", context).strip()
+    body = render_to_string("learning/email/invitation_message.txt", context)
+    email_send_on_commit(EmailMultiAlternatives(subject, body, to=[email]))
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    """The invitation a link names, or LearningError saying why it cannot be used."""
+    invitation = (
+        Invitation.objects.select_related("district", "school")
+        .filter(token_hash=_token_hash(token or ""))
+        .first()
+    )
+    if invitation is None:
+        raise LearningError("This invitation link is not valid. Ask your district for a new one.")
+    if invitation.accepted_at is not None:
+        raise LearningError("This invitation has already been used.")
+    if invitation.is_expired or not invitation.district.is_active:
+        raise LearningError(
+            f"This invitation to {invitation.district.name} has expired. Ask its "
+            "administrators to invite you again."
+        )
+    return invitation
+
+
+@transaction.atomic
+def invitation_accept(*, user, token: str) -> Membership:
+    """Accept an invitation: only by the person it was sent to (one of their verified
+    addresses), since it may grant an administrator's role."""
+    from allauth.account.models import EmailAddress
+
+    invitation = invitation_for_token(token)
+    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+    if invitation.accepted_at is not None:
+        raise LearningError("This invitation has already been used.")
+    verified = EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+    if not verified:
+        raise LearningError(
+            f"This invitation was sent to {invitation.email}. Sign in with that address, or "
+            "add and verify it in your account settings, then open the link again."
+        )
+    membership = _membership_join(
+        user=user,
+        district=invitation.district,
+        role=invitation.role,
+        via=Membership.JoinedVia.INVITATION,
+        school=invitation.school,
+    )
+    if not membership.is_active:
+        membership.is_active = True
+        membership.save(update_fields=["is_active"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+@dataclass(frozen=True)
+class InvitationRow:
+    line: int
+    email: str
+    role: str
+    school_name: str
+
+
+@transaction.atomic
+def invitations_send_many(*, district: District, rows: list[InvitationRow], invited_by) -> int:
+    """Send validated rows (see learning.forms.InvitationCsvForm), all or none."""
+    schools = {school.name.lower(): school for school in district.schools.all()}
+    for row in rows:
+        invitation_send(
+            district=district,
+            email=row.email,
+            role=row.role,
+            invited_by=invited_by,
+            school=schools.get(row.school_name.lower()) if row.school_name else None,
+        )
+    return len(rows)
+
+
+# Onboarding.
+
+
+@transaction.atomic
+def profile_onboard(*, user, display_name: str, role: AudienceRole) -> LearnerProfile:
+    name = " ".join((display_name or "").split())
+    if not name:
+        raise LearningError("Enter the name people will see.")
+    if user.display_name != name:
+        user.display_name = name
+        user.save(update_fields=["display_name"])
+    profile, _ = LearnerProfile.objects.get_or_create(user=user)
+    profile.role = role
+    profile.onboarded_at = profile.onboarded_at or timezone.now()
+    profile.save(update_fields=["role", "onboarded_at"])
+    return profile
+
+
+# Self-assessment.
+
+
+def assessment_start(*, user, framework: Framework) -> SelfAssessment:
+    """The learner's take in progress on this framework, or a new one. A new take starts
+    from the learner's previous ratings, so retaking means adjusting, not starting over."""
+    with transaction.atomic():
+        open_take = SelfAssessment.objects.filter(
+            user=user, framework=framework, completed_at__isnull=True
+        ).first()
+        if open_take is not None:
+            return open_take
+        previous = (
+            SelfAssessment.objects.filter(user=user, framework=framework)
+            .exclude(completed_at__isnull=True)
+            .order_by("-completed_at")
+            .first()
+        )
+        try:
+            with transaction.atomic():
+                take = SelfAssessment.objects.create(
+                    user=user,
+                    framework=framework,
+                    target_level=previous.target_level if previous else LEVEL_MAX,
+                )
+        except IntegrityError:  # started at the same moment in another tab
+            return SelfAssessment.objects.get(
+                user=user, framework=framework, completed_at__isnull=True
+            )
+        if previous is not None:
+            Rating.objects.bulk_create(
+                Rating(assessment=take, element_id=r.element_id, level=r.level, note=r.note)
+                for r in previous.ratings.all()
+            )
+        return take
+
+
+def assessable_elements(framework: Framework):
+    return FrameworkElement.objects.filter(framework=framework, is_assessed=True).order_by(
+        "category__sort_order", "sort_order", "code"
+    )
+
+
+@transaction.atomic
+def assessment_save(
+    *,
+    assessment: SelfAssessment,
+    ratings: dict[int, tuple[int | None, str]],
+    target_level: int | None = None,
+    complete: bool = False,
+) -> SelfAssessment:
+    """Save ratings ({element id: (level or None, note)}); None clears a rating. With
+    `complete`, every assessed element must be rated. Levels off the scale and elements of
+    another framework are refused, and then nothing is saved."""
+    assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_complete:
+        raise LearningError("This self-assessment is finished; start a new one to change it.")
+    element_ids = set(assessable_elements(assessment.framework).values_list("pk", flat=True))
+    unknown = set(ratings) - element_ids
+    if unknown:
+        raise LearningError("Some ratings are for elements outside this framework.")
+    for level, _note in ratings.values():
+        if level is not None and not LEVEL_MIN <= level <= LEVEL_MAX:
+            raise LearningError(
+                f"Ratings go from {LEVEL_MIN} to {LEVEL_MAX}; {level} is not on the scale."
+            )
+    if target_level is not None:
+        if not LEVEL_MIN < target_level <= LEVEL_MAX:
+            raise LearningError(f"Aim for a level from {LEVEL_MIN + 1} to {LEVEL_MAX}.")
+        assessment.target_level = target_level
+    existing = {rating.element_id: rating for rating in assessment.ratings.all()}
+    for element_id, (level, note) in ratings.items():
+        rating = existing.get(element_id)
+        if level is None:
+            if rating is not None:
+                rating.delete()
+                del existing[element_id]
+            continue
+        if rating is None:
+            existing[element_id] = Rating.objects.create(
+                assessment=assessment, element_id=element_id, level=level, note=note
+            )
+        elif (rating.level, rating.note) != (level, note):
+            rating.level, rating.note = level, note
+            rating.save(update_fields=["level", "note"])
+    if complete:
+        missing = element_ids - set(existing)
+        if missing:
+            raise LearningError(
+                f"Rate every element to finish: {len(missing)} still "
+                f"{'has' if len(missing) == 1 else 'have'} no rating. Your ratings so far "
+                "can be saved as a draft."
+            )
+        assessment.completed_at = timezone.now()
+    assessment.save()
+    return assessment
+
+
+# The plan.
+
+
+@transaction.atomic
+def plan_add(*, user, page, source: str, reason: str = "") -> PlanItem:
+    """Add a pathway or micro-credential at the end of the plan (no-op if it is there)."""
+    from cms.models import MicroCredentialPage
+
+    if not isinstance(page.specific, PathwayPage | MicroCredentialPage) or not page.live:
+        raise LearningError("Only published pathways and micro-credentials can go in a plan.")
+    existing = PlanItem.objects.filter(user=user, page=page).first()
+    if existing is not None:
+        return existing
+    last = PlanItem.objects.filter(user=user).aggregate(Max("position"))["position__max"]
+    try:
+        with transaction.atomic():
+            return PlanItem.objects.create(
+                user=user,
+                page=page,
+                position=(last or 0) + 1,
+                source=source,
+                reason=reason,
+            )
+    except IntegrityError:
+        return PlanItem.objects.get(user=user, page=page)
+
+
+@transaction.atomic
+def plan_remove(*, item: PlanItem) -> None:
+    item.delete()
+
+
+@transaction.atomic
+def plan_move(*, item: PlanItem, offset: int) -> None:
+    """Move an item up (negative) or down (positive) in its owner's plan."""
+    items = list(PlanItem.objects.select_for_update().filter(user_id=item.user_id))
+    index = next(i for i, other in enumerate(items) if other.pk == item.pk)
+    target = min(max(index + offset, 0), len(items) - 1)
+    items.insert(target, items.pop(index))
+    for position, other in enumerate(items, start=1):
+        if other.position != position:
+            other.position = position
+            other.save(update_fields=["position"])
+
+
+# Pathways in progress.
+
+
+def done_page_ids(*, user) -> set[int]:
+    """Pages the learner has finished (pathways) or earned (micro-credentials)."""
+    finished = Enrolment.objects.filter(user=user, completed_at__isnull=False).values_list(
+        "pathway_id", flat=True
+    )
+    earned = CreditEntry.objects.filter(
+        user=user, source=CreditEntry.Source.BADGE, voided_at__isnull=True, page__isnull=False
+    ).values_list("page_id", flat=True)
+    return set(finished) | set(earned)
+
+
+def _micro_credential_step_ids(pathway: PathwayPage, page_ids: set[int]) -> list[str]:
+    return [step.id for step in pathway_steps(pathway) if step.micro_credential_id in page_ids]
+
+
+@transaction.atomic
+def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
+    """Enrol (idempotent). Prerequisites must be finished or earned first. Steps that earn a
+    badge the learner already holds start out done."""
+    existing = Enrolment.objects.filter(user=user, pathway=pathway).first()
+    if existing is not None:
+        return existing
+    if not pathway.live:
+        raise LearningError("This pathway is not published.")
+    done = done_page_ids(user=user)
+    missing = [page for page in pathway.prerequisite_pages if page.pk not in done]
+    if missing:
+        names = ", ".join(f"“{page.title}”" for page in missing)
+        raise LearningError(f"Finish {names} before you enrol in this pathway.")
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(user=user, pathway=pathway)
+    except IntegrityError:
+        return Enrolment.objects.get(user=user, pathway=pathway)
+    now = timezone.now()
+    StepProgress.objects.bulk_create(
+        StepProgress(enrolment=enrolment, step_id=step_id, completed_at=now)
+        for step_id in _micro_credential_step_ids(pathway, done)
+    )
+    _enrolment_complete_if_done(enrolment, pathway)
+    return enrolment
+
+
+def _step(pathway: PathwayPage, step_id: str) -> StepInfo:
+    for step in pathway_steps(pathway):
+        if step.id == step_id:
+            return step
+    raise LearningError("That step is no longer part of this pathway.")
+
+
+@transaction.atomic
+def step_update(
+    *, enrolment: Enrolment, step_id: str, done: bool, reflection: str | None = None
+) -> StepProgress:
+    """Mark a step done or not done, and keep a reflection on a reflect step. A
+    micro-credential step is done only by earning its badge."""
+    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    pathway = enrolment.pathway
+    step = _step(pathway, step_id)
+    if step.kind == "micro_credential":
+        raise LearningError("This step is done when you earn the micro-credential.")
+    progress, _ = StepProgress.objects.get_or_create(enrolment=enrolment, step_id=step_id)
+    if reflection is not None:
+        if step.kind != "reflect":
+            raise LearningError("Only reflect steps take a written reflection.")
+        progress.reflection = reflection.strip()
+    if done and step.kind == "reflect" and not progress.reflection:
+        raise LearningError("Write your reflection before marking this step done.")
+    progress.completed_at = (progress.completed_at or timezone.now()) if done else None
+    progress.save()
+    _enrolment_complete_if_done(enrolment, pathway)
+    return progress
+
+
+def _enrolment_complete_if_done(enrolment: Enrolment, pathway: PathwayPage) -> None:
+    """A pathway is complete once every required step is done; completing credits its
+    hours (once: reopening a step later does not take the credit back)."""
+    if enrolment.completed_at is not None:
+        return
+    required = {step.id for step in pathway_steps(pathway) if step.required}
+    done = set(enrolment.steps.filter(completed_at__isnull=False).values_list("step_id", flat=True))
+    if not required <= done:
+        return
+    enrolment.completed_at = timezone.now()
+    enrolment.save(update_fields=["completed_at"])
+    _credit_add(
+        user=enrolment.user,
+        source=CreditEntry.Source.PATHWAY,
+        source_key=f"pathway:{pathway.pk}",
+        page=pathway,
+        title=pathway.title,
+        hours=pathway.estimated_hours,
+        earned_on=timezone.localdate(enrolment.completed_at),
+    )
+
+
+# The credit ledger, and what credentials tells learning.
+
+
+def _credit_add(**fields) -> CreditEntry:
+    try:
+        with transaction.atomic():
+            return CreditEntry.objects.create(**fields)
+    except IntegrityError:  # already credited: telling the ledger twice credits once
+        return CreditEntry.objects.get(user=fields["user"], source_key=fields["source_key"])
+
+
+def badge_hours(*, user, hours: Decimal) -> Decimal:
+    """A district may credit a set number of hours per badge instead of the badge's own."""
+    setting = (
+        Membership.objects.filter(
+            user=user, is_active=True, district__pd_hours_per_badge__isnull=False
+        )
+        .order_by("created_at")
+        .values_list("district__pd_hours_per_badge", flat=True)
+        .first()
+    )
+    return setting if setting is not None else hours
+
+
+@transaction.atomic
+def badge_earned(
+    *,
+    user,
+    micro_credential_id: int | None,
+    title: str,
+    hours: Decimal,
+    earned_on: date,
+    key: str,
+    url: str = "",
+) -> CreditEntry:
+    """Called by credentials when a badge is awarded (inside its transaction): credit the
+    hours, and mark done every step that earns this badge in the learner's enrolments."""
+    entry = _credit_add(
+        user=user,
+        source=CreditEntry.Source.BADGE,
+        source_key=f"badge:{key}",
+        page_id=micro_credential_id,
+        title=title,
+        hours=badge_hours(user=user, hours=hours),
+        earned_on=earned_on,
+        url=url,
+    )
+    if micro_credential_id is None:  # the page is gone; the credit stands
+        return entry
+    now = timezone.now()
+    enrolments = Enrolment.objects.select_for_update().filter(user=user, completed_at__isnull=True)
+    for enrolment in enrolments.select_related("pathway"):
+        step_ids = _micro_credential_step_ids(enrolment.pathway, {micro_credential_id})
+        for step_id in step_ids:
+            StepProgress.objects.update_or_create(
+                enrolment=enrolment, step_id=step_id, defaults={"completed_at": now}
+            )
+        if step_ids:
+            _enrolment_complete_if_done(enrolment, enrolment.pathway)
+    return entry
+
+
+@transaction.atomic
+def badge_withdrawn(*, user, key: str, reason: str) -> None:
+    """Called by credentials when a badge is revoked: its credit no longer counts."""
+    CreditEntry.objects.filter(user=user, source_key=f"badge:{key}", voided_at=None).update(
+        voided_at=timezone.now(), void_reason=reason[:255]
+    )

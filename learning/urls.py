@@ -1,0 +1,44 @@
+from django.urls import path
+
+from learning import district_views, views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("dashboard/", views.dashboard, name="dashboard"),
+    path("welcome/", views.onboarding, name="onboarding"),
+    path("join/", views.join, name="join"),
+    path("join/<str:token>/", views.invitation, name="invitation"),
+    path("my/self-assessment/", views.assessment_start, name="assessment_start"),
+    path("my/self-assessment/<int:pk>/", views.assessment_edit, name="assessment_edit"),
+    path("my/self-assessment/<int:pk>/results/", views.assessment_detail, name="assessment_detail"),
+    path("my/plan/", views.plan, name="plan"),
+    path("my/plan/add/", views.plan_add, name="plan_add"),
+    path("my/plan/<int:pk>/move/", views.plan_item_move, name="plan_item_move"),
+    path("my/plan/<int:pk>/remove/", views.plan_item_remove, name="plan_item_remove"),
+    path("my/pathways/<int:pathway_id>/enrol/", views.pathway_enrol, name="pathway_enrol"),
+    path(
+        "my/pathways/<int:pathway_id>/steps/<str:step_id>/",
+        views.step_update,
+        name="step_update",
+    ),
+    path("my/transcript/", views.transcript, name="transcript"),
+    path("my/transcript.csv", views.transcript_csv, name="transcript_csv"),
+    path("district/<slug:slug>/", district_views.district_home, name="district_home"),
+    path("district/<slug:slug>/invite/", district_views.district_invite, name="district_invite"),
+    path(
+        "district/<slug:slug>/invite-csv/",
+        district_views.district_invite_csv,
+        name="district_invite_csv",
+    ),
+    path(
+        "district/<slug:slug>/join-code/",
+        district_views.district_join_code_reset,
+        name="district_join_code_reset",
+    ),
+    path(
+        "district/<slug:slug>/members/<int:pk>/",
+        district_views.district_member,
+        name="district_member",
+    ),
+]

@@ -1,0 +1,352 @@
+"""The learner's screens: onboarding, joining a district, self-assessment, the plan,
+pathway progress, the dashboard and the transcript. Every object is looked up with the
+signed-in user as owner, so someone else's id answers 404."""
+
+import csv
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
+from wagtail.models import Page
+
+from cms.models import Framework, MicroCredentialPage, PathwayPage
+from cms.selectors import visible_to
+from learning import selectors, services
+from learning.forms import JoinCodeForm, OnboardingForm, ReflectionForm, SelfAssessmentForm
+from learning.models import Enrolment, PlanItem, SelfAssessment
+from learning.services import LearningError
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return fallback
+
+
+# Onboarding and joining.
+
+
+@login_required
+def onboarding(request):
+    profile = selectors.profile_of(request.user)
+    initial = {"display_name": request.user.display_name, "role": profile.role if profile else None}
+    form = OnboardingForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        code = form.cleaned_data["join_code"]
+        try:
+            membership = (
+                services.membership_join_by_code(user=request.user, code=code) if code else None
+            )
+        except LearningError as error:
+            form.add_error("join_code", str(error))
+        else:
+            services.profile_onboard(
+                user=request.user,
+                display_name=form.cleaned_data["display_name"],
+                role=form.cleaned_data["role"],
+            )
+            if membership is not None:
+                messages.success(request, f"You joined {membership.district.name}.")
+            return redirect("learning:assessment_start")
+    return render(request, "learning/onboarding.html", {"form": form})
+
+
+@login_required
+def join(request):
+    form = JoinCodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            membership = services.membership_join_by_code(
+                user=request.user, code=form.cleaned_data["code"]
+            )
+        except LearningError as error:
+            form.add_error("code", str(error))
+        else:
+            messages.success(request, f"You are a member of {membership.district.name}.")
+            return redirect("learning:dashboard")
+    memberships = selectors.dashboard_memberships(request.user)
+    return render(request, "learning/join.html", {"form": form, "memberships": memberships})
+
+
+def invitation(request, token: str):
+    """Anyone with the link sees what it is for; accepting needs the invited address."""
+    try:
+        invite = services.invitation_for_token(token)
+    except LearningError as error:
+        return render(request, "learning/invitation.html", {"error": str(error)}, status=410)
+    if request.method == "POST":
+        if not request.user.is_authenticated:
+            return redirect(f"{reverse('account_login')}?next={request.path}")
+        try:
+            membership = services.invitation_accept(user=request.user, token=token)
+        except LearningError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, f"Welcome to {membership.district.name}.")
+            if selectors.needs_onboarding(request.user):
+                return redirect("learning:onboarding")
+            return redirect("learning:dashboard")
+    return render(request, "learning/invitation.html", {"invitation": invite})
+
+
+# Self-assessment.
+
+
+@login_required
+def assessment_start(request):
+    profile = selectors.profile_of(request.user)
+    if request.method == "POST":
+        framework = Framework.objects.filter(code=request.POST.get("framework", "")).first()
+        if framework is None or not services.assessable_elements(framework).exists():
+            messages.error(request, "Choose one of the frameworks listed.")
+        else:
+            take = services.assessment_start(user=request.user, framework=framework)
+            return redirect("learning:assessment_edit", pk=take.pk)
+    suggested, others = selectors.frameworks_for_assessment(
+        role_code=profile.role.code if profile and profile.role else None
+    )
+    return render(
+        request,
+        "learning/assessment_start.html",
+        {
+            "suggested": suggested,
+            "others": others,
+            "assessments": selectors.assessments_of(request.user),
+        },
+    )
+
+
+@login_required
+def assessment_edit(request, pk: int):
+    take = get_object_or_404(
+        SelfAssessment.objects.select_related("framework"), pk=pk, user=request.user
+    )
+    if take.is_complete:
+        return redirect("learning:assessment_detail", pk=take.pk)
+    elements = list(services.assessable_elements(take.framework).select_related("category"))
+    form = SelfAssessmentForm(
+        request.POST or None, elements=elements, levels=selectors.levels(), assessment=take
+    )
+    if request.method == "POST" and form.is_valid():
+        finishing = "finish" in request.POST
+        try:
+            services.assessment_save(
+                assessment=take,
+                ratings=form.ratings(),
+                target_level=form.cleaned_data["target_level"],
+                complete=finishing,
+            )
+        except LearningError as error:
+            if finishing:
+                # The ratings are worth keeping even though the take is not finished.
+                services.assessment_save(
+                    assessment=take,
+                    ratings=form.ratings(),
+                    target_level=form.cleaned_data["target_level"],
+                )
+            messages.error(request, str(error))
+            return redirect("learning:assessment_edit", pk=take.pk)
+        if finishing:
+            messages.success(request, "Self-assessment finished. Here is what we recommend.")
+            return redirect("learning:assessment_detail", pk=take.pk)
+        messages.success(request, "Your ratings are saved. Come back any time to finish.")
+        return redirect("learning:assessment_edit", pk=take.pk)
+    rated = sum(1 for rating in take.ratings.all())
+    return render(
+        request,
+        "learning/assessment_edit.html",
+        {"assessment": take, "form": form, "rated": rated, "total": len(elements)},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+def assessment_detail(request, pk: int):
+    take = get_object_or_404(
+        SelfAssessment.objects.select_related("framework"), pk=pk, user=request.user
+    )
+    if not take.is_complete:
+        return redirect("learning:assessment_edit", pk=take.pk)
+    takes, rows = selectors.rating_history(user=request.user, framework=take.framework)
+    return render(
+        request,
+        "learning/assessment_detail.html",
+        {
+            "assessment": take,
+            "recommendations": selectors.recommendations_for(user=request.user, assessment=take),
+            "takes": takes,
+            "rows": rows,
+            "levels": selectors.levels(),
+        },
+    )
+
+
+# The plan.
+
+
+def _plan_page(request, page_id) -> Page:
+    pages = visible_to(Page.objects.type(PathwayPage, MicroCredentialPage), request.user)
+    return get_object_or_404(pages, pk=page_id).specific
+
+
+@login_required
+def plan(request):
+    latest = selectors.latest_completed(request.user)
+    recommendations = (
+        selectors.recommendations_for(user=request.user, assessment=latest[0]) if latest else []
+    )
+    return render(
+        request,
+        "learning/plan.html",
+        {
+            "items": selectors.plan_of(request.user),
+            "recommendations": recommendations,
+            "assessment": latest[0] if latest else None,
+        },
+    )
+
+
+@login_required
+@require_POST
+def plan_add(request):
+    try:
+        page_id = int(request.POST.get("page", ""))
+    except ValueError:
+        raise Http404("No such page.") from None
+    page = _plan_page(request, page_id)
+    reason, source = "", PlanItem.Source.CHOSEN
+    if request.POST.get("source") == PlanItem.Source.RECOMMENDED:
+        # The reason is worked out again here, never taken from the form.
+        for take in selectors.latest_completed(request.user):
+            match = next(
+                (
+                    r
+                    for r in selectors.recommendations_for(
+                        user=request.user, assessment=take, limit=None
+                    )
+                    if r.page.pk == page.pk
+                ),
+                None,
+            )
+            if match is not None:
+                reason, source = "; ".join(match.reasons), PlanItem.Source.RECOMMENDED
+                break
+    try:
+        services.plan_add(user=request.user, page=page, source=source, reason=reason)
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"“{page.title}” is in your plan.")
+    return redirect(_safe_next(request, reverse("learning:plan")))
+
+
+@login_required
+@require_POST
+def plan_item_move(request, pk: int):
+    item = get_object_or_404(PlanItem, pk=pk, user=request.user)
+    services.plan_move(item=item, offset=-1 if request.POST.get("direction") == "up" else 1)
+    return redirect(f"{reverse('learning:plan')}#plan-item-{item.pk}")
+
+
+@login_required
+@require_POST
+def plan_item_remove(request, pk: int):
+    item = get_object_or_404(PlanItem.objects.select_related("page"), pk=pk, user=request.user)
+    title = item.page.title
+    services.plan_remove(item=item)
+    messages.success(request, f"“{title}” is no longer in your plan.")
+    return redirect(_safe_next(request, reverse("learning:plan")))
+
+
+# Pathways.
+
+
+@login_required
+@require_POST
+def pathway_enrol(request, pathway_id: int):
+    pathway = get_object_or_404(visible_to(PathwayPage.objects.all(), request.user), pk=pathway_id)
+    try:
+        services.enrolment_enrol(user=request.user, pathway=pathway)
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, f"You are enrolled in “{pathway.title}”.")
+    return redirect(pathway.url)
+
+
+@login_required
+@require_POST
+def step_update(request, pathway_id: int, step_id: str):
+    enrolment = get_object_or_404(
+        Enrolment.objects.select_related("pathway"), pathway_id=pathway_id, user=request.user
+    )
+    form = ReflectionForm(request.POST)
+    reflection = None
+    if "reflection" in request.POST:
+        if not form.is_valid():
+            messages.error(request, form.errors["reflection"][0])
+            return redirect(f"{enrolment.pathway.url}#step-{step_id}")
+        reflection = form.cleaned_data["reflection"]
+    was_complete = enrolment.is_complete
+    try:
+        services.step_update(
+            enrolment=enrolment,
+            step_id=step_id,
+            done=request.POST.get("done") == "1",
+            reflection=reflection,
+        )
+    except LearningError as error:
+        messages.error(request, str(error))
+    else:
+        enrolment.refresh_from_db(fields=["completed_at"])
+        if enrolment.is_complete and not was_complete:
+            messages.success(request, "Pathway complete: its hours are on your transcript.")
+    return redirect(f"{enrolment.pathway.url}#step-{step_id}")
+
+
+# Dashboard and transcript.
+
+
+@login_required
+def dashboard(request):
+    if selectors.needs_onboarding(request.user):
+        return redirect("learning:onboarding")
+    return render(request, "learning/dashboard.html", selectors.dashboard(request.user))
+
+
+@login_required
+def transcript(request):
+    years = selectors.transcript(request.user)
+    return render(request, "learning/transcript.html", {"years": years})
+
+
+def _csv_cell(value) -> str:
+    """Spreadsheets run cells that start with these as formulas."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+@login_required
+def transcript_csv(request):
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="leap-transcript.csv"'
+    writer = csv.writer(response)
+    writer.writerow(["school_year", "date", "activity", "kind", "hours", "verify_url"])
+    for year in selectors.transcript(request.user):
+        for entry in year.entries:
+            writer.writerow(
+                [
+                    year.label,
+                    entry.earned_on.isoformat(),
+                    _csv_cell(entry.title),
+                    entry.get_source_display(),
+                    entry.hours,
+                    entry.url,
+                ]
+            )
+    return response

@@ -1,0 +1,96 @@
+"""The learner's screens and the district view cost the same number of SQL queries however
+many enrolments, badges, plan items and members there are."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.models import Framework, MicroCredentialAlignment
+from learning import services
+from learning.steps import pathway_steps
+from tests.factories import (
+    MembershipFactory,
+    MicroCredentialPageFactory,
+    PathwayPageFactory,
+    UserFactory,
+    element,
+    onboarded,
+    step,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+def query_count(client, url: str) -> int:
+    client.get(url)  # warm per-process caches (content types, site root paths)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries.captured_queries)
+
+
+def learner_with(catalogue, size: int):
+    """A learner with `size` enrolments (one step done in each), badges and plan items,
+    and a finished self-assessment."""
+    user = onboarded(UserFactory())
+    framework = Framework.objects.get(code="ISTE-E")
+    take = services.assessment_start(user=user, framework=framework)
+    services.assessment_save(
+        assessment=take,
+        ratings={e.pk: (1, "") for e in services.assessable_elements(framework)},
+        complete=True,
+    )
+    for n in range(size):
+        badge_page = MicroCredentialPageFactory(parent=catalogue.micro_credentials)
+        MicroCredentialAlignment.objects.create(page=badge_page, element=element("2.7"))
+        pathway = PathwayPageFactory(
+            parent=catalogue.pathways,
+            steps=[
+                step("read", f"Read {n}", instructions="<p>Read.</p>", url="", book=None),
+                step("micro_credential", f"Earn {n}", micro_credential=badge_page.pk),
+                step("reflect", f"Reflect {n}", prompt="Why?"),
+            ],
+        )
+        enrolment = services.enrolment_enrol(user=user, pathway=pathway)
+        first = pathway_steps(pathway)[0]
+        services.step_update(enrolment=enrolment, step_id=first.id, done=True)
+        services.badge_earned(
+            user=user,
+            micro_credential_id=badge_page.pk,
+            title=badge_page.title,
+            hours=3,
+            earned_on=timezone.localdate(),
+            key=f"badge-{n}",
+        )
+        services.plan_add(user=user, page=pathway, source="chosen")
+    return user
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("learning:dashboard"),
+        reverse("learning:plan"),
+        reverse("learning:transcript"),
+        reverse("learning:transcript_csv"),
+    ],
+)
+def test_learner_screens_do_not_grow_with_their_records(client, catalogue, url):
+    counts = []
+    for size in (5, 50):
+        client.force_login(learner_with(catalogue, size))
+        counts.append(query_count(client, url))
+    assert counts[0] == counts[1], counts
+
+
+def test_district_members_page_does_not_grow_with_members(client, catalogue, district):
+    admin = MembershipFactory(district=district, role="district_admin").user
+    client.force_login(admin)
+    url = reverse("learning:district_home", args=[district.slug])
+    counts = []
+    for size in (5, 50):
+        for _ in range(size - district.memberships.count()):
+            MembershipFactory(district=district)
+        counts.append(query_count(client, url))
+    assert counts[0] == counts[1], counts
