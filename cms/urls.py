@@ -8,6 +8,7 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
+from credentials import district_views as credentials_district_views
 from credentials import learner_views
 
 # The Django admin signs people in through allauth too, so two-factor authentication holds.
@@ -32,6 +33,12 @@ urlpatterns = [
         "my/badges/<uuid:uuid>/visibility",
         learner_views.my_badge_visibility,
         name="my_badge_visibility",
+    ),
+    # A district admin's screen, served by credentials (learning never imports it).
+    path(
+        "district/<slug:slug>/issuer/",
+        credentials_district_views.district_issuer,
+        name="district_issuer",
     ),
     path("", include("learning.urls")),
 ]

@@ -10,6 +10,7 @@ from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
 from cms.models import MicroCredentialPage
+from credentials.selectors import issuer_for_award
 from credentials.services import assertion_award_or_get, badge_class_for_micro_credential
 
 REQUIRED_COLUMNS = ["email", "badge"]
@@ -143,11 +144,16 @@ def bulk_award(*, data: bytes, awarded_by) -> BulkAwardResult:
     with transaction.atomic():
         badge_classes = {}
         for row in rows:
-            if row.page.pk not in badge_classes:
-                badge_classes[row.page.pk] = badge_class_for_micro_credential(page=row.page)
+            # Each page's badge class once per issuer (a member's district, or the platform).
+            issuer = issuer_for_award(page=row.page, recipient=row.user)
+            key = (row.page.pk, issuer.pk if issuer else None)
+            if key not in badge_classes:
+                badge_classes[key] = badge_class_for_micro_credential(
+                    page=row.page, recipient=row.user
+                )
             _assertion, created = assertion_award_or_get(
                 recipient=row.user,
-                badge_class=badge_classes[row.page.pk],
+                badge_class=badge_classes[key],
                 evidence=row.evidence_url or None,
                 narrative=row.narrative,
                 awarded_by=awarded_by,

@@ -42,3 +42,10 @@ def forget_assertion(assertion_uuid) -> None:
     from credentials.selectors import assertion_public_json
 
     replace(assertion_key(assertion_uuid), assertion_public_json(assertion_uuid))
+
+
+def forget_issuer(issuer_uuid) -> None:
+    """After an issuer profile changes and commits: rebuild its public JSON."""
+    from credentials.selectors import issuer_public_json
+
+    replace(issuer_key(issuer_uuid), issuer_public_json(issuer_uuid))

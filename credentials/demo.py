@@ -15,9 +15,10 @@ def seed(report) -> None:
     )
     if page is None:
         return
+    learner = demo_user("learner")
     assertion = assertion_award(
-        recipient=demo_user("learner"),
-        badge_class=badge_class_for_micro_credential(page=page),
+        recipient=learner,
+        badge_class=badge_class_for_micro_credential(page=page, recipient=learner),
         narrative="Awarded as demo data: Maya's inventory met every criterion of the rubric.",
         notify=False,
     )

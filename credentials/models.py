@@ -6,13 +6,15 @@ import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
 
 class Issuer(models.Model):
-    """Who vouches for a badge: the platform now, a district under its own name later."""
+    """Who vouches for a badge: the platform, or a district under its own name (at most one
+    profile per district; see `IssuingArrangement` for what a district issues)."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=200)
@@ -21,6 +23,14 @@ class Issuer(models.Model):
     description = models.TextField(blank=True)
     image = models.ImageField(upload_to="issuers/", blank=True)
     is_platform = models.BooleanField(default=False, editable=False)
+    district = models.OneToOneField(
+        "learning.District",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="issuer",
+        help_text="The district this profile belongs to; empty for the platform.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -29,11 +39,46 @@ class Issuer(models.Model):
                 fields=["is_platform"],
                 condition=Q(is_platform=True),
                 name="credentials_one_platform_issuer",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(is_platform=False) | Q(district__isnull=True),
+                name="credentials_platform_issuer_has_no_district",
+            ),
         ]
 
     def __str__(self) -> str:
         return self.name
+
+
+class IssuingArrangement(models.Model):
+    """A district issues this micro-credential to its own members under its own name.
+    Everyone else (and members of districts without an arrangement) earn it from the
+    platform."""
+
+    issuer = models.ForeignKey(
+        Issuer,
+        on_delete=models.CASCADE,
+        related_name="issuing_arrangements",
+        limit_choices_to={"district__isnull": False},
+    )
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage", on_delete=models.CASCADE, related_name="issuing_arrangements"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "micro_credential"], name="credentials_one_arrangement"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} issues {self.micro_credential}"
+
+    def clean(self):
+        if self.issuer_id and self.issuer.district_id is None:
+            raise ValidationError({"issuer": "Only a district's issuer profile can have one."})
 
 
 class IssuerKey(models.Model):
@@ -64,7 +109,8 @@ class IssuerKey(models.Model):
 class BadgeClass(models.Model):
     """A published version of an achievement. A change to what it takes to earn it (name,
     competency, requirements, rubric, alignments, image) makes a new version; assertions
-    keep the version they were issued under."""
+    keep the version they were issued under. Each issuer of a micro-credential (the platform,
+    a district) has its own versions in the one family."""
 
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     issuer = models.ForeignKey(Issuer, on_delete=models.PROTECT, related_name="badge_classes")
@@ -96,7 +142,7 @@ class BadgeClass(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["family", "version"], name="credentials_family_version"
+                fields=["family", "issuer", "version"], name="credentials_family_issuer_version"
             ),
             models.UniqueConstraint(
                 fields=["family", "content_hash"], name="credentials_family_content"

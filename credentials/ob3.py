@@ -38,6 +38,11 @@ def issuer_profile(issuer: Issuer) -> dict:
     }
     if issuer.description:
         profile["description"] = issuer.description
+    if issuer.image:
+        profile["image"] = {
+            "id": absolute(reverse("credentials:issuer_image", args=[issuer.uuid])),
+            "type": "Image",
+        }
     return profile
 
 

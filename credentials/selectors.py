@@ -2,6 +2,7 @@ from django.shortcuts import get_object_or_404
 
 from credentials import openbadges
 from credentials.models import Assertion, BadgeClass, Issuer
+from learning.models import Membership
 
 # The public JSON of each kind as (HTTP status, body), or None when there is no such object:
 # what the public views serve and the cache keeps.
@@ -58,3 +59,27 @@ def assertions_of(user) -> list[Assertion]:
         .select_related("badge_class__issuer")
         .order_by("-issued_on")
     )
+
+
+def issuer_for_award(*, page, recipient) -> Issuer | None:
+    """The district issuer that awards this micro-credential to the recipient: that of an
+    active district the recipient is an active member of, with an arrangement to issue the
+    page. When several districts qualify, the one the recipient joined first. None: the
+    platform issues it."""
+    membership = (
+        Membership.objects.filter(
+            user=recipient,
+            is_active=True,
+            district__is_active=True,
+            district__issuer__issuing_arrangements__micro_credential_id=page.pk,
+        )
+        .select_related("district__issuer")
+        .order_by("created_at", "pk")
+        .first()
+    )
+    return membership.district.issuer if membership is not None else None
+
+
+def district_issuer(district) -> Issuer | None:
+    """The district's own issuer profile, if it has made one."""
+    return Issuer.objects.filter(district=district).first()

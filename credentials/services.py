@@ -6,18 +6,21 @@ import json
 import secrets
 from datetime import datetime
 from email.utils import parseaddr
-from urllib.parse import urljoin
+from urllib.parse import urljoin, urlsplit
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from credentials import cache as public_cache
-from credentials.images import default_badge_png
-from credentials.models import Assertion, BadgeClass, Issuer
+from credentials.images import default_badge_png, image_upload_check
+from credentials.models import Assertion, BadgeClass, Issuer, IssuingArrangement
+from credentials.selectors import issuer_for_award
 from learning import services as learning_services
+from learning.models import District
 
 PLATFORM_ISSUER_DESCRIPTION = (
     "Leap issues micro-credentials that educators earn by submitting evidence from their own "
@@ -46,6 +49,69 @@ def issuer_platform() -> Issuer:
             )
     except IntegrityError:  # created meanwhile by another process
         return Issuer.objects.get(is_platform=True)
+
+
+@transaction.atomic
+def issuer_for_district_save(
+    *,
+    district: District,
+    name: str,
+    url: str,
+    email: str,
+    description: str,
+    image=None,
+) -> Issuer:
+    """Create or update the district's own issuer profile (one per district). `image`, an
+    uploaded square PNG of 400 px or more or an SVG, replaces the current one; None keeps
+    it. Raises ValidationError, saving nothing, when a value is not acceptable."""
+    # Lock the district so two admins saving at once cannot both create a profile.
+    District.objects.select_for_update().filter(pk=district.pk).first()
+    issuer = Issuer.objects.filter(district=district).first() or Issuer(district=district)
+    issuer.name = " ".join((name or "").split())
+    issuer.url = (url or "").strip()
+    issuer.email = (email or "").strip()
+    issuer.description = (description or "").strip()
+    errors = {}
+    try:
+        issuer.full_clean(exclude=["image"])
+    except ValidationError as error:
+        errors = error.message_dict
+    if "url" not in errors and urlsplit(issuer.url).scheme not in ("http", "https"):
+        errors["url"] = ["Enter a web address that starts with https:// or http://."]
+    if image is not None:
+        try:
+            extension = image_upload_check(image)
+        except ValidationError as error:
+            errors["image"] = error.messages
+    if errors:
+        raise ValidationError(errors)
+    old_image = issuer.image.name if issuer.image else ""
+    if image is not None:
+        image.seek(0)
+        issuer.image.save(f"{issuer.uuid}.{extension}", ContentFile(image.read()), save=False)
+    issuer.save()
+    if old_image and old_image != issuer.image.name:
+        storage = issuer.image.storage
+        transaction.on_commit(lambda: storage.delete(old_image))
+    transaction.on_commit(lambda: public_cache.forget_issuer(issuer.uuid))
+    return issuer
+
+
+@transaction.atomic
+def issuing_arrangements_set(*, issuer: Issuer, pages) -> list[IssuingArrangement]:
+    """Make `pages` (micro-credential pages) exactly the ones the district issuer issues to
+    its members under its own name. Badges already issued keep their issuer."""
+    if issuer.district_id is None:
+        raise ValidationError("Only a district's issuer profile issues under its own name.")
+    wanted = {page.pk: page for page in pages}
+    issuer.issuing_arrangements.exclude(micro_credential_id__in=wanted).delete()
+    existing = set(issuer.issuing_arrangements.values_list("micro_credential_id", flat=True))
+    IssuingArrangement.objects.bulk_create(
+        IssuingArrangement(issuer=issuer, micro_credential=page)
+        for pk, page in wanted.items()
+        if pk not in existing
+    )
+    return list(issuer.issuing_arrangements.select_related("micro_credential"))
 
 
 # Badge classes from micro-credential pages.
@@ -97,8 +163,10 @@ def _badge_image(page) -> tuple[bytes, str]:
     return content, "svg" if image.is_svg() else "png"
 
 
-def badge_class_snapshot(page) -> dict:
-    """What a badge class records of a micro-credential page, and its content hash."""
+def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:
+    """What a badge class records of a micro-credential page, and its content hash. A
+    district issuer is part of the hash, so it has versions of its own; the platform is
+    not, so badge classes made before district issuers existed keep their hash."""
     image, extension = _badge_image(page)
     snapshot = {
         "name": page.title,
@@ -113,31 +181,38 @@ def badge_class_snapshot(page) -> dict:
         "pd_hours": str(page.pd_hours),
         "image_sha256": hashlib.sha256(image).hexdigest(),
     }
-    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True).encode()).hexdigest()
+    identity = dict(snapshot)
+    if issuer is not None and not issuer.is_platform:
+        identity["issuer"] = str(issuer.uuid)
+    digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
     return {"fields": snapshot, "hash": digest, "image": image, "extension": extension}
 
 
-def badge_class_for_micro_credential(*, page) -> BadgeClass:
-    """The badge class for the page as published now: the existing version when nothing
-    that defines the badge changed, otherwise a new version."""
+def badge_class_for_micro_credential(*, page, recipient=None) -> BadgeClass:
+    """The badge class for the page as published now, under the issuer that awards it to
+    `recipient`: their district's, when the district issues this micro-credential under its
+    own name (see `issuer_for_award`), otherwise (and without a recipient) the platform.
+    The existing version when nothing that defines the badge changed, otherwise a new one.
+    Every issuer's versions share the family, so a learner holds one live badge per
+    micro-credential whoever issued it."""
     if not page.live:
         raise AwardError(f"“{page.title}” is not published, so it cannot be awarded yet.")
+    issuer = None
+    if recipient is not None:
+        issuer = issuer_for_award(page=page, recipient=recipient)
+    issuer = issuer or issuer_platform()
     family = f"micro-credential:{page.pk}"
-    snapshot = badge_class_snapshot(page)
-    existing = BadgeClass.objects.filter(family=family, content_hash=snapshot["hash"]).first()
+    snapshot = badge_class_snapshot(page, issuer=issuer)
+    versions = BadgeClass.objects.filter(family=family, issuer=issuer)
+    existing = versions.filter(content_hash=snapshot["hash"]).first()
     if existing is not None:
         return existing
     with transaction.atomic():
-        latest = (
-            BadgeClass.objects.select_for_update()
-            .filter(family=family)
-            .order_by("-version")
-            .first()
-        )
+        latest = versions.select_for_update().order_by("-version").first()
         version = latest.version + 1 if latest else 1
         fields = snapshot["fields"]
         badge_class = BadgeClass(
-            issuer=issuer_platform(),
+            issuer=issuer,
             family=family,
             version=version,
             micro_credential=page,
@@ -160,7 +235,7 @@ def badge_class_for_micro_credential(*, page) -> BadgeClass:
             with transaction.atomic():
                 badge_class.save()
         except IntegrityError:  # the same version was made at the same moment elsewhere
-            return BadgeClass.objects.get(family=family, content_hash=snapshot["hash"])
+            return versions.get(content_hash=snapshot["hash"])
         return badge_class
 
 

@@ -99,7 +99,10 @@ def issuer_image(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     if not found.image:
         raise Http404("This issuer has no image.")
-    return _file(found.image, f"issuer-{uuid}.png")
+    extension = ".svg" if found.image.name.lower().endswith(".svg") else ".png"
+    response = _file(found.image, f"issuer-{uuid}{extension}")
+    response["Cache-Control"] = "public, max-age=300"  # a district may change its image
+    return response
 
 
 @require_safe

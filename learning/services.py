@@ -242,6 +242,34 @@ def invitation_accept(*, user, token: str) -> Membership:
     return membership
 
 
+def invitations_accept_for_address(*, user, email: str) -> list[Membership]:
+    """When someone verifies an address that has open invitations, they are accepted: the
+    address is proven theirs, which is all the link would prove."""
+    memberships = []
+    open_invitations = Invitation.objects.filter(
+        email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("district", "school")
+    for invitation in open_invitations:
+        if not invitation.district.is_active:
+            continue
+        with transaction.atomic():
+            membership = _membership_join(
+                user=user,
+                district=invitation.district,
+                role=invitation.role,
+                via=Membership.JoinedVia.INVITATION,
+                school=invitation.school,
+            )
+            if not membership.is_active:
+                membership.is_active = True
+                membership.save(update_fields=["is_active"])
+            Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
+                accepted_at=timezone.now(), accepted_by=user
+            )
+        memberships.append(membership)
+    return memberships
+
+
 @dataclass(frozen=True)
 class InvitationRow:
     line: int

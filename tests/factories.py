@@ -207,3 +207,66 @@ def onboarded(user, role_code: str = "teacher"):
         role=AudienceRole.objects.get(code=role_code),
     )
     return user
+
+
+def align(model, page, codes):
+    for order, code in enumerate(codes):
+        model.objects.create(page=page, element=element(code), sort_order=order)
+
+
+def learning_catalogue(home):
+    """A small catalogue for teachers: three micro-credentials (the third stacks on the
+    first) and a pathway whose third step earns the first."""
+    from types import SimpleNamespace
+
+    from cms.models import (
+        MicroCredentialAlignment,
+        MicroCredentialPrerequisite,
+        PathwayAlignment,
+    )
+
+    pathways = PathwayIndexPageFactory(parent=home)
+    micro_credentials = MicroCredentialIndexPageFactory(parent=home)
+    data = MicroCredentialPageFactory(
+        parent=micro_credentials, title="Using Classroom Data", pd_hours=3
+    )
+    align(MicroCredentialAlignment, data, ["2.7"])
+    design = MicroCredentialPageFactory(
+        parent=micro_credentials, title="Designing Learning", pd_hours=5
+    )
+    align(MicroCredentialAlignment, design, ["2.5", "2.6"])
+    advanced = MicroCredentialPageFactory(
+        parent=micro_credentials, title="Advanced Data Coaching", pd_hours=2
+    )
+    align(MicroCredentialAlignment, advanced, ["2.7"])
+    MicroCredentialPrerequisite.objects.create(page=advanced, required_page=data)
+    advanced.save_revision().publish()
+    pathway = PathwayPageFactory(
+        parent=pathways,
+        title="Data in the Classroom",
+        estimated_hours=6,
+        steps=[
+            step("read", "Read the guide", instructions="<p>Read it.</p>", url="", book=None),
+            step("reflect", "What do you measure?", prompt="What data do you use now?"),
+            step("micro_credential", "Earn Using Classroom Data", micro_credential=data.pk),
+            {
+                "type": "discuss",
+                "value": {
+                    "title": "Optional: compare notes",
+                    "estimated_minutes": 20,
+                    "required": False,
+                    "prompt": "Share one finding.",
+                },
+            },
+        ],
+    )
+    align(PathwayAlignment, pathway, ["2.7", "2.1"])
+    return SimpleNamespace(
+        home=home,
+        pathway=pathway,
+        data=data,
+        design=design,
+        advanced=advanced,
+        pathways=pathways,
+        micro_credentials=micro_credentials,
+    )

@@ -2,6 +2,12 @@
 // so the phone menu starts closed without a flash.)
 
 document.addEventListener("DOMContentLoaded", () => {
+  // A print button where it helps (the transcript); browsers print without it too.
+  document.querySelectorAll("[data-print]").forEach((button) => {
+    button.hidden = false;
+    button.addEventListener("click", () => window.print());
+  });
+
   const toggle = document.querySelector(".nav-toggle");
   const nav = document.getElementById("site-nav");
   if (!toggle || !nav) return;

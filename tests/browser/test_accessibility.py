@@ -93,3 +93,54 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_ser
     expect(skip).to_be_visible()
     page.keyboard.press("Enter")
     expect(page.locator("main")).to_be_focused()
+
+
+def test_learning_screens_have_no_axe_violations(live_server, site, page):
+    from cms.models import Framework
+    from learning import services
+    from tests.factories import DistrictFactory, MembershipFactory, learning_catalogue, onboarded
+
+    catalogue = learning_catalogue(site)
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    district = DistrictFactory(slug="riverside")
+    membership = MembershipFactory(user=ana, district=district, role="district_admin")
+    MembershipFactory(district=district)
+    framework = Framework.objects.get(code="ISTE-E")
+    finished = services.assessment_start(user=ana, framework=framework)
+    services.assessment_save(
+        assessment=finished,
+        ratings={e.pk: (1, "") for e in services.assessable_elements(framework)},
+        complete=True,
+    )
+    draft = services.assessment_start(user=ana, framework=framework)
+    services.plan_add(user=ana, page=catalogue.data, source="chosen")
+    services.enrolment_enrol(user=ana, pathway=catalogue.pathway)
+    assertion_award(
+        recipient=ana, badge_class=badge_class_for_micro_credential(page=catalogue.design)
+    )
+    page.goto(live_server.url + "/accounts/login/")
+    page.get_by_label("Email").fill("ana@school.example")
+    page.get_by_label("Password").fill("correct-horse-battery")
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
+    for path in [
+        "/dashboard/",
+        "/welcome/",
+        "/join/",
+        "/my/self-assessment/",
+        f"/my/self-assessment/{draft.pk}/",
+        f"/my/self-assessment/{finished.pk}/results/",
+        "/my/plan/",
+        "/my/transcript/",
+        catalogue.pathway.url,
+        catalogue.data.url,
+        "/district/riverside/",
+        f"/district/riverside/members/{membership.pk}/",
+    ]:
+        page.goto(live_server.url + path)
+        assert violations(page) == [], path
+    page.set_viewport_size(PHONE)
+    for path in ["/dashboard/", f"/my/self-assessment/{draft.pk}/", "/my/transcript/"]:
+        page.goto(live_server.url + path)
+        overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
+        assert not overflow, f"{path} scrolls sideways on a phone"

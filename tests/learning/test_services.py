@@ -375,3 +375,16 @@ def test_school_years(settings, day, start_month, label):
 
     settings.LEAP_SCHOOL_YEAR_START_MONTH = start_month
     assert selectors.school_year_label(date.fromisoformat(day)) == label
+
+
+def test_verifying_an_invited_address_accepts_the_invitation(district):
+    from allauth.account.models import EmailAddress
+    from allauth.account.signals import email_confirmed
+
+    invite(district, email="coach@riverside.example", role="facilitator")
+    user = UserFactory(email="coach@riverside.example", verified=False)
+    address = EmailAddress.objects.create(user=user, email=user.email, verified=True)
+    email_confirmed.send(sender=EmailAddress, request=None, email_address=address)
+    membership = Membership.objects.get(user=user)
+    assert (membership.role, membership.joined_via) == ("facilitator", "invitation")
+    assert Invitation.objects.get().accepted_by == user
