@@ -1,0 +1,188 @@
+"""Evidence files: what a file really is (from its bytes, not its name), a safe name, and
+images without their metadata (EXIF holds where a photo was taken)."""
+
+import io
+import re
+import zipfile
+from dataclasses import dataclass
+
+from django.utils.text import get_valid_filename
+
+# The kinds an artifact slot may accept (cms.blocks.ARTIFACT_FILE_TYPES) and the formats
+# each kind takes, by the extension that format's files carry.
+KIND_FORMATS = {
+    "pdf": {"pdf"},
+    "document": {"docx", "odt"},
+    "presentation": {"pptx", "odp"},
+    "spreadsheet": {"xlsx", "ods", "csv"},
+    "image": {"jpeg", "png"},
+    "video": {"mp4"},
+    "audio": {"mp3", "m4a"},
+}
+FORMAT_NAMES = {
+    "pdf": "a PDF",
+    "docx": "a Word document",
+    "odt": "an OpenDocument text",
+    "pptx": "a PowerPoint presentation",
+    "odp": "an OpenDocument presentation",
+    "xlsx": "an Excel spreadsheet",
+    "ods": "an OpenDocument spreadsheet",
+    "csv": "a CSV file",
+    "jpeg": "a JPEG image",
+    "png": "a PNG image",
+    "mp4": "an MP4 video",
+    "mp3": "an MP3 recording",
+    "m4a": "an M4A recording",
+}
+EXTENSION_FORMATS = {ext: ext for ext in FORMAT_NAMES} | {"jpg": "jpeg", "jpe": "jpeg"}
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "odt": "application/vnd.oasis.opendocument.text",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "odp": "application/vnd.oasis.opendocument.presentation",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv",
+    "jpeg": "image/jpeg",
+    "png": "image/png",
+    "mp4": "video/mp4",
+    "mp3": "audio/mpeg",
+    "m4a": "audio/mp4",
+}
+OOXML_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
+ODF_MIMETYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.presentation": "odp",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+
+
+class UploadError(Exception):
+    """The file cannot be accepted; the message says why, naming the file."""
+
+
+def _zip_format(data: bytes) -> str | None:
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = archive.namelist()
+        if "mimetype" in names:
+            return ODF_MIMETYPES.get(archive.read("mimetype").strip())
+        if "[Content_Types].xml" in names:
+            for prefix, fmt in OOXML_PARTS.items():
+                if any(name.startswith(prefix) for name in names):
+                    return fmt
+    except (zipfile.BadZipFile, KeyError, OSError, ValueError):
+        return None
+    return None
+
+
+def _is_text(data: bytes) -> bool:
+    if b"\x00" in data[:8192]:
+        return False
+    try:
+        data[:65536].decode("utf-8")
+    except UnicodeDecodeError as error:
+        # A multi-byte character cut at the 64 KB boundary is still text.
+        return error.start >= 65536 - 4
+    return True
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The format the bytes are in, from signatures and structure; None if unknown."""
+    head = data[:16]
+    if head.startswith(b"%PDF-"):
+        return "pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "jpeg"
+    if head.startswith(b"PK\x03\x04"):
+        return _zip_format(data)
+    if data[4:8] == b"ftyp":
+        brand = data[8:12]
+        return "m4a" if brand.startswith(b"M4A") else "mp4"
+    if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
+        return "mp3"
+    if data and _is_text(data):
+        return "csv"
+    return None
+
+
+def safe_name(name: str, fmt: str) -> str:
+    """A file name safe to show and store: no path, no odd characters, the format's
+    extension, at most 100 characters."""
+    stem = re.sub(r"\.[^.]*$", "", name.replace("\\", "/").rsplit("/", 1)[-1])
+    stem = get_valid_filename(stem.strip()) if stem.strip() else ""
+    stem = (stem or "file")[:90]
+    extension = "jpg" if fmt == "jpeg" else fmt
+    return f"{stem}.{extension}"
+
+
+def image_without_metadata(data: bytes, fmt: str) -> bytes:
+    """Re-encode a photo with its orientation applied and every metadata block (EXIF, GPS,
+    XMP, comments, text chunks) left out."""
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            image = ImageOps.exif_transpose(image)
+            if fmt == "jpeg" and image.mode not in ("RGB", "L"):
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            if fmt == "jpeg":
+                image.save(out, "JPEG", quality=92, optimize=True)
+            else:
+                image.save(out, "PNG", optimize=True)
+    except (OSError, ValueError, Image.DecompressionBombError) as error:
+        raise UploadError("The image could not be read; export it again and retry.") from error
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    name: str  # safe, for the learner's eyes only
+    format: str
+    content_type: str
+    data: bytes
+
+
+def check_upload(
+    *, name: str, data: bytes, accepted_kinds: list[str], max_bytes: int
+) -> CheckedFile:
+    """Accept a file only if its content is one of the accepted kinds and its name says
+    the same format; photos lose their metadata. Raises UploadError with a sentence."""
+    shown = name.rsplit("/", 1)[-1][:100] or "The file"
+    if len(data) > max_bytes:
+        raise UploadError(
+            f"“{shown}” is {len(data) / 1_048_576:.1f} MB; files can be at most "
+            f"{max_bytes / 1_048_576:.0f} MB."
+        )
+    if not data:
+        raise UploadError(f"“{shown}” is empty.")
+    accepted = set().union(*(KIND_FORMATS.get(kind, set()) for kind in accepted_kinds))
+    actual = sniff_format(data)
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    claimed = EXTENSION_FORMATS.get(extension)
+    if actual is None or actual not in accepted:
+        allowed = ", ".join(FORMAT_NAMES[f].split(" ", 1)[1] for f in sorted(accepted))
+        what = (
+            f"it is {FORMAT_NAMES[actual]}" if actual else "its content is not a format we accept"
+        )
+        raise UploadError(f"“{shown}” cannot be used here: {what}. Accepted: {allowed}.")
+    if claimed != actual:
+        raise UploadError(
+            f"“{shown}” is named like {FORMAT_NAMES.get(claimed, 'another kind of file')} but "
+            f"its content is {FORMAT_NAMES[actual]}. Save it in the right format and upload "
+            "it again."
+        )
+    if actual in ("jpeg", "png"):
+        data = image_without_metadata(data, actual)
+    return CheckedFile(safe_name(name, actual), actual, CONTENT_TYPES[actual], data)
+
+
+WORD = re.compile(r"\S+")
+
+
+def word_count(text: str) -> int:
+    return len(WORD.findall(text or ""))

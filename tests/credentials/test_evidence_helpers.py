@@ -1,0 +1,147 @@
+"""Pure helpers behind evidence and review: file checks, agreement, business days."""
+
+import io
+import zipfile
+from datetime import datetime
+
+import pytest
+from PIL import Image
+
+from credentials.agreement import agreement
+from credentials.deadlines import add_business_days
+from credentials.uploads import UploadError, check_upload, safe_name, sniff_format, word_count
+
+MB = 1024 * 1024
+
+
+def photo_with_location(fmt="JPEG") -> bytes:
+    image = Image.new("RGB", (40, 30), "teal")
+    exif = Image.Exif()
+    exif[0x0110] = "Phone X"  # camera model
+    exif[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0)}  # GPS
+    exif[0x0112] = 6  # rotated: shown 90° clockwise
+    out = io.BytesIO()
+    image.save(out, fmt, exif=exif)
+    return out.getvalue()
+
+
+def office(parts: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return out.getvalue()
+
+
+DOCX = office({"[Content_Types].xml": b"<Types/>", "word/document.xml": b"<w:document/>"})
+PPTX = office({"[Content_Types].xml": b"<Types/>", "ppt/presentation.xml": b"<p/>"})
+ODT = office({"mimetype": b"application/vnd.oasis.opendocument.text", "content.xml": b"<x/>"})
+
+
+@pytest.mark.parametrize(
+    ("data", "expected"),
+    [
+        (b"%PDF-1.7\n...", "pdf"),
+        (b"\x89PNG\r\n\x1a\n" + b"\0" * 8, "png"),
+        (b"\xff\xd8\xff\xe0" + b"\0" * 8, "jpeg"),
+        (DOCX, "docx"),
+        (PPTX, "pptx"),
+        (ODT, "odt"),
+        (office({"a.txt": b"hi"}), None),  # a plain zip is none of them
+        (b"\0\0\0\x18ftypmp42" + b"\0" * 8, "mp4"),
+        (b"\0\0\0\x18ftypM4A " + b"\0" * 8, "m4a"),
+        (b"ID3\x03\0" + b"\0" * 8, "mp3"),
+        (b"name,score\nAna,3\n", "csv"),
+        (b"MZ\x90\0\x03\0\0\0\x04\0\0\0\xff\xff", None),  # a Windows program
+    ],
+)
+def test_formats_are_recognised_from_content(data, expected):
+    assert sniff_format(data) == expected
+
+
+def test_a_photo_loses_its_location_and_keeps_its_orientation():
+    checked = check_upload(
+        name="../../IMG 0042.JPG",
+        data=photo_with_location(),
+        accepted_kinds=["image"],
+        max_bytes=MB,
+    )
+    assert checked.name == "IMG_0042.jpg"
+    with Image.open(io.BytesIO(checked.data)) as image:
+        assert not image.getexif()
+        assert image.size == (30, 40)  # the rotation was applied before EXIF went
+    assert b"Phone X" not in checked.data
+
+
+def test_png_metadata_goes_too():
+    checked = check_upload(
+        name="chart.png", data=photo_with_location("PNG"), accepted_kinds=["image"], max_bytes=MB
+    )
+    assert b"Phone X" not in checked.data and checked.content_type == "image/png"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "kinds", "message"),
+    [
+        ("plan.pdf", b"\x89PNG\r\n\x1a\n" + b"\0" * 8, ["pdf", "image"], "named like a PDF"),
+        ("plan.pdf", DOCX, ["pdf"], "it is a Word document. Accepted: PDF."),
+        ("tool.exe", b"MZ\x90\0\x03\0\0\0", ["pdf"], "not a format we accept"),
+        ("notes.docx", b"", ["document"], "is empty"),
+        ("big.pdf", b"%PDF-" + b"0" * (2 * MB), ["pdf"], "at most 1 MB"),
+    ],
+)
+def test_bad_files_are_refused_with_a_sentence(name, data, kinds, message):
+    with pytest.raises(UploadError, match=message):
+        check_upload(name=name, data=data, accepted_kinds=kinds, max_bytes=MB)
+
+
+def test_safe_names():
+    assert safe_name("C:\\Users\\ana\\Lesson plan (final).docx", "docx") == "Lesson_plan_final.docx"
+    assert safe_name(".htaccess", "csv") == "file.csv"
+    assert len(safe_name("x" * 300 + ".pdf", "pdf")) <= 100
+
+
+def test_word_count():
+    assert word_count("  One two\nthree\tfour  ") == 4
+    assert word_count("") == 0
+
+
+@pytest.mark.parametrize(
+    ("pairs", "percent", "kappa"),
+    [
+        ([("meets", "meets"), ("not_yet", "not_yet")] * 5, 100.0, 1.0),
+        # 8 of 10 agree; both said "meets" 5 times out of 10: chance 50%, kappa 0.6.
+        (
+            [("meets", "meets")] * 4
+            + [("not_yet", "not_yet")] * 4
+            + [("meets", "not_yet"), ("not_yet", "meets")],
+            80.0,
+            0.6,
+        ),
+        ([("meets", "meets")] * 3, 100.0, None),  # one label only: kappa undefined
+        ([], None, None),
+    ],
+)
+def test_agreement(pairs, percent, kappa):
+    result = agreement(pairs)
+    assert (result.percent, result.kappa) == (percent, kappa)
+
+
+def test_calibration_bar():
+    assert agreement([("meets", "meets")] * 4 + [("meets", "not_yet")]).meets(0.8) is False
+    good = [("meets", "meets")] * 8 + [("not_yet", "not_yet")] * 8 + [("meets", "not_yet")]
+    assert agreement(good).meets(0.8)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        ("2026-11-23 10:00", 5, "2026-11-30 10:00"),  # Monday → next Monday
+        ("2026-11-27 16:00", 1, "2026-11-30 16:00"),  # Friday → Monday
+        ("2026-11-28 09:00", 5, "2026-12-07 09:00"),  # Saturday: as if it came on Monday
+        ("2026-11-25 12:00", 0, "2026-11-25 12:00"),
+    ],
+)
+def test_business_days(start, days, due):
+    parse = lambda text: datetime.strptime(text, "%Y-%m-%d %H:%M")  # noqa: E731
+    assert add_business_days(parse(start), days) == parse(due)
