@@ -338,6 +338,7 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
         earned_on=timezone.localdate(assertion.issued_on),
         key=str(assertion.uuid),
         url=assertion_id(assertion),
+        expires_on=timezone.localdate(assertion.expires_on) if assertion.expires_on else None,
     )
 
 

@@ -3,6 +3,7 @@ goes through `permissions.district_for_admin`, so anyone else gets a 404."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
@@ -24,13 +25,17 @@ def district_home(request, slug: str):
     )
 
 
+MEMBERS_PER_PAGE = 50
+
+
 def _render_home(request, district, *, invite_form, csv_form, status=200):
+    members = Paginator(selectors.district_members(district), MEMBERS_PER_PAGE)
+    page_obj = members.get_page(request.GET.get("page"))
     context = {
         "district": district,
-        "members": selectors.district_members(district),
-        "invitations": district.invitations.filter(accepted_at__isnull=True).select_related(
-            "school"
-        ),
+        "members": page_obj.object_list,
+        "page_obj": page_obj,
+        "invitations": selectors.open_invitations(district),
         "invite_form": invite_form,
         "csv_form": csv_form,
     }
@@ -71,10 +76,13 @@ def district_invite_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     form = InvitationCsvForm(request.POST, request.FILES, district=district)
     if form.is_valid():
-        sent = services.invitations_send_many(
+        result = services.invitations_send_many(
             district=district, rows=form.rows, invited_by=request.user
         )
-        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
+        text = f"{result.sent} invitation{'s' if result.sent != 1 else ''} sent."
+        if result.already_members:
+            text += f" Not invited, already members: {', '.join(result.already_members)}."
+        messages.success(request, text)
         return redirect("learning:district_home", slug=district.slug)
     return _render_home(
         request,

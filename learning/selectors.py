@@ -13,6 +13,7 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -29,7 +30,9 @@ from cms.models import (
     FrameworkElement,
     MicroCredentialAlignment,
     MicroCredentialPage,
+    MicroCredentialPrerequisite,
     PathwayPage,
+    PathwayPrerequisite,
 )
 from cms.selectors import visible_to
 from learning.models import (
@@ -43,7 +46,6 @@ from learning.models import (
     SelfAssessment,
 )
 from learning.recommendations import Candidate, RatedElement, recommendations_rank
-from learning.services import done_page_ids
 from learning.steps import Progress, StepInfo, pathway_steps, progress_of
 
 # Which framework to suggest first, by the learner's role (AudienceRole codes).
@@ -53,6 +55,25 @@ SUGGESTED_FRAMEWORKS = {
     "school-leader": ["ISTE-L"],
     "district-technology-leader": ["CTO", "DL"],
 }
+
+
+def badges_held(user) -> QuerySet:
+    """Credit entries of badges that count now: not voided, not expired."""
+    return CreditEntry.objects.filter(
+        Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()),
+        user=user,
+        source=CreditEntry.Source.BADGE,
+        voided_at__isnull=True,
+        page__isnull=False,
+    )
+
+
+def done_page_ids(*, user) -> set[int]:
+    """Pages the learner has finished (pathways) or holds (micro-credentials): two queries."""
+    finished = Enrolment.objects.filter(
+        user=user, completed_at__isnull=False, pathway__isnull=False
+    ).values_list("pathway_id", flat=True)
+    return set(finished) | set(badges_held(user).values_list("page_id", flat=True))
 
 
 def profile_of(user) -> LearnerProfile | None:
@@ -173,9 +194,13 @@ def recommendations_for(
     role_id = profile.role_id if profile else None
     pages = {}
     candidates = []
-    for model in (PathwayPage, MicroCredentialPage):
+    for model, prerequisite_model in (
+        (PathwayPage, PathwayPrerequisite),
+        (MicroCredentialPage, MicroCredentialPrerequisite),
+    ):
+        prerequisites = prerequisite_model.objects.filter(required_page__live=True)
         items = visible_to(model.objects.all(), user).prefetch_related(
-            "alignments", "prerequisites", "audience_roles"
+            "alignments", Prefetch("prerequisites", queryset=prerequisites), "audience_roles"
         )
         for page in items:
             roles = {role.pk for role in page.audience_roles.all()}
@@ -229,17 +254,19 @@ class EnrolmentView:
 
 
 def enrolments_of(user) -> list[EnrolmentView]:
-    """Enrolments, unfinished first, each with its progress: two queries."""
+    """Enrolments, unfinished first, each with its progress: three queries."""
     enrolments = (
         Enrolment.objects.filter(user=user)
         .select_related("pathway")
         .prefetch_related("steps")
         .order_by(F("completed_at").desc(nulls_first=True), "-enrolled_at")
     )
+    held = set(badges_held(user).values_list("page_id", flat=True))
     views = []
     for enrolment in enrolments:
-        steps = pathway_steps(enrolment.pathway)
+        steps = pathway_steps(enrolment.pathway) if enrolment.pathway else []
         done = {p.step_id for p in enrolment.steps.all() if p.completed_at}
+        done |= {step.id for step in steps if step.micro_credential_id in held}
         views.append(EnrolmentView(enrolment, steps, progress_of(steps, done)))
     return views
 
@@ -340,8 +367,15 @@ def framework_maps(user, *, earned_page_ids: set[int], earned_titles: dict[int, 
 def dashboard(user) -> dict:
     entries = list(credit_entries(user).order_by("-earned_on", "-created_at"))
     year_start = school_year_start(timezone.localdate())
-    badges = [entry for entry in entries if entry.source == CreditEntry.Source.BADGE]
-    earned_titles = {entry.page_id: entry.title for entry in badges if entry.page_id}
+    today = timezone.localdate()
+    badges, seen = [], set()
+    for entry in entries:  # newest first: a renewed badge shows once, as renewed
+        if entry.source != CreditEntry.Source.BADGE or (entry.page_id or entry.pk) in seen:
+            continue
+        seen.add(entry.page_id or entry.pk)
+        entry.is_expired = entry.expires_on is not None and entry.expires_on < today
+        badges.append(entry)
+    earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
     enrolments = enrolments_of(user)
     return {
         "plan": plan_of(user),
@@ -371,10 +405,18 @@ def pathway_state(*, user, pathway: PathwayPage) -> dict:
     state = {"enrolment": enrolment, "in_plan": in_plan, "progress": None, "step_state": {}}
     if enrolment is not None:
         steps = pathway_steps(pathway)
-        progress_rows = {row.step_id: row for row in enrolment.steps.all()}
-        done = {step_id for step_id, row in progress_rows.items() if row.completed_at}
+        held = dict(badges_held(user).values_list("page_id", "earned_on"))
+        rows = {row.step_id: row for row in enrolment.steps.all()}
+        done = {step_id for step_id, row in rows.items() if row.completed_at}
+        state["step_state"] = {
+            step_id: {"completed_at": row.completed_at, "reflection": row.reflection}
+            for step_id, row in rows.items()
+        }
+        for step in steps:
+            if step.micro_credential_id in held:
+                done.add(step.id)
+                state["step_state"][step.id] = {"completed_at": held[step.micro_credential_id]}
         state["progress"] = progress_of(steps, done)
-        state["step_state"] = progress_rows
     else:
         done = done_page_ids(user=user)
         state["missing_prerequisites"] = [
@@ -384,12 +426,7 @@ def pathway_state(*, user, pathway: PathwayPage) -> dict:
 
 
 def micro_credential_state(*, user, page: MicroCredentialPage) -> dict:
-    earned = (
-        credit_entries(user)
-        .filter(source=CreditEntry.Source.BADGE, page_id=page.pk)
-        .order_by("-earned_on")
-        .first()
-    )
+    earned = badges_held(user).filter(page_id=page.pk).order_by("-earned_on").first()
     in_plan = PlanItem.objects.filter(user=user, page_id=page.pk).exists()
     return {"earned": earned, "in_plan": in_plan}
 
@@ -415,6 +452,13 @@ def _per_user(queryset: QuerySet, aggregate) -> Subquery:
         .annotate(figure=aggregate)
         .values("figure")[:1]
     )
+
+
+def open_invitations(district: District) -> QuerySet:
+    """Invitations still waiting for an answer (expired ones are left out)."""
+    return district.invitations.filter(
+        accepted_at__isnull=True, expires_at__gt=timezone.now()
+    ).select_related("school")
 
 
 def district_members(district: District) -> QuerySet:

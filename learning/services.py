@@ -32,7 +32,8 @@ from learning.models import (
 )
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.models.districts import join_code_new, join_code_normalise
-from learning.steps import StepInfo, pathway_steps
+from learning.selectors import done_page_ids
+from learning.steps import StepInfo, pathway_steps, required_step_ids
 
 
 class LearningError(Exception):
@@ -43,9 +44,10 @@ class LearningError(Exception):
 
 
 def _membership_join(*, user, district: District, role: str, via: str, school=None) -> Membership:
-    """Join, or reactivate a membership the person already had. An existing role is kept
-    unless the new one comes from an invitation (an admin chose it)."""
-    membership = Membership.objects.filter(user=user, district=district).first()
+    """Join, or come back to, a district. An active member keeps their role and school:
+    those change only through `membership_update`, which keeps the district's last admin.
+    A returning (deactivated) member comes back with the role they are invited with."""
+    membership = Membership.objects.select_for_update().filter(user=user, district=district).first()
     if membership is None:
         try:
             with transaction.atomic():
@@ -53,16 +55,12 @@ def _membership_join(*, user, district: District, role: str, via: str, school=No
                     user=user, district=district, role=role, joined_via=via, school=school
                 )
         except IntegrityError:  # joined at the same moment by another request
-            membership = Membership.objects.get(user=user, district=district)
-    changed = []
-    if via == Membership.JoinedVia.INVITATION and membership.role != role:
+            return Membership.objects.get(user=user, district=district)
+    if not membership.is_active and via == Membership.JoinedVia.INVITATION:
+        membership.is_active = True
         membership.role = role
-        changed.append("role")
-    if school is not None and membership.school_id != school.pk:
-        membership.school = school
-        changed.append("school")
-    if changed:
-        membership.save(update_fields=changed)
+        membership.school = school or membership.school
+        membership.save(update_fields=["is_active", "role", "school"])
     return membership
 
 
@@ -89,6 +87,7 @@ def membership_join_by_code(*, user, code: str) -> Membership:
     )
 
 
+@transaction.atomic
 def membership_join_by_domain(*, user, email: str) -> Membership | None:
     """When a verified address is on a district's domain, the person joins it as a learner
     (unless they were a member and an admin deactivated them)."""
@@ -156,15 +155,28 @@ def invitation_url(token: str) -> str:
     return f"{settings.SITE_URL}/join/{token}/"
 
 
+class AlreadyMember(LearningError):
+    pass
+
+
 @transaction.atomic
 def invitation_send(
     *, district: District, email: str, role: str, invited_by, school=None
 ) -> Invitation:
     """Invite a person by e-mail; a newer invitation to the same address replaces an open
-    one. The link is e-mailed after commit; only a hash of its token is stored."""
+    one. The link is e-mailed after commit; only a hash of its token is stored. Active
+    members are not invited again (their role changes on their member page)."""
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise LearningError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
+    if Membership.objects.filter(
+        district=district, user__email__iexact=email, is_active=True
+    ).exists():
+        raise AlreadyMember(
+            f"{email} is already a member of {district.name}; change their role on their page."
+        )
+    # Lock the district so two invitations to one address cannot race past the replace.
+    District.objects.select_for_update().filter(pk=district.pk).first()
     Invitation.objects.filter(
         district=district, email__iexact=email, accepted_at__isnull=True
     ).delete()
@@ -233,40 +245,37 @@ def invitation_accept(*, user, token: str) -> Membership:
         via=Membership.JoinedVia.INVITATION,
         school=invitation.school,
     )
-    if not membership.is_active:
-        membership.is_active = True
-        membership.save(update_fields=["is_active"])
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
 
 
+@transaction.atomic
 def invitations_accept_for_address(*, user, email: str) -> list[Membership]:
     """When someone verifies an address that has open invitations, they are accepted: the
     address is proven theirs, which is all the link would prove."""
     memberships = []
-    open_invitations = Invitation.objects.filter(
-        email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("district", "school")
+    open_invitations = (
+        Invitation.objects.select_for_update()
+        .filter(email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .select_related("district", "school")
+    )
     for invitation in open_invitations:
         if not invitation.district.is_active:
             continue
-        with transaction.atomic():
-            membership = _membership_join(
+        memberships.append(
+            _membership_join(
                 user=user,
                 district=invitation.district,
                 role=invitation.role,
                 via=Membership.JoinedVia.INVITATION,
                 school=invitation.school,
             )
-            if not membership.is_active:
-                membership.is_active = True
-                membership.save(update_fields=["is_active"])
-            Invitation.objects.filter(pk=invitation.pk, accepted_at__isnull=True).update(
-                accepted_at=timezone.now(), accepted_by=user
-            )
-        memberships.append(membership)
+        )
+        invitation.accepted_at = timezone.now()
+        invitation.accepted_by = user
+        invitation.save(update_fields=["accepted_at", "accepted_by"])
     return memberships
 
 
@@ -278,19 +287,35 @@ class InvitationRow:
     school_name: str
 
 
+@dataclass(frozen=True)
+class InvitationsSent:
+    sent: int
+    already_members: list[str]
+
+
 @transaction.atomic
-def invitations_send_many(*, district: District, rows: list[InvitationRow], invited_by) -> int:
-    """Send validated rows (see learning.forms.InvitationCsvForm), all or none."""
+def invitations_send_many(
+    *, district: District, rows: list[InvitationRow], invited_by
+) -> InvitationsSent:
+    """Send validated rows (see learning.forms.InvitationCsvForm), all or none. People who
+    are already active members are left out and listed, so a whole staff list can be
+    uploaded again after new people join."""
     schools = {school.name.lower(): school for school in district.schools.all()}
+    sent, members = 0, []
     for row in rows:
-        invitation_send(
-            district=district,
-            email=row.email,
-            role=row.role,
-            invited_by=invited_by,
-            school=schools.get(row.school_name.lower()) if row.school_name else None,
-        )
-    return len(rows)
+        try:
+            invitation_send(
+                district=district,
+                email=row.email,
+                role=row.role,
+                invited_by=invited_by,
+                school=schools.get(row.school_name.lower()) if row.school_name else None,
+            )
+        except AlreadyMember:
+            members.append(row.email)
+        else:
+            sent += 1
+    return InvitationsSent(sent, members)
 
 
 # Onboarding.
@@ -362,15 +387,14 @@ def assessment_save(
     target_level: int | None = None,
     complete: bool = False,
 ) -> SelfAssessment:
-    """Save ratings ({element id: (level or None, note)}); None clears a rating. With
-    `complete`, every assessed element must be rated. Levels off the scale and elements of
-    another framework are refused, and then nothing is saved."""
+    """Save ratings ({element id: (level or None, note)}); None clears a rating. Levels off
+    the scale and elements of another framework are refused, and then nothing is saved.
+    With `complete`, the take is also finished (see `assessment_finish`)."""
     assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_complete:
         raise LearningError("This self-assessment is finished; start a new one to change it.")
     element_ids = set(assessable_elements(assessment.framework).values_list("pk", flat=True))
-    unknown = set(ratings) - element_ids
-    if unknown:
+    if set(ratings) - element_ids:
         raise LearningError("Some ratings are for elements outside this framework.")
     for level, _note in ratings.values():
         if level is not None and not LEVEL_MIN <= level <= LEVEL_MAX:
@@ -387,25 +411,37 @@ def assessment_save(
         if level is None:
             if rating is not None:
                 rating.delete()
-                del existing[element_id]
             continue
         if rating is None:
-            existing[element_id] = Rating.objects.create(
+            Rating.objects.create(
                 assessment=assessment, element_id=element_id, level=level, note=note
             )
         elif (rating.level, rating.note) != (level, note):
             rating.level, rating.note = level, note
             rating.save(update_fields=["level", "note"])
-    if complete:
-        missing = element_ids - set(existing)
-        if missing:
-            raise LearningError(
-                f"Rate every element to finish: {len(missing)} still "
-                f"{'has' if len(missing) == 1 else 'have'} no rating. Your ratings so far "
-                "can be saved as a draft."
-            )
-        assessment.completed_at = timezone.now()
     assessment.save()
+    if complete:
+        return assessment_finish(assessment=assessment)
+    return assessment
+
+
+@transaction.atomic
+def assessment_finish(*, assessment: SelfAssessment) -> SelfAssessment:
+    """Finish a take: every assessed element must be rated; the message names the rest."""
+    assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.is_complete:
+        return assessment
+    rated = set(assessment.ratings.values_list("element_id", flat=True))
+    missing = [e for e in assessable_elements(assessment.framework) if e.pk not in rated]
+    if missing:
+        names = ", ".join(f"{e.code} {e.name}" for e in missing[:5])
+        more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        raise LearningError(
+            f"Rate every element to finish. Still to rate: {names}{more}. Your ratings so "
+            "far are saved."
+        )
+    assessment.completed_at = timezone.now()
+    assessment.save(update_fields=["completed_at", "updated_at"])
     return assessment
 
 
@@ -457,25 +493,14 @@ def plan_move(*, item: PlanItem, offset: int) -> None:
 # Pathways in progress.
 
 
-def done_page_ids(*, user) -> set[int]:
-    """Pages the learner has finished (pathways) or earned (micro-credentials)."""
-    finished = Enrolment.objects.filter(user=user, completed_at__isnull=False).values_list(
-        "pathway_id", flat=True
-    )
-    earned = CreditEntry.objects.filter(
-        user=user, source=CreditEntry.Source.BADGE, voided_at__isnull=True, page__isnull=False
-    ).values_list("page_id", flat=True)
-    return set(finished) | set(earned)
-
-
-def _micro_credential_step_ids(pathway: PathwayPage, page_ids: set[int]) -> list[str]:
-    return [step.id for step in pathway_steps(pathway) if step.micro_credential_id in page_ids]
+def _earned_step_ids(steps: list[StepInfo], earned: set[int]) -> set[str]:
+    """Micro-credential steps are done by holding the badge, whenever it was earned."""
+    return {step.id for step in steps if step.micro_credential_id in earned}
 
 
 @transaction.atomic
 def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
-    """Enrol (idempotent). Prerequisites must be finished or earned first. Steps that earn a
-    badge the learner already holds start out done."""
+    """Enrol (idempotent). Prerequisites must be finished or earned first."""
     existing = Enrolment.objects.filter(user=user, pathway=pathway).first()
     if existing is not None:
         return existing
@@ -488,14 +513,11 @@ def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
         raise LearningError(f"Finish {names} before you enrol in this pathway.")
     try:
         with transaction.atomic():
-            enrolment = Enrolment.objects.create(user=user, pathway=pathway)
+            enrolment = Enrolment.objects.create(
+                user=user, pathway=pathway, pathway_title=pathway.title
+            )
     except IntegrityError:
         return Enrolment.objects.get(user=user, pathway=pathway)
-    now = timezone.now()
-    StepProgress.objects.bulk_create(
-        StepProgress(enrolment=enrolment, step_id=step_id, completed_at=now)
-        for step_id in _micro_credential_step_ids(pathway, done)
-    )
     _enrolment_complete_if_done(enrolment, pathway)
     return enrolment
 
@@ -513,7 +535,9 @@ def step_update(
 ) -> StepProgress:
     """Mark a step done or not done, and keep a reflection on a reflect step. A
     micro-credential step is done only by earning its badge."""
-    enrolment = Enrolment.objects.select_for_update().get(pk=enrolment.pk)
+    enrolment = Enrolment.objects.select_for_update().select_related("pathway").get(pk=enrolment.pk)
+    if not enrolment.is_available:
+        raise LearningError("This pathway is no longer published, so it cannot change.")
     pathway = enrolment.pathway
     step = _step(pathway, step_id)
     if step.kind == "micro_credential":
@@ -531,13 +555,21 @@ def step_update(
     return progress
 
 
-def _enrolment_complete_if_done(enrolment: Enrolment, pathway: PathwayPage) -> None:
+def _enrolment_complete_if_done(
+    enrolment: Enrolment, pathway: PathwayPage, *, earned: set[int] | None = None
+) -> None:
     """A pathway is complete once every required step is done; completing credits its
-    hours (once: reopening a step later does not take the credit back)."""
+    hours (once: reopening a step or losing a badge later does not take the credit back)."""
     if enrolment.completed_at is not None:
         return
-    required = {step.id for step in pathway_steps(pathway) if step.required}
-    done = set(enrolment.steps.filter(completed_at__isnull=False).values_list("step_id", flat=True))
+    steps = pathway_steps(pathway)
+    required = required_step_ids(steps)
+    if not required:
+        return
+    earned = done_page_ids(user=enrolment.user) if earned is None else earned
+    done = set(
+        enrolment.steps.filter(completed_at__isnull=False).values_list("step_id", flat=True)
+    ) | _earned_step_ids(steps, earned)
     if not required <= done:
         return
     enrolment.completed_at = timezone.now()
@@ -551,6 +583,19 @@ def _enrolment_complete_if_done(enrolment: Enrolment, pathway: PathwayPage) -> N
         hours=pathway.estimated_hours,
         earned_on=timezone.localdate(enrolment.completed_at),
     )
+
+
+@transaction.atomic
+def enrolments_reconcile(*, pathway: PathwayPage) -> int:
+    """After an editor publishes a pathway (steps removed, a badge step added), complete
+    the enrolments that are now done. Returns how many were completed."""
+    completed = 0
+    for enrolment in Enrolment.objects.select_for_update().filter(
+        pathway=pathway, completed_at__isnull=True
+    ):
+        _enrolment_complete_if_done(enrolment, pathway)
+        completed += enrolment.completed_at is not None
+    return completed
 
 
 # The credit ledger, and what credentials tells learning.
@@ -568,7 +613,10 @@ def badge_hours(*, user, hours: Decimal) -> Decimal:
     """A district may credit a set number of hours per badge instead of the badge's own."""
     setting = (
         Membership.objects.filter(
-            user=user, is_active=True, district__pd_hours_per_badge__isnull=False
+            user=user,
+            is_active=True,
+            district__is_active=True,
+            district__pd_hours_per_badge__isnull=False,
         )
         .order_by("created_at")
         .values_list("district__pd_hours_per_badge", flat=True)
@@ -587,9 +635,10 @@ def badge_earned(
     earned_on: date,
     key: str,
     url: str = "",
+    expires_on: date | None = None,
 ) -> CreditEntry:
     """Called by credentials when a badge is awarded (inside its transaction): credit the
-    hours, and mark done every step that earns this badge in the learner's enrolments."""
+    hours, and complete the learner's pathways that this badge finishes."""
     entry = _credit_add(
         user=user,
         source=CreditEntry.Source.BADGE,
@@ -599,19 +648,17 @@ def badge_earned(
         hours=badge_hours(user=user, hours=hours),
         earned_on=earned_on,
         url=url,
+        expires_on=expires_on,
     )
     if micro_credential_id is None:  # the page is gone; the credit stands
         return entry
-    now = timezone.now()
-    enrolments = Enrolment.objects.select_for_update().filter(user=user, completed_at__isnull=True)
+    earned = done_page_ids(user=user)
+    enrolments = Enrolment.objects.select_for_update().filter(
+        user=user, completed_at__isnull=True, pathway__isnull=False
+    )
     for enrolment in enrolments.select_related("pathway"):
-        step_ids = _micro_credential_step_ids(enrolment.pathway, {micro_credential_id})
-        for step_id in step_ids:
-            StepProgress.objects.update_or_create(
-                enrolment=enrolment, step_id=step_id, defaults={"completed_at": now}
-            )
-        if step_ids:
-            _enrolment_complete_if_done(enrolment, enrolment.pathway)
+        if _earned_step_ids(pathway_steps(enrolment.pathway), {micro_credential_id}):
+            _enrolment_complete_if_done(enrolment, enrolment.pathway, earned=earned)
     return entry
 
 

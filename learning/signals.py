@@ -1,10 +1,14 @@
-"""allauth tells learning when an address is verified: open invitations to that address
-are accepted, and an address on a district's domain joins that district."""
+"""Learning listens to allauth and Wagtail. When an address is verified, open invitations
+to it are accepted and an address on a district's domain joins that district; when a
+pathway is published, enrolments it now completes are completed."""
 
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
+from django.db import transaction
 from django.dispatch import receiver
+from wagtail.signals import page_published
 
+from cms.models import PathwayPage
 from learning.services import invitations_accept_for_address, membership_join_by_domain
 
 
@@ -23,3 +27,12 @@ def join_district_on_signup(sender, request, user, **kwargs):
     # Addresses a sign-in provider vouched for are verified from the start.
     for address in EmailAddress.objects.filter(user=user, verified=True):
         _address_verified(user, address.email)
+
+
+@receiver(page_published, sender=PathwayPage)
+def reconcile_enrolments_on_publish(sender, instance, **kwargs):
+    # A new revision may have removed the last open step, or added a step for a badge the
+    # learner holds: those enrolments are complete now. After commit, off the editor's request.
+    from learning.tasks import enrolments_reconcile
+
+    transaction.on_commit(lambda: enrolments_reconcile.delay(instance.pk))

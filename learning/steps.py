@@ -22,13 +22,19 @@ def pathway_steps(pathway) -> list[StepInfo]:
                 id=item["id"],
                 kind=item["type"],
                 title=value.get("title", ""),
-                required=bool(value.get("required")),
+                required=bool(value.get("required", True)),
                 micro_credential_id=(
                     value.get("micro_credential") if item["type"] == "micro_credential" else None
                 ),
             )
         )
     return steps
+
+
+def required_step_ids(steps: list[StepInfo]) -> set[str]:
+    """The steps that complete a pathway: those marked required, or every step when an
+    editor marked none (so a pathway is never complete before anything is done)."""
+    return {step.id for step in steps if step.required} or {step.id for step in steps}
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,8 @@ class Progress:
 def progress_of(steps: list[StepInfo], done_ids: set[str]) -> Progress:
     """Required steps done out of required steps, and the first step not yet done
     (required steps first; an optional one only when every required step is done)."""
-    required = [step for step in steps if step.required]
+    required_ids = required_step_ids(steps)
+    required = [step for step in steps if step.id in required_ids]
     pending = [step for step in required if step.id not in done_ids] or [
         step for step in steps if step.id not in done_ids
     ]

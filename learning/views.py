@@ -135,20 +135,15 @@ def assessment_edit(request, pk: int):
     if request.method == "POST" and form.is_valid():
         finishing = "finish" in request.POST
         try:
+            # Ratings are saved first, so a take that cannot be finished yet loses nothing.
             services.assessment_save(
                 assessment=take,
                 ratings=form.ratings(),
                 target_level=form.cleaned_data["target_level"],
-                complete=finishing,
             )
-        except LearningError as error:
             if finishing:
-                # The ratings are worth keeping even though the take is not finished.
-                services.assessment_save(
-                    assessment=take,
-                    ratings=form.ratings(),
-                    target_level=form.cleaned_data["target_level"],
-                )
+                services.assessment_finish(assessment=take)
+        except LearningError as error:
             messages.error(request, str(error))
             return redirect("learning:assessment_edit", pk=take.pk)
         if finishing:
@@ -302,6 +297,8 @@ def step_update(request, pathway_id: int, step_id: str):
         )
     except LearningError as error:
         messages.error(request, str(error))
+        if not enrolment.is_available:
+            return redirect("learning:dashboard")
     else:
         enrolment.refresh_from_db(fields=["completed_at"])
         if enrolment.is_complete and not was_complete:

@@ -30,6 +30,9 @@ class CreditEntry(models.Model):
     )
     earned_on = models.DateField()
     url = models.URLField(blank=True, help_text="Where it can be verified, e.g. a badge.")
+    expires_on = models.DateField(
+        null=True, blank=True, help_text="When a badge stops being valid, if it does."
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     voided_at = models.DateTimeField(null=True, blank=True)
     void_reason = models.CharField(max_length=255, blank=True)

@@ -5,6 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Q
@@ -64,6 +65,16 @@ class District(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Stored as people's typing is read (join_code_normalise), so it always matches.
+        self.join_code = join_code_normalise(self.join_code)
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        super().clean()
+        if not join_code_normalise(self.join_code):
+            raise ValidationError({"join_code": "Use letters and digits for the join code."})
 
 
 class DistrictDomain(models.Model):

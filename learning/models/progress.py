@@ -34,7 +34,11 @@ class Enrolment(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="enrolments"
     )
-    pathway = models.ForeignKey("cms.PathwayPage", on_delete=models.CASCADE, related_name="+")
+    # Kept when the page is deleted: the learner's history and reflections are theirs.
+    pathway = models.ForeignKey(
+        "cms.PathwayPage", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    pathway_title = models.CharField(max_length=255, help_text="As it was when enrolling.")
     enrolled_at = models.DateTimeField(auto_now_add=True)
     completed_at = models.DateTimeField(null=True, blank=True)
 
@@ -45,11 +49,16 @@ class Enrolment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.user} in {self.pathway_id}"
+        return f"{self.user} in {self.pathway_title}"
 
     @property
     def is_complete(self) -> bool:
         return self.completed_at is not None
+
+    @property
+    def is_available(self) -> bool:
+        """The pathway is still there and published."""
+        return self.pathway is not None and self.pathway.live
 
 
 class StepProgress(models.Model):

@@ -5,21 +5,30 @@ from learning import selectors
 register = template.Library()
 
 
+def _for_learner(request, page) -> bool:
+    """A signed-in visitor on a saved page; editors' previews show no learner state."""
+    return (
+        request.user.is_authenticated
+        and page.pk is not None
+        and not getattr(request, "is_preview", False)
+    )
+
+
 @register.simple_tag(takes_context=True)
 def pathway_learner_state(context, pathway):
     """The signed-in learner's enrolment, progress and next action on a pathway page."""
-    user = context["request"].user
-    if not user.is_authenticated:
+    request = context["request"]
+    if not _for_learner(request, pathway):
         return None
-    return selectors.pathway_state(user=user, pathway=pathway)
+    return selectors.pathway_state(user=request.user, pathway=pathway)
 
 
 @register.simple_tag(takes_context=True)
 def micro_credential_learner_state(context, page):
-    user = context["request"].user
-    if not user.is_authenticated:
+    request = context["request"]
+    if not _for_learner(request, page):
         return None
-    return selectors.micro_credential_state(user=user, page=page)
+    return selectors.micro_credential_state(user=request.user, page=page)
 
 
 @register.filter

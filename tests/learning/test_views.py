@@ -152,7 +152,7 @@ def test_save_part_way_then_finish(client, teacher, take):
         {"target_level": "3", f"level_{first.pk}": "1", f"note_{first.pk}": "Hi", "finish": "1"},
         follow=True,
     )
-    assert "Rate every element to finish: 6 still have no rating." in " ".join(
+    assert "Rate every element to finish. Still to rate: 2.2 Leader" in " ".join(
         messages_of(response)
     )
     assert Rating.objects.get().level == 1
@@ -182,10 +182,10 @@ def test_results_show_recommendations_with_reasons_and_add_to_plan(
     assert (item.source, item.reason) == ("recommended", "Analyst: you rated Emerging")
 
 
-@pytest.mark.parametrize("page", ["", "abc", "999999"])
-def test_adding_a_missing_page_to_the_plan_is_404(client, teacher, page):
+@pytest.mark.parametrize("page_id", ["", "abc", "999999"])
+def test_adding_a_missing_page_to_the_plan_is_404(client, teacher, page_id):
     client.force_login(teacher)
-    assert client.post(reverse("learning:plan_add"), {"page": page}).status_code == 404
+    assert client.post(reverse("learning:plan_add"), {"page": page_id}).status_code == 404
 
 
 # Pathways.
@@ -350,3 +350,48 @@ def test_admin_sees_members_with_progress_figures(admin_client, district, teache
         1,
         5,
     )
+
+
+def test_a_csv_with_current_members_invites_the_others(
+    admin_client, district, district_admin, django_capture_on_commit_callbacks
+):
+    text = f"email\n{district_admin.email}\nnew@riverside.example\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        response = admin_client.post(
+            reverse("learning:district_invite_csv", args=[district.slug]),
+            {"file": upload(text)},
+            follow=True,
+        )
+    assert (
+        f"1 invitation sent. Not invited, already members: {district_admin.email}."
+        in messages_of(response)
+    )
+    assert [m.to for m in mail.outbox] == [["new@riverside.example"]]
+    assert Membership.objects.get(user=district_admin).role == "district_admin"
+
+
+def test_editors_can_preview_a_new_pathway(client, catalogue):
+    from wagtail.test.utils.form_data import nested_form_data, streamfield
+
+    editor = UserFactory(is_superuser=True)
+    client.force_login(editor)
+    url = reverse(
+        "wagtailadmin_pages:preview_on_add", args=["cms", "pathwaypage", catalogue.pathways.pk]
+    )
+    data = nested_form_data(
+        {
+            "title": "New pathway",
+            "slug": "new-pathway",
+            "summary": "Soon.",
+            "level": "introductory",
+            "estimated_hours": "2",
+            "outcomes": streamfield([]),
+            "steps": streamfield([]),
+            "alignments": {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0},
+            "prerequisites": {"TOTAL_FORMS": 0, "INITIAL_FORMS": 0},
+        }
+    )
+    assert client.post(url, data).json()["is_valid"] is True
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "New pathway" in response.content.decode()
