@@ -14,10 +14,10 @@ DEMO_JOIN_CODE = "LEAPDEMO"
 DEMO_DOMAIN = "riverside.example"
 DEMO_SCHOOLS = ["Riverside High School", "Oak Street Elementary", "Lincoln Middle School"]
 DEMO_MEMBERS = [
-    # demo account role, membership role
-    ("learner", Membership.Role.LEARNER),
-    ("district admin", Membership.Role.DISTRICT_ADMIN),
-    ("facilitator", Membership.Role.FACILITATOR),
+    # demo account role, membership role, role in onboarding
+    ("learner", Membership.Role.LEARNER, "district-technology-leader"),
+    ("district admin", Membership.Role.DISTRICT_ADMIN, "district-technology-leader"),
+    ("facilitator", Membership.Role.FACILITATOR, "instructional-coach"),
 ]
 # Maya's CTO self-assessment: strong on vision, weaker on data privacy and funding.
 DEMO_RATINGS = {"CTO-1": 2, "CTO-2": 1, "CTO-3": 1, "CTO-9": 1, "CTO-10": 0}
@@ -32,12 +32,18 @@ def seed(report) -> None:
     )
     DistrictDomain.objects.get_or_create(district=district, domain=DEMO_DOMAIN)
     schools = [School.objects.get_or_create(district=district, name=n)[0] for n in DEMO_SCHOOLS]
-    for account_role, role in DEMO_MEMBERS:
+    for account_role, role, audience in DEMO_MEMBERS:
+        person = demo_user(account_role)
         Membership.objects.update_or_create(
-            user=demo_user(account_role),
+            user=person,
             district=district,
             defaults={"role": role, "is_active": True, "joined_via": "admin", "school": schools[0]},
         )
+        audience_role = AudienceRole.objects.filter(code=audience).first()
+        if audience_role is not None:
+            services.profile_onboard(
+                user=person, display_name=person.display_name, role=audience_role
+            )
     _learner_ensure(demo_user("learner"))
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
@@ -46,9 +52,6 @@ def seed(report) -> None:
 
 
 def _learner_ensure(learner) -> None:
-    role = AudienceRole.objects.filter(code="district-technology-leader").first()
-    if role is not None:
-        services.profile_onboard(user=learner, display_name=learner.display_name, role=role)
     framework = Framework.objects.filter(code="CTO").first()
     if framework is not None and not learner.self_assessments.filter(framework=framework).exists():
         take = services.assessment_start(user=learner, framework=framework)

@@ -135,6 +135,7 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         catalogue.pathway.url,
         catalogue.data.url,
         "/district/riverside/",
+        "/district/riverside/issuer/",
         f"/district/riverside/members/{membership.pk}/",
     ]:
         page.goto(live_server.url + path)

@@ -17,6 +17,15 @@ from cms.models import (
     PathwayPage,
 )
 from cms.validators import badge_image_problem
+from learning.models import (
+    CreditEntry,
+    Enrolment,
+    Membership,
+    PlanItem,
+    Rating,
+    SelfAssessment,
+    StepProgress,
+)
 
 
 def seed() -> str:
@@ -37,6 +46,17 @@ def snapshot() -> dict:
         "page_permissions": GroupPagePermission.objects.count(),
         "workflow_pages": sorted(WorkflowPage.objects.values_list("page__slug", "workflow__name")),
         "frameworks": FrameworkElement.objects.count(),
+        "memberships": sorted(
+            Membership.objects.values_list("user__email", "district__slug", "role")
+        ),
+        "learning": [
+            SelfAssessment.objects.count(),
+            Rating.objects.count(),
+            Enrolment.objects.count(),
+            StepProgress.objects.count(),
+            PlanItem.objects.count(),
+            CreditEntry.objects.count(),
+        ],
     }
 
 
@@ -125,3 +145,19 @@ def test_seed_demo_refuses_to_publish_passwords_in_production(settings):
     with pytest.raises(CommandError, match="--allow-production"):
         seed()
     assert not User.objects.exists()
+
+
+@pytest.mark.django_db
+def test_demo_learner_is_part_way_through_her_plan(settings):
+    from learning import selectors
+
+    settings.DEBUG = True
+    output = seed()
+    assert "join code LEAPDEMO" in output
+    maya = User.objects.get(email="learner@leap.example")
+    assert not selectors.needs_onboarding(maya)
+    [view] = selectors.enrolments_of(maya)
+    # Two steps read and watched, and the badge step done by the demo badge.
+    assert view.progress.done == 3 and not view.enrolment.is_complete
+    assert [e.source for e in CreditEntry.objects.filter(user=maya)] == ["badge"]
+    assert selectors.latest_completed(maya)[0].framework.code == "CTO"
