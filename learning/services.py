@@ -257,7 +257,7 @@ def invitations_accept_for_address(*, user, email: str) -> list[Membership]:
     address is proven theirs, which is all the link would prove."""
     memberships = []
     open_invitations = (
-        Invitation.objects.select_for_update()
+        Invitation.objects.select_for_update(of=("self",))
         .filter(email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now())
         .select_related("district", "school")
     )
@@ -535,7 +535,12 @@ def step_update(
 ) -> StepProgress:
     """Mark a step done or not done, and keep a reflection on a reflect step. A
     micro-credential step is done only by earning its badge."""
-    enrolment = Enrolment.objects.select_for_update().select_related("pathway").get(pk=enrolment.pk)
+    # Lock only the enrolment row (the pathway join is an outer one).
+    enrolment = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .select_related("pathway")
+        .get(pk=enrolment.pk)
+    )
     if not enrolment.is_available:
         raise LearningError("This pathway is no longer published, so it cannot change.")
     pathway = enrolment.pathway
@@ -653,7 +658,7 @@ def badge_earned(
     if micro_credential_id is None:  # the page is gone; the credit stands
         return entry
     earned = done_page_ids(user=user)
-    enrolments = Enrolment.objects.select_for_update().filter(
+    enrolments = Enrolment.objects.select_for_update(of=("self",)).filter(
         user=user, completed_at__isnull=True, pathway__isnull=False
     )
     for enrolment in enrolments.select_related("pathway"):
