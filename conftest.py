@@ -11,6 +11,13 @@ POSTGRES_CONFIGURED = os.environ.get("DATABASE_URL", "").startswith(("postgres",
 @pytest.fixture(autouse=True)
 def _media_in_tmp(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "private": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "private"), "base_url": None},
+        },
+    }
 
 
 def pytest_collection_modifyitems(config, items):

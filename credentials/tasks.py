@@ -55,3 +55,21 @@ def assertions_remind_expiring() -> int:
     for assertion_id in due:
         assertion_email_expiring.delay(assertion_id)
     return len(due)
+
+
+@shared_task
+def submission_assign(submission_id: int) -> int:
+    """After a submission commits: give it its reviewers."""
+    from credentials.models import Submission
+    from credentials.services import review_assign
+
+    submission = Submission.objects.filter(pk=submission_id).first()
+    return len(review_assign(submission=submission)) if submission else 0
+
+
+@shared_task
+def reviews_reassign_overdue() -> int:
+    """Hourly (beat): reassign overdue reviews and assign submissions still waiting."""
+    from credentials.services import reviews_reassign_overdue as reassign
+
+    return reassign()

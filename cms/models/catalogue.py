@@ -280,6 +280,16 @@ class MicroCredentialPage(AlignedPage):
         related_name="+",
         help_text="A square PNG of at least 400 × 400 pixels, or an SVG.",
     )
+    reviewers_required = models.PositiveSmallIntegerField(
+        choices=[(1, "One reviewer"), (2, "Two reviewers (a lead settles a split)")],
+        default=1,
+    )
+    attempt_limit = models.PositiveSmallIntegerField(
+        default=3,
+        validators=[MinValueValidator(1), MaxValueValidator(10)],
+        help_text="Submissions a learner may make before a lead reviewer or district admin "
+        "has to allow another.",
+    )
 
     content_panels = Page.content_panels + [
         FieldPanel("competency"),
@@ -296,6 +306,8 @@ class MicroCredentialPage(AlignedPage):
                 FieldPanel("pd_hours"),
                 FieldPanel("validity_months"),
                 FieldPanel("badge_image"),
+                FieldPanel("reviewers_required"),
+                FieldPanel("attempt_limit"),
             ],
             heading="Credential",
         ),

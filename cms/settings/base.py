@@ -132,6 +132,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cms.tasks.pages_publish_scheduled",
         "schedule": crontab(minute="*/5"),
     },
+    "reviews-overdue": {
+        "task": "credentials.tasks.reviews_reassign_overdue",
+        "schedule": crontab(minute=15),
+    },
     "badge-expiry-reminders": {
         "task": "credentials.tasks.assertions_remind_expiring",
         "schedule": crontab(hour=6, minute=0),
@@ -222,6 +226,12 @@ LEAP_ISSUER_EMAIL = env_str("LEAP_ISSUER_EMAIL", "")
 # current (unset in development: derived from SECRET_KEY; required in production).
 LEAP_KEY_ENCRYPTION_KEYS = env_fernet_keys("LEAP_KEY_ENCRYPTION_KEYS")
 
+# Evidence and review (issue defaults; see README).
+LEAP_ARTIFACT_MAX_MB = env_int("LEAP_ARTIFACT_MAX_MB", 50, minimum=1, maximum=2048)
+LEAP_REVIEW_DAYS = env_int("LEAP_REVIEW_DAYS", 5, minimum=1, maximum=60)  # business days
+LEAP_REVIEW_OVERDUE_MARGIN_DAYS = env_int("LEAP_REVIEW_OVERDUE_MARGIN_DAYS", 2, minimum=0)
+LEAP_CALIBRATION_BAR = env_int("LEAP_CALIBRATION_BAR_PERCENT", 80, minimum=1, maximum=100) / 100
+
 # Learning: the month a school year starts (transcript totals; 7 = July, as in the US).
 LEAP_SCHOOL_YEAR_START_MONTH = env_int("LEAP_SCHOOL_YEAR_START_MONTH", 7, minimum=1, maximum=12)
 
@@ -235,8 +245,14 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "staticfiles")))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
+# Evidence files: outside MEDIA_ROOT and never served by URL; a view checks permission.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(VAR_DIR / "private")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(PRIVATE_MEDIA_ROOT), "base_url": None},
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 

@@ -1,0 +1,138 @@
+"""Evidence: a learner's submission for a micro-credential, its answers and artifacts."""
+
+import uuid
+
+from django.conf import settings
+from django.core.files.storage import storages
+from django.db import models
+from django.db.models import Q
+
+
+def private_storage():
+    """Evidence files live outside the public media URL space; only a view that checks
+    permission serves them (settings.STORAGES["private"])."""
+    return storages["private"]
+
+
+def artifact_path(artifact, filename: str) -> str:
+    # Neither the learner's name nor the file's original name appears in storage.
+    return f"artifacts/{artifact.submission_id}/{uuid.uuid4().hex}"
+
+
+class Submission(models.Model):
+    """One attempt at a micro-credential. Answers are keyed by the requirement block's id."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        IN_REVIEW = "in_review", "In review"
+        EARNED = "earned", "Earned"
+        NOT_YET = "not_yet", "Not yet"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.IN_REVIEW)
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
+    )
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage", on_delete=models.PROTECT, related_name="+"
+    )
+    attempt = models.PositiveSmallIntegerField(default=1)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
+    answers = models.JSONField(default=dict, blank=True)
+    privacy_confirmed_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="When the learner confirmed the artifacts show no student's personal "
+        "information, or that consent is on file.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    assertion = models.ForeignKey(
+        "credentials.Assertion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["learner", "micro_credential"],
+                condition=Q(state__in=["draft", "submitted", "in_review"]),
+                name="credentials_one_open_submission",
+            ),
+            models.UniqueConstraint(
+                fields=["learner", "micro_credential", "attempt"],
+                name="credentials_submission_attempt_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "submitted_at"])]
+
+    def __str__(self) -> str:
+        return f"Submission {self.number}"
+
+    @property
+    def number(self) -> str:
+        """What reviewers know the submission by: never the learner's name."""
+        return f"S-{self.pk:05d}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in self.OPEN_STATES
+
+
+class Artifact(models.Model):
+    """A file or a link in one of the requirement's artifact slots."""
+
+    submission = models.ForeignKey(Submission, on_delete=models.CASCADE, related_name="artifacts")
+    slot_id = models.CharField(max_length=64)
+    file = models.FileField(storage=private_storage, upload_to=artifact_path, blank=True)
+    original_name = models.CharField(max_length=255, blank=True, help_text="Shown to the learner.")
+    name = models.CharField(
+        max_length=120, blank=True, help_text="Sanitised; the format's extension."
+    )
+    content_type = models.CharField(max_length=120, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(url="") & ~Q(file="")) | (~Q(url="") & Q(file="")),
+                name="credentials_artifact_file_or_link",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name or self.url
+
+    @property
+    def is_link(self) -> bool:
+        return bool(self.url)
+
+
+class AttemptAllowance(models.Model):
+    """After the attempt limit, a lead reviewer or district admin may allow another
+    attempt, with a note (usually after a coaching conversation)."""
+
+    learner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage", on_delete=models.CASCADE, related_name="+"
+    )
+    note = models.TextField(max_length=2000)
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Another attempt for {self.learner}"

@@ -1,0 +1,200 @@
+"""Reviewing evidence: pools of reviewers, assignments with rubric scores, calibration
+against exemplars, and the notifications people get."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class ReviewerPool(models.Model):
+    """Reviewers for one micro-credential, or for all of them (no micro-credential)."""
+
+    name = models.CharField(max_length=150)
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for a pool that reviews every micro-credential.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class PoolMember(models.Model):
+    pool = models.ForeignKey(ReviewerPool, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="pool_memberships"
+    )
+    is_lead = models.BooleanField(
+        default=False, help_text="Lead reviewers settle split decisions and run calibration."
+    )
+    is_active = models.BooleanField(default=True)
+    calibrated_at = models.DateTimeField(
+        null=True,
+        blank=True,
+        help_text="Set when the reviewer's agreement with the exemplars reaches the bar; "
+        "only calibrated reviewers are assigned work.",
+    )
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["pool", "user__display_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["pool", "user"], name="credentials_pool_member_once")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} in {self.pool}"
+
+
+class Review(models.Model):
+    """One reviewer's assignment to one submission, and, once done, their scores."""
+
+    class Role(models.TextChoices):
+        REVIEWER = "reviewer", "Reviewer"
+        LEAD = "lead", "Lead reviewer (settles a split decision)"
+
+    class State(models.TextChoices):
+        ASSIGNED = "assigned", "Assigned"
+        COMPLETED = "completed", "Completed"
+        REASSIGNED = "reassigned", "Reassigned"
+        CANCELLED = "cancelled", "Cancelled"
+
+    class Decision(models.TextChoices):
+        EARNED = "earned", "Earned"
+        NOT_YET = "not_yet", "Not yet"
+
+    submission = models.ForeignKey(
+        "credentials.Submission", on_delete=models.CASCADE, related_name="reviews"
+    )
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+    )
+    role = models.CharField(max_length=20, choices=Role.choices, default=Role.REVIEWER)
+    state = models.CharField(max_length=20, choices=State.choices, default=State.ASSIGNED)
+    assigned_at = models.DateTimeField(auto_now_add=True)
+    due_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    decision = models.CharField(max_length=20, choices=Decision.choices, blank=True)
+
+    class Meta:
+        ordering = ["due_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["submission", "reviewer"], name="credentials_review_once_per_reviewer"
+            )
+        ]
+        indexes = [models.Index(fields=["reviewer", "state", "due_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.submission} → {self.reviewer}"
+
+
+class CriterionScore(models.Model):
+    """Meets or not yet on one rubric criterion (keyed by the criterion block's id)."""
+
+    class Result(models.TextChoices):
+        MEETS = "meets", "Meets"
+        NOT_YET = "not_yet", "Not yet"
+
+    review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="scores")
+    criterion_id = models.CharField(max_length=64)
+    title = models.CharField(max_length=150, help_text="The criterion as it was scored.")
+    result = models.CharField(max_length=10, choices=Result.choices)
+    feedback = models.TextField(max_length=3000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["review", "criterion_id"], name="credentials_score_once_per_criterion"
+            ),
+            models.CheckConstraint(
+                condition=Q(result="meets") | ~Q(feedback=""),
+                name="credentials_not_yet_has_feedback",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.title}: {self.result}"
+
+
+class Exemplar(models.Model):
+    """A submission lead reviewers marked as a calibration example, with reference scores
+    ({criterion id: "meets" | "not_yet"})."""
+
+    submission = models.OneToOneField(
+        "credentials.Submission", on_delete=models.CASCADE, related_name="exemplar"
+    )
+    pool = models.ForeignKey(ReviewerPool, on_delete=models.CASCADE, related_name="exemplars")
+    reference = models.JSONField()
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at"]
+
+    def __str__(self) -> str:
+        return f"Exemplar {self.submission.number}"
+
+
+class CalibrationScore(models.Model):
+    """A reviewer's scores on an exemplar, compared with the reference."""
+
+    exemplar = models.ForeignKey(Exemplar, on_delete=models.CASCADE, related_name="scores")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    results = models.JSONField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["exemplar", "reviewer"], name="credentials_calibration_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reviewer} on {self.exemplar}"
+
+
+class Notification(models.Model):
+    """An in-site notice (the list at /notifications/); e-mail goes out beside it."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotificationSettings(models.Model):
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_non_essential = models.BooleanField(
+        "E-mail me reminders and updates",
+        default=True,
+        help_text="Receipts and decisions on your own work are always e-mailed.",
+    )
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user}"
