@@ -1,6 +1,6 @@
 """Demo accounts, one per role, each with a verified e-mail address. The apps that own a
-role attach it in their own `demo` modules (cms: editor groups; later, district membership
-and reviewer pools)."""
+role attach it in their own `demo` modules (cms: editor groups; learning: district membership;
+credentials: reviewer pools)."""
 
 from allauth.account.models import EmailAddress
 
@@ -10,6 +10,7 @@ DEMO_ACCOUNTS = [
     # role, e-mail, display name, password
     ("learner", "learner@leap.example", "Maya Torres", "demo-learner-pass"),
     ("reviewer", "reviewer@leap.example", "Sam Okafor", "demo-reviewer-pass"),
+    ("lead reviewer", "lead@leap.example", "Rosa Méndez", "demo-lead-pass"),
     ("content editor", "editor@leap.example", "Priya Raman", "demo-editor-pass"),
     ("content reviewer", "content-reviewer@leap.example", "Jonas Weber", "demo-approver-pass"),
     ("district admin", "district-admin@leap.example", "Daniel Brooks", "demo-district-pass"),

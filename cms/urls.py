@@ -40,6 +40,10 @@ urlpatterns = [
         credentials_district_views.district_issuer,
         name="district_issuer",
     ),
+    path("my/submissions/", include("credentials.submission_urls")),
+    path("review/", include("credentials.review_urls")),
+    path("notifications/", include("credentials.notification_urls")),
+    path("review/lead/", include("credentials.lead_urls")),
     path("", include("learning.urls")),
 ]
 

@@ -1,11 +1,36 @@
-"""Demo data: one badge earned by the demo learner, whose URL seed_demo prints."""
+"""Demo data: one badge earned by the demo learner, whose URL seed_demo prints; a reviewer
+pool with the demo reviewer and lead reviewer; and one submission of Maya's waiting in the
+demo reviewer's queue."""
+
+from django.db import transaction
 
 from accounts.demo import demo_user
 from cms.models import MicroCredentialPage
+from credentials import services
+from credentials.models import ReviewerPool, Submission
 from credentials.openbadges import assertion_id
 from credentials.services import assertion_award, badge_class_for_micro_credential
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
+DEMO_POOL = "All micro-credentials"
+DEMO_SUBMISSION_SLUG = "one-to-one-readiness-review"
+# Maya's evidence for the 1:1 Readiness Review, by requirement (in the page's order).
+DEMO_ANSWERS = [
+    "Riverside Unified serves 9,400 students in 14 schools. We plan to give every student in "
+    "grades 6 to 12 (about 5,200) a Chromebook from next August; grades 3 to 5 share carts "
+    "today and would follow a year later. The board approved the budget in March; devices "
+    "are ordered, and the review below decides whether we launch on time.",
+    "Our network manager and help-desk lead (technology), the director of curriculum and two "
+    "instructional coaches (teaching and learning), the deputy business officer (finance), "
+    "the principal of Lincoln Middle School (our first school to launch) and a parent from "
+    "the district technology committee. Each sees a different way the launch could fail.",
+    None,  # the completed review: a link
+    None,  # the action plan: a file
+    "The load test changed our timeline: two middle schools need new wireless access points "
+    "before launch, so they start in the second month. Next time I would bring teachers in "
+    "earlier; their questions about classroom routines came late and were the most useful.",
+]
+DEMO_REVIEW_LINK = "https://docs.example.org/riverside/one-to-one-readiness-review"
 
 
 def seed(report) -> None:
@@ -23,3 +48,90 @@ def seed(report) -> None:
         notify=False,
     )
     report.add_line(f"demo assertion: {assertion_id(assertion)}")
+    _reviewers_ensure()
+    try:
+        with transaction.atomic():
+            _submission_ensure(learner)
+    except services.EvidenceError as error:  # an editor changed the page's requirements
+        report.add_line(f"demo submission: not made ({error})")
+
+
+def _reviewers_ensure() -> None:
+    # Neither reviewer belongs to the demo district, so its conflict rule never blocks them.
+    pool = ReviewerPool.objects.filter(name=DEMO_POOL, micro_credential=None).first()
+    pool = pool or ReviewerPool.objects.create(name=DEMO_POOL)
+    services.pool_member_add(pool=pool, user=demo_user("reviewer"))
+    services.pool_member_add(pool=pool, user=demo_user("lead reviewer"), is_lead=True)
+
+
+def _submission_ensure(learner) -> None:
+    """Maya's evidence for a badge she does not hold, submitted through the services once
+    (whatever became of it since, it is not made again)."""
+    page = MicroCredentialPage.objects.live().filter(slug=DEMO_SUBMISSION_SLUG).first()
+    if page is None or Submission.objects.filter(learner=learner, micro_credential=page).exists():
+        return
+    requirements = services.requirements_of(page)
+    submission = services.submission_start(learner=learner, page=page)
+    services.submission_save_answers(
+        submission=submission,
+        answers={
+            requirement.id: answer
+            for requirement, answer in zip(requirements, DEMO_ANSWERS, strict=False)
+            if answer and requirement.takes_text
+        },
+    )
+    for requirement in requirements:
+        if requirement.kind != "artifact":
+            continue
+        if requirement.allow_link:
+            services.artifact_add_link(
+                submission=submission, slot_id=requirement.id, url=DEMO_REVIEW_LINK
+            )
+        else:
+            services.artifact_add_file(
+                submission=submission,
+                slot_id=requirement.id,
+                name="Riverside 1-1 action plan.pdf",
+                data=_demo_pdf(
+                    [
+                        "Riverside Unified: 1:1 launch action plan",
+                        "Before launch: wireless access points at Lincoln and Oak Street",
+                        "(owner: network manager, by 15 July; done when the load test passes).",
+                        "First term: help-desk cover for 5,200 devices (owner: help-desk lead).",
+                        "Later: carts for grades 3-5 replaced by take-home devices.",
+                    ]
+                ),
+            )
+    services.submission_submit(submission=submission, privacy_confirmed=True)
+    # Assigned now rather than only by the after-commit task, so the demo reviewer's queue
+    # has it whatever runs the tasks; the task then finds nothing left to do.
+    services.review_assign(submission=submission)
+
+
+def _demo_pdf(lines: list[str]) -> bytes:
+    """A one-page PDF with a few lines of text (plain ASCII, Helvetica)."""
+    text = "BT /F1 12 Tf 72 720 Td 16 TL " + " ".join(
+        "({}) '".format(line.replace("\\", "\\\\").replace("(", "\\(").replace(")", "\\)"))
+        for line in lines
+    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        b"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        b"<< /Length %d >>\nstream\n%s ET\nendstream" % (len(text) + 3, text.encode("ascii")),
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)

@@ -83,3 +83,50 @@ def issuer_for_award(*, page, recipient) -> Issuer | None:
 def district_issuer(district) -> Issuer | None:
     """The district's own issuer profile, if it has made one."""
     return Issuer.objects.filter(district=district).first()
+
+
+# Evidence and review.
+
+
+def submissions_of(user):
+    from credentials.models import Submission
+
+    return Submission.objects.filter(learner=user).select_related("micro_credential")
+
+
+def review_queue(user) -> dict:
+    """The reviewer's open assignments, soonest due first, their latest completed ones, and
+    whether they lead a pool: three queries, whatever the queue's length."""
+    from django.utils import timezone
+
+    from credentials.models import Review
+
+    base = Review.objects.filter(reviewer=user).select_related(
+        "submission", "submission__micro_credential"
+    )
+    open_reviews = list(base.filter(state=Review.State.ASSIGNED).order_by("due_at"))
+    now = timezone.now()
+    for review in open_reviews:
+        review.is_overdue = review.due_at < now
+    from credentials.models import PoolMember
+
+    memberships = list(
+        PoolMember.objects.filter(user=user, is_active=True).values_list("is_lead", "calibrated_at")
+    )
+    return {
+        "is_lead": any(is_lead for is_lead, _ in memberships),
+        "needs_calibration": any(calibrated is None for _, calibrated in memberships),
+        "open": open_reviews,
+        "overdue": sum(1 for review in open_reviews if review.is_overdue),
+        "done": list(base.filter(state=Review.State.COMPLETED).order_by("-completed_at")[:20]),
+    }
+
+
+def decision_feedback(submission) -> list:
+    """The per-criterion scores that decided a submission (the lead's when a lead decided)."""
+    from credentials.models import CriterionScore, Review
+
+    reviews = submission.reviews.filter(state=Review.State.COMPLETED)
+    lead = reviews.filter(role=Review.Role.LEAD)
+    deciding = lead if lead.exists() else reviews
+    return list(CriterionScore.objects.filter(review__in=deciding).order_by("review_id", "pk"))

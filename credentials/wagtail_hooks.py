@@ -1,15 +1,20 @@
+from django import forms
+from django.db.models import Count, Q
 from django.urls import path, reverse
+from django.utils import timezone
 from wagtail import hooks
+from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
-from wagtail.admin.ui.tables import Column, TitleColumn
-from wagtail.admin.views.generic.models import IndexView
+from wagtail.admin.panels import FieldPanel
+from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
+from wagtail.admin.views.generic.models import CreateView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from credentials import admin_views
-from credentials.models import Assertion
+from credentials.models import Assertion, PoolMember, ReviewerPool
 
 
 class IssuedBadgesPolicy(ModelPermissionPolicy):
@@ -103,6 +108,160 @@ class BadgesGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_badges():
     return BadgesGroup()
+
+
+# Reviewer pools: staff create pools (for one micro-credential or for all) and add people.
+
+
+class ReviewerPoolIndexView(IndexView):
+    def get_base_queryset(self):
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("micro_credential")
+            .annotate(active_members=Count("members", filter=Q(members__is_active=True)))
+        )
+
+
+class ReviewerPoolViewSet(ModelViewSet):
+    model = ReviewerPool
+    icon = "group"
+    menu_label = "Reviewer pools"
+    name = "reviewer_pools"
+    url_namespace = "credentials_reviewer_pool"
+    index_view_class = ReviewerPoolIndexView
+    panels = [FieldPanel("name"), FieldPanel("micro_credential")]
+    list_display = [
+        TitleColumn("name", label="Pool", url_name="credentials_reviewer_pool:edit"),
+        Column(
+            "micro_credential",
+            label="Reviews",
+            accessor=lambda pool: (
+                pool.micro_credential.title if pool.micro_credential else "All micro-credentials"
+            ),
+        ),
+        TitleColumn(
+            "active_members",
+            label="Active members",
+            get_url=lambda pool: reverse("credentials_pool_member:index") + f"?pool={pool.pk}",
+        ),
+    ]
+    search_fields = ["name"]
+    search_backend_name = None
+    ordering = ["name"]
+
+
+class PoolMemberAddForm(WagtailAdminModelForm):
+    """Adding someone goes through `pool_member_add`: leads, and members of a pool with no
+    exemplars yet, start calibrated; everyone else scores the exemplars first. Adding a
+    former member makes them active again."""
+
+    email = forms.EmailField(
+        label="Reviewer's e-mail address", help_text="The address they sign in to Leap with."
+    )
+
+    class Meta:
+        model = PoolMember
+        fields = ["pool", "email", "is_lead"]
+
+    def clean(self):
+        cleaned = super().clean()
+        email, pool = cleaned.get("email"), cleaned.get("pool")
+        if email:
+            from accounts.models import User
+
+            self.reviewer = User.objects.filter(email__iexact=email, is_active=True).first()
+            if self.reviewer is None:
+                self.add_error("email", "No active Leap account uses this address.")
+            elif pool and pool.members.filter(user=self.reviewer, is_active=True).exists():
+                self.add_error("email", f"{self.reviewer} is already an active member of {pool}.")
+        return cleaned
+
+    def save(self, commit=True):
+        from credentials.services import pool_member_add
+
+        self.instance = pool_member_add(
+            pool=self.cleaned_data["pool"],
+            user=self.reviewer,
+            is_lead=self.cleaned_data["is_lead"],
+        )
+        return self.instance
+
+
+class PoolMemberEditForm(WagtailAdminModelForm):
+    class Meta:
+        model = PoolMember
+        fields = ["is_lead", "is_active"]
+
+    def save(self, commit=True):
+        member = super().save(commit=False)
+        # As in pool_member_add: a lead starts calibrated (they set the exemplars).
+        if member.is_lead and member.calibrated_at is None:
+            member.calibrated_at = timezone.now()
+        if commit:
+            member.save()
+        return member
+
+
+class PoolMemberCreateView(CreateView):
+    def get_initial(self):
+        # "?pool=<id>" from a pool's member list picks that pool.
+        initial = super().get_initial()
+        if (pool := self.request.GET.get("pool", "")).isdigit():
+            initial["pool"] = pool
+        return initial
+
+
+class PoolMemberIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("user", "pool")
+
+
+class PoolMemberViewSet(ModelViewSet):
+    model = PoolMember
+    icon = "user"
+    menu_label = "Pool members"
+    name = "reviewer_pool_members"
+    url_namespace = "credentials_pool_member"
+    index_view_class = PoolMemberIndexView
+    add_view_class = PoolMemberCreateView
+    list_display = [
+        TitleColumn(
+            "user",
+            label="Reviewer",
+            accessor=lambda member: f"{member.user} ({member.user.email})",
+            url_name="credentials_pool_member:edit",
+        ),
+        "pool",
+        BooleanColumn("is_lead", label="Lead"),
+        BooleanColumn("is_active", label="Active"),
+        Column(
+            "calibrated_at",
+            label="Calibrated",
+            accessor=lambda member: (
+                member.calibrated_at.date() if member.calibrated_at else "not yet"
+            ),
+        ),
+    ]
+    list_filter = ["pool", "is_lead", "is_active"]
+    search_fields = ["user__email", "user__display_name"]
+    search_backend_name = None
+    ordering = ["pool__name", "user__display_name"]
+
+    def get_form_class(self, for_update=False):
+        return PoolMemberEditForm if for_update else PoolMemberAddForm
+
+
+class ReviewingGroup(ViewSetGroup):
+    menu_label = "Reviewing"
+    menu_icon = "group"
+    menu_order = 262
+    items = (ReviewerPoolViewSet, PoolMemberViewSet)
+
+
+@hooks.register("register_admin_viewset")
+def register_reviewing():
+    return ReviewingGroup()
 
 
 @hooks.register("register_admin_urls")

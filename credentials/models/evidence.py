@@ -114,6 +114,16 @@ class Artifact(models.Model):
     def is_link(self) -> bool:
         return bool(self.url)
 
+    @property
+    def extension(self) -> str:
+        return self.name.rsplit(".", 1)[-1] if "." in self.name else ""
+
+    @property
+    def blind_name(self) -> str:
+        """The name reviewers see: the submission number, never the learner's file name
+        (which often carries their name or school)."""
+        return f"{self.submission.number}-artifact-{self.pk}.{self.extension}"
+
 
 class AttemptAllowance(models.Model):
     """After the attempt limit, a lead reviewer or district admin may allow another

@@ -318,12 +318,18 @@ def submission_withdraw(*, submission: Submission) -> Submission:
 @transaction.atomic
 def attempt_allow(*, learner, page, note: str, granted_by) -> AttemptAllowance:
     """One more attempt after the limit, with a note (e.g. after a coaching conversation)."""
+    from credentials.services.review import notify
+
     note = (note or "").strip()
     if not note:
         raise EvidenceError("Write a note on why another attempt is allowed.")
-    return AttemptAllowance.objects.create(
+    allowance = AttemptAllowance.objects.create(
         learner=learner, micro_credential=page, note=note, granted_by=granted_by
     )
+    notify(
+        user=learner, message=f"You may make another attempt at “{page.title}”.", url=page.url or ""
+    )
+    return allowance
 
 
 __all__ = [

@@ -52,11 +52,8 @@ def notify(
     non-essential and the person turned those off."""
     notification = Notification.objects.create(user=user, message=message[:300], url=url)
     if email is not None:
-        wants = (
-            essential
-            or NotificationSettings.objects.filter(user=user, email_non_essential=False).count()
-            == 0
-        )
+        opted_out = NotificationSettings.objects.filter(user=user, email_non_essential=False)
+        wants = essential or not opted_out.exists()
         if wants:
             template, context = email
             context = {"name": user.display_name, "url": settings.SITE_URL + url, **context}
@@ -66,6 +63,15 @@ def notify(
                 EmailMultiAlternatives(" ".join(subject.split()), body, to=[user.email])
             )
     return notification
+
+
+@transaction.atomic
+def notifications_mark_read(*, user, pk: int | None = None) -> int:
+    """Mark one of the user's notifications (or all of them) read; returns how many."""
+    unread = Notification.objects.filter(user=user, read_at__isnull=True)
+    if pk is not None:
+        unread = unread.filter(pk=pk)
+    return unread.update(read_at=timezone.now())
 
 
 # Assignment.
@@ -393,6 +399,7 @@ __all__ = [
     "calibration_record",
     "eligible_reviewers",
     "exemplar_mark",
+    "notifications_mark_read",
     "notify",
     "pool_member_add",
     "review_assign",

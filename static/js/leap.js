@@ -8,6 +8,42 @@ document.addEventListener("DOMContentLoaded", () => {
     button.addEventListener("click", () => window.print());
   });
 
+  // Evidence drafts: live word counts, and answers saved a moment after typing stops.
+  document.querySelectorAll("textarea[data-word-limit]").forEach((area) => {
+    const out = document.querySelector(`[data-word-count-for="${area.id}"]`);
+    const limit = Number(area.dataset.wordLimit);
+    const update = () => {
+      const words = (area.value.match(/\S+/g) || []).length;
+      if (out) out.textContent = `${words} of ${limit} words${words > limit ? ": over the limit" : ""}.`;
+      area.setAttribute("aria-invalid", String(words > limit));
+    };
+    area.addEventListener("input", update);
+    update();
+  });
+  const draft = document.querySelector("form[data-autosave]");
+  if (draft) {
+    const status = draft.querySelector("[data-autosave-status]");
+    let timer;
+    draft.querySelectorAll("textarea").forEach((area) => area.addEventListener("input", () => {
+      clearTimeout(timer);
+      timer = setTimeout(async () => {
+        const data = new FormData();
+        data.append("csrfmiddlewaretoken", draft.querySelector("[name=csrfmiddlewaretoken]").value);
+        data.append("action", "autosave");
+        draft.querySelectorAll("textarea").forEach((t) => data.append(t.name, t.value));
+        try {
+          const response = await fetch(draft.action || window.location.href, { method: "POST", body: data });
+          const result = await response.json();
+          status.textContent = result.saved
+            ? `Draft saved at ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`
+            : `Not saved: ${result.problems.join(" ")}`;
+        } catch (error) {
+          status.textContent = "Not saved: check your connection. Use “Save draft” when it is back.";
+        }
+      }, 1500);
+    }));
+  }
+
   const toggle = document.querySelector(".nav-toggle");
   const nav = document.getElementById("site-nav");
   if (!toggle || !nav) return;

@@ -145,3 +145,51 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"{path} scrolls sideways on a phone"
+
+
+def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, page, tmp_path):
+    from credentials import services
+    from credentials.models import Review, ReviewerPool
+    from tests.factories import onboarded
+
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    learner = onboarded(UserFactory(email="ana@school.example"))
+    lead = UserFactory(email="lead@reviewers.example")
+    pool = ReviewerPool.objects.create(name="All")
+    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    ids = {r.kind: r.id for r in services.requirements_of(badge)}
+    submission = services.submission_start(learner=learner, page=badge)
+    services.submission_save_answers(submission=submission, answers={ids["overview_question"]: "x"})
+    services.artifact_add_link(
+        submission=submission, slot_id=ids["artifact"], url="https://example.org/plan"
+    )
+    draft_url = f"/my/submissions/{submission.pk}/"
+    services.submission_submit(submission=submission, privacy_confirmed=True)
+    review = Review.objects.get()
+
+    def visit_as(email, paths):
+        page.context.clear_cookies()
+        page.goto(live_server.url + "/accounts/login/")
+        page.get_by_label("Email").fill(email)
+        page.get_by_label("Password").fill("correct-horse-battery")
+        page.get_by_role("button", name="Sign In").click()
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
+        for path in paths:
+            page.goto(live_server.url + path)
+            assert violations(page) == [], path
+
+    second = MicroCredentialPageFactory(parent=index, title="Second")
+    open_draft = services.submission_start(learner=learner, page=second)
+    visit_as(
+        learner.email,
+        [
+            draft_url,
+            f"/my/submissions/{open_draft.pk}/",
+            "/my/submissions/",
+            badge.url,
+            "/notifications/",
+            "/notifications/settings/",
+        ],
+    )
+    visit_as(lead.email, ["/review/", f"/review/{review.pk}/", "/review/lead/"])

@@ -194,6 +194,8 @@ def micro_credential_form_data(**overrides) -> dict:
         "level": "introductory",
         "pd_hours": "3.0",
         "validity_months": "36",
+        "reviewers_required": "1",
+        "attempt_limit": "3",
         "badge_image": "",
         "alignments": inline_formset([]),
         "prerequisites": inline_formset([]),

@@ -17,6 +17,14 @@ from cms.models import (
     PathwayPage,
 )
 from cms.validators import badge_image_problem
+from credentials.models import (
+    Artifact,
+    Notification,
+    PoolMember,
+    Review,
+    ReviewerPool,
+    Submission,
+)
 from learning.models import (
     CreditEntry,
     Enrolment,
@@ -56,6 +64,18 @@ def snapshot() -> dict:
             StepProgress.objects.count(),
             PlanItem.objects.count(),
             CreditEntry.objects.count(),
+        ],
+        "pools": sorted(
+            PoolMember.objects.values_list("pool__name", "user__email", "is_lead", "is_active")
+        ),
+        "submissions": sorted(
+            Submission.objects.values_list("learner__email", "micro_credential__slug", "state")
+        ),
+        "review": [
+            ReviewerPool.objects.count(),
+            Review.objects.count(),
+            Artifact.objects.count(),
+            Notification.objects.count(),
         ],
     }
 
@@ -109,6 +129,7 @@ def test_every_role_gets_a_verified_account_that_can_log_in(settings, client):
     assert roles == {
         "learner",
         "reviewer",
+        "lead reviewer",
         "content editor",
         "content reviewer",
         "district admin",
@@ -161,3 +182,26 @@ def test_demo_learner_is_part_way_through_her_plan(settings):
     assert view.progress.done == 3 and not view.enrolment.is_complete
     assert [e.source for e in CreditEntry.objects.filter(user=maya)] == ["badge"]
     assert selectors.latest_completed(maya)[0].framework.code == "CTO"
+
+
+@pytest.mark.django_db
+def test_the_demo_reviewer_has_mayas_submission_in_the_queue(settings):
+    settings.DEBUG = True
+    output = seed()
+    assert "demo submission" not in output  # made without a problem
+    sam = User.objects.get(email="reviewer@leap.example")
+    rosa = User.objects.get(email="lead@leap.example")
+    assert not Membership.objects.filter(user__in=[sam, rosa]).exists()
+    pool = ReviewerPool.objects.get(name="All micro-credentials", micro_credential=None)
+    members = {m.user: m for m in pool.members.all()}
+    assert set(members) == {sam, rosa}
+    assert members[rosa].is_lead and not members[sam].is_lead
+    assert all(m.is_active and m.calibrated_at for m in members.values())
+
+    [submission] = Submission.objects.filter(learner__email="learner@leap.example")
+    assert submission.micro_credential.slug == "one-to-one-readiness-review"
+    assert submission.state == Submission.State.IN_REVIEW
+    assert {a.is_link for a in submission.artifacts.all()} == {True, False}
+    [review] = submission.reviews.all()
+    assert review.reviewer == sam and review.state == Review.State.ASSIGNED
+    assert Notification.objects.filter(user=sam, url=f"/review/{review.pk}/").exists()

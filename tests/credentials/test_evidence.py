@@ -1,0 +1,463 @@
+"""Evidence and review from the people's side: a learner submits, a blind reviewer scores,
+"not yet" comes back with feedback, the badge is awarded once; who may see what; and every
+kind of bad input refused with a clear message and nothing lost."""
+
+import io
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from PIL import Image
+
+from credentials import services
+from credentials.models import Assertion, Review, Submission
+from credentials.services import EvidenceError, ReviewError
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+@pytest.fixture
+def mc(micro_credential):
+    """The conftest's micro-credential: an overview question (200 words), an artifact slot
+    (PDF or link, up to 2) and one rubric criterion; here with a second criterion."""
+    micro_credential.rubric.append(
+        (
+            "criterion",
+            {
+                "title": "Impact",
+                "meets": "Shows what changed for students.",
+                "feedback_guidance": "Ask for evidence of change.",
+            },
+        )
+    )
+    micro_credential.save_revision().publish()
+    micro_credential.refresh_from_db()
+    return micro_credential
+
+
+@pytest.fixture
+def pool(db):
+    from credentials.models import ReviewerPool
+
+    return ReviewerPool.objects.create(name="All micro-credentials")
+
+
+@pytest.fixture
+def reviewer(pool):
+    user = UserFactory(email="sam@reviewers.example", display_name="Sam Okafor")
+    services.pool_member_add(pool=pool, user=user)
+    return user
+
+
+def requirement_ids(mc):
+    return {r.kind: r.id for r in services.requirements_of(mc)}
+
+
+def criterion_ids(mc):
+    return [cid for cid, _ in services.rubric_of(mc)]
+
+
+def submitted(learner, mc, *, execute, words="We used exit tickets daily."):
+    """A complete submission sent for review (assignment runs after commit)."""
+    ids = requirement_ids(mc)
+    submission = services.submission_start(learner=learner, page=mc)
+    services.submission_save_answers(
+        submission=submission, answers={ids["overview_question"]: words}
+    )
+    services.artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="analysis.pdf", data=PDF
+    )
+    with execute(execute=True):
+        services.submission_submit(submission=submission, privacy_confirmed=True)
+    submission.refresh_from_db()
+    return submission
+
+
+def all_meet(mc):
+    return dict.fromkeys(criterion_ids(mc), ("meets", ""))
+
+
+# The flow.
+
+
+def test_not_yet_then_earned_awards_one_badge(
+    learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    first = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    assert first.state == "in_review"
+    review = first.reviews.get()
+    assert review.reviewer == reviewer
+    assert review.due_at > timezone.now()
+    [c1, c2] = criterion_ids(mc)
+    with pytest.raises(ReviewError, match="Give feedback on “Impact”"):
+        services.review_record(review=review, scores={c1: ("meets", ""), c2: ("not_yet", " ")})
+    assert not review.scores.exists()
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(
+            review=review, scores={c1: ("meets", ""), c2: ("not_yet", "Show student work.")}
+        )
+    first.refresh_from_db()
+    assert first.state == "not_yet"
+    [decision] = [m for m in mail.outbox if m.to == [learner.email]]
+    assert "Impact: Not yet" in decision.body and "Show student work." in decision.body
+
+    # The second attempt goes to another reviewer (the first has seen it) or the same pool.
+    other = UserFactory()
+    services.pool_member_add(pool=reviewer.pool_memberships.get().pool, user=other)
+    second = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    assert second.attempt == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=second.reviews.get(), scores=all_meet(mc))
+    second.refresh_from_db()
+    assert second.state == "earned"
+    assert second.assertion == Assertion.objects.get(recipient=learner)
+
+
+def test_assignment_is_blind_and_fair(learner, mc, pool, django_capture_on_commit_callbacks):
+    district = DistrictFactory(reviewers_exclude_same_district=True)
+    MembershipFactory(user=learner, district=district)
+    colleague = MembershipFactory(district=district).user
+    busy, free = UserFactory(), UserFactory()
+    for user in (colleague, busy, free, learner):
+        services.pool_member_add(pool=pool, user=user)
+    other_learner = UserFactory()
+    # busy already has work
+    submitted(other_learner, mc, execute=django_capture_on_commit_callbacks)
+    assert Review.objects.get().reviewer in (busy, free, colleague, learner)
+    Review.objects.update(reviewer=busy)
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    # never the learner, never a colleague from a district that excludes them, least loaded
+    assert submission.reviews.get().reviewer == free
+
+
+def test_uncalibrated_reviewers_get_no_work(learner, mc, pool, django_capture_on_commit_callbacks):
+    from credentials.models import PoolMember
+
+    new = UserFactory()
+    PoolMember.objects.create(pool=pool, user=new)  # not calibrated
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    assert submission.state == "submitted"
+    assert not submission.reviews.exists()
+
+
+def test_two_reviewers_who_disagree_go_to_a_lead(
+    learner, mc, pool, django_capture_on_commit_callbacks
+):
+    mc.reviewers_required = 2
+    mc.save_revision().publish()
+    first, second, lead = UserFactory(), UserFactory(), UserFactory()
+    for user in (first, second):
+        services.pool_member_add(pool=pool, user=user)
+    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    reviews = list(submission.reviews.filter(role="reviewer"))
+    assert len(reviews) == 2
+    [c1, c2] = criterion_ids(mc)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=reviews[0], scores=all_meet(mc))
+        services.review_record(
+            review=reviews[1], scores={c1: ("meets", ""), c2: ("not_yet", "Thin.")}
+        )
+    submission.refresh_from_db()
+    assert submission.state == "in_review"
+    lead_review = submission.reviews.get(role="lead")
+    assert lead_review.reviewer not in {r.reviewer for r in reviews}
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=lead_review, scores=all_meet(mc))
+    submission.refresh_from_db()
+    assert submission.state == "earned"
+
+
+def test_overdue_work_is_reassigned_and_both_reviewers_told(
+    learner, mc, reviewer, pool, django_capture_on_commit_callbacks, settings
+):
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    replacement = UserFactory()
+    services.pool_member_add(pool=pool, user=replacement)
+    Review.objects.update(
+        due_at=timezone.now() - timedelta(days=settings.LEAP_REVIEW_OVERDUE_MARGIN_DAYS + 1)
+    )
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.reviews_reassign_overdue() == 1
+    states = dict(submission.reviews.values_list("reviewer_id", "state"))
+    assert states == {reviewer.pk: "reassigned", replacement.pk: "assigned"}
+    assert {m.to[0] for m in mail.outbox} == {reviewer.email, replacement.email}
+    old = submission.reviews.get(reviewer=reviewer)
+    with pytest.raises(ReviewError, match="no longer yours"):
+        services.review_record(review=old, scores=all_meet(mc))
+
+
+def test_attempt_limit_then_an_allowance(learner, mc, reviewer, django_capture_on_commit_callbacks):
+    mc.attempt_limit = 1
+    mc.save_revision().publish()
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    [c1, c2] = criterion_ids(mc)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(
+            review=submission.reviews.get(), scores={c1: ("not_yet", "More."), c2: ("meets", "")}
+        )
+    with pytest.raises(EvidenceError, match="used all 1 attempts"):
+        services.submission_start(learner=learner, page=mc)
+    services.attempt_allow(learner=learner, page=mc, note="We talked it through.", granted_by=None)
+    assert services.submission_start(learner=learner, page=mc).attempt == 2
+
+
+def test_withdraw_before_review_does_not_count(learner, mc, django_capture_on_commit_callbacks):
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    services.submission_withdraw(submission=submission)
+    assert services.attempts_for(learner=learner, page=mc).used == 0
+
+
+# Bad input.
+
+
+def test_submit_says_exactly_what_is_missing(learner, mc):
+    submission = services.submission_start(learner=learner, page=mc)
+    with pytest.raises(EvidenceError) as caught:
+        services.submission_submit(submission=submission, privacy_confirmed=False)
+    assert caught.value.problems == [
+        "Answer “Describe your class.”.",
+        "Add a file or link for “Data analysis”.",
+        "Confirm that your artifacts show no student's personal information, or that "
+        "consent is on file.",
+    ]
+    submission.refresh_from_db()
+    assert submission.state == "draft"
+
+
+def test_an_answer_over_its_word_limit_is_refused_and_the_saved_one_kept(learner, mc):
+    ids = requirement_ids(mc)
+    submission = services.submission_start(learner=learner, page=mc)
+    services.submission_save_answers(
+        submission=submission, answers={ids["overview_question"]: "Short."}
+    )
+    with pytest.raises(EvidenceError, match="201 words; the limit is 200"):
+        services.submission_save_answers(
+            submission=submission, answers={ids["overview_question"]: "word " * 201}
+        )
+    submission.refresh_from_db()
+    assert submission.answers[ids["overview_question"]] == "Short."
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "message"),
+    [
+        (
+            "analysis.pdf",
+            b"\x89PNG\r\n\x1a\n" + b"\0" * 32,
+            "cannot be used here: it is a PNG image. Accepted: PDF.",
+        ),
+        ("analysis.pdf", b"%PDF-" + b"0" * (2 * 1024 * 1024), "at most 1 MB"),
+        ("photo.jpg", b"\xff\xd8\xff\xe0" + b"\0" * 32, "cannot be used here: it is a JPEG image"),
+    ],
+)
+def test_bad_files_are_refused_and_the_draft_survives(learner, mc, settings, name, data, message):
+    settings.LEAP_ARTIFACT_MAX_MB = 1
+    ids = requirement_ids(mc)
+    submission = services.submission_start(learner=learner, page=mc)
+    services.submission_save_answers(
+        submission=submission, answers={ids["overview_question"]: "Kept."}
+    )
+    with pytest.raises(EvidenceError, match=message):
+        services.artifact_add_file(
+            submission=submission, slot_id=ids["artifact"], name=name, data=data
+        )
+    submission.refresh_from_db()
+    assert submission.answers[ids["overview_question"]] == "Kept."
+    assert not submission.artifacts.exists()
+
+
+def test_one_open_submission_per_learner_and_badge(learner, mc):
+    first = services.submission_start(learner=learner, page=mc)
+    assert services.submission_start(learner=learner, page=mc) == first
+
+
+# Screens.
+
+
+def photo() -> bytes:
+    out = io.BytesIO()
+    exif = Image.Exif()
+    exif[0x8825] = {1: "N", 2: (40.0, 26.0, 46.0)}
+    Image.new("RGB", (20, 20), "red").save(out, "JPEG", exif=exif)
+    return out.getvalue()
+
+
+def test_the_draft_form_saves_answers_even_when_an_upload_fails(client, learner, mc):
+    client.force_login(learner)
+    response = client.post(reverse("submissions:start", args=[mc.pk]))
+    submission = Submission.objects.get()
+    assert response["Location"] == reverse("submissions:detail", args=[submission.pk])
+    ids = requirement_ids(mc)
+    response = client.post(
+        reverse("submissions:detail", args=[submission.pk]),
+        {
+            f"answer-{ids['overview_question']}": "Grade 7 science.",
+            f"file-{ids['artifact']}": SimpleUploadedFile("plan.pdf", b"not a pdf at all"),
+            "action": "submit",
+        },
+    )
+    assert response.status_code == 400
+    assert "“plan.pdf” cannot be used here" in response.content.decode()
+    submission.refresh_from_db()
+    assert submission.answers[ids["overview_question"]] == "Grade 7 science."
+    assert submission.state == "draft"
+
+
+def test_autosave_answers_json(client, learner, mc):
+    client.force_login(learner)
+    submission = services.submission_start(learner=learner, page=mc)
+    ids = requirement_ids(mc)
+    url = reverse("submissions:detail", args=[submission.pk])
+    ok = client.post(url, {"action": "autosave", f"answer-{ids['overview_question']}": "Hi"})
+    assert ok.json() == {"saved": True, "problems": []}
+    too_long = client.post(
+        url, {"action": "autosave", f"answer-{ids['overview_question']}": "w " * 300}
+    )
+    assert too_long.status_code == 400 and not too_long.json()["saved"]
+
+
+def test_reviewer_screen_is_blind(
+    client, learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    learner.display_name = "Maya Torres"
+    learner.save()
+    submission = services.submission_start(learner=learner, page=mc)
+    ids = requirement_ids(mc)
+    services.submission_save_answers(
+        submission=submission, answers={ids["overview_question"]: "Class."}
+    )
+    services.artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="Maya Torres lesson.pdf", data=PDF
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.submission_submit(submission=submission, privacy_confirmed=True)
+    client.force_login(reviewer)
+    review = Review.objects.get()
+    html = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert submission.number in html
+    for secret in ("Maya", "Torres", learner.email, "lesson.pdf"):
+        assert secret not in html
+    artifact = submission.artifacts.get()
+    download = client.get(reverse("review:artifact", args=[review.pk, artifact.pk]))
+    assert download.status_code == 200
+    assert "Maya" not in download["Content-Disposition"]
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(download.streaming_content) == PDF
+
+
+def test_photos_lose_their_location_on_upload(learner, micro_credential):
+    micro_credential.requirements[1].value["file_types"] = ["image"]
+    micro_credential.save_revision().publish()
+    ids = requirement_ids(micro_credential)
+    submission = services.submission_start(learner=learner, page=micro_credential)
+    artifact = services.artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="IMG_1.JPG", data=photo()
+    )
+    with artifact.file.open("rb") as handle, Image.open(handle) as image:
+        assert not image.getexif()
+    assert artifact.name == "IMG_1.jpg"
+    assert "artifacts/" in artifact.file.name and "IMG" not in artifact.file.name
+
+
+# Who may see what.
+
+
+@pytest.fixture
+def world(learner, mc, reviewer, pool, django_capture_on_commit_callbacks):
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    lead = UserFactory()
+    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    return {
+        "submission": submission,
+        "artifact": submission.artifacts.get(),
+        "review": submission.reviews.get(),
+        "learner": learner,
+        "reviewer": reviewer,
+        "lead": lead,
+        "other_reviewer": UserFactory(),
+        "stranger": UserFactory(),
+    }
+
+
+def urls(world):
+    s, a, r = world["submission"], world["artifact"], world["review"]
+    return {
+        "submission": reverse("submissions:detail", args=[s.pk]),
+        "learner_artifact": reverse("submissions:artifact", args=[s.pk, a.pk]),
+        "review": reverse("review:detail", args=[r.pk]),
+        "review_artifact": reverse("review:artifact", args=[r.pk, a.pk]),
+    }
+
+
+ALLOWED = {
+    "learner": {"submission", "learner_artifact"},
+    "reviewer": {"learner_artifact", "review", "review_artifact"},
+    "lead": {"learner_artifact"},
+    "other_reviewer": set(),
+    "stranger": set(),
+}
+
+
+@pytest.mark.parametrize("who", list(ALLOWED))
+def test_permission_matrix(client, world, who):
+    from credentials.models import PoolMember
+
+    if who == "other_reviewer":
+        services.pool_member_add(
+            pool=PoolMember.objects.get(user=world["reviewer"]).pool, user=world[who]
+        )
+    client.force_login(world[who])
+    for name, url in urls(world).items():
+        expected = 200 if name in ALLOWED[who] else 404
+        assert client.get(url).status_code == expected, (who, name)
+
+
+def test_a_reviewer_cannot_score_work_not_assigned_to_them(client, world, mc):
+    client.force_login(world["other_reviewer"])
+    data = {f"result-{cid}": "meets" for cid in criterion_ids(mc)}
+    response = client.post(reverse("review:detail", args=[world["review"].pk]), data)
+    assert response.status_code == 404
+    assert not world["review"].scores.exists()
+
+
+def test_anonymous_visitors_are_asked_to_log_in(client, world):
+    for url in urls(world).values():
+        assert client.get(url)["Location"].startswith(reverse("account_login"))
+
+
+# Queue size.
+
+
+def test_review_queue_queries_do_not_grow(client, mc, reviewer):
+    client.force_login(reviewer)
+
+    def queue_with(size):
+        learners = [UserFactory() for _ in range(size - Review.objects.count())]
+        for learner in learners:
+            submission = Submission.objects.create(
+                learner=learner,
+                micro_credential=mc,
+                state="in_review",
+                submitted_at=timezone.now(),
+            )
+            Review.objects.create(
+                submission=submission, reviewer=reviewer, due_at=timezone.now() + timedelta(days=1)
+            )
+        client.get(reverse("review:queue"))
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get(reverse("review:queue"))
+        assert len(response.context["open"]) == size
+        return len(queries.captured_queries)
+
+    assert queue_with(10) == queue_with(500)

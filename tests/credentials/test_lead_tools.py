@@ -1,0 +1,527 @@
+"""Lead reviewer tools: exemplars with reference scores, calibration of reviewers joining a
+pool, reports, and allowing another attempt; who may use them (404 for anyone else)."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.db.models import Q
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.models import MicroCredentialPage
+from credentials import services
+from credentials.models import (
+    AttemptAllowance,
+    CalibrationScore,
+    Exemplar,
+    Notification,
+    Review,
+    ReviewerPool,
+    Submission,
+)
+from credentials.reports import at_limit, percentile, report_for
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory, learning_catalogue
+
+pytestmark = pytest.mark.django_db
+
+PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+
+
+# Building work through the services.
+
+
+def ids_of(page):
+    return {r.kind: r.id for r in services.requirements_of(page)}
+
+
+def criteria_of(page):
+    return [cid for cid, _ in services.rubric_of(page)]
+
+
+def submit(page, learner, capture, *, file_name=None):
+    """A complete submission sent for review; the reviewers are assigned after commit."""
+    ids = ids_of(page)
+    submission = services.submission_start(learner=learner, page=page)
+    services.submission_save_answers(
+        submission=submission, answers={ids["overview_question"]: "Grade 7, thirty pupils."}
+    )
+    if file_name:
+        services.artifact_add_file(
+            submission=submission, slot_id=ids["artifact"], name=file_name, data=PDF
+        )
+    else:
+        services.artifact_add_link(
+            submission=submission, slot_id=ids["artifact"], url="https://example.org/analysis"
+        )
+    with capture(execute=True):
+        services.submission_submit(submission=submission, privacy_confirmed=True)
+    submission.refresh_from_db()
+    return submission
+
+
+def score(review, result):
+    page = review.submission.micro_credential
+    feedback = "" if result == "meets" else "Name the pattern in the data."
+    services.review_record(
+        review=review, scores=dict.fromkeys(criteria_of(page), (result, feedback))
+    )
+
+
+def decided(page, capture, result="meets", learner=None, **kwargs):
+    """A submission decided `result` by the reviewers it was given."""
+    submission = submit(page, learner or UserFactory(), capture, **kwargs)
+    reviews = list(Review.objects.filter(submission=submission, state=Review.State.ASSIGNED))
+    assert reviews, "the submission needs a reviewer"
+    for review in reviews:
+        score(review, result)
+    submission.refresh_from_db()
+    return submission
+
+
+# The people and pools.
+
+
+@pytest.fixture
+def world(db):
+    """Pool A reviews "Using Classroom Data" (lead Lena, reviewer Rui); pool B reviews
+    "Designing Learning" (lead Bo). Maya learns at Riverside, whose admin is Ada; Lakeview's
+    admin is Lou. Kim has no part in review."""
+    from cms.demo import site_tree_ensure
+
+    catalogue = learning_catalogue(site_tree_ensure())
+    pool_a = ReviewerPool.objects.create(name="Data reviewers", micro_credential=catalogue.data)
+    pool_b = ReviewerPool.objects.create(name="Design reviewers", micro_credential=catalogue.design)
+    lead_a = UserFactory(email="lena@reviewers.example", display_name="Lena Park")
+    lead_b = UserFactory(email="bo@reviewers.example", display_name="Bo Lind")
+    reviewer = UserFactory(email="rui@reviewers.example", display_name="Rui Costa")
+    services.pool_member_add(pool=pool_a, user=lead_a, is_lead=True)
+    services.pool_member_add(pool=pool_b, user=lead_b, is_lead=True)
+    services.pool_member_add(pool=pool_a, user=reviewer)
+    riverside = DistrictFactory(name="Riverside", slug="riverside")
+    lakeview = DistrictFactory(name="Lakeview", slug="lakeview")
+    maya = UserFactory(email="maya@riverside.example", display_name="Maya Torres")
+    MembershipFactory(user=maya, district=riverside)
+    admin = MembershipFactory(district=riverside, role="district_admin").user
+    other_admin = MembershipFactory(district=lakeview, role="district_admin").user
+    return {
+        "catalogue": catalogue,
+        "data": catalogue.data,
+        "design": catalogue.design,
+        "pool_a": pool_a,
+        "pool_b": pool_b,
+        "lead_a": lead_a,
+        "lead_b": lead_b,
+        "reviewer": reviewer,
+        "maya": maya,
+        "admin": admin,
+        "other_admin": other_admin,
+        "kim": UserFactory(email="kim@school.example", display_name="Kim Lee"),
+    }
+
+
+def status_of(client, user, method, url, data=None):
+    client.logout()
+    if user is not None:
+        client.force_login(user)
+    response = getattr(client, method)(url, data or {})
+    return response.status_code
+
+
+# Who may do what.
+
+
+def test_permission_matrix(client, world, django_capture_on_commit_callbacks):
+    pool_a, pool_b = world["pool_a"], world["pool_b"]
+    work = decided(
+        world["data"], django_capture_on_commit_callbacks, learner=world["maya"], file_name="a.pdf"
+    )
+    artifact = work.artifacts.get()
+    lead_a, lead_b, reviewer = world["lead_a"], world["lead_b"], world["reviewer"]
+    maya, kim, admin = world["maya"], world["kim"], world["admin"]
+    home = reverse("review_lead:home")
+    report_a = reverse("review_lead:report", args=[pool_a.pk])
+    exemplars_a = reverse("review_lead:exemplars", args=[pool_a.pk])
+    mark_a = reverse("review_lead:exemplar_mark", args=[pool_a.pk, work.pk])
+    artifact_a = reverse("review_lead:artifact", args=[pool_a.pk, artifact.pk])
+    calibration_a = reverse("review_lead:calibration", args=[pool_a.pk])
+    attempts = reverse("review_lead:attempts")
+    reports = reverse("review_lead:reports")
+    # Pool A's objects through pool B's URLs: not found, even for pool B's lead.
+    mark_via_b = reverse("review_lead:exemplar_mark", args=[pool_b.pk, work.pk])
+    artifact_via_b = reverse("review_lead:artifact", args=[pool_b.pk, artifact.pk])
+
+    expected = {
+        home: {lead_a: 200, lead_b: 200, reviewer: 200, maya: 404, kim: 404, admin: 200},
+        report_a: {lead_a: 200, lead_b: 404, reviewer: 404, maya: 404, kim: 404, admin: 404},
+        exemplars_a: {lead_a: 200, lead_b: 404, reviewer: 404, maya: 404, kim: 404, admin: 404},
+        mark_a: {lead_a: 200, lead_b: 404, reviewer: 404, maya: 404, kim: 404, admin: 404},
+        artifact_a: {lead_a: 200, lead_b: 404, reviewer: 404, maya: 404, kim: 404, admin: 404},
+        calibration_a: {lead_a: 200, lead_b: 404, reviewer: 200, maya: 404, kim: 404, admin: 404},
+        attempts: {lead_a: 200, lead_b: 200, reviewer: 404, maya: 404, kim: 404, admin: 200},
+        reports: {lead_a: 200, lead_b: 200, reviewer: 404, maya: 404, kim: 404, admin: 404},
+        mark_via_b: {lead_b: 404},
+        artifact_via_b: {lead_b: 404},
+    }
+    for url, by_user in expected.items():
+        for user, status in by_user.items():
+            assert status_of(client, user, "get", url) == status, (url, user.display_name)
+        client.logout()
+        response = client.get(url)
+        assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    # Ids that do not exist, or of another kind, are plain 404s.
+    client.force_login(lead_a)
+    assert client.get(reverse("review_lead:report", args=[999999])).status_code == 404
+    assert client.get(reverse("review_lead:artifact", args=[pool_a.pk, 999999])).status_code == 404
+
+
+def test_undecided_work_is_not_offered_as_an_exemplar(
+    client, world, django_capture_on_commit_callbacks
+):
+    waiting = submit(world["data"], UserFactory(), django_capture_on_commit_callbacks)
+    client.force_login(world["lead_a"])
+    url = reverse("review_lead:exemplar_mark", args=[world["pool_a"].pk, waiting.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_artifact_download_is_blind_and_never_rendered(
+    client, world, django_capture_on_commit_callbacks
+):
+    work = decided(
+        world["data"],
+        django_capture_on_commit_callbacks,
+        learner=world["maya"],
+        file_name="Maya Torres analysis.pdf",
+    )
+    artifact = work.artifacts.get()
+    client.force_login(world["lead_a"])
+    response = client.get(reverse("review_lead:artifact", args=[world["pool_a"].pk, artifact.pk]))
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == PDF
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert f"{work.number}-artifact-{artifact.pk}.pdf" in disposition
+    assert "Maya" not in disposition and "Torres" not in disposition
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Content-Type"] == "application/pdf"
+    page = client.get(reverse("review_lead:exemplar_mark", args=[world["pool_a"].pk, work.pk]))
+    assert "Maya" not in page.content.decode()
+
+
+# Exemplars.
+
+
+def test_lead_marks_an_exemplar_and_bad_input_saves_nothing(
+    client, world, django_capture_on_commit_callbacks
+):
+    work = decided(world["data"], django_capture_on_commit_callbacks, result="not_yet")
+    pool = world["pool_a"]
+    client.force_login(world["lead_a"])
+    listing = client.get(reverse("review_lead:exemplars", args=[pool.pk]))
+    assert work.number in listing.content.decode()
+    url = reverse("review_lead:exemplar_mark", args=[pool.pk, work.pk])
+
+    response = client.post(url, {})
+    assert response.status_code == 400
+    assert "Choose meets or not yet for “Analysis”." in response.content.decode()
+    assert not Exemplar.objects.exists()
+
+    response = client.post(url, {f"criterion-{criteria_of(world['data'])[0]}": "sometimes"})
+    assert response.status_code == 400
+    assert not Exemplar.objects.exists()
+
+    criterion = criteria_of(world["data"])[0]
+    response = client.post(url, {f"criterion-{criterion}": "not_yet"})
+    assert response.status_code == 302
+    exemplar = Exemplar.objects.get()
+    assert (exemplar.pool, exemplar.submission, exemplar.reference) == (
+        pool,
+        work,
+        {criterion: "not_yet"},
+    )
+    assert exemplar.marked_by == world["lead_a"]
+    # Marking it twice changes nothing.
+    assert client.post(url, {f"criterion-{criterion}": "meets"}).status_code == 400
+    assert Exemplar.objects.get().reference == {criterion: "not_yet"}
+
+
+# Calibration.
+
+
+@pytest.fixture
+def exemplars(world, django_capture_on_commit_callbacks):
+    """Two exemplars in pool A: one that meets the rubric, one that does not yet."""
+    criterion = criteria_of(world["data"])[0]
+    made = []
+    for result in ("meets", "not_yet"):
+        work = decided(world["data"], django_capture_on_commit_callbacks, result=result)
+        made.append(
+            services.exemplar_mark(
+                submission=work,
+                pool=world["pool_a"],
+                reference={criterion: result},
+                marked_by=world["lead_a"],
+            )
+        )
+    return made
+
+
+def calibrate(client, pool, exemplars, answers):
+    url = reverse("review_lead:calibration", args=[pool.pk])
+    for exemplar, answer in zip(exemplars, answers, strict=True):
+        page = client.get(url)
+        assert page.status_code == 200
+        assert exemplar.submission.number in page.content.decode()
+        criterion = next(iter(exemplar.reference))
+        response = client.post(url, {"exemplar": exemplar.pk, f"criterion-{criterion}": answer})
+        assert response.status_code == 302
+    return client.get(url)
+
+
+def test_calibration_reaching_the_bar_makes_the_reviewer_calibrated(client, world, exemplars):
+    newcomer = UserFactory(display_name="Noor Haddad")
+    member = services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    assert member.calibrated_at is None
+    client.force_login(newcomer)
+    page = calibrate(client, world["pool_a"], exemplars, ["meets", "not_yet"])
+    member.refresh_from_db()
+    assert member.calibrated_at is not None
+    text = page.content.decode()
+    assert "100%" in text and "You are calibrated" in text
+    # The reference stays hidden while scoring: the form never shows it.
+    assert CalibrationScore.objects.filter(reviewer=newcomer).count() == 2
+
+
+def test_calibration_below_the_bar_does_not(client, world, exemplars):
+    newcomer = UserFactory(display_name="Noor Haddad")
+    member = services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    client.force_login(newcomer)
+    page = calibrate(client, world["pool_a"], exemplars, ["meets", "meets"])
+    member.refresh_from_db()
+    assert member.calibrated_at is None
+    text = page.content.decode()
+    assert "50%" in text and "Not yet at the bar" in text
+    assert exemplars[1].submission.number in text  # listed where they differed
+
+
+def test_calibration_refuses_bad_input_and_other_pools_exemplars(
+    client, world, exemplars, django_capture_on_commit_callbacks
+):
+    newcomer = UserFactory()
+    services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    client.force_login(newcomer)
+    url = reverse("review_lead:calibration", args=[world["pool_a"].pk])
+    response = client.post(url, {"exemplar": exemplars[0].pk})
+    assert response.status_code == 400
+    assert "Choose meets or not yet" in response.content.decode()
+    assert not CalibrationScore.objects.exists()
+    other = services.exemplar_mark(
+        submission=decided(world["design"], django_capture_on_commit_callbacks),
+        pool=world["pool_b"],
+        reference={criteria_of(world["design"])[0]: "meets"},
+        marked_by=world["lead_b"],
+    )
+    criterion = next(iter(other.reference))
+    response = client.post(url, {"exemplar": other.pk, f"criterion-{criterion}": "meets"})
+    assert response.status_code == 404
+    assert client.post(url, {"exemplar": "nope"}).status_code == 404
+    assert not CalibrationScore.objects.exists()
+
+
+def test_leads_see_every_members_agreement(client, world, exemplars):
+    for user, answers in (("Noor Haddad", ["meets", "not_yet"]), ("Ola Berg", ["meets", "meets"])):
+        person = UserFactory(display_name=user)
+        services.pool_member_add(pool=world["pool_a"], user=person)
+        for exemplar, answer in zip(exemplars, answers, strict=True):
+            services.calibration_record(
+                exemplar=exemplar,
+                reviewer=person,
+                results={next(iter(exemplar.reference)): answer},
+            )
+    report = report_for(pools=[world["pool_a"]])
+    rows = {row.member.user.display_name: row for row in report.reviewers}
+    assert rows["Noor Haddad"].calibration.percent == 100.0
+    assert rows["Noor Haddad"].calibration.kappa == 1.0
+    assert rows["Noor Haddad"].member.calibrated_at is not None
+    assert rows["Ola Berg"].calibration.percent == 50.0
+    assert rows["Ola Berg"].member.calibrated_at is None
+    assert rows["Ola Berg"].exemplars_scored == rows["Ola Berg"].exemplars_total == 2
+    client.force_login(world["lead_a"])
+    text = client.get(reverse("review_lead:report", args=[world["pool_a"].pk])).content.decode()
+    assert "Noor Haddad" in text and "Ola Berg" in text and "below the bar" in text
+
+
+# Reports.
+
+
+def test_percentile_interpolates_between_ranks():
+    assert percentile([], 0.5) is None
+    assert percentile([4.0], 0.9) == 4.0
+    assert percentile([1, 2, 3, 4], 0.5) == 2.5
+    assert percentile([1, 2, 3, 4, 10], 0.9) == pytest.approx(7.6)
+
+
+def test_report_figures_on_known_data(client, world, django_capture_on_commit_callbacks):
+    page = world["data"]
+    capture = django_capture_on_commit_callbacks
+    first = [decided(page, capture, result=r) for r in ("meets", "meets", "meets", "not_yet")]
+    again = decided(page, capture, learner=first[3].learner)  # the second attempt earns it
+    assert again.attempt == 2
+    now = timezone.now()
+    for submission, days in zip([*first, again], [1, 2, 3, 4, 10], strict=True):
+        Submission.objects.filter(pk=submission.pk).update(
+            submitted_at=now - timedelta(days=days + 1), decided_at=now - timedelta(days=1)
+        )
+    # Decided long ago: outside the 90 days.
+    old = decided(page, capture)
+    Submission.objects.filter(pk=old.pk).update(
+        submitted_at=now - timedelta(days=300), decided_at=now - timedelta(days=200)
+    )
+    submit(page, UserFactory(), capture)  # in the queue
+    decided(world["design"], capture)  # another pool's micro-credential
+
+    report = report_for(pools=[world["pool_a"]], now=now)
+    assert report.queue == 1
+    assert report.turnaround.decided == 5
+    assert report.turnaround.median_days == pytest.approx(3)
+    assert report.turnaround.p90_days == pytest.approx(7.6)
+    (rate,) = report.pass_rates
+    assert (rate.title, rate.decided, rate.earned, rate.percent) == (
+        "Using Classroom Data",
+        5,
+        4,
+        80.0,
+    )
+    assert (rate.first_decided, rate.first_earned, rate.first_percent) == (4, 3, 75.0)
+    assert report_for(pools=[world["pool_a"]], days=365, now=now).turnaround.decided == 6
+
+    client.force_login(world["lead_a"])
+    text = client.get(reverse("review_lead:report", args=[world["pool_a"].pk])).content.decode()
+    assert "80%" in text and "75%" in text and "7.6 days" in text and "3.0 days" in text
+    assert "Designing Learning" not in text
+
+
+def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_callbacks):
+    design = world["design"]
+    MicroCredentialPage.objects.filter(pk=design.pk).update(reviewers_required=2)
+    design.refresh_from_db()
+    second = UserFactory(display_name="Sol Reyes")
+    services.pool_member_add(pool=world["pool_b"], user=second)
+    capture = django_capture_on_commit_callbacks
+    agreed = submit(design, UserFactory(), capture)
+    for review in agreed.reviews.all():
+        score(review, "meets")
+    split = submit(design, UserFactory(), capture)
+    first_review, second_review = split.reviews.order_by("pk")
+    score(first_review, "meets")
+    score(second_review, "not_yet")
+    rows = {r.member.user.display_name: r for r in report_for(pools=[world["pool_b"]]).reviewers}
+    for name in ("Bo Lind", "Sol Reyes"):
+        assert rows[name].double_reviewed == 2
+        assert rows[name].double.percent == 50.0
+
+
+def test_reports_page_queries_do_not_grow(client, world, django_capture_on_commit_callbacks):
+    page, capture = world["data"], django_capture_on_commit_callbacks
+    client.force_login(world["lead_a"])
+    urls = [
+        reverse("review_lead:report", args=[world["pool_a"].pk]),
+        reverse("review_lead:reports"),
+        reverse("review_lead:exemplars", args=[world["pool_a"].pk]),
+        reverse("review_lead:attempts"),
+    ]
+    MicroCredentialPage.objects.filter(pk=page.pk).update(attempt_limit=1)
+    page.refresh_from_db()
+
+    def add(n):
+        for i in range(n):
+            work = decided(page, capture, result="meets" if i % 3 else "not_yet")
+            if i % 5 == 0:
+                services.exemplar_mark(
+                    submission=work,
+                    pool=world["pool_a"],
+                    reference=dict.fromkeys(criteria_of(page), "meets"),
+                    marked_by=world["lead_a"],
+                )
+
+    def counts():
+        found = []
+        for url in urls:
+            client.get(url)
+            with CaptureQueriesContext(connection) as queries:
+                assert client.get(url).status_code == 200
+            found.append(len(queries.captured_queries))
+        return found
+
+    add(10)
+    small = counts()
+    add(50)
+    assert counts() == small
+
+
+# Another attempt.
+
+
+@pytest.fixture
+def at_the_limit(world, django_capture_on_commit_callbacks):
+    """Maya used her only attempt at "Using Classroom Data" and it was "not yet"."""
+    page = world["data"]
+    MicroCredentialPage.objects.filter(pk=page.pk).update(attempt_limit=1)
+    page.refresh_from_db()
+    work = decided(
+        page, django_capture_on_commit_callbacks, result="not_yet", learner=world["maya"]
+    )
+    assert services.attempts_for(learner=world["maya"], page=page).left == 0
+    return work
+
+
+def test_leads_see_numbers_and_admins_see_their_own_people(client, world, at_the_limit):
+    url = reverse("review_lead:attempts")
+    client.force_login(world["lead_a"])
+    text = client.get(url).content.decode()
+    assert at_the_limit.number in text and "Maya" not in text
+    client.force_login(world["admin"])
+    text = client.get(url).content.decode()
+    assert "Maya Torres" in text and at_the_limit.number in text
+    for outsider in (world["other_admin"], world["lead_b"]):
+        client.force_login(outsider)
+        text = client.get(url).content.decode()
+        assert at_the_limit.number not in text and "Maya" not in text
+
+
+@pytest.mark.parametrize("who", ["lead_a", "admin"])
+def test_allow_another_attempt(client, world, at_the_limit, who):
+    client.force_login(world[who])
+    url = reverse("review_lead:attempts")
+    response = client.post(url, {"submission": at_the_limit.pk, "note": "   "})
+    assert response.status_code == 400
+    assert "Write a note on why another attempt is allowed." in response.content.decode()
+    assert not AttemptAllowance.objects.exists()
+
+    response = client.post(
+        url, {"submission": at_the_limit.pk, "note": "We went through the feedback on Monday."}
+    )
+    assert response.status_code == 302
+    allowance = AttemptAllowance.objects.get()
+    assert (allowance.learner, allowance.granted_by) == (world["maya"], world[who])
+    assert services.attempts_for(learner=world["maya"], page=world["data"]).left == 1
+    assert Notification.objects.filter(user=world["maya"], message__contains="another attempt")
+    assert "Nobody is at the limit." in client.get(url).content.decode()
+    # Once allowed, the learner can start again.
+    assert services.submission_start(learner=world["maya"], page=world["data"]).attempt == 2
+
+
+@pytest.mark.parametrize("who", ["lead_b", "other_admin", "reviewer", "maya", "kim"])
+def test_others_cannot_allow_another_attempt(client, world, at_the_limit, who):
+    client.force_login(world[who])
+    response = client.post(
+        reverse("review_lead:attempts"), {"submission": at_the_limit.pk, "note": "Please."}
+    )
+    assert response.status_code == 404
+    assert not AttemptAllowance.objects.exists()
+
+
+def test_nobody_with_attempts_left_is_listed(world, django_capture_on_commit_callbacks):
+    decided(world["data"], django_capture_on_commit_callbacks, result="not_yet")  # 1 of 3
+    assert at_limit(scope=Q(pk__isnull=False), named_learners=[]) == []
