@@ -26,7 +26,7 @@ def _blind(submission: Submission, pool_id: int) -> dict:
     neutral name; links as they are). Never the learner or the original file names."""
     artifacts = list(submission.artifacts.all())
     answers, slots = [], []
-    for requirement in services.requirements_of(submission.micro_credential):
+    for requirement in services.requirements_for(submission):
         if requirement.takes_text:
             answers.append((requirement, submission.answers.get(requirement.id, "")))
         elif requirement.kind == "artifact":
@@ -41,14 +41,14 @@ def _blind(submission: Submission, pool_id: int) -> dict:
     return {"submission": submission, "answers": answers, "slots": slots}
 
 
-def _criteria(page) -> list[tuple[str, dict]]:
-    return services.rubric_of(page)
+def _criteria(submission: Submission) -> list[tuple[str, dict]]:
+    return services.rubric_for(submission)
 
 
 def _exemplar_criteria(exemplar: Exemplar) -> list[tuple[str, dict]]:
     """The criteria the exemplar was referenced on, in rubric order (a criterion later
     taken out of the rubric is still scored, under a neutral title)."""
-    rubric = dict(_criteria(exemplar.submission.micro_credential))
+    rubric = dict(_criteria(exemplar.submission))
     ordered = [cid for cid in rubric if cid in exemplar.reference]
     ordered += [cid for cid in exemplar.reference if cid not in rubric]
     return [(cid, rubric.get(cid, {"title": "A criterion since removed"})) for cid in ordered]
@@ -154,7 +154,7 @@ def exemplar_mark(request, pool_id: int, submission_id: int):
     pool = perms.pool_for_lead(request.user, pool_id)
     submission = perms.submission_for_lead(request.user, pool, submission_id)
     existing = Exemplar.objects.filter(submission=submission).select_related("pool").first()
-    criteria = _criteria(submission.micro_credential)
+    criteria = _criteria(submission)
     form = CriterionScoresForm(
         request.POST if request.method == "POST" else None, criteria=criteria
     )

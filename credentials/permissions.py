@@ -28,7 +28,9 @@ def can_see_evidence(user, submission: Submission) -> bool:
         submission=submission, reviewer=user, state__in=SEEING_STATES
     ).exists():
         return True
-    return is_lead_for(user, submission.micro_credential_id)
+    # Leads see work once it was sent (and the learner confirmed its privacy), never drafts.
+    sent = submission.submitted_at is not None and submission.state != Submission.State.WITHDRAWN
+    return sent and is_lead_for(user, submission.micro_credential_id)
 
 
 def review_for_reviewer(user, pk: int) -> Review:

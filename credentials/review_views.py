@@ -21,7 +21,7 @@ def review_queue(request):
 def review_detail(request, pk: int):
     review = review_for_reviewer(request.user, pk)
     submission = review.submission
-    criteria = services.rubric_of(submission.micro_credential)
+    criteria = services.rubric_for(submission)
     posted = {}
     problems = []
     if request.method == "POST":
@@ -38,7 +38,7 @@ def review_detail(request, pk: int):
             messages.success(request, f"Your review of {submission.number} is recorded.")
             return redirect("review:queue")
     recorded = {s.criterion_id: (s.result, s.feedback) for s in review.scores.all()}
-    requirements = services.requirements_of(submission.micro_credential)
+    requirements = services.requirements_for(submission)
     artifacts = list(submission.artifacts.all())
     context = {
         "review": review,

@@ -103,6 +103,13 @@ def _draft_post(request, submission):
         if requirement.kind != "artifact":
             continue
         for upload in request.FILES.getlist(f"file-{requirement.id}"):
+            if upload.size > settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024:
+                # Refused before reading it: a huge file never goes into memory.
+                problems.append(
+                    f"“{upload.name[:100]}” is {upload.size / 1_048_576:.1f} MB; files can be "
+                    f"at most {settings.LEAP_ARTIFACT_MAX_MB} MB."
+                )
+                continue
             try:
                 services.artifact_add_file(
                     submission=submission,
@@ -118,7 +125,9 @@ def _draft_post(request, submission):
                 services.artifact_add_link(submission=submission, slot_id=requirement.id, url=link)
             except EvidenceError as error:
                 problems += error.problems
-    remove = request.POST.get("remove")
+    remove = request.POST.get("remove", "")
+    if remove and not remove.isdigit():
+        raise Http404("No such artifact.")
     if remove:
         artifact = get_object_or_404(Artifact, pk=remove, submission=submission)
         services.artifact_remove(artifact=artifact)

@@ -50,6 +50,19 @@ CONTENT_TYPES = {
     "mp3": "audio/mpeg",
     "m4a": "audio/mp4",
 }
+MP4_BRANDS = {
+    b"isom",
+    b"iso2",
+    b"iso4",
+    b"iso5",
+    b"iso6",
+    b"mp41",
+    b"mp42",
+    b"avc1",
+    b"M4V ",
+    b"dash",
+}
+MAX_IMAGE_PIXELS = 40_000_000
 OOXML_PARTS = {"word/": "docx", "ppt/": "pptx", "xl/": "xlsx"}
 ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.text": "odt",
@@ -67,7 +80,11 @@ def _zip_format(data: bytes) -> str | None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = archive.namelist()
         if "mimetype" in names:
-            return ODF_MIMETYPES.get(archive.read("mimetype").strip())
+            # Read a few bytes at most: a "mimetype" entry that unpacks to gigabytes is a bomb.
+            if archive.getinfo("mimetype").file_size > 100:
+                return None
+            with archive.open("mimetype") as entry:
+                return ODF_MIMETYPES.get(entry.read(100).strip())
         if "[Content_Types].xml" in names:
             for prefix, fmt in OOXML_PARTS.items():
                 if any(name.startswith(prefix) for name in names):
@@ -101,7 +118,10 @@ def sniff_format(data: bytes) -> str | None:
         return _zip_format(data)
     if data[4:8] == b"ftyp":
         brand = data[8:12]
-        return "m4a" if brand.startswith(b"M4A") else "mp4"
+        if brand.startswith(b"M4A"):
+            return "m4a"
+        # HEIC photos and QuickTime films share the container but are not MP4.
+        return "mp4" if brand in MP4_BRANDS else None
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
     if data and _is_text(data):
@@ -122,10 +142,21 @@ def safe_name(name: str, fmt: str) -> str:
 def image_without_metadata(data: bytes, fmt: str) -> bytes:
     """Re-encode a photo with its orientation applied and every metadata block (EXIF, GPS,
     XMP, comments, text chunks) left out."""
+    import warnings
+
     from PIL import Image, ImageOps
 
     try:
-        with Image.open(io.BytesIO(data)) as image:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(data))
+        with image:
+            width, height = image.size
+            if width * height > MAX_IMAGE_PIXELS:
+                raise UploadError(
+                    f"The image is {width} × {height} pixels; make it smaller than "
+                    f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels and upload it again."
+                )
             image = ImageOps.exif_transpose(image)
             if fmt == "jpeg" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
@@ -134,7 +165,12 @@ def image_without_metadata(data: bytes, fmt: str) -> bytes:
                 image.save(out, "JPEG", quality=92, optimize=True)
             else:
                 image.save(out, "PNG", optimize=True)
-    except (OSError, ValueError, Image.DecompressionBombError) as error:
+    except (
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ) as error:
         raise UploadError("The image could not be read; export it again and retry.") from error
     return out.getvalue()
 

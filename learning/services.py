@@ -238,6 +238,10 @@ def invitation_accept(*, user, token: str) -> Membership:
             f"This invitation was sent to {invitation.email}. Sign in with that address, or "
             "add and verify it in your account settings, then open the link again."
         )
+    return _invitation_use(invitation, user)
+
+
+def _invitation_use(invitation: Invitation, user) -> Membership:
     membership = _membership_join(
         user=user,
         district=invitation.district,
@@ -264,18 +268,7 @@ def invitations_accept_for_address(*, user, email: str) -> list[Membership]:
     for invitation in open_invitations:
         if not invitation.district.is_active:
             continue
-        memberships.append(
-            _membership_join(
-                user=user,
-                district=invitation.district,
-                role=invitation.role,
-                via=Membership.JoinedVia.INVITATION,
-                school=invitation.school,
-            )
-        )
-        invitation.accepted_at = timezone.now()
-        invitation.accepted_by = user
-        invitation.save(update_fields=["accepted_at", "accepted_by"])
+        memberships.append(_invitation_use(invitation, user))
     return memberships
 
 

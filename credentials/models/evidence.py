@@ -54,6 +54,13 @@ class Submission(models.Model):
     assertion = models.ForeignKey(
         "credentials.Assertion", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # Pinned when submitted: reviewers assess against the requirements and rubric the learner
+    # answered, and an earned decision awards that badge version, whatever editors do later.
+    badge_class = models.ForeignKey(
+        "credentials.BadgeClass", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    requirements = models.JSONField(default=list, blank=True, editable=False)
+    rubric = models.JSONField(default=list, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,7 +1,7 @@
 """Submitting evidence: start, save a draft, add and remove artifacts, submit, withdraw,
 and allowing another attempt after the limit."""
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -41,6 +41,16 @@ class Requirement:
     def takes_text(self) -> bool:
         return self.kind in ("overview_question", "reflection")
 
+    @property
+    def accept(self) -> str:
+        """For the file input's `accept`: the extensions of the formats the slot takes."""
+        from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS
+
+        formats = set().union(*(KIND_FORMATS.get(kind, set()) for kind in self.file_types))
+        return ",".join(
+            sorted(f".{ext}" for ext, fmt in EXTENSION_FORMATS.items() if fmt in formats)
+        )
+
 
 def requirements_of(page) -> list[Requirement]:
     items = []
@@ -70,6 +80,27 @@ def requirements_of(page) -> list[Requirement]:
                 )
             )
     return items
+
+
+def requirements_for(submission: Submission) -> list[Requirement]:
+    """What the submission answers: as pinned when it was submitted, or the page's now."""
+    if submission.requirements:
+        return [
+            Requirement(**{**item, "file_types": tuple(item["file_types"])})
+            for item in submission.requirements
+        ]
+    return requirements_of(submission.micro_credential)
+
+
+def rubric_of(page) -> list[tuple[str, dict]]:
+    return [(block.id, dict(block.value)) for block in page.rubric]
+
+
+def rubric_for(submission: Submission) -> list[tuple[str, dict]]:
+    """The rubric the submission is assessed against: pinned when it was submitted."""
+    if submission.rubric:
+        return [(item["id"], item) for item in submission.rubric]
+    return rubric_of(submission.micro_credential)
 
 
 def _requirement(page, slot_id: str) -> Requirement:
@@ -282,6 +313,17 @@ def submission_submit(*, submission: Submission, privacy_confirmed: bool) -> Sub
         problems.append(f"You have used all {attempts.allowed} attempts.")
     if problems:
         raise EvidenceError(problems)
+    from credentials.services.badges import AwardError, badge_class_for_micro_credential
+
+    page = submission.micro_credential
+    try:
+        submission.badge_class = badge_class_for_micro_credential(
+            page=page, recipient=submission.learner
+        )
+    except AwardError as error:
+        raise EvidenceError(str(error)) from None
+    submission.requirements = [asdict(r) for r in requirements_of(page)]
+    submission.rubric = [{"id": cid, **value} for cid, value in rubric_of(page)]
     now = timezone.now()
     submission.state = Submission.State.SUBMITTED
     submission.submitted_at = now
@@ -323,6 +365,10 @@ def attempt_allow(*, learner, page, note: str, granted_by) -> AttemptAllowance:
     note = (note or "").strip()
     if not note:
         raise EvidenceError("Write a note on why another attempt is allowed.")
+    # Lock the learner's submissions for this page, so two people allowing at once allow one.
+    list(Submission.objects.select_for_update().filter(learner=learner, micro_credential=page))
+    if attempts_for(learner=learner, page=page).left:
+        raise EvidenceError("The learner still has an attempt left.")
     allowance = AttemptAllowance.objects.create(
         learner=learner, micro_credential=page, note=note, granted_by=granted_by
     )
@@ -341,7 +387,10 @@ __all__ = [
     "artifact_remove",
     "attempt_allow",
     "attempts_for",
+    "requirements_for",
     "requirements_of",
+    "rubric_for",
+    "rubric_of",
     "submission_problems",
     "submission_save_answers",
     "submission_start",

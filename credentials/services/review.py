@@ -27,7 +27,7 @@ from credentials.models import (
     Submission,
 )
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
-from credentials.services.evidence import EvidenceError
+from credentials.services.evidence import EvidenceError, rubric_for
 from learning.models import Membership
 
 logger = logging.getLogger(__name__)
@@ -143,22 +143,38 @@ def _assign(submission: Submission, *, role: str) -> Review | None:
     return review
 
 
-@transaction.atomic
-def review_assign(*, submission: Submission) -> list[Review]:
-    """Give the submission the reviewers it still needs (one, or two when the
-    micro-credential asks for two). Safe to call again: it only fills what is missing."""
-    submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if submission.state not in (Submission.State.SUBMITTED, Submission.State.IN_REVIEW):
-        return []
-    active = submission.reviews.filter(
-        role=Review.Role.REVIEWER, state__in=[Review.State.ASSIGNED, Review.State.COMPLETED]
-    ).count()
+def _fill(submission: Submission) -> list[Review]:
+    """Assign what the submission still needs (the caller holds its row lock): reviewers
+    up to the number the micro-credential asks for, or a lead when the reviewers split.
+    Whatever cannot be filled now is filled by the hourly job."""
+    reviews = list(
+        submission.reviews.exclude(state__in=[Review.State.REASSIGNED, Review.State.CANCELLED])
+    )
+    reviewers = [r for r in reviews if r.role == Review.Role.REVIEWER]
     made = []
-    for _ in range(submission.micro_credential.reviewers_required - active):
+    for _ in range(submission.micro_credential.reviewers_required - len(reviewers)):
         review = _assign(submission, role=Review.Role.REVIEWER)
         if review is None:
             break
         made.append(review)
+    done = [r for r in reviewers if r.state == Review.State.COMPLETED]
+    split = (
+        len(done) >= submission.micro_credential.reviewers_required
+        and len({r.decision for r in done}) > 1
+    )
+    if split and not any(r.role == Review.Role.LEAD for r in reviews):
+        lead = _assign(submission, role=Review.Role.LEAD)
+        made += [lead] if lead else []
+    return made
+
+
+@transaction.atomic
+def review_assign(*, submission: Submission) -> list[Review]:
+    """Give the submission what it still needs (see `_fill`). Safe to call again."""
+    submission = Submission.objects.select_for_update().get(pk=submission.pk)
+    if submission.state not in (Submission.State.SUBMITTED, Submission.State.IN_REVIEW):
+        return []
+    made = _fill(submission)
     if made and submission.state == Submission.State.SUBMITTED:
         submission.state = Submission.State.IN_REVIEW
         submission.save(update_fields=["state", "updated_at"])
@@ -185,10 +201,6 @@ def after_submit(submission: Submission) -> None:
 # Scoring and deciding.
 
 
-def rubric_of(page) -> list[tuple[str, dict]]:
-    return [(block.id, block.value) for block in page.rubric]
-
-
 @transaction.atomic
 def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Review:
     """Record a reviewer's scores ({criterion id: ("meets" | "not_yet", feedback)}) and,
@@ -201,7 +213,7 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
             "This review is no longer yours to record: it was completed, reassigned or the "
             "learner withdrew."
         )
-    criteria = rubric_of(submission.micro_credential)
+    criteria = rubric_for(submission)
     problems = []
     for criterion_id, value in criteria:
         result, feedback = scores.get(criterion_id, ("", ""))
@@ -242,12 +254,8 @@ def _decide_if_ready(submission: Submission, latest: Review) -> None:
     decisions = {r.decision for r in done}
     if len(decisions) == 1:
         _decide(submission, decisions.pop(), deciding=done)
-    elif (
-        not submission.reviews.filter(role=Review.Role.LEAD)
-        .exclude(state=Review.State.REASSIGNED)
-        .exists()
-    ):
-        _assign(submission, role=Review.Role.LEAD)
+    else:
+        _fill(submission)  # a lead settles it
 
 
 def _decide(submission: Submission, decision: str, *, deciding: list[Review]) -> None:
@@ -255,13 +263,17 @@ def _decide(submission: Submission, decision: str, *, deciding: list[Review]) ->
     submission.decided_at = timezone.now()
     page = submission.micro_credential
     if decision == Review.Decision.EARNED:
+        badge_class = submission.badge_class or badge_class_for_micro_credential(
+            page=page, recipient=submission.learner
+        )
         submission.assertion = assertion_award(
             recipient=submission.learner,
-            badge_class=badge_class_for_micro_credential(page=page, recipient=submission.learner),
+            badge_class=badge_class,
             narrative=(
                 f"Evidence (submission {submission.number}, attempt {submission.attempt}) met "
                 "every criterion of the public rubric, assessed blind by trained reviewers."
             ),
+            notify=False,  # the decision e-mail below carries the news and the link
         )
     submission.save(update_fields=["state", "decided_at", "assertion", "updated_at"])
     Review.objects.filter(submission=submission, state=Review.State.ASSIGNED).update(
@@ -290,35 +302,48 @@ def _decide(submission: Submission, decision: str, *, deciding: list[Review]) ->
 # Overdue work.
 
 
-@transaction.atomic
 def reviews_reassign_overdue(*, now: datetime | None = None) -> int:
-    """Reassign work overdue by more than the margin, telling both reviewers; and assign
-    submissions still waiting for a reviewer. Returns how many reviews were reassigned."""
+    """Hourly: reassign work overdue by more than the margin, telling both reviewers, then
+    give every submission still short of a reviewer or a lead what it needs. One small
+    transaction per submission, each locking the submission before its reviews (the order
+    `review_record` uses), so the job and reviewers never deadlock. Returns how many
+    reviews were reassigned."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEAP_REVIEW_OVERDUE_MARGIN_DAYS)
-    overdue = list(
-        Review.objects.select_for_update(skip_locked=True, of=("self",))
-        .filter(state=Review.State.ASSIGNED, due_at__lt=cutoff)
-        .select_related("submission", "reviewer")
-    )
-    for review in overdue:
-        review.state = Review.State.REASSIGNED
-        review.save(update_fields=["state"])
-        submission = review.submission
-        replacement = _assign(submission, role=review.role)
-        notify(
-            user=review.reviewer,
-            message=f"Submission {submission.number} was overdue and has been reassigned.",
-            url="/review/",
-            email=("review_reassigned", {"submission": submission}),
-            essential=False,
+    reassigned = 0
+    overdue = Review.objects.filter(state=Review.State.ASSIGNED, due_at__lt=cutoff)
+    for review_id, submission_id in overdue.values_list("pk", "submission_id"):
+        with transaction.atomic():
+            submission = Submission.objects.select_for_update().get(pk=submission_id)
+            review = (
+                Review.objects.select_for_update()
+                .filter(pk=review_id, state=Review.State.ASSIGNED, due_at__lt=cutoff)
+                .select_related("reviewer")
+                .first()
+            )
+            if review is None:  # recorded or reassigned meanwhile
+                continue
+            review.state = Review.State.REASSIGNED
+            review.save(update_fields=["state"])
+            _fill(submission)
+            notify(
+                user=review.reviewer,
+                message=f"Submission {submission.number} was overdue and has been reassigned.",
+                url="/review/",
+                email=("review_reassigned", {"submission": submission}),
+                essential=False,
+            )
+            reassigned += 1
+    waiting = (
+        Submission.objects.filter(
+            state__in=[Submission.State.SUBMITTED, Submission.State.IN_REVIEW]
         )
-        if replacement is None:
-            logger.warning("Submission %s waits for a reviewer", submission.number)
-    waiting = Submission.objects.filter(state=Submission.State.SUBMITTED)
-    for submission in waiting:
-        review_assign(submission=submission)
-    return len(overdue)
+        .exclude(reviews__state=Review.State.ASSIGNED)
+        .values_list("pk", flat=True)
+    )
+    for submission_id in waiting:
+        review_assign(submission=Submission(pk=submission_id))
+    return reassigned
 
 
 # Calibration.
@@ -329,7 +354,7 @@ def exemplar_mark(
     *, submission: Submission, pool: ReviewerPool, reference: dict, marked_by
 ) -> Exemplar:
     """A lead marks a decided submission as an exemplar with reference scores."""
-    criteria = [cid for cid, _ in rubric_of(submission.micro_credential)]
+    criteria = [cid for cid, _ in rubric_for(submission)]
     if set(reference) != set(criteria) or not set(reference.values()) <= set(
         CriterionScore.Result.values
     ):
@@ -405,5 +430,4 @@ __all__ = [
     "review_assign",
     "review_record",
     "reviews_reassign_overdue",
-    "rubric_of",
 ]

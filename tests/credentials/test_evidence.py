@@ -461,3 +461,98 @@ def test_review_queue_queries_do_not_grow(client, mc, reviewer):
         return len(queries.captured_queries)
 
     assert queue_with(10) == queue_with(500)
+
+
+# Nothing gets stuck; nothing changes under the reviewers' feet.
+
+
+def test_a_second_reviewer_who_joins_later_is_assigned_by_the_hourly_job(
+    learner, mc, pool, reviewer, django_capture_on_commit_callbacks
+):
+    mc.reviewers_required = 2
+    mc.save_revision().publish()
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=submission.reviews.get(), scores=all_meet(mc))
+    late = UserFactory()
+    services.pool_member_add(pool=pool, user=late)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reviews_reassign_overdue()
+    assert submission.reviews.get(state="assigned").reviewer == late
+
+
+def test_a_split_with_no_lead_yet_gets_one_when_a_lead_joins(
+    learner, mc, pool, django_capture_on_commit_callbacks
+):
+    mc.reviewers_required = 2
+    mc.save_revision().publish()
+    for _ in range(2):
+        services.pool_member_add(pool=pool, user=UserFactory())
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    first, second = submission.reviews.all()
+    [c1, c2] = criterion_ids(mc)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=first, scores=all_meet(mc))
+        services.review_record(review=second, scores={c1: ("meets", ""), c2: ("not_yet", "x")})
+    assert not submission.reviews.filter(role="lead").exists()
+    lead = UserFactory()
+    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reviews_reassign_overdue()
+    assert submission.reviews.get(role="lead").reviewer == lead
+
+
+def test_reviewers_score_the_rubric_the_learner_answered(
+    learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    pinned = criterion_ids(mc)
+    mc.rubric.append(("criterion", {"title": "New", "meets": "x", "feedback_guidance": "y"}))
+    mc.save_revision().publish()
+    submission.refresh_from_db()
+    assert [cid for cid, _ in services.rubric_for(submission)] == pinned
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=submission.reviews.get(), scores=all_meet_ids(pinned))
+    submission.refresh_from_db()
+    assert submission.state == "earned"
+
+
+def all_meet_ids(ids):
+    return dict.fromkeys(ids, ("meets", ""))
+
+
+def test_an_unpublished_page_still_gets_its_decision(
+    learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    scores = all_meet(mc)
+    mc.unpublish()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.review_record(review=submission.reviews.get(), scores=scores)
+    submission.refresh_from_db()
+    assert submission.assertion.badge_class == submission.badge_class
+
+
+def test_leads_never_see_drafts(client, learner, mc, pool):
+    lead = UserFactory()
+    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    ids = requirement_ids(mc)
+    draft = services.submission_start(learner=learner, page=mc)
+    artifact = services.artifact_add_file(
+        submission=draft, slot_id=ids["artifact"], name="a.pdf", data=PDF
+    )
+    client.force_login(lead)
+    url = reverse("submissions:artifact", args=[draft.pk, artifact.pk])
+    assert client.get(url).status_code == 404
+
+
+def test_a_made_up_artifact_to_remove_is_404(client, learner, mc):
+    client.force_login(learner)
+    draft = services.submission_start(learner=learner, page=mc)
+    url = reverse("submissions:detail", args=[draft.pk])
+    assert client.post(url, {"remove": "x"}).status_code == 404
+
+
+def test_another_attempt_only_when_none_is_left(learner, mc):
+    with pytest.raises(EvidenceError, match="still has an attempt left"):
+        services.attempt_allow(learner=learner, page=mc, note="Talked.", granted_by=None)

@@ -145,3 +145,22 @@ def test_calibration_bar():
 def test_business_days(start, days, due):
     parse = lambda text: datetime.strptime(text, "%Y-%m-%d %H:%M")  # noqa: E731
     assert add_business_days(parse(start), days) == parse(due)
+
+
+def test_a_zip_bomb_posing_as_opendocument_is_not_unpacked():
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"application/vnd.oasis.opendocument.text" + b" " * 10_000_000)
+    assert sniff_format(out.getvalue()) is None
+
+
+def test_heic_photos_and_quicktime_are_not_taken_for_mp4():
+    assert sniff_format(b"\0\0\0\x18ftypheic" + b"\0" * 8) is None
+    assert sniff_format(b"\0\0\0\x14ftypqt  " + b"\0" * 8) is None
+
+
+def test_an_image_too_large_to_decode_safely_is_refused():
+    out = io.BytesIO()
+    Image.new("1", (9000, 9000)).save(out, "PNG")
+    with pytest.raises(UploadError, match="9000 × 9000 pixels"):
+        check_upload(name="huge.png", data=out.getvalue(), accepted_kinds=["image"], max_bytes=MB)
