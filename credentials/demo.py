@@ -16,13 +16,13 @@ DEMO_POOL = "All micro-credentials"
 DEMO_SUBMISSION_SLUG = "one-to-one-readiness-review"
 # Maya's evidence for the 1:1 Readiness Review, by requirement (in the page's order).
 DEMO_ANSWERS = [
-    "Riverside Unified serves 9,400 students in 14 schools. We plan to give every student in "
+    "Our district serves 9,400 students in 14 schools. We plan to give every student in "
     "grades 6 to 12 (about 5,200) a Chromebook from next August; grades 3 to 5 share carts "
     "today and would follow a year later. The board approved the budget in March; devices "
     "are ordered, and the review below decides whether we launch on time.",
     "Our network manager and help-desk lead (technology), the director of curriculum and two "
     "instructional coaches (teaching and learning), the deputy business officer (finance), "
-    "the principal of Lincoln Middle School (our first school to launch) and a parent from "
+    "the principal of our first middle school to launch and a parent from "
     "the district technology committee. Each sees a different way the launch could fail.",
     None,  # the completed review: a link
     None,  # the action plan: a file
@@ -30,7 +30,7 @@ DEMO_ANSWERS = [
     "before launch, so they start in the second month. Next time I would bring teachers in "
     "earlier; their questions about classroom routines came late and were the most useful.",
 ]
-DEMO_REVIEW_LINK = "https://docs.example.org/riverside/one-to-one-readiness-review"
+DEMO_REVIEW_LINK = "https://docs.example.org/shared/one-to-one-readiness-review"
 
 
 def seed(report) -> None:
@@ -94,8 +94,8 @@ def _submission_ensure(learner) -> None:
                 name="Riverside 1-1 action plan.pdf",
                 data=_demo_pdf(
                     [
-                        "Riverside Unified: 1:1 launch action plan",
-                        "Before launch: wireless access points at Lincoln and Oak Street",
+                        "1:1 launch action plan",
+                        "Before launch: wireless access points at two middle schools",
                         "(owner: network manager, by 15 July; done when the load test passes).",
                         "First term: help-desk cover for 5,200 devices (owner: help-desk lead).",
                         "Later: carts for grades 3-5 replaced by take-home devices.",
