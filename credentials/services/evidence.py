@@ -42,6 +42,13 @@ class Requirement:
         return self.kind in ("overview_question", "reflection")
 
     @property
+    def file_type_labels(self) -> list[str]:
+        from cms.blocks import ARTIFACT_FILE_TYPES
+
+        labels = dict(ARTIFACT_FILE_TYPES)
+        return [labels.get(kind, kind) for kind in self.file_types]
+
+    @property
     def accept(self) -> str:
         """For the file input's `accept`: the extensions of the formats the slot takes."""
         from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS
