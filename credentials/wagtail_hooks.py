@@ -1,7 +1,6 @@
 from django import forms
 from django.db.models import Count, Q
 from django.urls import path, reverse
-from django.utils import timezone
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
@@ -194,13 +193,16 @@ class PoolMemberEditForm(WagtailAdminModelForm):
         fields = ["is_lead", "is_active"]
 
     def save(self, commit=True):
-        member = super().save(commit=False)
-        # As in pool_member_add: a lead starts calibrated (they set the exemplars).
-        if member.is_lead and member.calibrated_at is None:
-            member.calibrated_at = timezone.now()
-        if commit:
-            member.save()
-        return member
+        # Through the service: a new lead is calibrated, and a member taken out of the pool
+        # hands their open work to other reviewers at once.
+        from credentials.services import pool_member_update
+
+        self.instance = pool_member_update(
+            member=self.instance,
+            is_lead=self.cleaned_data["is_lead"],
+            is_active=self.cleaned_data["is_active"],
+        )
+        return self.instance
 
 
 class PoolMemberCreateView(CreateView):

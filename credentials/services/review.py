@@ -302,38 +302,44 @@ def _decide(submission: Submission, decision: str, *, deciding: list[Review]) ->
 # Overdue work.
 
 
+def _reassign(review_id: int, submission_id: int, *, why: str, still: Q | None = None) -> bool:
+    """Take one review away from its reviewer and give the submission someone else, in one
+    transaction that locks the submission before the review (the order `review_record`
+    uses, so the two never deadlock). `still` re-checks, under the lock, why it is done."""
+    with transaction.atomic():
+        submission = Submission.objects.select_for_update().get(pk=submission_id)
+        review = (
+            Review.objects.select_for_update(of=("self",))
+            .filter(still or Q(), pk=review_id, state=Review.State.ASSIGNED)
+            .select_related("reviewer")
+            .first()
+        )
+        if review is None:  # recorded or reassigned meanwhile
+            return False
+        review.state = Review.State.REASSIGNED
+        review.save(update_fields=["state"])
+        _fill(submission)
+        notify(
+            user=review.reviewer,
+            message=f"Submission {submission.number} {why} and has been reassigned.",
+            url="/review/",
+            email=("review_reassigned", {"submission": submission, "why": why}),
+            essential=False,
+        )
+        return True
+
+
 def reviews_reassign_overdue(*, now: datetime | None = None) -> int:
     """Hourly: reassign work overdue by more than the margin, telling both reviewers, then
-    give every submission still short of a reviewer or a lead what it needs. One small
-    transaction per submission, each locking the submission before its reviews (the order
-    `review_record` uses), so the job and reviewers never deadlock. Returns how many
-    reviews were reassigned."""
+    give every submission still short of a reviewer or a lead what it needs. Returns how
+    many reviews were reassigned."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.LEAP_REVIEW_OVERDUE_MARGIN_DAYS)
-    reassigned = 0
     overdue = Review.objects.filter(state=Review.State.ASSIGNED, due_at__lt=cutoff)
-    for review_id, submission_id in overdue.values_list("pk", "submission_id"):
-        with transaction.atomic():
-            submission = Submission.objects.select_for_update().get(pk=submission_id)
-            review = (
-                Review.objects.select_for_update()
-                .filter(pk=review_id, state=Review.State.ASSIGNED, due_at__lt=cutoff)
-                .select_related("reviewer")
-                .first()
-            )
-            if review is None:  # recorded or reassigned meanwhile
-                continue
-            review.state = Review.State.REASSIGNED
-            review.save(update_fields=["state"])
-            _fill(submission)
-            notify(
-                user=review.reviewer,
-                message=f"Submission {submission.number} was overdue and has been reassigned.",
-                url="/review/",
-                email=("review_reassigned", {"submission": submission}),
-                essential=False,
-            )
-            reassigned += 1
+    reassigned = sum(
+        _reassign(review_id, submission_id, why="was overdue", still=Q(due_at__lt=cutoff))
+        for review_id, submission_id in overdue.values_list("pk", "submission_id")
+    )
     waiting = (
         Submission.objects.filter(
             state__in=[Submission.State.SUBMITTED, Submission.State.IN_REVIEW]
@@ -344,6 +350,39 @@ def reviews_reassign_overdue(*, now: datetime | None = None) -> int:
     for submission_id in waiting:
         review_assign(submission=Submission(pk=submission_id))
     return reassigned
+
+
+@transaction.atomic
+def pool_member_update(*, member: PoolMember, is_lead: bool, is_active: bool) -> PoolMember:
+    """Change a member's lead role or take them out of the pool. Someone made a lead is
+    calibrated (they set the exemplars); someone taken out loses the open work they no
+    longer qualify for, which goes to another reviewer at once."""
+    member = PoolMember.objects.select_for_update().get(pk=member.pk)
+    member.is_lead = is_lead
+    member.is_active = is_active
+    if is_lead and member.calibrated_at is None:
+        member.calibrated_at = timezone.now()
+    member.save(update_fields=["is_lead", "is_active", "calibrated_at"])
+    if not is_active:
+        transaction.on_commit(lambda: _reassign_ineligible(member.user_id))
+    return member
+
+
+def _reassign_ineligible(user_id: int) -> int:
+    moved = 0
+    open_reviews = Review.objects.filter(reviewer_id=user_id, state=Review.State.ASSIGNED)
+    for review in open_reviews.select_related("submission"):
+        covering = PoolMember.objects.filter(
+            Q(pool__micro_credential=review.submission.micro_credential_id)
+            | Q(pool__micro_credential__isnull=True),
+            user_id=user_id,
+            is_active=True,
+        )
+        if review.role == Review.Role.LEAD:
+            covering = covering.filter(is_lead=True)
+        if not covering.exists():
+            moved += _reassign(review.pk, review.submission_id, why="left your pools")
+    return moved
 
 
 # Calibration.
@@ -427,6 +466,7 @@ __all__ = [
     "notifications_mark_read",
     "notify",
     "pool_member_add",
+    "pool_member_update",
     "review_assign",
     "review_record",
     "reviews_reassign_overdue",

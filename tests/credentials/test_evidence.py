@@ -556,3 +556,18 @@ def test_a_made_up_artifact_to_remove_is_404(client, learner, mc):
 def test_another_attempt_only_when_none_is_left(learner, mc):
     with pytest.raises(EvidenceError, match="still has an attempt left"):
         services.attempt_allow(learner=learner, page=mc, note="Talked.", granted_by=None)
+
+
+def test_a_reviewer_taken_out_of_the_pool_hands_over_their_work(
+    learner, mc, pool, reviewer, django_capture_on_commit_callbacks
+):
+    from credentials.models import PoolMember
+
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    other = UserFactory()
+    services.pool_member_add(pool=pool, user=other)
+    member = PoolMember.objects.get(user=reviewer)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.pool_member_update(member=member, is_lead=False, is_active=False)
+    states = dict(submission.reviews.values_list("reviewer_id", "state"))
+    assert states == {reviewer.pk: "reassigned", other.pk: "assigned"}
