@@ -73,3 +73,11 @@ def reviews_reassign_overdue() -> int:
     from credentials.services import reviews_reassign_overdue as reassign
 
     return reassign()
+
+
+@shared_task
+def artifacts_purge_orphans() -> int:
+    """Daily (beat): delete evidence files no artifact refers to."""
+    from credentials.services import artifacts_purge_orphans as purge
+
+    return purge()

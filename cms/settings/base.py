@@ -137,6 +137,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.reviews_reassign_overdue",
         "schedule": crontab(minute=15),
     },
+    "evidence-orphan-files": {
+        "task": "credentials.tasks.artifacts_purge_orphans",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "badge-expiry-reminders": {
         "task": "credentials.tasks.assertions_remind_expiring",
         "schedule": crontab(hour=6, minute=0),

@@ -4,14 +4,34 @@ import uuid
 
 from django.conf import settings
 from django.core.files.storage import storages
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
+from django.dispatch import receiver
+from django.utils.functional import LazyObject, empty
+
+
+class _PrivateStorage(LazyObject):
+    """settings.STORAGES["private"], looked up when first used (and again after the setting
+    changes, as in tests), not when the model is loaded."""
+
+    def _setup(self):
+        self._wrapped = storages["private"]
+
+
+_private = _PrivateStorage()
+
+
+@receiver(setting_changed)
+def _private_storage_reset(*, setting, **kwargs):
+    if setting == "STORAGES":
+        _private._wrapped = empty
 
 
 def private_storage():
     """Evidence files live outside the public media URL space; only a view that checks
     permission serves them (settings.STORAGES["private"])."""
-    return storages["private"]
+    return _private
 
 
 def artifact_path(artifact, filename: str) -> str:

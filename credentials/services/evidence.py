@@ -2,6 +2,7 @@
 and allowing another attempt after the limit."""
 
 from dataclasses import asdict, dataclass
+from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -10,7 +11,14 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from credentials.models import Artifact, Assertion, AttemptAllowance, Review, Submission
+from credentials.models import (
+    Artifact,
+    Assertion,
+    AttemptAllowance,
+    Review,
+    Submission,
+    private_storage,
+)
 from credentials.uploads import UploadError, check_upload, word_count
 
 
@@ -385,7 +393,30 @@ def attempt_allow(*, learner, page, note: str, granted_by) -> AttemptAllowance:
     return allowance
 
 
+def artifacts_purge_orphans(*, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete stored evidence files that no artifact refers to (left by an upload whose
+    transaction rolled back, or a removal interrupted before its file went). Files newer
+    than `older_than` are left alone: their rows may still be committing."""
+    storage = private_storage()
+    known = set(Artifact.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    deleted = 0
+    try:
+        folders, _ = storage.listdir("artifacts")
+    except FileNotFoundError:
+        return 0
+    for folder in folders:
+        _, files = storage.listdir(f"artifacts/{folder}")
+        for name in files:
+            path = f"artifacts/{folder}/{name}"
+            if path not in known and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                deleted += 1
+    return deleted
+
+
 __all__ = [
+    "artifacts_purge_orphans",
     "Attempts",
     "EvidenceError",
     "Requirement",

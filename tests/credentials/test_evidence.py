@@ -571,3 +571,27 @@ def test_a_reviewer_taken_out_of_the_pool_hands_over_their_work(
         services.pool_member_update(member=member, is_lead=False, is_active=False)
     states = dict(submission.reviews.values_list("reviewer_id", "state"))
     assert states == {reviewer.pk: "reassigned", other.pk: "assigned"}
+
+
+def test_orphan_evidence_files_are_purged_after_a_day(learner, mc):
+    import os
+    import time
+
+    from django.core.files.base import ContentFile
+
+    from credentials.models import private_storage
+
+    ids = requirement_ids(mc)
+    submission = services.submission_start(learner=learner, page=mc)
+    kept = services.artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF
+    )
+    storage = private_storage()
+    old = storage.save(f"artifacts/{submission.pk}/orphan", ContentFile(b"left behind"))
+    fresh = storage.save(f"artifacts/{submission.pk}/fresh", ContentFile(b"committing"))
+    two_days_ago = time.time() - 2 * 86400
+    os.utime(storage.path(old), (two_days_ago, two_days_ago))
+    os.utime(storage.path(kept.file.name), (two_days_ago, two_days_ago))
+    assert services.artifacts_purge_orphans() == 1
+    assert not storage.exists(old)
+    assert storage.exists(fresh) and storage.exists(kept.file.name)
