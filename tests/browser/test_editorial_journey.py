@@ -7,6 +7,7 @@ import re
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from cms.models import PathwayPage
 from cms.services import CONTENT_REVIEWERS_GROUP, EDITORS_GROUP, editorial_workflow_ensure
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -67,7 +68,13 @@ def test_write_submit_approve_publish(live_server, site, page, browser):
     expect(row).to_be_visible()
     row.get_by_role("button", name="Actions").click()
     reviewer.get_by_role("button", name="Approve", exact=True).click()
-    reviewer.reload()
+    # The approval posts a form and redirects; wait for it to take effect before looking
+    # again (reloading mid-navigation races the redirect).
+    for _ in range(150):
+        if PathwayPage.objects.filter(title=TITLE, live=True).exists():
+            break
+        reviewer.wait_for_timeout(100)
+    reviewer.goto(f"{base}/admin/")
     expect(reviewer.locator("tr", has_text=TITLE)).to_have_count(0)  # nothing left to review
 
     reviewer.goto(f"{base}/search/?q=ransomware")
