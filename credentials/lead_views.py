@@ -9,35 +9,32 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from credentials import lead_permissions as perms
-from credentials import reports, services
+from credentials import reports, selectors, services
 from credentials.lead_forms import AllowAttemptForm, CriterionScoresForm, ReportPeriodForm
 from credentials.models import CalibrationScore, Exemplar, PoolMember, Submission
+from credentials.submission_views import artifact_response
 
 
 def _blind(submission: Submission, pool_id: int) -> dict:
     """What a lead or a calibrating reviewer sees of a submission: its number, the answers
     under their questions and the artifacts (files through our download view, under a
     neutral name; links as they are). Never the learner or the original file names."""
-    artifacts = list(submission.artifacts.all())
     answers, slots = [], []
-    for requirement in services.requirements_for(submission):
+    for item in selectors.evidence_of(submission):
+        requirement = item["requirement"]
         if requirement.takes_text:
-            answers.append((requirement, submission.answers.get(requirement.id, "")))
-        elif requirement.kind == "artifact":
-            items = [a for a in artifacts if a.slot_id == requirement.id]
-            for artifact in items:
-                if not artifact.is_link:
-                    artifact.download_url = reverse(
-                        "review_lead:artifact", args=[pool_id, artifact.pk]
-                    )
-                    artifact.kind = artifact.name.rsplit(".", 1)[-1].upper()
-            slots.append((requirement, items))
+            answers.append((requirement, item["answer"]))
+            continue
+        for artifact in item["artifacts"]:
+            if not artifact.is_link:
+                artifact.download_url = reverse("review_lead:artifact", args=[pool_id, artifact.pk])
+        slots.append((requirement, item["artifacts"]))
     return {"submission": submission, "answers": answers, "slots": slots}
 
 
@@ -203,21 +200,7 @@ def exemplar_mark(request, pool_id: int, submission_id: int):
 def artifact(request, pool_id: int, artifact_id: int):
     """Stream a private evidence file as a download under a neutral name: the stored name
     keeps the stem of the learner's own file name, which may name them or a student."""
-    found = perms.artifact_for(request.user, pool_id, artifact_id)
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("The file is missing.") from None
-    extension = found.name.rsplit(".", 1)[-1] if "." in found.name else "bin"
-    response = FileResponse(
-        handle,
-        as_attachment=True,
-        filename=f"{found.submission.number}-artifact-{found.pk}.{extension}",
-        content_type=found.content_type or "application/octet-stream",
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return artifact_response(perms.artifact_for(request.user, pool_id, artifact_id), blind=True)
 
 
 @login_required

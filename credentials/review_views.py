@@ -38,8 +38,6 @@ def review_detail(request, pk: int):
             messages.success(request, f"Your review of {submission.number} is recorded.")
             return redirect("review:queue")
     recorded = {s.criterion_id: (s.result, s.feedback) for s in review.scores.all()}
-    requirements = services.requirements_for(submission)
-    artifacts = list(submission.artifacts.all())
     context = {
         "review": review,
         "submission": submission,
@@ -54,14 +52,7 @@ def review_detail(request, pk: int):
             for cid, value in criteria
         ],
         "results": CriterionScore.Result.choices,
-        "evidence": [
-            {
-                "requirement": requirement,
-                "answer": submission.answers.get(requirement.id, ""),
-                "artifacts": [a for a in artifacts if a.slot_id == requirement.id],
-            }
-            for requirement in requirements
-        ],
+        "evidence": selectors.evidence_of(submission),
         "problems": problems,
     }
     return render(

@@ -122,6 +122,23 @@ def review_queue(user) -> dict:
     }
 
 
+def evidence_of(submission, *, answers: dict | None = None) -> list[dict]:
+    """Each requirement the submission answers (pinned once submitted) with its answer and
+    its artifacts: what the learner, reviewers and leads are shown. One query."""
+    from credentials.services import requirements_for
+
+    artifacts = list(submission.artifacts.all())
+    answers = submission.answers if answers is None else answers
+    return [
+        {
+            "requirement": requirement,
+            "answer": answers.get(requirement.id, ""),
+            "artifacts": [a for a in artifacts if a.slot_id == requirement.id],
+        }
+        for requirement in requirements_for(submission)
+    ]
+
+
 def decision_feedback(submission) -> list:
     """The per-criterion scores that decided a submission (the lead's when a lead decided)."""
     from credentials.models import CriterionScore, Review

@@ -56,21 +56,10 @@ def submission_detail(request, pk: int):
 
 def _render(request, submission, *, problems=(), posted=None, status=200):
     page = submission.micro_credential
-    requirements = services.requirements_of(page)
-    artifacts = list(submission.artifacts.all())
-    answers = posted if posted is not None else submission.answers
-    slots = [
-        {
-            "requirement": requirement,
-            "answer": answers.get(requirement.id, ""),
-            "artifacts": [a for a in artifacts if a.slot_id == requirement.id],
-        }
-        for requirement in requirements
-    ]
     context = {
         "submission": submission,
         "page": page,
-        "slots": slots,
+        "slots": selectors.evidence_of(submission, answers=posted),
         "problems": problems,
         "attempts": services.attempts_for(learner=submission.learner, page=page),
         "max_mb": settings.LEAP_ARTIFACT_MAX_MB,

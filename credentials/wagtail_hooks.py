@@ -12,6 +12,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from cms.spreadsheets import spreadsheet_safe
 from credentials import admin_views
 from credentials.models import Assertion, PoolMember, ReviewerPool
 
@@ -30,16 +31,6 @@ class IssuedBadgesPolicy(ModelPermissionPolicy):
 
 
 register_permission_policy(Assertion, IssuedBadgesPolicy(Assertion))
-
-
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def spreadsheet_safe(value):
-    """A value a spreadsheet shows as text: leading = + - @ would otherwise make a formula
-    out of an e-mail address or a revocation reason."""
-    text = "" if value is None else str(value)
-    return "'" + text if text.startswith(FORMULA_PREFIXES) else text
 
 
 class IssuedBadgeIndexView(IndexView):

@@ -253,15 +253,17 @@ class EnrolmentView:
     progress: Progress
 
 
-def enrolments_of(user) -> list[EnrolmentView]:
-    """Enrolments, unfinished first, each with its progress: three queries."""
+def enrolments_of(user, *, held: set[int] | None = None) -> list[EnrolmentView]:
+    """Enrolments, unfinished first, each with its progress: two queries, and one more
+    unless the caller passes the pages whose badges the learner holds (`held`)."""
     enrolments = (
         Enrolment.objects.filter(user=user)
         .select_related("pathway")
         .prefetch_related("steps")
         .order_by(F("completed_at").desc(nulls_first=True), "-enrolled_at")
     )
-    held = set(badges_held(user).values_list("page_id", flat=True))
+    if held is None:
+        held = set(badges_held(user).values_list("page_id", flat=True))
     views = []
     for enrolment in enrolments:
         steps = pathway_steps(enrolment.pathway) if enrolment.pathway else []
@@ -323,7 +325,7 @@ class FrameworkMap:
     rows: list[MapRow]
 
 
-def framework_maps(user, *, earned_page_ids: set[int], earned_titles: dict[int, str]) -> list:
+def framework_maps(user, *, earned_titles: dict[int, str]) -> list:
     """Per assessed framework: the latest rating of each element beside the badges earned
     that align to it (directly or through a crosswalk)."""
     takes = latest_completed(user)
@@ -339,7 +341,7 @@ def framework_maps(user, *, earned_page_ids: set[int], earned_titles: dict[int, 
     )
     mapped = _crosswalked({element.pk for element in elements})
     earned_by_element: dict[int, list[str]] = defaultdict(list)
-    for alignment in MicroCredentialAlignment.objects.filter(page_id__in=earned_page_ids):
+    for alignment in MicroCredentialAlignment.objects.filter(page_id__in=earned_titles):
         for element_id in mapped.get(alignment.element_id, ()):
             title = earned_titles[alignment.page_id]
             if title not in earned_by_element[element_id]:
@@ -376,7 +378,7 @@ def dashboard(user) -> dict:
         entry.is_expired = entry.expires_on is not None and entry.expires_on < today
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
-    enrolments = enrolments_of(user)
+    enrolments = enrolments_of(user, held=set(earned_titles))
     return {
         "plan": plan_of(user),
         "in_progress": [view for view in enrolments if not view.enrolment.is_complete],
@@ -386,9 +388,7 @@ def dashboard(user) -> dict:
             (entry.hours for entry in entries if entry.earned_on >= year_start), Decimal("0")
         ),
         "school_year": school_year_label(timezone.localdate()),
-        "framework_maps": framework_maps(
-            user, earned_page_ids=set(earned_titles), earned_titles=earned_titles
-        ),
+        "framework_maps": framework_maps(user, earned_titles=earned_titles),
         "open_assessments": list(assessments_of(user).filter(completed_at__isnull=True)),
         "memberships": dashboard_memberships(user),
     }

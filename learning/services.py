@@ -16,7 +16,13 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from accounts.email import email_send_on_commit
-from cms.models import AudienceRole, Framework, FrameworkElement, PathwayPage
+from cms.models import (
+    AudienceRole,
+    Framework,
+    FrameworkElement,
+    MicroCredentialPage,
+    PathwayPage,
+)
 from learning.models import (
     CreditEntry,
     District,
@@ -444,8 +450,6 @@ def assessment_finish(*, assessment: SelfAssessment) -> SelfAssessment:
 @transaction.atomic
 def plan_add(*, user, page, source: str, reason: str = "") -> PlanItem:
     """Add a pathway or micro-credential at the end of the plan (no-op if it is there)."""
-    from cms.models import MicroCredentialPage
-
     if not isinstance(page.specific, PathwayPage | MicroCredentialPage) or not page.live:
         raise LearningError("Only published pathways and micro-credentials can go in a plan.")
     existing = PlanItem.objects.filter(user=user, page=page).first()

@@ -15,6 +15,7 @@ from wagtail.models import Page
 
 from cms.models import Framework, MicroCredentialPage, PathwayPage
 from cms.selectors import visible_to
+from cms.spreadsheets import spreadsheet_safe
 from learning import selectors, services
 from learning.forms import JoinCodeForm, OnboardingForm, ReflectionForm, SelfAssessmentForm
 from learning.models import Enrolment, PlanItem, SelfAssessment
@@ -322,12 +323,6 @@ def transcript(request):
     return render(request, "learning/transcript.html", {"years": years})
 
 
-def _csv_cell(value) -> str:
-    """Spreadsheets run cells that start with these as formulas."""
-    text = str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 @login_required
 def transcript_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
@@ -340,7 +335,7 @@ def transcript_csv(request):
                 [
                     year.label,
                     entry.earned_on.isoformat(),
-                    _csv_cell(entry.title),
+                    spreadsheet_safe(entry.title),
                     entry.get_source_display(),
                     entry.hours,
                     entry.url,
