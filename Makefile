@@ -16,7 +16,7 @@ MANAGE := $(BIN)/python manage.py
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
-	@echo "make test     install, then ruff, the migrations check and the whole pytest suite"
+	@echo "make test     install, then ruff, the import layering, the migrations check and the whole pytest suite"
 	@echo "make worker   a Celery worker against REDIS_URL"
 	@echo "make beat     the Celery beat scheduler against REDIS_URL"
 	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
@@ -59,6 +59,7 @@ run: seed
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 	$(MANAGE) makemigrations --check --dry-run
 
 format: install

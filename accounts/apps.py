@@ -9,6 +9,7 @@ class AccountsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported in ready(): admin views and forms need the app registry loaded.
         from wagtail.admin.views import account
 
         from .forms import WagtailAccountNameForm

@@ -1,12 +1,30 @@
-"""Sending e-mail without holding up a request: messages leave through a Celery task once the
-transaction that caused them has committed, so a rolled-back change sends nothing."""
+"""E-mail, one way for every message Leap sends: rendered from a pair of templates
+(`<name>_subject.txt`, `<name>_message.txt`) and delivered by a Celery task once the
+transaction that caused it has committed, so a rolled-back change sends nothing. Messages
+to a person go through `accounts.services.notify`, which also honours their preferences;
+`email_send` alone is for addresses that are not (yet) anyone's account and for allauth."""
 
 import logging
 
 from django.core.mail import EmailMessage, EmailMultiAlternatives
-from django.db import transaction
+from django.template.loader import render_to_string
+
+from accounts.jobs import job_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
+
+
+def email_render(*, template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
+    """The message made from `template` ("credentials/email/awarded" reads
+    awarded_subject.txt and awarded_message.txt there). The subject is one plain line."""
+    subject = render_to_string(f"{template}_subject.txt", context)
+    body = render_to_string(f"{template}_message.txt", context)
+    return EmailMultiAlternatives(" ".join(subject.split()), body, to=to)
+
+
+def email_send(*, template: str, context: dict, to: list[str]) -> None:
+    """Render now, deliver after commit."""
+    email_send_on_commit(email_render(template=template, context=context, to=to))
 
 
 def email_to_dict(message: EmailMessage) -> dict:
@@ -46,16 +64,4 @@ def email_from_dict(data: dict) -> EmailMultiAlternatives:
 
 def email_send_on_commit(message: EmailMessage) -> None:
     """Queue the message for delivery after the current transaction commits."""
-    data = email_to_dict(message)
-    transaction.on_commit(lambda: _enqueue(data))
-
-
-def _enqueue(data: dict) -> None:
-    from .tasks import email_deliver
-
-    # The change that caused the message is already committed: a broker or SMTP failure
-    # (SMTP fails here when tasks run in-process) is logged, not turned into an error page.
-    try:
-        email_deliver.delay(data)
-    except Exception:
-        logger.exception("Could not send e-mail %r to %s", data["subject"], data["to"])
+    job_enqueue_on_commit("accounts.tasks.email_deliver", email_to_dict(message))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
 from django.db import models
@@ -69,3 +70,47 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     def get_short_name(self) -> str:
         return self.display_name
+
+
+class Notification(models.Model):
+    """An in-site notice (the list at /notifications/); an e-mail may go out beside it.
+    Made only through `accounts.services.notify`."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    message = models.CharField(max_length=300)
+    url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        # The table credentials made before notifications moved here (state-only move).
+        db_table = "credentials_notification"
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["user", "-created_at"], name="credentials_user_id_42196d_idx")
+        ]
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class NotificationSettings(models.Model):
+    """A person's e-mail preference; until they first save it, the defaults apply."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
+    )
+    email_non_essential = models.BooleanField(
+        "E-mail me reminders and updates",
+        default=True,
+        help_text="Receipts and decisions on your own work are always e-mailed.",
+    )
+
+    class Meta:
+        db_table = "credentials_notificationsettings"
+        verbose_name_plural = "notification settings"
+
+    def __str__(self) -> str:
+        return f"Notification settings of {self.user}"

@@ -5,6 +5,7 @@ from django.db.models.signals import post_migrate
 def index_seeded_frameworks(sender, using="default", **kwargs) -> None:
     """Rows seeded by a data migration bypass the search index's signals; index them so
     editors can search the framework snippets on a fresh install."""
+    # Imported when called: apps.py is read before the app registry (and models) is ready.
     from wagtail.search.backends import get_search_backend
 
     from cms.models import Framework, FrameworkCategory, FrameworkElement

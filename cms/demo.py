@@ -8,12 +8,20 @@ from django.db import transaction
 from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Collection, Locale, Page, Site
 
+from accounts.demo import demo_user
+from cms.demo_catalogue import catalogue_ensure
 from cms.models import (
     BookIndexPage,
     HomePage,
     MicroCredentialIndexPage,
     PathwayIndexPage,
     StandardPage,
+)
+from cms.services import (
+    CONTENT_REVIEWERS_GROUP,
+    EDITORS_GROUP,
+    editorial_workflow_ensure,
+    frameworks_seed,
 )
 
 
@@ -126,8 +134,6 @@ STANDARD_PAGES = [
 def base_data_ensure() -> Page:
     """What migrations create and a database flush removes (Wagtail's default locale, tree
     root and root collection, the seeded frameworks). Returns the tree root."""
-    from cms.services import frameworks_seed
-
     Locale.objects.get_or_create(
         language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
     )
@@ -180,14 +186,6 @@ def site_tree_ensure() -> HomePage:
 
 
 def seed(report: DemoReport) -> None:
-    from accounts.demo import demo_user
-    from cms.demo_catalogue import catalogue_ensure
-    from cms.services import (
-        CONTENT_REVIEWERS_GROUP,
-        EDITORS_GROUP,
-        editorial_workflow_ensure,
-    )
-
     home = site_tree_ensure()
     catalogue_ensure(home)
     sections = [

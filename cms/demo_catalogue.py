@@ -37,6 +37,7 @@ from cms.models import (
     PathwayPage,
     PathwayPrerequisite,
 )
+from cms.services import frameworks_seed
 
 DEMO_PUBLISHER = "Leap Demo Editions"
 EXAMPLE = "https://example.org/leap"
@@ -1506,8 +1507,6 @@ def _by_code(model, codes: list[str]) -> list:
     database has none), since pages cannot be aligned to rows that do not exist."""
     found = {row.code: row for row in model.objects.filter(code__in=codes)}
     if len(found) < len(set(codes)):
-        from cms.services import frameworks_seed
-
         frameworks_seed()
         found = {row.code: row for row in model.objects.filter(code__in=codes)}
     missing = [code for code in codes if code not in found]

@@ -8,8 +8,6 @@ from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.documents import urls as wagtaildocs_urls
 
 from cms import views
-from credentials import district_views as credentials_district_views
-from credentials import learner_views
 
 # The Django admin signs people in through allauth too, so two-factor authentication holds.
 admin.autodiscover()
@@ -26,24 +24,14 @@ urlpatterns = [
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
     path("accounts/", include("allauth.urls")),
-    path("public/", include("credentials.urls")),
-    path("my/badges/", learner_views.my_badges, name="my_badges"),
-    path("my/badges/export.zip", learner_views.my_badges_export, name="my_badges_export"),
-    path(
-        "my/badges/<uuid:uuid>/visibility",
-        learner_views.my_badge_visibility,
-        name="my_badge_visibility",
-    ),
-    # A district admin's screen, served by credentials (learning never imports it).
-    path(
-        "district/<slug:slug>/issuer/",
-        credentials_district_views.district_issuer,
-        name="district_issuer",
-    ),
-    path("my/submissions/", include("credentials.submission_urls")),
-    path("review/", include("credentials.review_urls")),
-    path("notifications/", include("credentials.notification_urls")),
-    path("review/lead/", include("credentials.lead_urls")),
+    path("notifications/", include("accounts.urls")),
+    # The URL conf is where the apps meet: each app's screens under their prefixes.
+    path("public/", include("credentials.urls.public")),
+    path("my/badges/", include("credentials.urls.learner")),
+    path("my/submissions/", include("credentials.urls.submissions")),
+    path("review/lead/", include("credentials.urls.lead")),
+    path("review/", include("credentials.urls.review")),
+    path("district/", include("credentials.urls.district")),
     path("", include("learning.urls")),
 ]
 

@@ -1,14 +1,25 @@
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
+from wagtail.models import Page
 
 from cms.health import run_checks
+from cms.models import (
+    BookIndexPage,
+    BookPage,
+    MicroCredentialIndexPage,
+    MicroCredentialPage,
+    PathwayIndexPage,
+    PathwayPage,
+)
+from cms.selectors import visible_to
 
 
 @never_cache
@@ -49,20 +60,6 @@ MAX_QUERY_LENGTH = 200
 
 def search(request):
     """Site search over pathways, micro-credentials and books (live and public only)."""
-    from django.core.paginator import Paginator
-    from django.shortcuts import render
-    from wagtail.models import Page
-
-    from cms.models import (
-        BookIndexPage,
-        BookPage,
-        MicroCredentialIndexPage,
-        MicroCredentialPage,
-        PathwayIndexPage,
-        PathwayPage,
-    )
-    from cms.selectors import visible_to
-
     query = " ".join(request.GET.get("q", "").split())[:MAX_QUERY_LENGTH]
     page_obj = None
     results = []

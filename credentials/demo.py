@@ -5,11 +5,13 @@ demo reviewer's queue."""
 from django.db import transaction
 
 from accounts.demo import demo_user
+from accounts.errors import LeapError
 from cms.models import MicroCredentialPage
-from credentials import services
 from credentials.models import ReviewerPool, Submission
-from credentials.openbadges import assertion_id
-from credentials.services import assertion_award, badge_class_for_micro_credential
+from credentials.openbadges.ob2 import assertion_id
+from credentials.requirements import requirements_of
+from credentials.services import evidence, review
+from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
 DEMO_POOL = "All micro-credentials"
@@ -52,7 +54,7 @@ def seed(report) -> None:
     try:
         with transaction.atomic():
             _submission_ensure(learner)
-    except services.EvidenceError as error:  # an editor changed the page's requirements
+    except LeapError as error:  # an editor changed the page's requirements
         report.add_line(f"demo submission: not made ({error})")
 
 
@@ -60,8 +62,8 @@ def _reviewers_ensure() -> None:
     # Neither reviewer belongs to the demo district, so its conflict rule never blocks them.
     pool = ReviewerPool.objects.filter(name=DEMO_POOL, micro_credential=None).first()
     pool = pool or ReviewerPool.objects.create(name=DEMO_POOL)
-    services.pool_member_add(pool=pool, user=demo_user("reviewer"))
-    services.pool_member_add(pool=pool, user=demo_user("lead reviewer"), is_lead=True)
+    review.pool_member_add(pool=pool, user=demo_user("reviewer"))
+    review.pool_member_add(pool=pool, user=demo_user("lead reviewer"), is_lead=True)
 
 
 def _submission_ensure(learner) -> None:
@@ -70,9 +72,9 @@ def _submission_ensure(learner) -> None:
     page = MicroCredentialPage.objects.live().filter(slug=DEMO_SUBMISSION_SLUG).first()
     if page is None or Submission.objects.filter(learner=learner, micro_credential=page).exists():
         return
-    requirements = services.requirements_of(page)
-    submission = services.submission_start(learner=learner, page=page)
-    services.submission_save_answers(
+    requirements = requirements_of(page)
+    submission = evidence.submission_start(learner=learner, page=page)
+    evidence.submission_save_answers(
         submission=submission,
         answers={
             requirement.id: answer
@@ -84,11 +86,11 @@ def _submission_ensure(learner) -> None:
         if requirement.kind != "artifact":
             continue
         if requirement.allow_link:
-            services.artifact_add_link(
+            evidence.artifact_add_link(
                 submission=submission, slot_id=requirement.id, url=DEMO_REVIEW_LINK
             )
         else:
-            services.artifact_add_file(
+            evidence.artifact_add_file(
                 submission=submission,
                 slot_id=requirement.id,
                 name="Riverside 1-1 action plan.pdf",
@@ -102,10 +104,10 @@ def _submission_ensure(learner) -> None:
                     ]
                 ),
             )
-    services.submission_submit(submission=submission, privacy_confirmed=True)
+    evidence.submission_submit(submission=submission, privacy_confirmed=True)
     # Assigned now rather than only by the after-commit task, so the demo reviewer's queue
     # has it whatever runs the tasks; the task then finds nothing left to do.
-    services.review_assign(submission=submission)
+    review.review_assign(submission=submission)
 
 
 def _demo_pdf(lines: list[str]) -> bytes:

@@ -3,10 +3,14 @@ images without their metadata (EXIF holds where a photo was taken)."""
 
 import io
 import re
+import warnings
 import zipfile
 from dataclasses import dataclass
 
 from django.utils.text import get_valid_filename
+from PIL import Image, ImageOps
+
+from accounts.errors import LeapError
 
 # The kinds an artifact slot may accept (cms.blocks.ARTIFACT_FILE_TYPES) and the formats
 # each kind takes, by the extension that format's files carry.
@@ -69,10 +73,6 @@ ODF_MIMETYPES = {
     b"application/vnd.oasis.opendocument.presentation": "odp",
     b"application/vnd.oasis.opendocument.spreadsheet": "ods",
 }
-
-
-class UploadError(Exception):
-    """The file cannot be accepted; the message says why, naming the file."""
 
 
 def _zip_format(data: bytes) -> str | None:
@@ -142,10 +142,6 @@ def safe_name(name: str, fmt: str) -> str:
 def image_without_metadata(data: bytes, fmt: str) -> bytes:
     """Re-encode a photo with its orientation applied and every metadata block (EXIF, GPS,
     XMP, comments, text chunks) left out."""
-    import warnings
-
-    from PIL import Image, ImageOps
-
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -153,7 +149,7 @@ def image_without_metadata(data: bytes, fmt: str) -> bytes:
         with image:
             width, height = image.size
             if width * height > MAX_IMAGE_PIXELS:
-                raise UploadError(
+                raise LeapError(
                     f"The image is {width} × {height} pixels; make it smaller than "
                     f"{MAX_IMAGE_PIXELS // 1_000_000} megapixels and upload it again."
                 )
@@ -171,7 +167,7 @@ def image_without_metadata(data: bytes, fmt: str) -> bytes:
         Image.DecompressionBombError,
         Image.DecompressionBombWarning,
     ) as error:
-        raise UploadError("The image could not be read; export it again and retry.") from error
+        raise LeapError("The image could not be read; export it again and retry.") from error
     return out.getvalue()
 
 
@@ -187,15 +183,15 @@ def check_upload(
     *, name: str, data: bytes, accepted_kinds: list[str], max_bytes: int
 ) -> CheckedFile:
     """Accept a file only if its content is one of the accepted kinds and its name says
-    the same format; photos lose their metadata. Raises UploadError with a sentence."""
+    the same format; photos lose their metadata. Raises LeapError with a sentence."""
     shown = name.rsplit("/", 1)[-1][:100] or "The file"
     if len(data) > max_bytes:
-        raise UploadError(
+        raise LeapError(
             f"“{shown}” is {len(data) / 1_048_576:.1f} MB; files can be at most "
             f"{max_bytes / 1_048_576:.0f} MB."
         )
     if not data:
-        raise UploadError(f"“{shown}” is empty.")
+        raise LeapError(f"“{shown}” is empty.")
     accepted = set().union(*(KIND_FORMATS.get(kind, set()) for kind in accepted_kinds))
     actual = sniff_format(data)
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
@@ -205,9 +201,9 @@ def check_upload(
         what = (
             f"it is {FORMAT_NAMES[actual]}" if actual else "its content is not a format we accept"
         )
-        raise UploadError(f"“{shown}” cannot be used here: {what}. Accepted: {allowed}.")
+        raise LeapError(f"“{shown}” cannot be used here: {what}. Accepted: {allowed}.")
     if claimed != actual:
-        raise UploadError(
+        raise LeapError(
             f"“{shown}” is named like {FORMAT_NAMES.get(claimed, 'another kind of file')} but "
             f"its content is {FORMAT_NAMES[actual]}. Save it in the right format and upload "
             "it again."

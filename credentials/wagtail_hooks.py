@@ -12,9 +12,11 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.models import User
 from cms.spreadsheets import spreadsheet_safe
-from credentials import admin_views
 from credentials.models import Assertion, PoolMember, ReviewerPool
+from credentials.services.review import pool_member_add, pool_member_update
+from credentials.views import admin as admin_views
 
 
 class IssuedBadgesPolicy(ModelPermissionPolicy):
@@ -66,7 +68,7 @@ class IssuedBadgeViewSet(ModelViewSet):
             "revoke",
             label="",
             accessor=lambda obj: "" if obj.revoked else "Revoke…",
-            get_url=lambda obj: reverse("badges_revoke", args=[obj.uuid]),
+            get_url=lambda obj: reverse("credentials_assertion:revoke", args=[obj.uuid]),
         ),
     ]
     list_filter = ["badge_class", "revoked", "issued_on", "expires_on"]
@@ -87,12 +89,36 @@ class IssuedBadgeViewSet(ModelViewSet):
     search_backend_name = None  # plain database filtering: nothing to index
     ordering = ["-issued_on"]
 
+    def get_urlpatterns(self):
+        # Revoking and bulk awarding are this viewset's own screens; both call services.
+        return [
+            *super().get_urlpatterns(),
+            path("revoke/<uuid:uuid>/", admin_views.revoke, name="revoke"),
+            path("award-from-csv/", admin_views.award_from_csv, name="award_from_csv"),
+        ]
+
+
+class AwardFromCsvMenuItem(MenuItem):
+    def is_shown(self, request):
+        return request.user.has_perm("credentials.award_assertion")
+
 
 class BadgesGroup(ViewSetGroup):
     menu_label = "Badges"
     menu_icon = "pick"
     menu_order = 260
     items = (IssuedBadgeViewSet,)
+    submenu_hook = "register_badges_menu_item"
+
+
+@hooks.register("register_badges_menu_item")
+def award_from_csv_menu_item():
+    return AwardFromCsvMenuItem(
+        "Award badges from CSV",
+        reverse("credentials_assertion:award_from_csv"),
+        icon_name="upload",
+        order=10,
+    )
 
 
 @hooks.register("register_admin_viewset")
@@ -158,8 +184,6 @@ class PoolMemberAddForm(WagtailAdminModelForm):
         cleaned = super().clean()
         email, pool = cleaned.get("email"), cleaned.get("pool")
         if email:
-            from accounts.models import User
-
             self.reviewer = User.objects.filter(email__iexact=email, is_active=True).first()
             if self.reviewer is None:
                 self.add_error("email", "No active Leap account uses this address.")
@@ -168,8 +192,6 @@ class PoolMemberAddForm(WagtailAdminModelForm):
         return cleaned
 
     def save(self, commit=True):
-        from credentials.services import pool_member_add
-
         self.instance = pool_member_add(
             pool=self.cleaned_data["pool"],
             user=self.reviewer,
@@ -186,8 +208,6 @@ class PoolMemberEditForm(WagtailAdminModelForm):
     def save(self, commit=True):
         # Through the service: a new lead is calibrated, and a member taken out of the pool
         # hands their open work to other reviewers at once.
-        from credentials.services import pool_member_update
-
         self.instance = pool_member_update(
             member=self.instance,
             is_lead=self.cleaned_data["is_lead"],
@@ -255,23 +275,3 @@ class ReviewingGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_reviewing():
     return ReviewingGroup()
-
-
-@hooks.register("register_admin_urls")
-def badge_admin_urls():
-    return [
-        path("badges/revoke/<uuid:uuid>/", admin_views.revoke, name="badges_revoke"),
-        path("badges/award-from-csv/", admin_views.award_from_csv, name="badges_award_from_csv"),
-    ]
-
-
-class AwardFromCsvMenuItem(MenuItem):
-    def is_shown(self, request):
-        return request.user.has_perm("credentials.award_assertion")
-
-
-@hooks.register("register_admin_menu_item")
-def award_from_csv_menu_item():
-    return AwardFromCsvMenuItem(
-        "Award badges from CSV", reverse("badges_award_from_csv"), icon_name="upload", order=261
-    )

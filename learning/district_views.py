@@ -7,11 +7,11 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.errors import LeapError
 from learning import selectors, services
 from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
 from learning.models import Membership
 from learning.permissions import district_for_admin
-from learning.services import LearningError
 
 
 @login_required
@@ -56,7 +56,7 @@ def district_invite(request, slug: str):
                 school=form.cleaned_data["school"],
                 invited_by=request.user,
             )
-        except LearningError as error:
+        except LeapError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"Invitation sent to {form.cleaned_data['email']}.")
@@ -117,7 +117,7 @@ def district_member(request, slug: str, pk: int):
                 is_active=form.cleaned_data["is_active"],
                 school=form.cleaned_data["school"],
             )
-        except LearningError as error:
+        except LeapError as error:
             form.add_error(None, str(error))
         else:
             messages.success(request, f"{membership.user} is updated.")

@@ -1,20 +1,34 @@
 """Who may see and do what on the learner's side. Learners reach only their own records
 (views look them up with `user=request.user`, so another person's id is a 404); district
-admins reach their own district's members and progress, never their ratings or reflections."""
+admins reach their own district's members and progress, never their ratings or reflections.
 
+"Who administers which district" is decided here, once: an active district-admin
+membership of an active district."""
+
+from django.db.models import QuerySet
 from django.http import Http404
 
 from learning.models import District, Membership
 
 
-def is_district_admin(user, district: District) -> bool:
-    return (
-        user.is_authenticated
-        and district.is_active
-        and Membership.objects.filter(
-            user=user, district=district, role=Membership.Role.DISTRICT_ADMIN, is_active=True
-        ).exists()
+def _admin_memberships(user) -> QuerySet[Membership]:
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        user=user,
+        role=Membership.Role.DISTRICT_ADMIN,
+        is_active=True,
+        district__is_active=True,
     )
+
+
+def district_ids_administered(user) -> list[int]:
+    """The districts the user administers."""
+    return list(_admin_memberships(user).values_list("district_id", flat=True))
+
+
+def is_district_admin(user, district: District) -> bool:
+    return _admin_memberships(user).filter(district=district).exists()
 
 
 def district_for_admin(user, slug: str) -> District:

@@ -1,6 +1,6 @@
 """Every write on the learner's side. Keyword-only, one transaction each, no permission
 checks (views decide who may call them); each keeps its own invariants and raises
-`LearningError` with a sentence for the person when a request cannot be done."""
+`LeapError` with a sentence for the person when a request cannot be done."""
 
 import hashlib
 import secrets
@@ -9,13 +9,12 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.email import email_send_on_commit
+from accounts.email import email_send
+from accounts.errors import LeapError
 from cms.models import (
     AudienceRole,
     Framework,
@@ -40,11 +39,6 @@ from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.models.districts import join_code_new, join_code_normalise
 from learning.selectors import done_page_ids
 from learning.steps import StepInfo, pathway_steps, required_step_ids
-
-
-class LearningError(Exception):
-    """The request cannot be done as asked; the message says why, for the person."""
-
 
 # Districts and people.
 
@@ -78,13 +72,13 @@ def membership_join_by_code(*, user, code: str) -> Membership:
         join_code=normalised, join_code_enabled=True, is_active=True
     ).first()
     if not normalised or district is None:
-        raise LearningError(
+        raise LeapError(
             "That join code does not match any district. Check it with your district, "
             "or ask them for an invitation."
         )
     existing = Membership.objects.filter(user=user, district=district).first()
     if existing is not None and not existing.is_active:
-        raise LearningError(
+        raise LeapError(
             f"Your membership of {district.name} was deactivated; ask its administrators "
             "to restore it."
         )
@@ -120,7 +114,7 @@ def membership_update(
     """Change a member's role or (de)activate them. A district keeps at least one active
     administrator."""
     if role not in Membership.Role.values:
-        raise LearningError("Choose learner, facilitator or district admin.")
+        raise LeapError("Choose learner, facilitator or district admin.")
     locked = Membership.objects.select_for_update().get(pk=membership.pk)
     losing_admin = locked.role == Membership.Role.DISTRICT_ADMIN and (
         role != Membership.Role.DISTRICT_ADMIN or not is_active
@@ -133,12 +127,12 @@ def membership_update(
             .exclude(pk=locked.pk)
         )
         if not others.exists():
-            raise LearningError(
+            raise LeapError(
                 f"{locked.district.name} needs at least one active district admin; make "
                 "someone else an admin first."
             )
     if school is not None and school.district_id != locked.district_id:
-        raise LearningError("Choose a school of this district.")
+        raise LeapError("Choose a school of this district.")
     locked.role = role
     locked.is_active = is_active
     locked.school = school
@@ -161,10 +155,6 @@ def invitation_url(token: str) -> str:
     return f"{settings.SITE_URL}/join/{token}/"
 
 
-class AlreadyMember(LearningError):
-    pass
-
-
 @transaction.atomic
 def invitation_send(
     *, district: District, email: str, role: str, invited_by, school=None
@@ -174,11 +164,11 @@ def invitation_send(
     members are not invited again (their role changes on their member page)."""
     email = email.strip().lower()
     if role not in Membership.Role.values:
-        raise LearningError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
+        raise LeapError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
     if Membership.objects.filter(
         district=district, user__email__iexact=email, is_active=True
     ).exists():
-        raise AlreadyMember(
+        raise LeapError(
             f"{email} is already a member of {district.name}; change their role on their page."
         )
     # Lock the district so two invitations to one address cannot race past the replace.
@@ -201,25 +191,24 @@ def invitation_send(
         "invited_by": invited_by,
         "url": invitation_url(token),
     }
-    subject = render_to_string("learning/email/invitation_subject.txt", context).strip()
-    body = render_to_string("learning/email/invitation_message.txt", context)
-    email_send_on_commit(EmailMultiAlternatives(subject, body, to=[email]))
+    # To an address, not yet anyone's account here: no preferences apply.
+    email_send(template="learning/email/invitation", context=context, to=[email])
     return invitation
 
 
 def invitation_for_token(token: str) -> Invitation:
-    """The invitation a link names, or LearningError saying why it cannot be used."""
+    """The invitation a link names, or LeapError saying why it cannot be used."""
     invitation = (
         Invitation.objects.select_related("district", "school")
         .filter(token_hash=_token_hash(token or ""))
         .first()
     )
     if invitation is None:
-        raise LearningError("This invitation link is not valid. Ask your district for a new one.")
+        raise LeapError("This invitation link is not valid. Ask your district for a new one.")
     if invitation.accepted_at is not None:
-        raise LearningError("This invitation has already been used.")
+        raise LeapError("This invitation has already been used.")
     if invitation.is_expired or not invitation.district.is_active:
-        raise LearningError(
+        raise LeapError(
             f"This invitation to {invitation.district.name} has expired. Ask its "
             "administrators to invite you again."
         )
@@ -235,12 +224,12 @@ def invitation_accept(*, user, token: str) -> Membership:
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
-        raise LearningError("This invitation has already been used.")
+        raise LeapError("This invitation has already been used.")
     verified = EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists()
     if not verified:
-        raise LearningError(
+        raise LeapError(
             f"This invitation was sent to {invitation.email}. Sign in with that address, or "
             "add and verify it in your account settings, then open the link again."
         )
@@ -300,20 +289,25 @@ def invitations_send_many(
     are already active members are left out and listed, so a whole staff list can be
     uploaded again after new people join."""
     schools = {school.name.lower(): school for school in district.schools.all()}
+    active = {
+        email.lower()
+        for email in Membership.objects.filter(district=district, is_active=True).values_list(
+            "user__email", flat=True
+        )
+    }
     sent, members = 0, []
     for row in rows:
-        try:
-            invitation_send(
-                district=district,
-                email=row.email,
-                role=row.role,
-                invited_by=invited_by,
-                school=schools.get(row.school_name.lower()) if row.school_name else None,
-            )
-        except AlreadyMember:
+        if row.email.strip().lower() in active:
             members.append(row.email)
-        else:
-            sent += 1
+            continue
+        invitation_send(
+            district=district,
+            email=row.email,
+            role=row.role,
+            invited_by=invited_by,
+            school=schools.get(row.school_name.lower()) if row.school_name else None,
+        )
+        sent += 1
     return InvitationsSent(sent, members)
 
 
@@ -324,7 +318,7 @@ def invitations_send_many(
 def profile_onboard(*, user, display_name: str, role: AudienceRole) -> LearnerProfile:
     name = " ".join((display_name or "").split())
     if not name:
-        raise LearningError("Enter the name people will see.")
+        raise LeapError("Enter the name people will see.")
     if user.display_name != name:
         user.display_name = name
         user.save(update_fields=["display_name"])
@@ -391,18 +385,18 @@ def assessment_save(
     With `complete`, the take is also finished (see `assessment_finish`)."""
     assessment = SelfAssessment.objects.select_for_update().get(pk=assessment.pk)
     if assessment.is_complete:
-        raise LearningError("This self-assessment is finished; start a new one to change it.")
+        raise LeapError("This self-assessment is finished; start a new one to change it.")
     element_ids = set(assessable_elements(assessment.framework).values_list("pk", flat=True))
     if set(ratings) - element_ids:
-        raise LearningError("Some ratings are for elements outside this framework.")
+        raise LeapError("Some ratings are for elements outside this framework.")
     for level, _note in ratings.values():
         if level is not None and not LEVEL_MIN <= level <= LEVEL_MAX:
-            raise LearningError(
+            raise LeapError(
                 f"Ratings go from {LEVEL_MIN} to {LEVEL_MAX}; {level} is not on the scale."
             )
     if target_level is not None:
         if not LEVEL_MIN < target_level <= LEVEL_MAX:
-            raise LearningError(f"Aim for a level from {LEVEL_MIN + 1} to {LEVEL_MAX}.")
+            raise LeapError(f"Aim for a level from {LEVEL_MIN + 1} to {LEVEL_MAX}.")
         assessment.target_level = target_level
     existing = {rating.element_id: rating for rating in assessment.ratings.all()}
     for element_id, (level, note) in ratings.items():
@@ -435,7 +429,7 @@ def assessment_finish(*, assessment: SelfAssessment) -> SelfAssessment:
     if missing:
         names = ", ".join(f"{e.code} {e.name}" for e in missing[:5])
         more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
-        raise LearningError(
+        raise LeapError(
             f"Rate every element to finish. Still to rate: {names}{more}. Your ratings so "
             "far are saved."
         )
@@ -451,7 +445,7 @@ def assessment_finish(*, assessment: SelfAssessment) -> SelfAssessment:
 def plan_add(*, user, page, source: str, reason: str = "") -> PlanItem:
     """Add a pathway or micro-credential at the end of the plan (no-op if it is there)."""
     if not isinstance(page.specific, PathwayPage | MicroCredentialPage) or not page.live:
-        raise LearningError("Only published pathways and micro-credentials can go in a plan.")
+        raise LeapError("Only published pathways and micro-credentials can go in a plan.")
     existing = PlanItem.objects.filter(user=user, page=page).first()
     if existing is not None:
         return existing
@@ -502,12 +496,12 @@ def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
     if existing is not None:
         return existing
     if not pathway.live:
-        raise LearningError("This pathway is not published.")
+        raise LeapError("This pathway is not published.")
     done = done_page_ids(user=user)
     missing = [page for page in pathway.prerequisite_pages if page.pk not in done]
     if missing:
         names = ", ".join(f"“{page.title}”" for page in missing)
-        raise LearningError(f"Finish {names} before you enrol in this pathway.")
+        raise LeapError(f"Finish {names} before you enrol in this pathway.")
     try:
         with transaction.atomic():
             enrolment = Enrolment.objects.create(
@@ -523,7 +517,7 @@ def _step(pathway: PathwayPage, step_id: str) -> StepInfo:
     for step in pathway_steps(pathway):
         if step.id == step_id:
             return step
-    raise LearningError("That step is no longer part of this pathway.")
+    raise LeapError("That step is no longer part of this pathway.")
 
 
 @transaction.atomic
@@ -539,18 +533,18 @@ def step_update(
         .get(pk=enrolment.pk)
     )
     if not enrolment.is_available:
-        raise LearningError("This pathway is no longer published, so it cannot change.")
+        raise LeapError("This pathway is no longer published, so it cannot change.")
     pathway = enrolment.pathway
     step = _step(pathway, step_id)
     if step.kind == "micro_credential":
-        raise LearningError("This step is done when you earn the micro-credential.")
+        raise LeapError("This step is done when you earn the micro-credential.")
     progress, _ = StepProgress.objects.get_or_create(enrolment=enrolment, step_id=step_id)
     if reflection is not None:
         if step.kind != "reflect":
-            raise LearningError("Only reflect steps take a written reflection.")
+            raise LeapError("Only reflect steps take a written reflection.")
         progress.reflection = reflection.strip()
     if done and step.kind == "reflect" and not progress.reflection:
-        raise LearningError("Write your reflection before marking this step done.")
+        raise LeapError("Write your reflection before marking this step done.")
     progress.completed_at = (progress.completed_at or timezone.now()) if done else None
     progress.save()
     _enrolment_complete_if_done(enrolment, pathway)

@@ -10,6 +10,7 @@ from wagtail.signals import page_published
 
 from cms.models import PathwayPage
 from learning.services import invitations_accept_for_address, membership_join_by_domain
+from learning.tasks import enrolments_reconcile
 
 
 def _address_verified(user, email: str) -> None:
@@ -33,6 +34,4 @@ def join_district_on_signup(sender, request, user, **kwargs):
 def reconcile_enrolments_on_publish(sender, instance, **kwargs):
     # A new revision may have removed the last open step, or added a step for a badge the
     # learner holds: those enrolments are complete now. After commit, off the editor's request.
-    from learning.tasks import enrolments_reconcile
-
     transaction.on_commit(lambda: enrolments_reconcile.delay(instance.pk))

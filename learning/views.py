@@ -13,13 +13,13 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
+from accounts.errors import LeapError
 from cms.models import Framework, MicroCredentialPage, PathwayPage
 from cms.selectors import visible_to
 from cms.spreadsheets import spreadsheet_safe
 from learning import selectors, services
 from learning.forms import JoinCodeForm, OnboardingForm, ReflectionForm, SelfAssessmentForm
 from learning.models import Enrolment, PlanItem, SelfAssessment
-from learning.services import LearningError
 
 
 def _safe_next(request, fallback: str) -> str:
@@ -43,7 +43,7 @@ def onboarding(request):
             membership = (
                 services.membership_join_by_code(user=request.user, code=code) if code else None
             )
-        except LearningError as error:
+        except LeapError as error:
             form.add_error("join_code", str(error))
         else:
             services.profile_onboard(
@@ -65,7 +65,7 @@ def join(request):
             membership = services.membership_join_by_code(
                 user=request.user, code=form.cleaned_data["code"]
             )
-        except LearningError as error:
+        except LeapError as error:
             form.add_error("code", str(error))
         else:
             messages.success(request, f"You are a member of {membership.district.name}.")
@@ -78,14 +78,14 @@ def invitation(request, token: str):
     """Anyone with the link sees what it is for; accepting needs the invited address."""
     try:
         invite = services.invitation_for_token(token)
-    except LearningError as error:
+    except LeapError as error:
         return render(request, "learning/invitation.html", {"error": str(error)}, status=410)
     if request.method == "POST":
         if not request.user.is_authenticated:
             return redirect(f"{reverse('account_login')}?next={request.path}")
         try:
             membership = services.invitation_accept(user=request.user, token=token)
-        except LearningError as error:
+        except LeapError as error:
             messages.error(request, str(error))
         else:
             messages.success(request, f"Welcome to {membership.district.name}.")
@@ -144,7 +144,7 @@ def assessment_edit(request, pk: int):
             )
             if finishing:
                 services.assessment_finish(assessment=take)
-        except LearningError as error:
+        except LeapError as error:
             messages.error(request, str(error))
             return redirect("learning:assessment_edit", pk=take.pk)
         if finishing:
@@ -234,7 +234,7 @@ def plan_add(request):
                 break
     try:
         services.plan_add(user=request.user, page=page, source=source, reason=reason)
-    except LearningError as error:
+    except LeapError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"“{page.title}” is in your plan.")
@@ -268,7 +268,7 @@ def pathway_enrol(request, pathway_id: int):
     pathway = get_object_or_404(visible_to(PathwayPage.objects.all(), request.user), pk=pathway_id)
     try:
         services.enrolment_enrol(user=request.user, pathway=pathway)
-    except LearningError as error:
+    except LeapError as error:
         messages.error(request, str(error))
     else:
         messages.success(request, f"You are enrolled in “{pathway.title}”.")
@@ -296,7 +296,7 @@ def step_update(request, pathway_id: int, step_id: str):
             done=request.POST.get("done") == "1",
             reflection=reflection,
         )
-    except LearningError as error:
+    except LeapError as error:
         messages.error(request, str(error))
         if not enrolment.is_available:
             return redirect("learning:dashboard")

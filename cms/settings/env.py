@@ -4,6 +4,8 @@ Settings modules call these helpers so that a wrong or missing value stops the p
 with one sentence that names the setting, instead of a traceback from deep inside Django.
 """
 
+import base64
+import binascii
 import importlib
 import os
 import sys
@@ -90,9 +92,6 @@ def env_client_credentials(id_name: str, secret_name: str) -> tuple[str, str] | 
 
 def env_fernet_keys(name: str) -> list[str]:
     """Fernet keys (32 bytes, URL-safe base64 each), comma-separated; [] when unset."""
-    import base64
-    import binascii
-
     keys = env_list(name, [])
     for number, value in enumerate(keys, start=1):
         try:
@@ -148,6 +147,7 @@ def load_settings_or_exit() -> None:
 
 def database_unreachable_reason() -> str | None:
     """Why the default database cannot be reached, or None when it can."""
+    # Imported when called: this module is read while settings load, before Django is set up.
     from django.db import DatabaseError, connection
 
     try:
@@ -161,6 +161,7 @@ def database_unreachable_reason() -> str | None:
 
 def run_with_clear_configuration_errors(argv: list[str]) -> None:
     """Run a management command; configuration mistakes end in one sentence, not a traceback."""
+    # Imported when called: this module is read while settings load, before Django is set up.
     from django.db import OperationalError
 
     load_settings_or_exit()

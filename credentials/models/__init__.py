@@ -1,5 +1,5 @@
 """Open Badges (issuers, versioned badge classes, assertions), evidence submissions and
-their review. Issue badges only through `credentials.services.assertion_award`."""
+their review. Issue badges only through `credentials.services.badges.assertion_award`."""
 
 from .badges import Assertion, AssertionQuerySet, BadgeClass, Issuer, IssuerKey, IssuingArrangement
 from .evidence import Artifact, AttemptAllowance, Submission, private_storage
@@ -7,11 +7,10 @@ from .review import (
     CalibrationScore,
     CriterionScore,
     Exemplar,
-    Notification,
-    NotificationSettings,
     PoolMember,
     Review,
     ReviewerPool,
+    covered_by,
 )
 
 __all__ = [
@@ -26,11 +25,10 @@ __all__ = [
     "Issuer",
     "IssuerKey",
     "IssuingArrangement",
-    "Notification",
-    "NotificationSettings",
     "PoolMember",
     "Review",
     "ReviewerPool",
     "Submission",
+    "covered_by",
     "private_storage",
 ]

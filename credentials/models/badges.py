@@ -158,6 +158,11 @@ class BadgeClass(models.Model):
     def image_is_svg(self) -> bool:
         return self.image.name.lower().endswith(".svg")
 
+    @staticmethod
+    def family_for(micro_credential_id: int) -> str:
+        """The family of every version (and issuer) of a micro-credential's badge."""
+        return f"micro-credential:{micro_credential_id}"
+
 
 class AssertionQuerySet(models.QuerySet):
     def live(self):

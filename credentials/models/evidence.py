@@ -39,6 +39,24 @@ def artifact_path(artifact, filename: str) -> str:
     return f"artifacts/{artifact.submission_id}/{uuid.uuid4().hex}"
 
 
+class SubmissionQuerySet(models.QuerySet):
+    def open(self):
+        """Still the learner's or the reviewers' to act on."""
+        return self.filter(state__in=Submission.OPEN_STATES)
+
+    def counted(self):
+        """Sent for review, whatever came of it: these use up attempts (withdrawn ones
+        do not)."""
+        return self.filter(state__in=Submission.COUNTED_STATES)
+
+    def decided(self):
+        return self.filter(state__in=Submission.DECIDED_STATES)
+
+    def in_queue(self):
+        """Sent and waiting for (or in) review."""
+        return self.filter(state__in=Submission.QUEUE_STATES)
+
+
 class Submission(models.Model):
     """One attempt at a micro-credential. Answers are keyed by the requirement block's id."""
 
@@ -50,7 +68,11 @@ class Submission(models.Model):
         NOT_YET = "not_yet", "Not yet"
         WITHDRAWN = "withdrawn", "Withdrawn"
 
+    # The state sets, defined once: the QuerySet methods above and every rule use these.
     OPEN_STATES = (State.DRAFT, State.SUBMITTED, State.IN_REVIEW)
+    QUEUE_STATES = (State.SUBMITTED, State.IN_REVIEW)
+    DECIDED_STATES = (State.EARNED, State.NOT_YET)
+    COUNTED_STATES = (*QUEUE_STATES, *DECIDED_STATES)
 
     learner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="submissions"
@@ -82,6 +104,8 @@ class Submission(models.Model):
     requirements = models.JSONField(default=list, blank=True, editable=False)
     rubric = models.JSONField(default=list, blank=True, editable=False)
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
@@ -108,6 +132,10 @@ class Submission(models.Model):
     @property
     def is_open(self) -> bool:
         return self.state in self.OPEN_STATES
+
+    @property
+    def is_decided(self) -> bool:
+        return self.state in self.DECIDED_STATES
 
 
 class Artifact(models.Model):

@@ -1,5 +1,7 @@
-"""Reviewing evidence: pools of reviewers, assignments with rubric scores, calibration
-against exemplars, and the notifications people get."""
+"""Reviewing evidence: pools of reviewers, assignments with rubric scores, and calibration
+against exemplars."""
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
@@ -25,6 +27,21 @@ class ReviewerPool(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def covers(self, micro_credential_id: int) -> bool:
+        return self.micro_credential_id in (None, micro_credential_id)
+
+
+def covered_by(pools: Iterable[ReviewerPool]) -> Q:
+    """A filter on submissions (or anything with a `micro_credential` field) for the
+    micro-credentials the pools cover; a pool with no micro-credential covers them all."""
+    pools = list(pools)
+    if not pools:
+        return Q(pk__in=[])
+    if any(pool.micro_credential_id is None for pool in pools):
+        # A real condition, not an empty Q(), so that it survives being OR-ed with others.
+        return Q(micro_credential_id__isnull=False)
+    return Q(micro_credential_id__in={pool.micro_credential_id for pool in pools})
 
 
 class PoolMember(models.Model):
@@ -70,6 +87,10 @@ class Review(models.Model):
     class Decision(models.TextChoices):
         EARNED = "earned", "Earned"
         NOT_YET = "not_yet", "Not yet"
+
+    # Assignments that stand (open or completed; not handed on, not called off): they
+    # count for the submission, and their reviewer may see its evidence.
+    STANDING_STATES = (State.ASSIGNED, State.COMPLETED)
 
     submission = models.ForeignKey(
         "credentials.Submission", on_delete=models.CASCADE, related_name="reviews"
@@ -165,36 +186,3 @@ class CalibrationScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.reviewer} on {self.exemplar}"
-
-
-class Notification(models.Model):
-    """An in-site notice (the list at /notifications/); e-mail goes out beside it."""
-
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
-    )
-    message = models.CharField(max_length=300)
-    url = models.CharField(max_length=300, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    read_at = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ["-created_at"]
-        indexes = [models.Index(fields=["user", "-created_at"])]
-
-    def __str__(self) -> str:
-        return self.message
-
-
-class NotificationSettings(models.Model):
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
-    )
-    email_non_essential = models.BooleanField(
-        "E-mail me reminders and updates",
-        default=True,
-        help_text="Receipts and decisions on your own work are always e-mailed.",
-    )
-
-    def __str__(self) -> str:
-        return f"Notification settings of {self.user}"

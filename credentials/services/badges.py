@@ -1,118 +1,32 @@
 """Issuing, revoking and publishing badges. `assertion_award` is the one way to issue."""
 
 import hashlib
-import io
 import json
 import secrets
 from datetime import datetime
-from email.utils import parseaddr
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from credentials import cache as public_cache
-from credentials.images import default_badge_png, image_upload_check
-from credentials.models import Assertion, BadgeClass, Issuer, IssuingArrangement
-from credentials.selectors import issuer_for_award
+from accounts.errors import LeapError
+from accounts.jobs import job_enqueue_on_commit
+from accounts.models import User
+from accounts.services import notify
+from cms.models import MicroCredentialPage
+from cms.selectors import explorer_page
+from credentials.models import Assertion, BadgeClass, Issuer
+from credentials.openbadges import cache as public_cache
+from credentials.openbadges import ob2
+from credentials.openbadges.baking import assertion_bake as _bake
+from credentials.openbadges.images import default_badge_png
+from credentials.selectors.badges import award_issuer_get
+from credentials.services.issuers import issuer_platform
 from learning import services as learning_services
-from learning.models import District
-
-PLATFORM_ISSUER_DESCRIPTION = (
-    "Leap issues micro-credentials that educators earn by submitting evidence from their own "
-    "practice, assessed blind against a public rubric."
-)
-
-
-class AwardError(Exception):
-    """The badge cannot be awarded as asked; the message says why."""
-
-
-def issuer_platform() -> Issuer:
-    """The platform's own issuer profile, created from settings on first use."""
-    issuer = Issuer.objects.filter(is_platform=True).first()
-    if issuer is not None:
-        return issuer
-    name, email = parseaddr(settings.DEFAULT_FROM_EMAIL)
-    try:
-        with transaction.atomic():
-            return Issuer.objects.create(
-                is_platform=True,
-                name=settings.LEAP_ISSUER_NAME,
-                url=settings.SITE_URL + "/",
-                email=settings.LEAP_ISSUER_EMAIL or email,
-                description=PLATFORM_ISSUER_DESCRIPTION,
-            )
-    except IntegrityError:  # created meanwhile by another process
-        return Issuer.objects.get(is_platform=True)
-
-
-@transaction.atomic
-def issuer_for_district_save(
-    *,
-    district: District,
-    name: str,
-    url: str,
-    email: str,
-    description: str,
-    image=None,
-) -> Issuer:
-    """Create or update the district's own issuer profile (one per district). `image`, an
-    uploaded square PNG of 400 px or more or an SVG, replaces the current one; None keeps
-    it. Raises ValidationError, saving nothing, when a value is not acceptable."""
-    # Lock the district so two admins saving at once cannot both create a profile.
-    District.objects.select_for_update().filter(pk=district.pk).first()
-    issuer = Issuer.objects.filter(district=district).first() or Issuer(district=district)
-    issuer.name = " ".join((name or "").split())
-    issuer.url = (url or "").strip()
-    issuer.email = (email or "").strip()
-    issuer.description = (description or "").strip()
-    errors = {}
-    try:
-        issuer.full_clean(exclude=["image"])
-    except ValidationError as error:
-        errors = error.message_dict
-    if "url" not in errors and urlsplit(issuer.url).scheme not in ("http", "https"):
-        errors["url"] = ["Enter a web address that starts with https:// or http://."]
-    if image is not None:
-        try:
-            extension = image_upload_check(image)
-        except ValidationError as error:
-            errors["image"] = error.messages
-    if errors:
-        raise ValidationError(errors)
-    old_image = issuer.image.name if issuer.image else ""
-    if image is not None:
-        image.seek(0)
-        issuer.image.save(f"{issuer.uuid}.{extension}", ContentFile(image.read()), save=False)
-    issuer.save()
-    if old_image and old_image != issuer.image.name:
-        storage = issuer.image.storage
-        transaction.on_commit(lambda: storage.delete(old_image))
-    transaction.on_commit(lambda: public_cache.forget_issuer(issuer.uuid))
-    return issuer
-
-
-@transaction.atomic
-def issuing_arrangements_set(*, issuer: Issuer, pages) -> list[IssuingArrangement]:
-    """Make `pages` (micro-credential pages) exactly the ones the district issuer issues to
-    its members under its own name. Badges already issued keep their issuer."""
-    if issuer.district_id is None:
-        raise ValidationError("Only a district's issuer profile issues under its own name.")
-    wanted = {page.pk: page for page in pages}
-    issuer.issuing_arrangements.exclude(micro_credential_id__in=wanted).delete()
-    existing = set(issuer.issuing_arrangements.values_list("micro_credential_id", flat=True))
-    IssuingArrangement.objects.bulk_create(
-        IssuingArrangement(issuer=issuer, micro_credential=page)
-        for pk, page in wanted.items()
-        if pk not in existing
-    )
-    return list(issuer.issuing_arrangements.select_related("micro_credential"))
-
 
 # Badge classes from micro-credential pages.
 
@@ -134,8 +48,6 @@ def _criteria_narrative(page) -> str:
 
 
 def _alignments(page) -> list[dict]:
-    from cms.selectors import explorer_page
-
     explorer = explorer_page()
     entries = []
     for element in page.aligned_elements:
@@ -188,20 +100,22 @@ def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:
     return {"fields": snapshot, "hash": digest, "image": image, "extension": extension}
 
 
-def badge_class_for_micro_credential(*, page, recipient=None) -> BadgeClass:
+def badge_class_for_micro_credential(
+    *, page: MicroCredentialPage, recipient: User | None = None
+) -> BadgeClass:
     """The badge class for the page as published now, under the issuer that awards it to
     `recipient`: their district's, when the district issues this micro-credential under its
-    own name (see `issuer_for_award`), otherwise (and without a recipient) the platform.
-    The existing version when nothing that defines the badge changed, otherwise a new one.
-    Every issuer's versions share the family, so a learner holds one live badge per
-    micro-credential whoever issued it."""
+    own name (see `selectors.badges.award_issuer_get`), otherwise (and without a recipient)
+    the platform. The existing version when nothing that defines the badge changed,
+    otherwise a new one. Every issuer's versions share the family, so a learner holds one
+    live badge per micro-credential whoever issued it."""
     if not page.live:
-        raise AwardError(f"“{page.title}” is not published, so it cannot be awarded yet.")
+        raise LeapError(f"“{page.title}” is not published, so it cannot be awarded yet.")
     issuer = None
     if recipient is not None:
-        issuer = issuer_for_award(page=page, recipient=recipient)
+        issuer = award_issuer_get(page=page, recipient=recipient)
     issuer = issuer or issuer_platform()
-    family = f"micro-credential:{page.pk}"
+    family = BadgeClass.family_for(page.pk)
     snapshot = badge_class_snapshot(page, issuer=issuer)
     versions = BadgeClass.objects.filter(family=family, issuer=issuer)
     existing = versions.filter(content_hash=snapshot["hash"]).first()
@@ -254,7 +168,7 @@ def _expiry(badge_class: BadgeClass, issued_on: datetime) -> datetime | None:
 
 def assertion_award(
     *,
-    recipient,
+    recipient: User,
     badge_class: BadgeClass,
     evidence: str | None = None,
     narrative: str = "",
@@ -263,8 +177,9 @@ def assertion_award(
 ) -> Assertion:
     """Award a badge: one transaction; at most one live assertion per recipient and badge
     family, so a repeat or concurrent call returns the assertion already issued. A badge
-    that expired or was revoked can be earned again. After commit, the image is baked and
-    (unless `notify` is false) the learner is told by e-mail."""
+    that expired or was revoked can be earned again. The learner is told (unless `notify` is
+    false: the caller tells them itself), in the site and, unless they turned such updates
+    off, by e-mail; after commit, the image is baked."""
     assertion, _created = assertion_award_or_get(
         recipient=recipient,
         badge_class=badge_class,
@@ -278,7 +193,7 @@ def assertion_award(
 
 def assertion_award_or_get(
     *,
-    recipient,
+    recipient: User,
     badge_class: BadgeClass,
     evidence: str | None = None,
     narrative: str = "",
@@ -315,20 +230,20 @@ def assertion_award_or_get(
                 awarded_by=awarded_by,
             )
             _tell_learning_awarded(assertion)
+            if notify:
+                _notify_awarded(assertion)
     except IntegrityError:
         # Another call awarded the same badge at the same moment: theirs is the one.
         existing = Assertion.objects.get(
             recipient=recipient, badge_family=badge_class.family, is_current=True
         )
         return existing, False
-    transaction.on_commit(lambda: _after_award(assertion.pk, notify))
+    job_enqueue_on_commit("credentials.tasks.assertion_bake", assertion.pk)
     return assertion, True
 
 
 def _tell_learning_awarded(assertion: Assertion) -> None:
     """Credit the hours and complete the pathway steps this badge stands for."""
-    from credentials.openbadges import assertion_id
-
     badge_class = assertion.badge_class
     learning_services.badge_earned(
         user=assertion.recipient,
@@ -337,25 +252,33 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
         hours=badge_class.pd_hours,
         earned_on=timezone.localdate(assertion.issued_on),
         key=str(assertion.uuid),
-        url=assertion_id(assertion),
+        url=ob2.assertion_id(assertion),
         expires_on=timezone.localdate(assertion.expires_on) if assertion.expires_on else None,
     )
 
 
-def _after_award(assertion_id: int, notify: bool) -> None:
-    from credentials import tasks
-
-    tasks.assertion_bake.delay(assertion_id)
-    if notify:
-        tasks.assertion_email_awarded.delay(assertion_id)
+def _notify_awarded(assertion: Assertion) -> None:
+    name = assertion.badge_class.name
+    notify(
+        user=assertion.recipient,
+        message=f"You earned “{name}”.",
+        url=reverse("my_badges"),
+        email_template="credentials/email/awarded",
+        context={
+            "assertion": assertion,
+            "badge_name": name,
+            "verify_url": ob2.assertion_id(assertion),
+        },
+        essential=False,  # news, not a decision on work the learner sent
+    )
 
 
 @transaction.atomic
-def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by) -> Assertion:
+def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by: User | None) -> Assertion:
     """Revoke with a reason (required). Every public view changes at once."""
     reason = " ".join((reason or "").split())
     if not reason:
-        raise AwardError("Give a reason for revoking the badge; it is shown to verifiers.")
+        raise LeapError("Give a reason for revoking the badge; it is shown to verifiers.")
     assertion = Assertion.objects.select_for_update().get(pk=assertion.pk)
     if assertion.revoked:
         return assertion
@@ -382,36 +305,41 @@ def assertion_set_public(*, assertion: Assertion, is_public: bool) -> Assertion:
 
 def assertion_bake(*, assertion: Assertion) -> Assertion:
     """Bake the assertion into a copy of its badge image (PNG, or SVG for SVG badges)."""
-    from openbadges_bakery import bake
-
-    from credentials.openbadges import assertion_json
-
-    with assertion.badge_class.image.open("rb") as source:
-        image = source.read()
-    extension = "svg" if assertion.badge_class.image_is_svg else "png"
-    baked = bake(io.BytesIO(image), json.dumps(assertion_json(assertion)))
-    baked.seek(0)
-    content = baked.read()
-    assertion.baked_image.save(f"{assertion.uuid}.{extension}", ContentFile(content), save=False)
-    Assertion.objects.filter(pk=assertion.pk).update(baked_image=assertion.baked_image.name)
-    return assertion
+    return _bake(assertion=assertion)
 
 
 REMINDER_DAYS_BEFORE_EXPIRY = 30
 
 
-def assertions_due_expiry_reminder(*, now: datetime | None = None) -> list[int]:
-    """Claim the live assertions that expire within the reminder window and have not been
-    reminded yet; returns their ids. Claiming marks them, so no learner is told twice even
-    if two schedulers run."""
+def assertions_remind_expiring(*, now: datetime | None = None) -> int:
+    """Tell learners, once, that a badge expires within the reminder window, with a link to
+    renew it: in the site and, unless they turned reminders off, by e-mail. Each assertion
+    is claimed (marked) as it is told, under a lock that skips rows another run holds, so
+    no learner is told twice even if two schedulers run. Returns how many were told."""
     now = now or timezone.now()
     window_end = now + relativedelta(days=REMINDER_DAYS_BEFORE_EXPIRY)
     with transaction.atomic():
         due = list(
             Assertion.objects.live()
-            .select_for_update(skip_locked=True)
+            .select_for_update(skip_locked=True, of=("self",))
             .filter(expires_on__lte=window_end, expiry_reminder_sent_at__isnull=True)
-            .values_list("pk", flat=True)
+            .select_related("badge_class", "recipient")
         )
-        Assertion.objects.filter(pk__in=due).update(expiry_reminder_sent_at=now)
-    return due
+        Assertion.objects.filter(pk__in=[a.pk for a in due]).update(expiry_reminder_sent_at=now)
+        for assertion in due:
+            name = assertion.badge_class.name
+            expires = timezone.localdate(assertion.expires_on)
+            notify(
+                user=assertion.recipient,
+                message=f"Your badge “{name}” expires on {expires:%-d %B %Y}.",
+                url=reverse("my_badges"),
+                email_template="credentials/email/expiring",
+                context={
+                    "assertion": assertion,
+                    "badge_name": name,
+                    "renew_url": assertion.badge_class.criteria_url,
+                    "verify_url": ob2.assertion_id(assertion),
+                },
+                essential=False,
+            )
+    return len(due)

@@ -1,124 +1,30 @@
 """Reviewing: blind, load-balanced assignment; rubric scores and the decision (earned
-through `assertion_award`); split decisions to a lead; overdue work reassigned;
-calibration against exemplars; and telling people."""
+through `assertion_award`); split decisions to a lead; overdue work reassigned; pool
+members added, changed and taken out. Every write that touches a submission's reviews
+locks the submission row first, then the review (docs/decisions/0005)."""
 
 import logging
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, transaction
-from django.db.models import Count, Q
-from django.template.loader import render_to_string
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
-from accounts.email import email_send_on_commit
-from credentials.agreement import agreement
+from accounts.errors import LeapError
+from accounts.models import User
+from accounts.services import notify
 from credentials.deadlines import add_business_days
-from credentials.models import (
-    CalibrationScore,
-    CriterionScore,
-    Exemplar,
-    Notification,
-    NotificationSettings,
-    PoolMember,
-    Review,
-    ReviewerPool,
-    Submission,
-)
+from credentials.models import CriterionScore, PoolMember, Review, ReviewerPool, Submission
+from credentials.requirements import rubric_for
+from credentials.selectors.review import pool_covering_list, reviewer_eligible_list
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
-from credentials.services.evidence import EvidenceError, rubric_for
-from learning.models import Membership
 
 logger = logging.getLogger(__name__)
 
 
-class ReviewError(EvidenceError):
-    """The review cannot be recorded as sent; `problems` lists why."""
-
-
-# Telling people.
-
-
-def notify(
-    *,
-    user,
-    message: str,
-    url: str = "",
-    email: tuple[str, dict] | None = None,
-    essential: bool = True,
-) -> Notification:
-    """An in-site notification, and (after commit) an e-mail unless the message is
-    non-essential and the person turned those off."""
-    notification = Notification.objects.create(user=user, message=message[:300], url=url)
-    if email is not None:
-        opted_out = NotificationSettings.objects.filter(user=user, email_non_essential=False)
-        wants = essential or not opted_out.exists()
-        if wants:
-            template, context = email
-            context = {"name": user.display_name, "url": settings.SITE_URL + url, **context}
-            subject = render_to_string(f"credentials/email/{template}_subject.txt", context)
-            body = render_to_string(f"credentials/email/{template}_message.txt", context)
-            email_send_on_commit(
-                EmailMultiAlternatives(" ".join(subject.split()), body, to=[user.email])
-            )
-    return notification
-
-
-@transaction.atomic
-def notifications_mark_read(*, user, pk: int | None = None) -> int:
-    """Mark one of the user's notifications (or all of them) read; returns how many."""
-    unread = Notification.objects.filter(user=user, read_at__isnull=True)
-    if pk is not None:
-        unread = unread.filter(pk=pk)
-    return unread.update(read_at=timezone.now())
-
-
 # Assignment.
-
-
-def _conflicted_district_ids(submission: Submission) -> list[int]:
-    """Districts of the learner whose reviewers must not assess the learner's work."""
-    return list(
-        Membership.objects.filter(
-            user=submission.learner,
-            is_active=True,
-            district__is_active=True,
-            district__reviewers_exclude_same_district=True,
-        ).values_list("district_id", flat=True)
-    )
-
-
-def eligible_reviewers(submission: Submission, *, lead: bool = False):
-    """Active, calibrated members of a pool for this micro-credential (or for all), never
-    the learner, nobody who already had this submission, and (where the learner's district
-    says so) nobody from the learner's district; the least loaded first."""
-    members = PoolMember.objects.filter(
-        Q(pool__micro_credential=submission.micro_credential_id)
-        | Q(pool__micro_credential__isnull=True),
-        is_active=True,
-        calibrated_at__isnull=False,
-        user__is_active=True,
-    )
-    if lead:
-        members = members.filter(is_lead=True)
-    user_ids = set(members.values_list("user_id", flat=True))
-    user_ids.discard(submission.learner_id)
-    user_ids -= set(submission.reviews.values_list("reviewer_id", flat=True))
-    districts = _conflicted_district_ids(submission)
-    if districts:
-        user_ids -= set(
-            Membership.objects.filter(district_id__in=districts, is_active=True).values_list(
-                "user_id", flat=True
-            )
-        )
-    from accounts.models import User
-
-    return (
-        User.objects.filter(pk__in=user_ids)
-        .annotate(load=Count("reviews", filter=Q(reviews__state=Review.State.ASSIGNED)))
-        .order_by("load", "pk")
-    )
 
 
 def _review_due(start: datetime) -> datetime:
@@ -126,7 +32,7 @@ def _review_due(start: datetime) -> datetime:
 
 
 def _assign(submission: Submission, *, role: str) -> Review | None:
-    reviewer = eligible_reviewers(submission, lead=role == Review.Role.LEAD).first()
+    reviewer = reviewer_eligible_list(submission=submission, lead=role == Review.Role.LEAD).first()
     if reviewer is None:
         logger.warning("No eligible %s for submission %s", role, submission.number)
         return None
@@ -137,8 +43,9 @@ def _assign(submission: Submission, *, role: str) -> Review | None:
     notify(
         user=reviewer,
         message=f"Submission {submission.number} is in your review queue.",
-        url=f"/review/{review.pk}/",
-        email=("review_assigned", {"review": review, "submission": submission}),
+        url=reverse("review:detail", args=[review.pk]),
+        email_template="credentials/email/review_assigned",
+        context={"review": review, "submission": submission},
     )
     return review
 
@@ -147,9 +54,7 @@ def _fill(submission: Submission) -> list[Review]:
     """Assign what the submission still needs (the caller holds its row lock): reviewers
     up to the number the micro-credential asks for, or a lead when the reviewers split.
     Whatever cannot be filled now is filled by the hourly job."""
-    reviews = list(
-        submission.reviews.exclude(state__in=[Review.State.REASSIGNED, Review.State.CANCELLED])
-    )
+    reviews = list(submission.reviews.filter(state__in=Review.STANDING_STATES))
     reviewers = [r for r in reviews if r.role == Review.Role.REVIEWER]
     made = []
     for _ in range(submission.micro_credential.reviewers_required - len(reviewers)):
@@ -172,30 +77,13 @@ def _fill(submission: Submission) -> list[Review]:
 def review_assign(*, submission: Submission) -> list[Review]:
     """Give the submission what it still needs (see `_fill`). Safe to call again."""
     submission = Submission.objects.select_for_update().get(pk=submission.pk)
-    if submission.state not in (Submission.State.SUBMITTED, Submission.State.IN_REVIEW):
+    if submission.state not in Submission.QUEUE_STATES:
         return []
     made = _fill(submission)
     if made and submission.state == Submission.State.SUBMITTED:
         submission.state = Submission.State.IN_REVIEW
         submission.save(update_fields=["state", "updated_at"])
     return made
-
-
-def after_submit(submission: Submission) -> None:
-    """Receipt now; assignment by the worker after commit."""
-    notify(
-        user=submission.learner,
-        message=f"We received your evidence for “{submission.micro_credential.title}”.",
-        url=f"/my/submissions/{submission.pk}/",
-        email=("submission_received", {"submission": submission}),
-    )
-
-    def enqueue():
-        from credentials.tasks import submission_assign
-
-        submission_assign.delay(submission.pk)
-
-    transaction.on_commit(enqueue)
 
 
 # Scoring and deciding.
@@ -209,7 +97,7 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
     submission = Submission.objects.select_for_update().get(pk=review.submission_id)
     review = Review.objects.select_for_update().get(pk=review.pk)
     if review.state != Review.State.ASSIGNED:
-        raise ReviewError(
+        raise LeapError(
             "This review is no longer yours to record: it was completed, reassigned or the "
             "learner withdrew."
         )
@@ -222,7 +110,7 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
         elif result == CriterionScore.Result.NOT_YET and not (feedback or "").strip():
             problems.append(f"Give feedback on “{value['title']}”: what would meet it?")
     if problems:
-        raise ReviewError(problems)
+        raise LeapError(problems)
     CriterionScore.objects.bulk_create(
         CriterionScore(
             review=review,
@@ -287,15 +175,13 @@ def _decide(submission: Submission, decision: str, *, deciding: list[Review]) ->
             if earned
             else f"“{page.title}”: not yet. Read the feedback."
         ),
-        url=f"/my/submissions/{submission.pk}/",
-        email=(
-            "submission_decided",
-            {
-                "submission": submission,
-                "earned": earned,
-                "scores": CriterionScore.objects.filter(review__in=deciding),
-            },
-        ),
+        url=reverse("submissions:detail", args=[submission.pk]),
+        email_template="credentials/email/submission_decided",
+        context={
+            "submission": submission,
+            "earned": earned,
+            "scores": CriterionScore.objects.filter(review__in=deciding),
+        },
     )
 
 
@@ -322,8 +208,9 @@ def _reassign(review_id: int, submission_id: int, *, why: str, still: Q | None =
         notify(
             user=review.reviewer,
             message=f"Submission {submission.number} {why} and has been reassigned.",
-            url="/review/",
-            email=("review_reassigned", {"submission": submission, "why": why}),
+            url=reverse("review:queue"),
+            email_template="credentials/email/review_reassigned",
+            context={"submission": submission, "why": why},
             essential=False,
         )
         return True
@@ -341,9 +228,7 @@ def reviews_reassign_overdue(*, now: datetime | None = None) -> int:
         for review_id, submission_id in overdue.values_list("pk", "submission_id")
     )
     waiting = (
-        Submission.objects.filter(
-            state__in=[Submission.State.SUBMITTED, Submission.State.IN_REVIEW]
-        )
+        Submission.objects.in_queue()
         .exclude(reviews__state=Review.State.ASSIGNED)
         .values_list("pk", flat=True)
     )
@@ -372,80 +257,18 @@ def _reassign_ineligible(user_id: int) -> int:
     moved = 0
     open_reviews = Review.objects.filter(reviewer_id=user_id, state=Review.State.ASSIGNED)
     for review in open_reviews.select_related("submission"):
-        covering = PoolMember.objects.filter(
-            Q(pool__micro_credential=review.submission.micro_credential_id)
-            | Q(pool__micro_credential__isnull=True),
-            user_id=user_id,
-            is_active=True,
+        covering = pool_covering_list(
+            user=user_id,
+            micro_credential_id=review.submission.micro_credential_id,
+            lead=review.role == Review.Role.LEAD,
         )
-        if review.role == Review.Role.LEAD:
-            covering = covering.filter(is_lead=True)
         if not covering.exists():
             moved += _reassign(review.pk, review.submission_id, why="left your pools")
     return moved
 
 
-# Calibration.
-
-
 @transaction.atomic
-def exemplar_mark(
-    *, submission: Submission, pool: ReviewerPool, reference: dict, marked_by
-) -> Exemplar:
-    """A lead marks a decided submission as an exemplar with reference scores."""
-    criteria = [cid for cid, _ in rubric_for(submission)]
-    if set(reference) != set(criteria) or not set(reference.values()) <= set(
-        CriterionScore.Result.values
-    ):
-        raise ReviewError("Give a reference score (meets or not yet) for every criterion.")
-    try:
-        with transaction.atomic():
-            return Exemplar.objects.create(
-                submission=submission, pool=pool, reference=reference, marked_by=marked_by
-            )
-    except IntegrityError:
-        raise ReviewError("This submission is an exemplar already.") from None
-
-
-def calibration_agreement(*, pool: ReviewerPool, reviewer):
-    """The reviewer's agreement with the references over every exemplar they scored."""
-    pairs = []
-    for score in CalibrationScore.objects.filter(
-        exemplar__pool=pool, reviewer=reviewer
-    ).select_related("exemplar"):
-        for criterion_id, expected in score.exemplar.reference.items():
-            pairs.append((score.results.get(criterion_id, ""), expected))
-    return agreement(pairs)
-
-
-@transaction.atomic
-def calibration_record(*, exemplar: Exemplar, reviewer, results: dict) -> CalibrationScore:
-    """Score an exemplar; once every exemplar of the pool is scored and agreement reaches
-    the bar, the reviewer is calibrated and starts receiving work."""
-    if set(results) != set(exemplar.reference) or not set(results.values()) <= set(
-        CriterionScore.Result.values
-    ):
-        raise ReviewError("Score every criterion: meets or not yet.")
-    try:
-        with transaction.atomic():
-            score = CalibrationScore.objects.create(
-                exemplar=exemplar, reviewer=reviewer, results=results
-            )
-    except IntegrityError:
-        raise ReviewError("You have scored this exemplar already.") from None
-    pool = exemplar.pool
-    scored = CalibrationScore.objects.filter(exemplar__pool=pool, reviewer=reviewer).count()
-    if scored >= pool.exemplars.count():
-        result = calibration_agreement(pool=pool, reviewer=reviewer)
-        if result.meets(settings.LEAP_CALIBRATION_BAR):
-            PoolMember.objects.filter(pool=pool, user=reviewer, calibrated_at__isnull=True).update(
-                calibrated_at=timezone.now()
-            )
-    return score
-
-
-@transaction.atomic
-def pool_member_add(*, pool: ReviewerPool, user, is_lead: bool = False) -> PoolMember:
+def pool_member_add(*, pool: ReviewerPool, user: User, is_lead: bool = False) -> PoolMember:
     """Add a reviewer. Leads, and members of a pool with no exemplars yet, start
     calibrated; everyone else scores the exemplars first."""
     member, _ = PoolMember.objects.get_or_create(pool=pool, user=user)
@@ -455,19 +278,3 @@ def pool_member_add(*, pool: ReviewerPool, user, is_lead: bool = False) -> PoolM
         member.calibrated_at = timezone.now()
     member.save()
     return member
-
-
-__all__ = [
-    "ReviewError",
-    "calibration_agreement",
-    "calibration_record",
-    "eligible_reviewers",
-    "exemplar_mark",
-    "notifications_mark_read",
-    "notify",
-    "pool_member_add",
-    "pool_member_update",
-    "review_assign",
-    "review_record",
-    "reviews_reassign_overdue",
-]

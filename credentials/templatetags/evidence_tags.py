@@ -1,7 +1,6 @@
 from django import template
 
-from credentials.models import Submission
-from credentials.services import attempts_for
+from credentials.selectors.evidence import attempts_get, submission_latest_get
 
 register = template.Library()
 
@@ -16,9 +15,7 @@ def evidence_state(context, page):
         or getattr(request, "is_preview", False)
     ):
         return None
-    latest = (
-        Submission.objects.filter(learner=request.user, micro_credential=page)
-        .order_by("-attempt")
-        .first()
-    )
-    return {"latest": latest, "attempts": attempts_for(learner=request.user, page=page)}
+    return {
+        "latest": submission_latest_get(learner=request.user, page=page),
+        "attempts": attempts_get(learner=request.user, page=page),
+    }

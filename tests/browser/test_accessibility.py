@@ -4,7 +4,7 @@ the navigation works on a phone with the keyboard."""
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from credentials.services import assertion_award, badge_class_for_micro_credential
+from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 from tests.factories import (
     FrameworkIndexPageFactory,
     MicroCredentialIndexPageFactory,
@@ -148,8 +148,15 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
 
 
 def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, page, tmp_path):
-    from credentials import services
     from credentials.models import Review, ReviewerPool
+    from credentials.requirements import requirements_of
+    from credentials.services.evidence import (
+        artifact_add_link,
+        submission_save_answers,
+        submission_start,
+        submission_submit,
+    )
+    from credentials.services.review import pool_member_add
     from tests.factories import onboarded
 
     index = MicroCredentialIndexPageFactory(parent=site)
@@ -157,15 +164,15 @@ def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, p
     learner = onboarded(UserFactory(email="ana@school.example"))
     lead = UserFactory(email="lead@reviewers.example")
     pool = ReviewerPool.objects.create(name="All")
-    services.pool_member_add(pool=pool, user=lead, is_lead=True)
-    ids = {r.kind: r.id for r in services.requirements_of(badge)}
-    submission = services.submission_start(learner=learner, page=badge)
-    services.submission_save_answers(submission=submission, answers={ids["overview_question"]: "x"})
-    services.artifact_add_link(
+    pool_member_add(pool=pool, user=lead, is_lead=True)
+    ids = {r.kind: r.id for r in requirements_of(badge)}
+    submission = submission_start(learner=learner, page=badge)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "x"})
+    artifact_add_link(
         submission=submission, slot_id=ids["artifact"], url="https://example.org/plan"
     )
     draft_url = f"/my/submissions/{submission.pk}/"
-    services.submission_submit(submission=submission, privacy_confirmed=True)
+    submission_submit(submission=submission, privacy_confirmed=True)
     review = Review.objects.get()
 
     def visit_as(email, paths):
@@ -180,7 +187,7 @@ def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, p
             assert violations(page) == [], path
 
     second = MicroCredentialPageFactory(parent=index, title="Second")
-    open_draft = services.submission_start(learner=learner, page=second)
+    open_draft = submission_start(learner=learner, page=second)
     visit_as(
         learner.email,
         [

@@ -7,8 +7,8 @@ import re
 
 from playwright.sync_api import expect
 
-from credentials import services
 from credentials.models import Assertion, ReviewerPool
+from credentials.services.review import pool_member_add
 from tests.credentials.test_official_validator import validate
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -44,7 +44,7 @@ def test_not_yet_then_earned_with_a_verifiable_badge(
     badge.save_revision().publish()
     ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
     sam = UserFactory(email="sam@reviewers.example", display_name="Sam Okafor")
-    services.pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=sam)
+    pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=sam)
     evidence = tmp_path / "Ana Diaz data analysis.pdf"
     evidence.write_bytes(PDF)
 

@@ -8,7 +8,7 @@ from wagtail.images.models import Image
 from wagtail.models import GroupPagePermission, Page, Revision, Site, WorkflowPage
 
 from accounts.demo import DEMO_ACCOUNTS
-from accounts.models import User
+from accounts.models import Notification, User
 from cms.models import (
     BookPage,
     FrameworkElement,
@@ -19,7 +19,6 @@ from cms.models import (
 from cms.validators import badge_image_problem
 from credentials.models import (
     Artifact,
-    Notification,
     PoolMember,
     Review,
     ReviewerPool,

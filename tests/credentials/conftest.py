@@ -1,6 +1,6 @@
 import pytest
 
-from credentials.services import badge_class_for_micro_credential
+from credentials.services.badges import badge_class_for_micro_credential
 from tests.factories import (
     FrameworkIndexPageFactory,
     MicroCredentialIndexPageFactory,

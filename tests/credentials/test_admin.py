@@ -6,7 +6,7 @@ import pytest
 from django.contrib.auth.models import Permission
 
 from credentials.models import Assertion
-from credentials.services import assertion_award
+from credentials.services.badges import assertion_award
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +28,7 @@ def test_the_listing_shows_and_exports_issued_badges(admin_client, badge_class, 
     assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
     listing = admin_client.get("/admin/issued_badges/").content.decode()
     assert "maya@school.example" in listing and "Data-Driven Instruction" in listing
-    assert f"/admin/badges/revoke/{assertion.uuid}/" in listing
+    assert f"/admin/issued_badges/revoke/{assertion.uuid}/" in listing
     assert "/admin/issued_badges/new/" not in listing  # issuing goes through services only
     export = admin_client.get("/admin/issued_badges/?export=csv")
     body = b"".join(export.streaming_content).decode()
@@ -46,7 +46,7 @@ def test_generic_add_edit_and_delete_are_closed(admin_client, badge_class, learn
 
 def test_revoking_needs_a_reason_then_revokes(admin_client, badge_class, learner):
     assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
-    url = f"/admin/badges/revoke/{assertion.uuid}/"
+    url = f"/admin/issued_badges/revoke/{assertion.uuid}/"
     assert admin_client.post(url, {"reason": "  "}).status_code == 200
     assert not Assertion.objects.get(pk=assertion.pk).revoked
     assert admin_client.post(url, {"reason": "Evidence was copied."}).status_code == 302
@@ -60,10 +60,10 @@ def test_staff_without_the_permission_cannot_revoke_or_award(client, badge_class
     editor = UserFactory()
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
     client.force_login(editor)
-    response = client.post(f"/admin/badges/revoke/{assertion.uuid}/", {"reason": "x"})
+    response = client.post(f"/admin/issued_badges/revoke/{assertion.uuid}/", {"reason": "x"})
     assert response.status_code in (302, 403)
     assert not Assertion.objects.get(pk=assertion.pk).revoked
-    assert client.get("/admin/badges/award-from-csv/").status_code in (302, 403)
+    assert client.get("/admin/issued_badges/award-from-csv/").status_code in (302, 403)
 
 
 def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
@@ -80,7 +80,7 @@ def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
         f"not-an-email,{slug},,ftp://x\n"
         f"ana@school.example,{slug},,\n"
     )
-    response = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(bad)})
+    response = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(bad)})
     html = response.content.decode()
     assert "Nothing was awarded" in html
     assert "Line 3: no Leap account uses nobody@school.example." in html
@@ -94,7 +94,7 @@ def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
         f"ana@school.example,{slug},Met every criterion,https://example.org/ana\n"
         f"sam@school.example,{slug},,\n"
     )
-    response = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(good)})
+    response = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(good)})
     assert response.status_code == 302
     assert Assertion.objects.count() == 2
     ana = Assertion.objects.get(recipient_email="ana@school.example")
@@ -102,7 +102,7 @@ def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
     assert ana.awarded_by.email == "registrar@district.example"
 
     # The same file again awards nothing new.
-    admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(good)})
+    admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(good)})
     assert Assertion.objects.count() == 2
 
 
@@ -117,7 +117,7 @@ def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
 def test_unreadable_files_get_a_clear_answer(admin_client, content, message):
     upload = io.BytesIO(content)
     upload.name = "awards.csv"
-    response = admin_client.post("/admin/badges/award-from-csv/", {"file": upload})
+    response = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": upload})
     assert message in response.content.decode()
     assert Assertion.objects.count() == 0
 
@@ -139,7 +139,7 @@ def test_the_listing_costs_the_same_queries_for_few_or_many(admin_client, badge_
 def test_the_export_cannot_smuggle_spreadsheet_formulas(admin_client, badge_class):
     sly = UserFactory(email="=1+1@school.example")
     assertion = assertion_award(recipient=sly, badge_class=badge_class, notify=False)
-    from credentials.services import assertion_revoke
+    from credentials.services.badges import assertion_revoke
 
     assertion_revoke(assertion=assertion, reason="@SUM(A1) copied work", revoked_by=None)
     body = b"".join(admin_client.get("/admin/issued_badges/?export=csv").streaming_content)
@@ -153,7 +153,7 @@ def test_line_numbers_count_blank_lines_and_trailing_empty_rows_are_ignored(
 ):
     slug = micro_credential.slug
     text = f"email,badge,narrative,evidence_url\n\nnobody@school.example,{slug},,\n,,,\n"
-    html = admin_client.post("/admin/badges/award-from-csv/", {"file": csv_file(text)})
+    html = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(text)})
     page = html.content.decode()
     assert "Line 3: no Leap account uses nobody@school.example." in page
     assert "Line 4" not in page
@@ -169,7 +169,7 @@ def test_line_numbers_count_blank_lines_and_trailing_empty_rows_are_ignored(
 )
 def test_malformed_headers_are_refused(admin_client, micro_credential, header, message):
     html = admin_client.post(
-        "/admin/badges/award-from-csv/", {"file": csv_file(header + "\nx,y,z\n")}
+        "/admin/issued_badges/award-from-csv/", {"file": csv_file(header + "\nx,y,z\n")}
     ).content.decode()
     assert message in html
     assert Assertion.objects.count() == 0

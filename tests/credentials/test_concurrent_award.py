@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from credentials.models import Assertion
-from credentials.services import assertion_award, badge_class_for_micro_credential
+from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 
 pytestmark = [
     pytest.mark.needs_postgres,

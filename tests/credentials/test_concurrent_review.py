@@ -6,8 +6,15 @@ import threading
 import pytest
 from django.db import connection
 
-from credentials import services
 from credentials.models import Assertion, ReviewerPool, Submission
+from credentials.requirements import requirements_of, rubric_of
+from credentials.services.evidence import (
+    artifact_add_file,
+    submission_save_answers,
+    submission_start,
+    submission_submit,
+)
+from credentials.services.review import pool_member_add, review_record
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -23,24 +30,22 @@ def test_simultaneous_reviews_make_one_decision_and_one_badge(micro_credential, 
     micro_credential.save_revision().publish()
     pool = ReviewerPool.objects.create(name="All")
     for _ in range(2):
-        services.pool_member_add(pool=pool, user=UserFactory())
-    ids = {r.kind: r.id for r in services.requirements_of(micro_credential)}
-    submission = services.submission_start(learner=learner, page=micro_credential)
-    services.submission_save_answers(submission=submission, answers={ids["overview_question"]: "x"})
-    services.artifact_add_file(
-        submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF
-    )
-    services.submission_submit(submission=submission, privacy_confirmed=True)  # assigns (eager)
+        pool_member_add(pool=pool, user=UserFactory())
+    ids = {r.kind: r.id for r in requirements_of(micro_credential)}
+    submission = submission_start(learner=learner, page=micro_credential)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "x"})
+    artifact_add_file(submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF)
+    submission_submit(submission=submission, privacy_confirmed=True)  # assigns (eager)
     reviews = list(submission.reviews.all())
     assert len(reviews) == 2
-    scores = {cid: ("meets", "") for cid, _ in services.rubric_of(micro_credential)}
+    scores = {cid: ("meets", "") for cid, _ in rubric_of(micro_credential)}
     barrier = threading.Barrier(2)
     errors = []
 
     def record(review):
         try:
             barrier.wait()
-            services.review_record(review=review, scores=scores)
+            review_record(review=review, scores=scores)
         except Exception as error:  # reported below
             errors.append(error)
         finally:

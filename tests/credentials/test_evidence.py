@@ -14,9 +14,25 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
-from credentials import services
+from accounts.errors import LeapError
 from credentials.models import Assertion, Review, Submission
-from credentials.services import EvidenceError, ReviewError
+from credentials.requirements import requirements_of, rubric_for, rubric_of
+from credentials.selectors.evidence import attempts_get
+from credentials.services.evidence import (
+    artifact_add_file,
+    artifacts_purge_orphans,
+    attempt_allow,
+    submission_save_answers,
+    submission_start,
+    submission_submit,
+    submission_withdraw,
+)
+from credentials.services.review import (
+    pool_member_add,
+    pool_member_update,
+    review_record,
+    reviews_reassign_overdue,
+)
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -53,30 +69,26 @@ def pool(db):
 @pytest.fixture
 def reviewer(pool):
     user = UserFactory(email="sam@reviewers.example", display_name="Sam Okafor")
-    services.pool_member_add(pool=pool, user=user)
+    pool_member_add(pool=pool, user=user)
     return user
 
 
 def requirement_ids(mc):
-    return {r.kind: r.id for r in services.requirements_of(mc)}
+    return {r.kind: r.id for r in requirements_of(mc)}
 
 
 def criterion_ids(mc):
-    return [cid for cid, _ in services.rubric_of(mc)]
+    return [cid for cid, _ in rubric_of(mc)]
 
 
 def submitted(learner, mc, *, execute, words="We used exit tickets daily."):
     """A complete submission sent for review (assignment runs after commit)."""
     ids = requirement_ids(mc)
-    submission = services.submission_start(learner=learner, page=mc)
-    services.submission_save_answers(
-        submission=submission, answers={ids["overview_question"]: words}
-    )
-    services.artifact_add_file(
-        submission=submission, slot_id=ids["artifact"], name="analysis.pdf", data=PDF
-    )
+    submission = submission_start(learner=learner, page=mc)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: words})
+    artifact_add_file(submission=submission, slot_id=ids["artifact"], name="analysis.pdf", data=PDF)
     with execute(execute=True):
-        services.submission_submit(submission=submission, privacy_confirmed=True)
+        submission_submit(submission=submission, privacy_confirmed=True)
     submission.refresh_from_db()
     return submission
 
@@ -97,12 +109,12 @@ def test_not_yet_then_earned_awards_one_badge(
     assert review.reviewer == reviewer
     assert review.due_at > timezone.now()
     [c1, c2] = criterion_ids(mc)
-    with pytest.raises(ReviewError, match="Give feedback on “Impact”"):
-        services.review_record(review=review, scores={c1: ("meets", ""), c2: ("not_yet", " ")})
+    with pytest.raises(LeapError, match="Give feedback on “Impact”"):
+        review_record(review=review, scores={c1: ("meets", ""), c2: ("not_yet", " ")})
     assert not review.scores.exists()
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(
+        review_record(
             review=review, scores={c1: ("meets", ""), c2: ("not_yet", "Show student work.")}
         )
     first.refresh_from_db()
@@ -112,11 +124,11 @@ def test_not_yet_then_earned_awards_one_badge(
 
     # The second attempt goes to another reviewer (the first has seen it) or the same pool.
     other = UserFactory()
-    services.pool_member_add(pool=reviewer.pool_memberships.get().pool, user=other)
+    pool_member_add(pool=reviewer.pool_memberships.get().pool, user=other)
     second = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     assert second.attempt == 2
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=second.reviews.get(), scores=all_meet(mc))
+        review_record(review=second.reviews.get(), scores=all_meet(mc))
     second.refresh_from_db()
     assert second.state == "earned"
     assert second.assertion == Assertion.objects.get(recipient=learner)
@@ -128,7 +140,7 @@ def test_assignment_is_blind_and_fair(learner, mc, pool, django_capture_on_commi
     colleague = MembershipFactory(district=district).user
     busy, free = UserFactory(), UserFactory()
     for user in (colleague, busy, free, learner):
-        services.pool_member_add(pool=pool, user=user)
+        pool_member_add(pool=pool, user=user)
     other_learner = UserFactory()
     # busy already has work
     submitted(other_learner, mc, execute=django_capture_on_commit_callbacks)
@@ -156,23 +168,21 @@ def test_two_reviewers_who_disagree_go_to_a_lead(
     mc.save_revision().publish()
     first, second, lead = UserFactory(), UserFactory(), UserFactory()
     for user in (first, second):
-        services.pool_member_add(pool=pool, user=user)
-    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+        pool_member_add(pool=pool, user=user)
+    pool_member_add(pool=pool, user=lead, is_lead=True)
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     reviews = list(submission.reviews.filter(role="reviewer"))
     assert len(reviews) == 2
     [c1, c2] = criterion_ids(mc)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=reviews[0], scores=all_meet(mc))
-        services.review_record(
-            review=reviews[1], scores={c1: ("meets", ""), c2: ("not_yet", "Thin.")}
-        )
+        review_record(review=reviews[0], scores=all_meet(mc))
+        review_record(review=reviews[1], scores={c1: ("meets", ""), c2: ("not_yet", "Thin.")})
     submission.refresh_from_db()
     assert submission.state == "in_review"
     lead_review = submission.reviews.get(role="lead")
     assert lead_review.reviewer not in {r.reviewer for r in reviews}
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=lead_review, scores=all_meet(mc))
+        review_record(review=lead_review, scores=all_meet(mc))
     submission.refresh_from_db()
     assert submission.state == "earned"
 
@@ -182,19 +192,19 @@ def test_overdue_work_is_reassigned_and_both_reviewers_told(
 ):
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     replacement = UserFactory()
-    services.pool_member_add(pool=pool, user=replacement)
+    pool_member_add(pool=pool, user=replacement)
     Review.objects.update(
         due_at=timezone.now() - timedelta(days=settings.LEAP_REVIEW_OVERDUE_MARGIN_DAYS + 1)
     )
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.reviews_reassign_overdue() == 1
+        assert reviews_reassign_overdue() == 1
     states = dict(submission.reviews.values_list("reviewer_id", "state"))
     assert states == {reviewer.pk: "reassigned", replacement.pk: "assigned"}
     assert {m.to[0] for m in mail.outbox} == {reviewer.email, replacement.email}
     old = submission.reviews.get(reviewer=reviewer)
-    with pytest.raises(ReviewError, match="no longer yours"):
-        services.review_record(review=old, scores=all_meet(mc))
+    with pytest.raises(LeapError, match="no longer yours"):
+        review_record(review=old, scores=all_meet(mc))
 
 
 def test_attempt_limit_then_an_allowance(learner, mc, reviewer, django_capture_on_commit_callbacks):
@@ -203,28 +213,28 @@ def test_attempt_limit_then_an_allowance(learner, mc, reviewer, django_capture_o
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     [c1, c2] = criterion_ids(mc)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(
+        review_record(
             review=submission.reviews.get(), scores={c1: ("not_yet", "More."), c2: ("meets", "")}
         )
-    with pytest.raises(EvidenceError, match="used all 1 attempts"):
-        services.submission_start(learner=learner, page=mc)
-    services.attempt_allow(learner=learner, page=mc, note="We talked it through.", granted_by=None)
-    assert services.submission_start(learner=learner, page=mc).attempt == 2
+    with pytest.raises(LeapError, match="used all 1 attempts"):
+        submission_start(learner=learner, page=mc)
+    attempt_allow(learner=learner, page=mc, note="We talked it through.", granted_by=None)
+    assert submission_start(learner=learner, page=mc).attempt == 2
 
 
 def test_withdraw_before_review_does_not_count(learner, mc, django_capture_on_commit_callbacks):
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
-    services.submission_withdraw(submission=submission)
-    assert services.attempts_for(learner=learner, page=mc).used == 0
+    submission_withdraw(submission=submission)
+    assert attempts_get(learner=learner, page=mc).used == 0
 
 
 # Bad input.
 
 
 def test_submit_says_exactly_what_is_missing(learner, mc):
-    submission = services.submission_start(learner=learner, page=mc)
-    with pytest.raises(EvidenceError) as caught:
-        services.submission_submit(submission=submission, privacy_confirmed=False)
+    submission = submission_start(learner=learner, page=mc)
+    with pytest.raises(LeapError) as caught:
+        submission_submit(submission=submission, privacy_confirmed=False)
     assert caught.value.problems == [
         "Answer “Describe your class.”.",
         "Add a file or link for “Data analysis”.",
@@ -237,12 +247,10 @@ def test_submit_says_exactly_what_is_missing(learner, mc):
 
 def test_an_answer_over_its_word_limit_is_refused_and_the_saved_one_kept(learner, mc):
     ids = requirement_ids(mc)
-    submission = services.submission_start(learner=learner, page=mc)
-    services.submission_save_answers(
-        submission=submission, answers={ids["overview_question"]: "Short."}
-    )
-    with pytest.raises(EvidenceError, match="201 words; the limit is 200"):
-        services.submission_save_answers(
+    submission = submission_start(learner=learner, page=mc)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Short."})
+    with pytest.raises(LeapError, match="201 words; the limit is 200"):
+        submission_save_answers(
             submission=submission, answers={ids["overview_question"]: "word " * 201}
         )
     submission.refresh_from_db()
@@ -264,22 +272,18 @@ def test_an_answer_over_its_word_limit_is_refused_and_the_saved_one_kept(learner
 def test_bad_files_are_refused_and_the_draft_survives(learner, mc, settings, name, data, message):
     settings.LEAP_ARTIFACT_MAX_MB = 1
     ids = requirement_ids(mc)
-    submission = services.submission_start(learner=learner, page=mc)
-    services.submission_save_answers(
-        submission=submission, answers={ids["overview_question"]: "Kept."}
-    )
-    with pytest.raises(EvidenceError, match=message):
-        services.artifact_add_file(
-            submission=submission, slot_id=ids["artifact"], name=name, data=data
-        )
+    submission = submission_start(learner=learner, page=mc)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Kept."})
+    with pytest.raises(LeapError, match=message):
+        artifact_add_file(submission=submission, slot_id=ids["artifact"], name=name, data=data)
     submission.refresh_from_db()
     assert submission.answers[ids["overview_question"]] == "Kept."
     assert not submission.artifacts.exists()
 
 
 def test_one_open_submission_per_learner_and_badge(learner, mc):
-    first = services.submission_start(learner=learner, page=mc)
-    assert services.submission_start(learner=learner, page=mc) == first
+    first = submission_start(learner=learner, page=mc)
+    assert submission_start(learner=learner, page=mc) == first
 
 
 # Screens.
@@ -316,7 +320,7 @@ def test_the_draft_form_saves_answers_even_when_an_upload_fails(client, learner,
 
 def test_autosave_answers_json(client, learner, mc):
     client.force_login(learner)
-    submission = services.submission_start(learner=learner, page=mc)
+    submission = submission_start(learner=learner, page=mc)
     ids = requirement_ids(mc)
     url = reverse("submissions:detail", args=[submission.pk])
     ok = client.post(url, {"action": "autosave", f"answer-{ids['overview_question']}": "Hi"})
@@ -332,16 +336,14 @@ def test_reviewer_screen_is_blind(
 ):
     learner.display_name = "Maya Torres"
     learner.save()
-    submission = services.submission_start(learner=learner, page=mc)
+    submission = submission_start(learner=learner, page=mc)
     ids = requirement_ids(mc)
-    services.submission_save_answers(
-        submission=submission, answers={ids["overview_question"]: "Class."}
-    )
-    services.artifact_add_file(
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Class."})
+    artifact_add_file(
         submission=submission, slot_id=ids["artifact"], name="Maya Torres lesson.pdf", data=PDF
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.submission_submit(submission=submission, privacy_confirmed=True)
+        submission_submit(submission=submission, privacy_confirmed=True)
     client.force_login(reviewer)
     review = Review.objects.get()
     html = client.get(reverse("review:detail", args=[review.pk])).content.decode()
@@ -360,8 +362,8 @@ def test_photos_lose_their_location_on_upload(learner, micro_credential):
     micro_credential.requirements[1].value["file_types"] = ["image"]
     micro_credential.save_revision().publish()
     ids = requirement_ids(micro_credential)
-    submission = services.submission_start(learner=learner, page=micro_credential)
-    artifact = services.artifact_add_file(
+    submission = submission_start(learner=learner, page=micro_credential)
+    artifact = artifact_add_file(
         submission=submission, slot_id=ids["artifact"], name="IMG_1.JPG", data=photo()
     )
     with artifact.file.open("rb") as handle, Image.open(handle) as image:
@@ -377,7 +379,7 @@ def test_photos_lose_their_location_on_upload(learner, micro_credential):
 def world(learner, mc, reviewer, pool, django_capture_on_commit_callbacks):
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     lead = UserFactory()
-    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    pool_member_add(pool=pool, user=lead, is_lead=True)
     return {
         "submission": submission,
         "artifact": submission.artifacts.get(),
@@ -414,9 +416,7 @@ def test_permission_matrix(client, world, who):
     from credentials.models import PoolMember
 
     if who == "other_reviewer":
-        services.pool_member_add(
-            pool=PoolMember.objects.get(user=world["reviewer"]).pool, user=world[who]
-        )
+        pool_member_add(pool=PoolMember.objects.get(user=world["reviewer"]).pool, user=world[who])
     client.force_login(world[who])
     for name, url in urls(world).items():
         expected = 200 if name in ALLOWED[who] else 404
@@ -473,11 +473,11 @@ def test_a_second_reviewer_who_joins_later_is_assigned_by_the_hourly_job(
     mc.save_revision().publish()
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=submission.reviews.get(), scores=all_meet(mc))
+        review_record(review=submission.reviews.get(), scores=all_meet(mc))
     late = UserFactory()
-    services.pool_member_add(pool=pool, user=late)
+    pool_member_add(pool=pool, user=late)
     with django_capture_on_commit_callbacks(execute=True):
-        services.reviews_reassign_overdue()
+        reviews_reassign_overdue()
     assert submission.reviews.get(state="assigned").reviewer == late
 
 
@@ -487,18 +487,18 @@ def test_a_split_with_no_lead_yet_gets_one_when_a_lead_joins(
     mc.reviewers_required = 2
     mc.save_revision().publish()
     for _ in range(2):
-        services.pool_member_add(pool=pool, user=UserFactory())
+        pool_member_add(pool=pool, user=UserFactory())
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     first, second = submission.reviews.all()
     [c1, c2] = criterion_ids(mc)
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=first, scores=all_meet(mc))
-        services.review_record(review=second, scores={c1: ("meets", ""), c2: ("not_yet", "x")})
+        review_record(review=first, scores=all_meet(mc))
+        review_record(review=second, scores={c1: ("meets", ""), c2: ("not_yet", "x")})
     assert not submission.reviews.filter(role="lead").exists()
     lead = UserFactory()
-    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    pool_member_add(pool=pool, user=lead, is_lead=True)
     with django_capture_on_commit_callbacks(execute=True):
-        services.reviews_reassign_overdue()
+        reviews_reassign_overdue()
     assert submission.reviews.get(role="lead").reviewer == lead
 
 
@@ -510,9 +510,9 @@ def test_reviewers_score_the_rubric_the_learner_answered(
     mc.rubric.append(("criterion", {"title": "New", "meets": "x", "feedback_guidance": "y"}))
     mc.save_revision().publish()
     submission.refresh_from_db()
-    assert [cid for cid, _ in services.rubric_for(submission)] == pinned
+    assert [cid for cid, _ in rubric_for(submission)] == pinned
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=submission.reviews.get(), scores=all_meet_ids(pinned))
+        review_record(review=submission.reviews.get(), scores=all_meet_ids(pinned))
     submission.refresh_from_db()
     assert submission.state == "earned"
 
@@ -528,19 +528,17 @@ def test_an_unpublished_page_still_gets_its_decision(
     scores = all_meet(mc)
     mc.unpublish()
     with django_capture_on_commit_callbacks(execute=True):
-        services.review_record(review=submission.reviews.get(), scores=scores)
+        review_record(review=submission.reviews.get(), scores=scores)
     submission.refresh_from_db()
     assert submission.assertion.badge_class == submission.badge_class
 
 
 def test_leads_never_see_drafts(client, learner, mc, pool):
     lead = UserFactory()
-    services.pool_member_add(pool=pool, user=lead, is_lead=True)
+    pool_member_add(pool=pool, user=lead, is_lead=True)
     ids = requirement_ids(mc)
-    draft = services.submission_start(learner=learner, page=mc)
-    artifact = services.artifact_add_file(
-        submission=draft, slot_id=ids["artifact"], name="a.pdf", data=PDF
-    )
+    draft = submission_start(learner=learner, page=mc)
+    artifact = artifact_add_file(submission=draft, slot_id=ids["artifact"], name="a.pdf", data=PDF)
     client.force_login(lead)
     url = reverse("submissions:artifact", args=[draft.pk, artifact.pk])
     assert client.get(url).status_code == 404
@@ -548,14 +546,14 @@ def test_leads_never_see_drafts(client, learner, mc, pool):
 
 def test_a_made_up_artifact_to_remove_is_404(client, learner, mc):
     client.force_login(learner)
-    draft = services.submission_start(learner=learner, page=mc)
+    draft = submission_start(learner=learner, page=mc)
     url = reverse("submissions:detail", args=[draft.pk])
     assert client.post(url, {"remove": "x"}).status_code == 404
 
 
 def test_another_attempt_only_when_none_is_left(learner, mc):
-    with pytest.raises(EvidenceError, match="still has an attempt left"):
-        services.attempt_allow(learner=learner, page=mc, note="Talked.", granted_by=None)
+    with pytest.raises(LeapError, match="still has an attempt left"):
+        attempt_allow(learner=learner, page=mc, note="Talked.", granted_by=None)
 
 
 def test_a_reviewer_taken_out_of_the_pool_hands_over_their_work(
@@ -565,10 +563,10 @@ def test_a_reviewer_taken_out_of_the_pool_hands_over_their_work(
 
     submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
     other = UserFactory()
-    services.pool_member_add(pool=pool, user=other)
+    pool_member_add(pool=pool, user=other)
     member = PoolMember.objects.get(user=reviewer)
     with django_capture_on_commit_callbacks(execute=True):
-        services.pool_member_update(member=member, is_lead=False, is_active=False)
+        pool_member_update(member=member, is_lead=False, is_active=False)
     states = dict(submission.reviews.values_list("reviewer_id", "state"))
     assert states == {reviewer.pk: "reassigned", other.pk: "assigned"}
 
@@ -582,16 +580,14 @@ def test_orphan_evidence_files_are_purged_after_a_day(learner, mc):
     from credentials.models import private_storage
 
     ids = requirement_ids(mc)
-    submission = services.submission_start(learner=learner, page=mc)
-    kept = services.artifact_add_file(
-        submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF
-    )
+    submission = submission_start(learner=learner, page=mc)
+    kept = artifact_add_file(submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF)
     storage = private_storage()
     old = storage.save(f"artifacts/{submission.pk}/orphan", ContentFile(b"left behind"))
     fresh = storage.save(f"artifacts/{submission.pk}/fresh", ContentFile(b"committing"))
     two_days_ago = time.time() - 2 * 86400
     os.utime(storage.path(old), (two_days_ago, two_days_ago))
     os.utime(storage.path(kept.file.name), (two_days_ago, two_days_ago))
-    assert services.artifacts_purge_orphans() == 1
+    assert artifacts_purge_orphans() == 1
     assert not storage.exists(old)
     assert storage.exists(fresh) and storage.exists(kept.file.name)

@@ -9,7 +9,7 @@ from PIL import Image
 
 from credentials.agreement import agreement
 from credentials.deadlines import add_business_days
-from credentials.uploads import UploadError, check_upload, safe_name, sniff_format, word_count
+from credentials.uploads import LeapError, check_upload, safe_name, sniff_format, word_count
 
 MB = 1024 * 1024
 
@@ -91,7 +91,7 @@ def test_png_metadata_goes_too():
     ],
 )
 def test_bad_files_are_refused_with_a_sentence(name, data, kinds, message):
-    with pytest.raises(UploadError, match=message):
+    with pytest.raises(LeapError, match=message):
         check_upload(name=name, data=data, accepted_kinds=kinds, max_bytes=MB)
 
 
@@ -162,5 +162,5 @@ def test_heic_photos_and_quicktime_are_not_taken_for_mp4():
 def test_an_image_too_large_to_decode_safely_is_refused():
     out = io.BytesIO()
     Image.new("1", (9000, 9000)).save(out, "PNG")
-    with pytest.raises(UploadError, match="9000 × 9000 pixels"):
+    with pytest.raises(LeapError, match="9000 × 9000 pixels"):
         check_upload(name="huge.png", data=out.getvalue(), accepted_kinds=["image"], max_bytes=MB)

@@ -10,18 +10,28 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.models import Notification
 from cms.models import MicroCredentialPage
-from credentials import services
 from credentials.models import (
     AttemptAllowance,
     CalibrationScore,
     Exemplar,
-    Notification,
     Review,
     ReviewerPool,
     Submission,
 )
-from credentials.reports import at_limit, percentile, report_for
+from credentials.requirements import requirements_of, rubric_of
+from credentials.selectors.evidence import attempts_get
+from credentials.selectors.reports import at_limit_list, percentile, report_get
+from credentials.services.calibration import calibration_record, exemplar_mark
+from credentials.services.evidence import (
+    artifact_add_file,
+    artifact_add_link,
+    submission_save_answers,
+    submission_start,
+    submission_submit,
+)
+from credentials.services.review import pool_member_add, review_record
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory, learning_catalogue
 
 pytestmark = pytest.mark.django_db
@@ -33,30 +43,28 @@ PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def ids_of(page):
-    return {r.kind: r.id for r in services.requirements_of(page)}
+    return {r.kind: r.id for r in requirements_of(page)}
 
 
 def criteria_of(page):
-    return [cid for cid, _ in services.rubric_of(page)]
+    return [cid for cid, _ in rubric_of(page)]
 
 
 def submit(page, learner, capture, *, file_name=None):
     """A complete submission sent for review; the reviewers are assigned after commit."""
     ids = ids_of(page)
-    submission = services.submission_start(learner=learner, page=page)
-    services.submission_save_answers(
+    submission = submission_start(learner=learner, page=page)
+    submission_save_answers(
         submission=submission, answers={ids["overview_question"]: "Grade 7, thirty pupils."}
     )
     if file_name:
-        services.artifact_add_file(
-            submission=submission, slot_id=ids["artifact"], name=file_name, data=PDF
-        )
+        artifact_add_file(submission=submission, slot_id=ids["artifact"], name=file_name, data=PDF)
     else:
-        services.artifact_add_link(
+        artifact_add_link(
             submission=submission, slot_id=ids["artifact"], url="https://example.org/analysis"
         )
     with capture(execute=True):
-        services.submission_submit(submission=submission, privacy_confirmed=True)
+        submission_submit(submission=submission, privacy_confirmed=True)
     submission.refresh_from_db()
     return submission
 
@@ -64,9 +72,7 @@ def submit(page, learner, capture, *, file_name=None):
 def score(review, result):
     page = review.submission.micro_credential
     feedback = "" if result == "meets" else "Name the pattern in the data."
-    services.review_record(
-        review=review, scores=dict.fromkeys(criteria_of(page), (result, feedback))
-    )
+    review_record(review=review, scores=dict.fromkeys(criteria_of(page), (result, feedback)))
 
 
 def decided(page, capture, result="meets", learner=None, **kwargs):
@@ -96,9 +102,9 @@ def world(db):
     lead_a = UserFactory(email="lena@reviewers.example", display_name="Lena Park")
     lead_b = UserFactory(email="bo@reviewers.example", display_name="Bo Lind")
     reviewer = UserFactory(email="rui@reviewers.example", display_name="Rui Costa")
-    services.pool_member_add(pool=pool_a, user=lead_a, is_lead=True)
-    services.pool_member_add(pool=pool_b, user=lead_b, is_lead=True)
-    services.pool_member_add(pool=pool_a, user=reviewer)
+    pool_member_add(pool=pool_a, user=lead_a, is_lead=True)
+    pool_member_add(pool=pool_b, user=lead_b, is_lead=True)
+    pool_member_add(pool=pool_a, user=reviewer)
     riverside = DistrictFactory(name="Riverside", slug="riverside")
     lakeview = DistrictFactory(name="Lakeview", slug="lakeview")
     maya = UserFactory(email="maya@riverside.example", display_name="Maya Torres")
@@ -257,7 +263,7 @@ def exemplars(world, django_capture_on_commit_callbacks):
     for result in ("meets", "not_yet"):
         work = decided(world["data"], django_capture_on_commit_callbacks, result=result)
         made.append(
-            services.exemplar_mark(
+            exemplar_mark(
                 submission=work,
                 pool=world["pool_a"],
                 reference={criterion: result},
@@ -281,7 +287,7 @@ def calibrate(client, pool, exemplars, answers):
 
 def test_calibration_reaching_the_bar_makes_the_reviewer_calibrated(client, world, exemplars):
     newcomer = UserFactory(display_name="Noor Haddad")
-    member = services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    member = pool_member_add(pool=world["pool_a"], user=newcomer)
     assert member.calibrated_at is None
     client.force_login(newcomer)
     page = calibrate(client, world["pool_a"], exemplars, ["meets", "not_yet"])
@@ -295,7 +301,7 @@ def test_calibration_reaching_the_bar_makes_the_reviewer_calibrated(client, worl
 
 def test_calibration_below_the_bar_does_not(client, world, exemplars):
     newcomer = UserFactory(display_name="Noor Haddad")
-    member = services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    member = pool_member_add(pool=world["pool_a"], user=newcomer)
     client.force_login(newcomer)
     page = calibrate(client, world["pool_a"], exemplars, ["meets", "meets"])
     member.refresh_from_db()
@@ -309,14 +315,14 @@ def test_calibration_refuses_bad_input_and_other_pools_exemplars(
     client, world, exemplars, django_capture_on_commit_callbacks
 ):
     newcomer = UserFactory()
-    services.pool_member_add(pool=world["pool_a"], user=newcomer)
+    pool_member_add(pool=world["pool_a"], user=newcomer)
     client.force_login(newcomer)
     url = reverse("review_lead:calibration", args=[world["pool_a"].pk])
     response = client.post(url, {"exemplar": exemplars[0].pk})
     assert response.status_code == 400
     assert "Choose meets or not yet" in response.content.decode()
     assert not CalibrationScore.objects.exists()
-    other = services.exemplar_mark(
+    other = exemplar_mark(
         submission=decided(world["design"], django_capture_on_commit_callbacks),
         pool=world["pool_b"],
         reference={criteria_of(world["design"])[0]: "meets"},
@@ -332,14 +338,14 @@ def test_calibration_refuses_bad_input_and_other_pools_exemplars(
 def test_leads_see_every_members_agreement(client, world, exemplars):
     for user, answers in (("Noor Haddad", ["meets", "not_yet"]), ("Ola Berg", ["meets", "meets"])):
         person = UserFactory(display_name=user)
-        services.pool_member_add(pool=world["pool_a"], user=person)
+        pool_member_add(pool=world["pool_a"], user=person)
         for exemplar, answer in zip(exemplars, answers, strict=True):
-            services.calibration_record(
+            calibration_record(
                 exemplar=exemplar,
                 reviewer=person,
                 results={next(iter(exemplar.reference)): answer},
             )
-    report = report_for(pools=[world["pool_a"]])
+    report = report_get(pools=[world["pool_a"]])
     rows = {row.member.user.display_name: row for row in report.reviewers}
     assert rows["Noor Haddad"].calibration.percent == 100.0
     assert rows["Noor Haddad"].calibration.kappa == 1.0
@@ -381,7 +387,7 @@ def test_report_figures_on_known_data(client, world, django_capture_on_commit_ca
     submit(page, UserFactory(), capture)  # in the queue
     decided(world["design"], capture)  # another pool's micro-credential
 
-    report = report_for(pools=[world["pool_a"]], now=now)
+    report = report_get(pools=[world["pool_a"]], now=now)
     assert report.queue == 1
     assert report.turnaround.decided == 5
     assert report.turnaround.median_days == pytest.approx(3)
@@ -394,7 +400,7 @@ def test_report_figures_on_known_data(client, world, django_capture_on_commit_ca
         80.0,
     )
     assert (rate.first_decided, rate.first_earned, rate.first_percent) == (4, 3, 75.0)
-    assert report_for(pools=[world["pool_a"]], days=365, now=now).turnaround.decided == 6
+    assert report_get(pools=[world["pool_a"]], days=365, now=now).turnaround.decided == 6
 
     client.force_login(world["lead_a"])
     text = client.get(reverse("review_lead:report", args=[world["pool_a"].pk])).content.decode()
@@ -407,7 +413,7 @@ def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_ca
     MicroCredentialPage.objects.filter(pk=design.pk).update(reviewers_required=2)
     design.refresh_from_db()
     second = UserFactory(display_name="Sol Reyes")
-    services.pool_member_add(pool=world["pool_b"], user=second)
+    pool_member_add(pool=world["pool_b"], user=second)
     capture = django_capture_on_commit_callbacks
     agreed = submit(design, UserFactory(), capture)
     for review in agreed.reviews.all():
@@ -416,7 +422,7 @@ def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_ca
     first_review, second_review = split.reviews.order_by("pk")
     score(first_review, "meets")
     score(second_review, "not_yet")
-    rows = {r.member.user.display_name: r for r in report_for(pools=[world["pool_b"]]).reviewers}
+    rows = {r.member.user.display_name: r for r in report_get(pools=[world["pool_b"]]).reviewers}
     for name in ("Bo Lind", "Sol Reyes"):
         assert rows[name].double_reviewed == 2
         assert rows[name].double.percent == 50.0
@@ -438,7 +444,7 @@ def test_reports_page_queries_do_not_grow(client, world, django_capture_on_commi
         for i in range(n):
             work = decided(page, capture, result="meets" if i % 3 else "not_yet")
             if i % 5 == 0:
-                services.exemplar_mark(
+                exemplar_mark(
                     submission=work,
                     pool=world["pool_a"],
                     reference=dict.fromkeys(criteria_of(page), "meets"),
@@ -472,7 +478,7 @@ def at_the_limit(world, django_capture_on_commit_callbacks):
     work = decided(
         page, django_capture_on_commit_callbacks, result="not_yet", learner=world["maya"]
     )
-    assert services.attempts_for(learner=world["maya"], page=page).left == 0
+    assert attempts_get(learner=world["maya"], page=page).left == 0
     return work
 
 
@@ -506,11 +512,11 @@ def test_allow_another_attempt(client, world, at_the_limit, who):
     assert response.status_code == 302
     allowance = AttemptAllowance.objects.get()
     assert (allowance.learner, allowance.granted_by) == (world["maya"], world[who])
-    assert services.attempts_for(learner=world["maya"], page=world["data"]).left == 1
+    assert attempts_get(learner=world["maya"], page=world["data"]).left == 1
     assert Notification.objects.filter(user=world["maya"], message__contains="another attempt")
     assert "Nobody is at the limit." in client.get(url).content.decode()
     # Once allowed, the learner can start again.
-    assert services.submission_start(learner=world["maya"], page=world["data"]).attempt == 2
+    assert submission_start(learner=world["maya"], page=world["data"]).attempt == 2
 
 
 @pytest.mark.parametrize("who", ["lead_b", "other_admin", "reviewer", "maya", "kim"])
@@ -525,4 +531,4 @@ def test_others_cannot_allow_another_attempt(client, world, at_the_limit, who):
 
 def test_nobody_with_attempts_left_is_listed(world, django_capture_on_commit_callbacks):
     decided(world["data"], django_capture_on_commit_callbacks, result="not_yet")  # 1 of 3
-    assert at_limit(scope=Q(pk__isnull=False), named_learners=[]) == []
+    assert at_limit_list(scope=Q(pk__isnull=False), named_learners=[]) == []

@@ -4,8 +4,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.models import Notification
 from credentials.models import Assertion
-from credentials.services import assertion_award, assertion_revoke
+from credentials.services.badges import assertion_award, assertion_revoke
 from credentials.tasks import assertions_remind_expiring
 from tests.factories import UserFactory
 
@@ -73,12 +74,50 @@ def test_learners_are_reminded_once_thirty_days_before_expiry(
     Assertion.objects.filter(pk=assertion.pk).update(expires_on=timezone.now() + timedelta(days=20))
     Assertion.objects.filter(pk=far.pk).update(expires_on=timezone.now() + timedelta(days=90))
 
-    assert assertions_remind_expiring() == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert assertions_remind_expiring() == 1
     assert [m.to for m in mail.outbox] == [["maya@school.example"]]
     assert "expires on" in mail.outbox[0].subject
     assert "/micro-credentials/" in mail.outbox[0].body  # where to renew
-    assert assertions_remind_expiring() == 0  # never twice
+    with django_capture_on_commit_callbacks(execute=True):
+        assert assertions_remind_expiring() == 0  # never twice
     assert len(mail.outbox) == 1
+    # The reminder is in the learner's notifications too, linking to their badges.
+    [notice] = Notification.objects.filter(user=assertion.recipient)
+    assert "expires on" in notice.message and notice.url == "/my/badges/"
+
+
+def test_expiry_reminders_respect_the_email_opt_out(
+    client, assertion, learner, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    client.post("/notifications/settings/", {})  # unticked: no reminders and updates by e-mail
+    Assertion.objects.filter(pk=assertion.pk).update(expires_on=timezone.now() + timedelta(days=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert assertions_remind_expiring() == 1
+    assert mail.outbox == []
+    # Still told in the site, and only once.
+    assert Notification.objects.filter(user=learner, message__contains="expires on").count() == 1
+    page = client.get("/notifications/").content.decode()
+    assert "expires on" in page
+
+
+def test_award_emails_respect_the_email_opt_out(
+    client, badge_class, learner, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    client.post("/notifications/settings/", {})
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion = assertion_award(recipient=learner, badge_class=badge_class)
+    assert mail.outbox == []
+    assertion.refresh_from_db()
+    assert assertion.baked_image  # the badge itself is complete
+    assert Notification.objects.filter(user=learner, message__contains="You earned").exists()
+    # Someone who keeps the default is e-mailed.
+    other = UserFactory(email="ana@school.example")
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_award(recipient=other, badge_class=badge_class)
+    assert [m.to for m in mail.outbox] == [["ana@school.example"]]
 
 
 def test_a_learner_downloads_all_their_badges_in_one_zip(client, assertion, learner):

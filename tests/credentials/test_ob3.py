@@ -7,9 +7,9 @@ import pytest
 from jwcrypto import jwk, jws
 from jwcrypto.common import JWException
 
-from credentials.keys import issuer_key_rotate
 from credentials.models import IssuerKey
-from credentials.services import assertion_award, assertion_revoke
+from credentials.openbadges.keys import issuer_key_rotate
+from credentials.services.badges import assertion_award, assertion_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -100,7 +100,7 @@ def test_private_keys_are_not_stored_in_clear(client, assertion):
 def test_a_wrong_encryption_key_cannot_unlock_the_signing_key(client, assertion, settings):
     from cryptography.fernet import Fernet, InvalidToken
 
-    from credentials.keys import private_key_of
+    from credentials.openbadges.keys import private_key_of
 
     fetch_jwt(client, assertion)
     settings.LEAP_KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]

@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from credentials.models import Assertion
-from credentials.services import (
+from credentials.services.badges import (
     assertion_award,
     assertion_bake,
     assertion_revoke,

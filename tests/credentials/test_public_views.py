@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from credentials.services import assertion_award, assertion_revoke
+from credentials.services.badges import assertion_award, assertion_revoke
 
 pytestmark = pytest.mark.django_db
 
@@ -93,8 +93,8 @@ def test_revoking_changes_every_public_view_at_once(
 def test_a_read_before_a_revocation_cannot_cache_the_valid_badge_after_it(
     client, assertion, django_capture_on_commit_callbacks
 ):
-    from credentials.cache import assertion_key, remember
-    from credentials.selectors import assertion_public_json
+    from credentials.openbadges.cache import assertion_key, remember
+    from credentials.openbadges.public import assertion_public_json
 
     stale = assertion_public_json(assertion.uuid)  # a request read the badge while valid...
     with django_capture_on_commit_callbacks(execute=True):

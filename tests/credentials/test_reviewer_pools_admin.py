@@ -4,8 +4,11 @@
 import pytest
 from django.contrib.auth.models import Permission
 
-from credentials import services
 from credentials.models import PoolMember, ReviewerPool
+from credentials.requirements import rubric_of
+from credentials.services.calibration import exemplar_mark
+from credentials.services.evidence import submission_start
+from credentials.services.review import pool_member_add
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -55,11 +58,11 @@ def test_with_exemplars_a_new_reviewer_calibrates_first_and_a_lead_does_not(
     admin_client, micro_credential, learner, sam
 ):
     pool = ReviewerPool.objects.create(name="Data-driven instruction")
-    submission = services.submission_start(learner=learner, page=micro_credential)
-    services.exemplar_mark(
+    submission = submission_start(learner=learner, page=micro_credential)
+    exemplar_mark(
         submission=submission,
         pool=pool,
-        reference={cid: "meets" for cid, _ in services.rubric_of(micro_credential)},
+        reference={cid: "meets" for cid, _ in rubric_of(micro_credential)},
         marked_by=None,
     )
     rosa = UserFactory(email="rosa@reviewers.example")
@@ -88,7 +91,7 @@ def test_with_exemplars_a_new_reviewer_calibrates_first_and_a_lead_does_not(
 
 def test_the_add_form_explains_what_is_wrong(admin_client, sam):
     pool = ReviewerPool.objects.create(name="Everything")
-    services.pool_member_add(pool=pool, user=sam)
+    pool_member_add(pool=pool, user=sam)
     url = "/admin/reviewer_pool_members/new/"
     nobody = admin_client.post(url, {"pool": pool.pk, "email": "nobody@example.org"})
     assert nobody.status_code == 200

@@ -5,9 +5,9 @@ from django.core import mail
 from django.utils import timezone
 from openbadges_bakery import unbake
 
+from accounts.errors import LeapError
 from credentials.models import Assertion, BadgeClass
-from credentials.services import (
-    AwardError,
+from credentials.services.badges import (
     assertion_award,
     assertion_revoke,
     badge_class_for_micro_credential,
@@ -88,7 +88,7 @@ def test_a_revoked_or_expired_badge_can_be_earned_again(badge_class, learner):
 
 def test_revoking_needs_a_reason(badge_class, learner):
     assertion = assertion_award(recipient=learner, badge_class=badge_class)
-    with pytest.raises(AwardError, match="reason"):
+    with pytest.raises(LeapError, match="reason"):
         assertion_revoke(assertion=assertion, reason="   ", revoked_by=None)
     assertion.refresh_from_db()
     assert not assertion.revoked
@@ -106,7 +106,7 @@ def test_status_is_computed_from_dates_and_revocation(badge_class, learner):
 def test_baking_round_trips(badge_class, learner, client):
     import json
 
-    from credentials.services import assertion_bake
+    from credentials.services.badges import assertion_bake
 
     assertion = assertion_bake(
         assertion=assertion_award(recipient=learner, badge_class=badge_class)
@@ -128,5 +128,5 @@ def test_without_an_explorer_alignments_still_have_a_target_url(micro_credential
 def test_an_unpublished_micro_credential_cannot_be_awarded(micro_credential):
     micro_credential.unpublish()
     micro_credential.refresh_from_db()
-    with pytest.raises(AwardError, match="not published"):
+    with pytest.raises(LeapError, match="not published"):
         badge_class_for_micro_credential(page=micro_credential)

@@ -7,8 +7,9 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from accounts.errors import LeapError
 from cms.models import Framework
-from credentials.services import (
+from credentials.services.badges import (
     assertion_award,
     assertion_revoke,
     badge_class_for_micro_credential,
@@ -24,7 +25,6 @@ from learning.models import (
     Rating,
     StepProgress,
 )
-from learning.services import LearningError
 from learning.steps import pathway_steps
 from tests.factories import MembershipFactory, UserFactory
 
@@ -47,7 +47,7 @@ def test_join_code_ignores_case_spaces_and_dashes(teacher, district):
 
 @pytest.mark.parametrize("code", ["", "NOPE1234", "RIVER23"])
 def test_unknown_join_code_is_refused_and_changes_nothing(teacher, district, code):
-    with pytest.raises(LearningError, match="does not match any district"):
+    with pytest.raises(LeapError, match="does not match any district"):
         services.membership_join_by_code(user=teacher, code=code)
     assert not Membership.objects.filter(user=teacher).exists()
 
@@ -55,13 +55,13 @@ def test_unknown_join_code_is_refused_and_changes_nothing(teacher, district, cod
 def test_join_code_turned_off_no_longer_works(teacher, district):
     district.join_code_enabled = False
     district.save()
-    with pytest.raises(LearningError):
+    with pytest.raises(LeapError):
         services.membership_join_by_code(user=teacher, code="RIVER234")
 
 
 def test_deactivated_member_cannot_rejoin_with_the_code(teacher, district):
     MembershipFactory(user=teacher, district=district, is_active=False)
-    with pytest.raises(LearningError, match="deactivated"):
+    with pytest.raises(LeapError, match="deactivated"):
         services.membership_join_by_code(user=teacher, code="RIVER234")
     assert not Membership.objects.get(user=teacher).is_active
 
@@ -111,7 +111,7 @@ def test_invitation_is_emailed_after_commit_and_accepted_once(
     coach = UserFactory(email="coach@riverside.example")
     membership = services.invitation_accept(user=coach, token=token)
     assert (membership.role, membership.joined_via) == ("facilitator", "invitation")
-    with pytest.raises(LearningError, match="already been used"):
+    with pytest.raises(LeapError, match="already been used"):
         services.invitation_accept(user=coach, token=token)
 
 
@@ -119,7 +119,7 @@ def test_expired_invitation_is_refused(district, django_capture_on_commit_callba
     token = sent_token(django_capture_on_commit_callbacks, district=district)
     Invitation.objects.update(expires_at=timezone.now() - timedelta(minutes=1))
     user = UserFactory(email="new.teacher@riverside.example")
-    with pytest.raises(LearningError, match="has expired"):
+    with pytest.raises(LeapError, match="has expired"):
         services.invitation_accept(user=user, token=token)
     assert not Membership.objects.filter(user=user).exists()
 
@@ -129,7 +129,7 @@ def test_invitation_needs_the_invited_verified_address(
 ):
     token = sent_token(django_capture_on_commit_callbacks, district=district, role="district_admin")
     stranger = UserFactory(email="someone@elsewhere.example")
-    with pytest.raises(LearningError, match="was sent to new.teacher@riverside.example"):
+    with pytest.raises(LeapError, match="was sent to new.teacher@riverside.example"):
         services.invitation_accept(user=stranger, token=token)
     assert Invitation.objects.get().accepted_at is None
     assert not Membership.objects.filter(user=stranger).exists()
@@ -137,7 +137,7 @@ def test_invitation_needs_the_invited_verified_address(
 
 def test_an_invitation_never_changes_an_active_members_role(district, district_admin):
     membership = Membership.objects.get(user=district_admin)
-    with pytest.raises(LearningError, match="already a member"):
+    with pytest.raises(LeapError, match="already a member"):
         invite(district, email=district_admin.email, role="learner")
     # Even an older invitation, sent before they joined, cannot demote them.
     Invitation.objects.create(
@@ -171,9 +171,9 @@ def test_a_new_invitation_replaces_the_open_one(district):
 
 def test_a_district_keeps_one_active_admin(district, district_admin):
     membership = Membership.objects.get(user=district_admin)
-    with pytest.raises(LearningError, match="at least one active district admin"):
+    with pytest.raises(LeapError, match="at least one active district admin"):
         services.membership_update(membership=membership, role="learner", is_active=True)
-    with pytest.raises(LearningError):
+    with pytest.raises(LeapError):
         services.membership_update(membership=membership, role="district_admin", is_active=False)
     second = MembershipFactory(district=district, role="district_admin")
     services.membership_update(membership=membership, role="learner", is_active=True)
@@ -199,7 +199,7 @@ def test_assessment_saves_part_way_and_finishes_only_when_complete(teacher, iste
     first = services.assessable_elements(iste_e).first()
     services.assessment_save(assessment=take, ratings={first.pk: (2, "Some practice.")})
     assert services.assessment_start(user=teacher, framework=iste_e).pk == take.pk
-    with pytest.raises(LearningError, match="Still to rate: 2.2 Leader, 2.3 Citizen"):
+    with pytest.raises(LeapError, match="Still to rate: 2.2 Leader, 2.3 Citizen"):
         services.assessment_save(assessment=take, ratings={}, complete=True)
     take.refresh_from_db()
     assert take.completed_at is None
@@ -214,7 +214,7 @@ def test_rating_off_the_scale_is_refused_and_nothing_is_saved(teacher, iste_e, l
     take = services.assessment_start(user=teacher, framework=iste_e)
     ratings = ratings_for(iste_e)
     ratings[next(iter(ratings))] = (level, "")
-    with pytest.raises(LearningError, match="not on the scale"):
+    with pytest.raises(LeapError, match="not on the scale"):
         services.assessment_save(assessment=take, ratings=ratings)
     assert not Rating.objects.exists()
 
@@ -222,7 +222,7 @@ def test_rating_off_the_scale_is_refused_and_nothing_is_saved(teacher, iste_e, l
 def test_rating_of_another_frameworks_element_is_refused(teacher, iste_e):
     take = services.assessment_start(user=teacher, framework=iste_e)
     cto = services.assessable_elements(Framework.objects.get(code="CTO")).first()
-    with pytest.raises(LearningError, match="outside this framework"):
+    with pytest.raises(LeapError, match="outside this framework"):
         services.assessment_save(assessment=take, ratings={cto.pk: (1, "")})
 
 
@@ -300,9 +300,9 @@ def test_plan_keeps_the_learners_order(teacher, catalogue):
 
 def test_only_published_catalogue_pages_go_in_a_plan(teacher, catalogue):
     catalogue.design.unpublish()
-    with pytest.raises(LearningError):
+    with pytest.raises(LeapError):
         services.plan_add(user=teacher, page=catalogue.design, source="chosen")
-    with pytest.raises(LearningError):
+    with pytest.raises(LeapError):
         services.plan_add(user=teacher, page=catalogue.home, source="chosen")
 
 
@@ -318,7 +318,7 @@ def test_enrolment_checks_prerequisites(teacher, catalogue):
 
     PathwayPrerequisite.objects.create(page=catalogue.pathway, required_page=catalogue.design)
     pathway = type(catalogue.pathway).objects.get(pk=catalogue.pathway.pk)
-    with pytest.raises(LearningError, match="Finish “Designing Learning”"):
+    with pytest.raises(LeapError, match="Finish “Designing Learning”"):
         services.enrolment_enrol(user=teacher, pathway=pathway)
     assert not Enrolment.objects.exists()
 
@@ -328,12 +328,12 @@ def test_steps_badge_and_completion_credit_hours_once(teacher, catalogue):
     enrolment = services.enrolment_enrol(user=teacher, pathway=pathway)
     ids = step_ids(pathway)
     services.step_update(enrolment=enrolment, step_id=ids["read"], done=True)
-    with pytest.raises(LearningError, match="Write your reflection"):
+    with pytest.raises(LeapError, match="Write your reflection"):
         services.step_update(enrolment=enrolment, step_id=ids["reflect"], done=True)
     services.step_update(
         enrolment=enrolment, step_id=ids["reflect"], done=True, reflection="Exit tickets."
     )
-    with pytest.raises(LearningError, match="when you earn the micro-credential"):
+    with pytest.raises(LeapError, match="when you earn the micro-credential"):
         services.step_update(enrolment=enrolment, step_id=ids["micro_credential"], done=True)
     enrolment.refresh_from_db()
     assert enrolment.completed_at is None

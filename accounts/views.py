@@ -1,0 +1,88 @@
+"""A person's in-site notifications and their e-mail setting. Everything is looked up with
+`user=request.user`, so another person's notification is a 404."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_http_methods, require_POST
+
+from accounts import selectors, services
+from accounts.models import Notification
+
+NOTIFICATIONS_PER_PAGE = 30
+
+
+def safe_target(url: str) -> str | None:
+    """The notification's link when it is a path on this site ("/review/12/"); None for
+    anything else (another host, "//host", "javascript:"), which is never followed."""
+    if not url.startswith("/") or url.startswith(("//", "/\\")):
+        return None
+    return url if url_has_allowed_host_and_scheme(url, allowed_hosts=None) else None
+
+
+@login_required
+def notification_list(request):
+    notifications = selectors.notification_list(user=request.user)
+    page_obj = Paginator(notifications, NOTIFICATIONS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "accounts/notification_list.html", {"page_obj": page_obj})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notification_open(request, pk: int):
+    """Mark the notification read and go where it points."""
+    notification = get_object_or_404(Notification, pk=pk, user=request.user)
+    services.notifications_mark_read(user=request.user, pk=notification.pk)
+    return redirect(safe_target(notification.url) or "notifications:list")
+
+
+@login_required
+@require_POST
+def notifications_mark_all_read(request):
+    marked = services.notifications_mark_read(user=request.user)
+    if marked:
+        messages.success(
+            request, f"{marked} notification{'s' if marked != 1 else ''} marked as read."
+        )
+    return redirect("notifications:list")
+
+
+class NotificationSettingsForm(forms.Form):
+    email_non_essential = forms.BooleanField(
+        label="E-mail me reminders and updates",
+        required=False,
+        help_text="Receipts and decisions on your own work are always e-mailed.",
+    )
+
+
+@login_required
+def notification_settings(request):
+    current = selectors.notification_settings_of(user=request.user)
+    if request.method == "POST":  # unticked: an empty POST
+        form = NotificationSettingsForm(request.POST)
+        if form.is_valid():
+            saved = services.notification_settings_save(
+                user=request.user, email_non_essential=form.cleaned_data["email_non_essential"]
+            )
+            if saved.email_non_essential:
+                messages.success(request, "We will e-mail you reminders and updates.")
+            else:
+                messages.success(
+                    request,
+                    "We will no longer e-mail you reminders and updates. Receipts and decisions "
+                    "on your own work are still e-mailed.",
+                )
+            return redirect("notifications:settings")
+    else:
+        form = NotificationSettingsForm(
+            initial={"email_non_essential": current.email_non_essential}
+        )
+    return render(
+        request,
+        "accounts/notification_settings.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,131 @@
+"""Open Badges 3.0: each assertion as an OpenBadgeCredential (VC Data Model 2.0), secured
+as a VC-JWT signed with the issuer's Ed25519 key (alg EdDSA)."""
+
+import jwt
+from django.urls import reverse
+
+from credentials.models import Assertion, Issuer
+from credentials.openbadges.keys import issuer_signing_key, private_key_of
+from credentials.openbadges.ob2 import absolute, badge_class_id, issuer_id
+
+CONTEXTS = [
+    "https://www.w3.org/ns/credentials/v2",
+    "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+]
+REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+JWT_MEDIA_TYPE = "application/vc+jwt"
+
+
+def credential_id(assertion: Assertion) -> str:
+    return absolute(reverse("credentials:assertion_ob3", args=[assertion.uuid]))
+
+
+def revocation_list_url(issuer: Issuer) -> str:
+    return absolute(reverse("credentials:issuer_revocations", args=[issuer.uuid]))
+
+
+def issuer_profile(issuer: Issuer) -> dict:
+    profile = {
+        "id": issuer_id(issuer),
+        "type": ["Profile"],
+        "name": issuer.name,
+        "url": issuer.url,
+        "email": issuer.email,
+    }
+    if issuer.description:
+        profile["description"] = issuer.description
+    if issuer.image:
+        profile["image"] = {
+            "id": absolute(reverse("credentials:issuer_image", args=[issuer.uuid])),
+            "type": "Image",
+        }
+    return profile
+
+
+def credential_json(assertion: Assertion) -> dict:
+    badge_class = assertion.badge_class
+    achievement = {
+        "id": badge_class_id(badge_class),
+        "type": ["Achievement"],
+        "achievementType": "Competency",
+        "name": badge_class.name,
+        "description": badge_class.description,
+        "criteria": {"id": badge_class.criteria_url, "narrative": badge_class.criteria_narrative},
+        "image": {
+            "id": absolute(reverse("credentials:badge_image", args=[badge_class.uuid])),
+            "type": "Image",
+        },
+        "tag": badge_class.tags,
+    }
+    if badge_class.alignments:
+        achievement["alignment"] = [
+            {"type": ["Alignment"], **alignment} for alignment in badge_class.alignments
+        ]
+    credential = {
+        "@context": CONTEXTS,
+        "id": credential_id(assertion),
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": issuer_profile(badge_class.issuer),
+        "validFrom": assertion.issued_on.isoformat(),
+        "name": badge_class.name,
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": assertion.identity_hash,
+                    "salt": assertion.salt,
+                }
+            ],
+            "achievement": achievement,
+        },
+        "credentialStatus": {
+            "id": revocation_list_url(badge_class.issuer),
+            "type": REVOCATION_LIST_TYPE,
+        },
+    }
+    if assertion.expires_on:
+        credential["validUntil"] = assertion.expires_on.isoformat()
+    if assertion.evidence_url:
+        credential["evidence"] = [{"id": assertion.evidence_url, "type": ["Evidence"]}]
+    return credential
+
+
+def credential_jwt(assertion: Assertion) -> str:
+    """The credential as a compact JWS: the payload is the credential, with the JWT claims
+    that VC-JWT verifiers look for (iss, jti, nbf, exp). `kid` is the URL of the one public
+    key that verifies it."""
+    issuer = assertion.badge_class.issuer
+    key = issuer_signing_key(issuer)
+    credential = credential_json(assertion)
+    claims = {
+        **credential,
+        "iss": credential["issuer"]["id"],
+        "jti": credential["id"],
+        "nbf": int(assertion.issued_on.timestamp()),
+    }
+    if assertion.expires_on:
+        claims["exp"] = int(assertion.expires_on.timestamp())
+    key_url = absolute(reverse("credentials:issuer_key", args=[issuer.uuid, key.kid]))
+    headers = {"kid": key_url, "typ": "vc+jwt"}
+    return jwt.encode(claims, private_key_of(key), algorithm="EdDSA", headers=headers)
+
+
+def revocation_list(issuer: Issuer) -> dict:
+    """Which of the issuer's credentials are revoked, and why."""
+    revoked = (
+        Assertion.objects.filter(badge_class__issuer=issuer, revoked=True)
+        .only("uuid", "revocation_reason")
+        .order_by("revoked_at")
+    )
+    return {
+        "id": revocation_list_url(issuer),
+        "type": REVOCATION_LIST_TYPE,
+        "issuer": issuer_id(issuer),
+        "revokedCredentials": [
+            {"id": credential_id(assertion), "revocationReason": assertion.revocation_reason}
+            for assertion in revoked
+        ],
+    }

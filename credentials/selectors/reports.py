@@ -1,0 +1,342 @@
+"""Reads for lead reviewers: queue, turnaround, pass rates and reviewer agreement over the
+micro-credentials their pools cover. Each report costs the same handful of queries however
+much work there is: counts are aggregated in the database, percentiles are computed here
+from one `values_list`, and agreement from one list of scores."""
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Count, F, Max, Q
+from django.utils import timezone
+
+from accounts.models import User
+from credentials.agreement import Agreement, agreement
+from credentials.models import (
+    AttemptAllowance,
+    CalibrationScore,
+    CriterionScore,
+    Exemplar,
+    PoolMember,
+    Review,
+    ReviewerPool,
+    Submission,
+    covered_by,
+)
+
+PERIODS = (30, 90, 365)
+DEFAULT_PERIOD = 90
+
+
+def percentile(values: Sequence[float], fraction: float) -> float | None:
+    """The `fraction` percentile (0.5 = median) by linear interpolation between the closest
+    ranks, as PostgreSQL's percentile_cont does. None for no values."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    position = (len(ordered) - 1) * fraction
+    low, high = math.floor(position), math.ceil(position)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def _days(start: datetime, end: datetime) -> float:
+    return (end - start).total_seconds() / 86400
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    decided: int
+    median_days: float | None
+    p90_days: float | None
+
+
+def turnaround_of(durations: Sequence[float]) -> Turnaround:
+    return Turnaround(len(durations), percentile(durations, 0.5), percentile(durations, 0.9))
+
+
+@dataclass(frozen=True)
+class PassRate:
+    micro_credential_id: int
+    title: str
+    decided: int
+    earned: int
+    first_decided: int
+    first_earned: int
+    median_days: float | None
+
+    @property
+    def percent(self) -> float | None:
+        return round(100 * self.earned / self.decided, 1) if self.decided else None
+
+    @property
+    def first_percent(self) -> float | None:
+        return (
+            round(100 * self.first_earned / self.first_decided, 1) if self.first_decided else None
+        )
+
+
+@dataclass(frozen=True)
+class ReviewerRow:
+    member: PoolMember
+    exemplars_scored: int
+    exemplars_total: int
+    calibration: Agreement
+    double_reviewed: int
+    double: Agreement
+
+    @property
+    def meets_bar(self) -> bool:
+        return self.calibration.meets(settings.LEAP_CALIBRATION_BAR)
+
+
+@dataclass
+class Report:
+    pools: list[ReviewerPool]
+    days: int
+    since: datetime
+    queue: int = 0
+    waiting: int = 0
+    overdue: int = 0
+    turnaround: Turnaround = field(default_factory=lambda: turnaround_of([]))
+    pass_rates: list[PassRate] = field(default_factory=list)
+    reviewers: list[ReviewerRow] = field(default_factory=list)
+
+
+def _queue(scope: Q, now: datetime) -> dict:
+    counts = (
+        Submission.objects.in_queue()
+        .filter(scope)
+        .aggregate(
+            queue=Count("pk"), waiting=Count("pk", filter=Q(state=Submission.State.SUBMITTED))
+        )
+    )
+    counts["overdue"] = Review.objects.filter(
+        submission__in=Submission.objects.filter(scope),
+        state=Review.State.ASSIGNED,
+        due_at__lt=now,
+    ).count()
+    return counts
+
+
+def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
+    decided = Submission.objects.decided().filter(
+        scope, decided_at__gte=since, submitted_at__isnull=False
+    )
+    durations = defaultdict(list)
+    for page_id, submitted_at, decided_at in decided.values_list(
+        "micro_credential_id", "submitted_at", "decided_at"
+    ):
+        durations[page_id].append(_days(submitted_at, decided_at))
+    every = [d for page_durations in durations.values() for d in page_durations]
+    first = Q(attempt=1)
+    earned = Q(state=Submission.State.EARNED)
+    rows = (
+        decided.values("micro_credential_id", "micro_credential__title")
+        .annotate(
+            decided=Count("pk"),
+            earned=Count("pk", filter=earned),
+            first_decided=Count("pk", filter=first),
+            first_earned=Count("pk", filter=first & earned),
+        )
+        .order_by("micro_credential__title", "micro_credential_id")
+    )
+    rates = [
+        PassRate(
+            micro_credential_id=row["micro_credential_id"],
+            title=row["micro_credential__title"],
+            decided=row["decided"],
+            earned=row["earned"],
+            first_decided=row["first_decided"],
+            first_earned=row["first_earned"],
+            median_days=percentile(durations[row["micro_credential_id"]], 0.5),
+        )
+        for row in rows
+    ]
+    return turnaround_of(every), rates
+
+
+def _double_review_agreement(scope: Q, since: datetime) -> dict[int, tuple[int, Agreement]]:
+    """Per reviewer: on submissions (submitted in the period) that two reviewers scored, how
+    often their score on each criterion matched the other reviewer's."""
+    scores = CriterionScore.objects.filter(
+        review__role=Review.Role.REVIEWER,
+        review__state=Review.State.COMPLETED,
+        review__submission__in=Submission.objects.filter(scope, submitted_at__gte=since),
+    ).values_list("review__submission_id", "review__reviewer_id", "criterion_id", "result")
+    by_submission: dict[int, dict[int, dict[str, str]]] = defaultdict(lambda: defaultdict(dict))
+    for submission_id, reviewer_id, criterion_id, result in scores:
+        by_submission[submission_id][reviewer_id][criterion_id] = result
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    submissions: dict[int, int] = defaultdict(int)
+    for reviewers in by_submission.values():
+        if len(reviewers) < 2:
+            continue
+        for reviewer_id, mine in reviewers.items():
+            submissions[reviewer_id] += 1
+            for other_id, theirs in reviewers.items():
+                if other_id != reviewer_id:
+                    pairs[reviewer_id].extend(
+                        (result, theirs[cid]) for cid, result in mine.items() if cid in theirs
+                    )
+    return {rid: (submissions[rid], agreement(pairs[rid])) for rid in submissions}
+
+
+def _reviewers(pools: list[ReviewerPool], scope: Q, since: datetime) -> list[ReviewerRow]:
+    members = list(
+        PoolMember.objects.filter(pool__in=pools, is_active=True)
+        .select_related("user", "pool")
+        .order_by("pool__name", "pool_id", "-is_lead", "user__display_name", "pk")
+    )
+    totals = dict(
+        Exemplar.objects.filter(pool__in=pools)
+        .values("pool_id")
+        .annotate(n=Count("pk"))
+        .values_list("pool_id", "n")
+    )
+    # The same pairs as selectors.review.calibration_agreement_get, for every member at once.
+    calibration: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    scored: dict[tuple[int, int], int] = defaultdict(int)
+    for pool_id, reviewer_id, results, reference in CalibrationScore.objects.filter(
+        exemplar__pool__in=pools
+    ).values_list("exemplar__pool_id", "reviewer_id", "results", "exemplar__reference"):
+        key = (pool_id, reviewer_id)
+        scored[key] += 1
+        for criterion_id, expected in reference.items():
+            calibration[key].append((results.get(criterion_id, ""), expected))
+    double = _double_review_agreement(scope, since)
+    none = (0, agreement([]))
+    return [
+        ReviewerRow(
+            member=member,
+            exemplars_scored=scored[(member.pool_id, member.user_id)],
+            exemplars_total=totals.get(member.pool_id, 0),
+            calibration=agreement(calibration[(member.pool_id, member.user_id)]),
+            double_reviewed=double.get(member.user_id, none)[0],
+            double=double.get(member.user_id, none)[1],
+        )
+        for member in members
+    ]
+
+
+def report_get(
+    *, pools: Sequence[ReviewerPool], days: int = DEFAULT_PERIOD, now: datetime | None = None
+) -> Report:
+    """The lead's report over these pools: the queue now, and decisions, turnaround and
+    agreement over the last `days` days."""
+    now = now or timezone.now()
+    pools = list(pools)
+    since = now - timedelta(days=days)
+    report = Report(pools=pools, days=days, since=since)
+    if not pools:
+        return report
+    scope = covered_by(pools)
+    queue = _queue(scope, now)
+    report.queue, report.waiting, report.overdue = (
+        queue["queue"],
+        queue["waiting"],
+        queue["overdue"],
+    )
+    report.turnaround, report.pass_rates = _decided(scope, since)
+    report.reviewers = _reviewers(pools, scope, since)
+    return report
+
+
+# Learners who have used every attempt.
+
+
+@dataclass
+class AtLimit:
+    """A learner at the attempt limit of one micro-credential. `learner_name` is set only for
+    a district admin's own people; leads know the work by its submission numbers."""
+
+    learner_id: int
+    micro_credential_id: int
+    title: str
+    used: int
+    allowed: int
+    last_decided_at: datetime | None
+    latest_submission_id: int
+    numbers: list[str] = field(default_factory=list)
+    learner_name: str = ""
+
+
+def at_limit_list(*, scope: Q, named_learners, exclude_user=None) -> list[AtLimit]:
+    """Learners (within `scope`, a filter on submissions) who have used all their attempts
+    at a micro-credential, have no submission open and have not earned it: the same rule as
+    `selectors.evidence.attempts_get(...).left == 0`. `named_learners` is a subquery of user
+    ids whose names the viewer may see. Four queries whatever the numbers."""
+    counted = Q(state__in=Submission.COUNTED_STATES)
+    blocking = Q(state__in=[*Submission.OPEN_STATES, Submission.State.EARNED])
+    candidates = Submission.objects.filter(scope)
+    if exclude_user is not None:
+        candidates = candidates.exclude(learner=exclude_user)
+    rows = list(
+        candidates.values(
+            "learner_id",
+            "micro_credential_id",
+            "micro_credential__title",
+            "micro_credential__attempt_limit",
+        )
+        .annotate(
+            used=Count("pk", filter=counted),
+            blocking=Count("pk", filter=blocking),
+            last_decided_at=Max("decided_at"),
+            latest=Max("pk"),
+        )
+        # Extra attempts only raise the bar, so this is a superset of who is at the limit.
+        .filter(blocking=0, used__gte=F("micro_credential__attempt_limit"))
+        .order_by("last_decided_at", "learner_id", "micro_credential_id")
+    )
+    if not rows:
+        return []
+    learner_ids = {row["learner_id"] for row in rows}
+    page_ids = {row["micro_credential_id"] for row in rows}
+    extra = defaultdict(int)
+    for learner_id, page_id, n in (
+        AttemptAllowance.objects.filter(
+            learner_id__in=learner_ids, micro_credential_id__in=page_ids
+        )
+        .values("learner_id", "micro_credential_id")
+        .annotate(n=Count("pk"))
+        .values_list("learner_id", "micro_credential_id", "n")
+    ):
+        extra[(learner_id, page_id)] = n
+    found = {}
+    for row in rows:
+        key = (row["learner_id"], row["micro_credential_id"])
+        allowed = row["micro_credential__attempt_limit"] + extra[key]
+        if row["used"] >= allowed:
+            found[key] = AtLimit(
+                learner_id=key[0],
+                micro_credential_id=key[1],
+                title=row["micro_credential__title"],
+                used=row["used"],
+                allowed=allowed,
+                last_decided_at=row["last_decided_at"],
+                latest_submission_id=row["latest"],
+            )
+    if not found:
+        return []
+    for submission in (
+        Submission.objects.filter(
+            counted,
+            learner_id__in={k[0] for k in found},
+            micro_credential_id__in={k[1] for k in found},
+        )
+        .order_by("attempt")
+        .only("pk", "learner_id", "micro_credential_id")
+    ):
+        item = found.get((submission.learner_id, submission.micro_credential_id))
+        if item is not None:
+            item.numbers.append(submission.number)
+    names = dict(
+        User.objects.filter(pk__in={k[0] for k in found})
+        .filter(pk__in=named_learners)
+        .values_list("pk", "display_name")
+    )
+    for item in found.values():
+        item.learner_name = names.get(item.learner_id, "")
+    return list(found.values())

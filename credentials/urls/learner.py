@@ -1,0 +1,11 @@
+"""The learner's own badges, mounted at /my/badges/."""
+
+from django.urls import path
+
+from credentials.views import learner
+
+urlpatterns = [
+    path("", learner.my_badges, name="my_badges"),
+    path("export.zip", learner.my_badges_export, name="my_badges_export"),
+    path("<uuid:uuid>/visibility", learner.my_badge_visibility, name="my_badge_visibility"),
+]

@@ -1,0 +1,23 @@
+from django.urls import path, re_path
+
+from credentials.views import public as views
+
+app_name = "credentials"
+
+# A public contract: these URLs are the ids inside every badge ever issued.
+urlpatterns = [
+    path("issuers/<uuid:uuid>", views.issuer, name="issuer"),
+    path("issuers/<uuid:uuid>/image", views.issuer_image, name="issuer_image"),
+    path("issuers/<uuid:uuid>/jwks", views.issuer_jwks, name="issuer_jwks"),
+    path("issuers/<uuid:uuid>/keys/<slug:kid>", views.issuer_key, name="issuer_key"),
+    path("issuers/<uuid:uuid>/revocations", views.issuer_revocations, name="issuer_revocations"),
+    path("badges/<uuid:uuid>", views.badge, name="badge"),
+    path("badges/<uuid:uuid>/image", views.badge_image, name="badge_image"),
+    path("assertions/<uuid:uuid>", views.assertion, name="assertion"),
+    path("assertions/<uuid:uuid>/image", views.assertion_image, name="assertion_image"),
+    # Open Badges 3.0: the signed credential (VC-JWT), and its JSON for reading.
+    path("assertions/<uuid:uuid>/ob3", views.assertion_ob3, name="assertion_ob3"),
+    path("assertions/<uuid:uuid>/ob3.json", views.assertion_ob3_json, name="assertion_ob3_json"),
+    # Anything else here (a malformed id) is a plain 404, never a redirect to a page.
+    re_path(r"^", views.not_found),
+]

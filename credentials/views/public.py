@@ -1,0 +1,178 @@
+"""Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
+
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_safe
+
+from cms.middleware import UPLOAD_CSP
+from credentials.models import Assertion, BadgeClass, Issuer, IssuerKey
+from credentials.openbadges import cache as public_cache
+from credentials.openbadges import ob2, ob3
+from credentials.openbadges.baking import assertion_baked_image
+from credentials.openbadges.keys import issuer_jwks as jwks
+from credentials.openbadges.keys import issuer_signing_key
+from credentials.openbadges.ob2 import dump
+from credentials.openbadges.public import (
+    assertion_public_json,
+    badge_class_public_json,
+    issuer_public_json,
+)
+from credentials.selectors.badges import assertion_public_get, badge_class_public_get
+
+JSON_LD = "application/ld+json"
+
+
+MEDIA_TYPES = [JSON_LD, "application/json", "text/html"]
+
+
+def wants_json(request) -> bool:
+    """JSON unless the client prefers HTML (browsers do); `?format=json` forces JSON."""
+    if request.GET.get("format") == "json":
+        return True
+    return request.get_preferred_type(MEDIA_TYPES) != "text/html"
+
+
+def html_response(request, template: str, context: dict) -> HttpResponse:
+    response = render(request, template, context)
+    response["Vary"] = "Accept"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+def json_response(body: bytes, status: int = 200) -> HttpResponse:
+    response = HttpResponse(body, content_type=JSON_LD, status=status)
+    # Shared caches may keep a copy but must check back, so a revocation shows at once.
+    response["Cache-Control"] = "public, no-cache"
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
+    return response
+
+
+def _cached_json_or_404(key: str, build) -> HttpResponse:
+    cached = public_cache.remember(key, build)
+    if cached is None:
+        raise Http404("No such Open Badges object.")
+    status, body = cached
+    return json_response(body, status)
+
+
+@require_safe
+def issuer(request, uuid):
+    if wants_json(request):
+        return _cached_json_or_404(public_cache.issuer_key(uuid), lambda: issuer_public_json(uuid))
+    found = get_object_or_404(Issuer, uuid=uuid)
+    return html_response(request, "credentials/issuer.html", {"issuer": found})
+
+
+@require_safe
+def badge(request, uuid):
+    if wants_json(request):
+        key = public_cache.badge_class_key(uuid)
+        return _cached_json_or_404(key, lambda: badge_class_public_json(uuid))
+    return html_response(request, "credentials/badge_class.html", badge_class_public_get(uuid=uuid))
+
+
+@require_safe
+def assertion(request, uuid):
+    if wants_json(request):
+        key = public_cache.assertion_key(uuid)
+        return _cached_json_or_404(key, lambda: assertion_public_json(uuid))
+    return html_response(request, "credentials/assertion.html", assertion_public_get(uuid=uuid))
+
+
+def _file(field, filename: str) -> FileResponse:
+    content_type = "image/svg+xml" if field.name.lower().endswith(".svg") else "image/png"
+    response = FileResponse(field.open("rb"), content_type=content_type, filename=filename)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["Content-Security-Policy"] = UPLOAD_CSP  # an SVG must not run script here
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@require_safe
+def badge_image(request, uuid):
+    found = get_object_or_404(BadgeClass, uuid=uuid)
+    return _file(found.image, f"badge-{uuid}{'.svg' if found.image_is_svg else '.png'}")
+
+
+@require_safe
+def issuer_image(request, uuid):
+    found = get_object_or_404(Issuer, uuid=uuid)
+    if not found.image:
+        raise Http404("This issuer has no image.")
+    extension = ".svg" if found.image.name.lower().endswith(".svg") else ".png"
+    response = _file(found.image, f"issuer-{uuid}{extension}")
+    response["Cache-Control"] = "public, max-age=300"  # a district may change its image
+    return response
+
+
+@require_safe
+def assertion_image(request, uuid):
+    """The baked image: the badge with the assertion inside, baked again if it is missing."""
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    if found.revoked:
+        return _revoked(found)
+    image = assertion_baked_image(assertion=found)
+    extension = "svg" if found.badge_class.image_is_svg else "png"
+    filename = f"{slugify(found.badge_class.name)}-badge.{extension}"
+    response = _file(image, filename)
+    response["Cache-Control"] = "private, no-cache"
+    return response
+
+
+@require_safe
+def issuer_jwks(request, uuid):
+    found = get_object_or_404(Issuer, uuid=uuid)
+    issuer_signing_key(found)  # publish a key before anything is signed with it
+    response = HttpResponse(dump(jwks(found)), content_type="application/jwk-set+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@require_safe
+def issuer_key(request, uuid, kid):
+    """One public key, which a VC-JWT's `kid` names."""
+    key = get_object_or_404(IssuerKey, issuer__uuid=uuid, kid=kid)
+    response = HttpResponse(dump(key.public_jwk), content_type="application/jwk+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_safe
+def issuer_revocations(request, uuid):
+    found = get_object_or_404(Issuer, uuid=uuid)
+    return json_response(dump(ob3.revocation_list(found)))
+
+
+@require_safe
+def assertion_ob3(request, uuid):
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    if found.revoked:
+        return _revoked(found)
+    response = HttpResponse(ob3.credential_jwt(found), content_type=ob3.JWT_MEDIA_TYPE)
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Content-Disposition"] = f'inline; filename="{uuid}.jwt"'
+    return response
+
+
+@require_safe
+def assertion_ob3_json(request, uuid):
+    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
+    if found.revoked:
+        return _revoked(found)
+    response = json_response(dump(ob3.credential_json(found)))
+    response["Content-Type"] = "application/vc"
+    return response
+
+
+def _revoked(assertion) -> HttpResponse:
+    """What a revoked badge's image and credential URLs answer: that it was revoked, and
+    nothing of its evidence."""
+    return json_response(dump(ob2.revoked_json(assertion)), status=410)
+
+
+def not_found(request):
+    raise Http404("No such Open Badges object.")

@@ -1,0 +1,55 @@
+"""What the apps above learning (credentials) may know and do about districts and people.
+They call these functions (and `learning.services` for badges earned and withdrawn), never
+`learning.models` directly, so learning's tables stay learning's to change."""
+
+from django.db.models import QuerySet
+
+from learning.models import District, Membership
+from learning.permissions import district_for_admin, district_ids_administered
+
+__all__ = [
+    "district_for_admin",
+    "district_ids_administered",
+    "district_ids_of",
+    "district_ids_excluding_own_reviewers",
+    "district_lock",
+    "district_member_ids",
+    "is_member_of_any",
+]
+
+
+def _active_memberships(user) -> QuerySet[Membership]:
+    return Membership.objects.filter(user=user, is_active=True, district__is_active=True)
+
+
+def district_ids_of(*, user) -> list[int]:
+    """The active districts the user is an active member of, the one joined first first."""
+    return list(
+        _active_memberships(user).order_by("created_at", "pk").values_list("district_id", flat=True)
+    )
+
+
+def district_ids_excluding_own_reviewers(*, user) -> list[int]:
+    """The user's districts that want their own people kept from reviewing the user's work."""
+    return list(
+        _active_memberships(user)
+        .filter(district__reviewers_exclude_same_district=True)
+        .values_list("district_id", flat=True)
+    )
+
+
+def district_member_ids(*, district_ids) -> QuerySet:
+    """The active members of these districts, as a subquery of user ids."""
+    return Membership.objects.filter(district_id__in=district_ids, is_active=True).values("user_id")
+
+
+def is_member_of_any(*, user, district_ids) -> bool:
+    return Membership.objects.filter(
+        user=user, district_id__in=district_ids, is_active=True
+    ).exists()
+
+
+def district_lock(*, district: District) -> None:
+    """Lock the district's row until the transaction ends: writes that must not race for
+    one district (two admins saving its issuer profile at once) take this first."""
+    District.objects.select_for_update().filter(pk=district.pk).first()
