@@ -5,6 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import (
@@ -504,3 +505,19 @@ def member_progress(user) -> dict:
             if entry.source == CreditEntry.Source.BADGE
         ],
     }
+
+
+def time_zone_of(*, user) -> ZoneInfo:
+    """The zone a person's working days are counted in: that of the district they joined
+    first among their active memberships of active districts, else the site's own (`user`:
+    a user or their pk)."""
+    name = (
+        Membership.objects.filter(user=user, is_active=True, district__is_active=True)
+        .order_by("created_at", "pk")
+        .values_list("district__time_zone", flat=True)
+        .first()
+    )
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone this machine no longer knows
+        return ZoneInfo(settings.TIME_ZONE)

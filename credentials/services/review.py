@@ -29,6 +29,7 @@ from credentials.models import (
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 from credentials.services.evidence import EvidenceError, rubric_for
 from learning.models import Membership
+from learning.selectors import time_zone_of
 
 logger = logging.getLogger(__name__)
 
@@ -121,8 +122,9 @@ def eligible_reviewers(submission: Submission, *, lead: bool = False):
     )
 
 
-def _review_due(start: datetime) -> datetime:
-    return add_business_days(start, settings.LEAP_REVIEW_DAYS)
+def _review_due(start: datetime, submission: Submission) -> datetime:
+    tz = time_zone_of(user=submission.learner_id)  # business days of the learner's district
+    return add_business_days(start, settings.LEAP_REVIEW_DAYS, tz=tz)
 
 
 def _assign(submission: Submission, *, role: str) -> Review | None:
@@ -132,7 +134,7 @@ def _assign(submission: Submission, *, role: str) -> Review | None:
         return None
     now = timezone.now()
     review = Review.objects.create(
-        submission=submission, reviewer=reviewer, role=role, due_at=_review_due(now)
+        submission=submission, reviewer=reviewer, role=role, due_at=_review_due(now, submission)
     )
     notify(
         user=reviewer,
