@@ -395,6 +395,17 @@ class WhatVisitorsSee(CatalogueTestCase):
         self.assertIn("Page 2 of 2", second)
         self.assertEqual(self.client.get(self.pathways.url, {"page": "x"}).status_code, 200)
 
+    def test_page_links_keep_repeated_query_parameters(self):
+        for n in range(13):
+            extra = PathwayPageFactory(parent=self.pathways, title=f"Extra {n:02d}")
+            PathwayAlignment.objects.create(page=extra, element=element("DL-3B"), sort_order=0)
+        query = "element=2.7&element=DL-3B"
+        first = self.client.get(f"{self.pathways.url}?{query}").content.decode()
+        self.assertIn("Page 1 of 2", first)
+        self.assertIn(f'href="?{query.replace("&", "&amp;")}&amp;page=2" rel="next"', first)
+        second = self.client.get(f"{self.pathways.url}?{query}&page=2").content.decode()
+        self.assertIn(f'href="?{query.replace("&", "&amp;")}&amp;page=1" rel="prev"', second)
+
     def test_search_finds_pathways_micro_credentials_and_books(self):
         self.assertContains(self.client.get("/search/", {"q": "privacy"}), "Privacy for Leaders")
         self.assertContains(
