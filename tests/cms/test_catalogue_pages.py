@@ -335,6 +335,16 @@ class PublishingAMicroCredential(CatalogueTestCase):
         page.badge_image = Image.objects.create(title="svg", file=svg)
         page.full_clean()
 
+    def test_a_badge_image_is_judged_by_its_content_not_its_name(self):
+        page = self.micro_credential
+        jpeg = io.BytesIO()
+        PILImage.new("RGB", (512, 512), "#0b5c8a").save(jpeg, "JPEG")
+        not_svg = io.BytesIO(b"<html><body>a web page</body></html>")
+        for data, name in ((jpeg, "badge.png"), (not_svg, "badge.svg")):
+            page.badge_image = Image.objects.create(title=name, file=ImageFile(data, name=name))
+            with pytest.raises(Exception, match="must be a PNG or an SVG file"):
+                page.full_clean()
+
 
 class WhatVisitorsSee(CatalogueTestCase):
     def setUp(self):
