@@ -13,6 +13,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import email_send_on_commit
@@ -158,7 +159,7 @@ def _token_hash(token: str) -> str:
 
 
 def invitation_url(token: str) -> str:
-    return f"{settings.SITE_URL}/join/{token}/"
+    return settings.SITE_URL + reverse("learning:invitation", args=[token])
 
 
 class AlreadyMember(LearningError):
