@@ -20,8 +20,9 @@ RUN SECRET_KEY=build-only-0123456789abcdefghijklmnopqrstuvwxyz-ABCDEFGHIJ \
     LEAP_KEY_ENCRYPTION_KEYS=Xw4xfhVQ8oB8r7YOHmPdY3kQ1nI2n1b0Pp6tFqRk3qY= \
     python manage.py collectstatic --no-input
 
-# The media volume mounts here; it must belong to the user the app runs as.
-RUN mkdir -p /data/media && chown leap:leap /data/media
+# The media volumes mount here (public media, private evidence files); a new named volume
+# takes the owner of the folder it mounts on, which must be the user the app runs as.
+RUN mkdir -p /data/media /data/private && chown leap:leap /data/media /data/private
 
 USER leap
 EXPOSE 8000

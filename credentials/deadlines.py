@@ -1,17 +1,28 @@
 """Review service levels are counted in business days (Monday to Friday)."""
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta, tzinfo
 
 
-def add_business_days(start: datetime, days: int) -> datetime:
+def add_business_days(start: datetime, days: int, *, tz: tzinfo | None = None) -> datetime:
     """The moment `days` business days after `start`, at the same time of day. Work that
-    arrives at a weekend starts counting on Monday."""
-    moment = start
-    while moment.weekday() >= 5:
-        moment += timedelta(days=1)
+    arrives at a weekend starts counting on Monday. With `tz` (the learner's district's
+    zone), weekdays and the time of day are those of its calendar, whatever UTC says: work
+    that arrives on a Friday evening in California is due the next Monday evening there,
+    across a change of clock too. Without it, `start` is counted in its own zone."""
+    if tz is not None:
+        if start.tzinfo is None:
+            raise ValueError("With a time zone to count in, `start` must be an aware datetime.")
+        start = start.astimezone(tz)
+    day = start.date()
+    while day.weekday() >= 5:
+        day += timedelta(days=1)
     remaining = days
     while remaining > 0:
-        moment += timedelta(days=1)
-        if moment.weekday() < 5:
+        day += timedelta(days=1)
+        if day.weekday() < 5:
             remaining -= 1
-    return moment
+    due = datetime.combine(day, start.time(), tzinfo=start.tzinfo)
+    if tz is not None:
+        # A time the clocks skip that day (spring forward) becomes the real moment after it.
+        due = due.astimezone(UTC).astimezone(tz)
+    return due

@@ -2,6 +2,9 @@
 They call these functions (and `learning.services` for badges earned and withdrawn), never
 `learning.models` directly, so learning's tables stay learning's to change."""
 
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from django.conf import settings
 from django.db.models import QuerySet
 
 from learning.models import District, Membership
@@ -15,6 +18,7 @@ __all__ = [
     "district_lock",
     "district_member_ids",
     "is_member_of_any",
+    "time_zone_of",
 ]
 
 
@@ -53,3 +57,19 @@ def district_lock(*, district: District) -> None:
     """Lock the district's row until the transaction ends: writes that must not race for
     one district (two admins saving its issuer profile at once) take this first."""
     District.objects.select_for_update().filter(pk=district.pk).first()
+
+
+def time_zone_of(*, user) -> ZoneInfo:
+    """The zone a person's working days are counted in: that of the district they joined
+    first among their active memberships of active districts, else the site's own (`user`:
+    a user or their pk)."""
+    name = (
+        _active_memberships(user)
+        .order_by("created_at", "pk")
+        .values_list("district__time_zone", flat=True)
+        .first()
+    )
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):  # a zone this machine no longer knows
+        return ZoneInfo(settings.TIME_ZONE)

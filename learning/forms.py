@@ -1,11 +1,10 @@
-import csv
-import io
-
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from accounts.errors import LeapError
 from cms.models import AudienceRole
+from cms.spreadsheets import CSV_MAX_BYTES, csv_rows
 from learning.models import Membership, School
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.services import InvitationRow
@@ -112,9 +111,8 @@ class InvitationForm(forms.Form):
         self.fields["school"].queryset = district.schools.all()
 
 
-CSV_MAX_BYTES = 1024 * 1024
-CSV_MAX_ROWS = 2000
-CSV_COLUMNS = ("email", "role", "school")
+CSV_REQUIRED = ["email"]
+CSV_OPTIONAL = ["role", "school"]
 
 
 class InvitationCsvForm(forms.Form):
@@ -134,37 +132,20 @@ class InvitationCsvForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > CSV_MAX_BYTES:
-            raise ValidationError("The file is larger than 1 MB; split it into smaller files.")
         try:
-            text = upload.read().decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise ValidationError("Save the file as CSV in UTF-8 and upload it again.") from None
-        reader = csv.DictReader(io.StringIO(text))
-        header = [name.strip().lower() for name in reader.fieldnames or []]
-        if "email" not in header:
-            raise ValidationError(
-                "The file has no “email” column. Its first line must name the columns, "
-                "e.g. “email,role,school”."
-            )
-        unknown = [name for name in header if name and name not in CSV_COLUMNS]
-        if unknown:
-            raise ValidationError(
-                f"Unknown column{'s' if len(unknown) > 1 else ''}: {', '.join(unknown)}. "
-                "Use email, role and school."
-            )
-        reader.fieldnames = header
+            # One byte over the limit is enough to refuse a file that is too big.
+            data = upload.read(CSV_MAX_BYTES + 1)
+            records = csv_rows(data, required=CSV_REQUIRED, optional=CSV_OPTIONAL)
+        except LeapError as error:
+            raise ValidationError(error.problems) from None
         schools = {school.name.lower() for school in self.district.schools.all()}
         roles = {value: value for value in Membership.Role.values} | {
             label.lower(): value for value, label in Membership.Role.choices
         }
         errors, seen, rows = [], set(), []
-        for record in reader:
-            line = reader.line_num
-            values = {key: (value or "").strip() for key, value in record.items() if key}
-            if not any(values.values()):
-                continue
-            email = values.get("email", "").lower()
+        for record in records:
+            line, values = record.line, record.values
+            email = values["email"].lower()
             try:
                 validate_email(email)
             except ValidationError:
@@ -174,26 +155,22 @@ class InvitationCsvForm(forms.Form):
                 errors.append(f"Line {line}: {email} appears more than once.")
                 continue
             seen.add(email)
-            role = roles.get(values.get("role", "").lower() or "learner")
+            role = roles.get(values["role"].lower() or "learner")
             if role is None:
                 errors.append(
                     f"Line {line}: “{values['role']}” is not a role; use learner, "
                     "facilitator or district_admin."
                 )
                 continue
-            school = values.get("school", "")
+            school = values["school"]
             if school and school.lower() not in schools:
                 errors.append(f"Line {line}: {self.district.name} has no school “{school}”.")
                 continue
             rows.append(InvitationRow(line=line, email=email, role=role, school_name=school))
-        if len(rows) + len(errors) > CSV_MAX_ROWS:
-            raise ValidationError(f"Upload at most {CSV_MAX_ROWS} people per file.")
         if errors:
             raise ValidationError(
                 ["Nothing was sent. Correct these lines and upload again:"] + errors
             )
-        if not rows:
-            raise ValidationError("The file has no people in it.")
         self.rows = rows
         return upload
 

@@ -42,10 +42,6 @@ class Recommendation:
     score: Decimal
     reasons: tuple[str, ...]
 
-    @property
-    def reason_text(self) -> str:
-        return "; ".join(self.reasons)
-
 
 def element_gap(element: RatedElement, target: int) -> int:
     return max(0, target - element.rating)

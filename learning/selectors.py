@@ -434,15 +434,6 @@ def micro_credential_state(*, user, page: MicroCredentialPage) -> dict:
 # District administration.
 
 
-def districts_administered(user) -> QuerySet:
-    return District.objects.filter(
-        memberships__user=user,
-        memberships__role=Membership.Role.DISTRICT_ADMIN,
-        memberships__is_active=True,
-        is_active=True,
-    )
-
-
 def _per_user(queryset: QuerySet, aggregate) -> Subquery:
     """A correlated subquery of one figure per member (no join fan-out between figures)."""
     return Subquery(

@@ -11,6 +11,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.email import email_send
@@ -152,7 +153,7 @@ def _token_hash(token: str) -> str:
 
 
 def invitation_url(token: str) -> str:
-    return f"{settings.SITE_URL}/join/{token}/"
+    return settings.SITE_URL + reverse("learning:invitation", args=[token])
 
 
 @transaction.atomic

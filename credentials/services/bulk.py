@@ -1,7 +1,5 @@
 """Bulk awards from a CSV file: every row is checked before anything is awarded."""
 
-import csv
-import io
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
@@ -9,14 +7,14 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
+from accounts.errors import LeapError
 from cms.models import MicroCredentialPage
+from cms.spreadsheets import csv_rows
 from credentials.selectors.badges import award_issuer_get
 from credentials.services.badges import assertion_award_or_get, badge_class_for_micro_credential
 
 REQUIRED_COLUMNS = ["email", "badge"]
 OPTIONAL_COLUMNS = ["narrative", "evidence_url"]
-MAX_BYTES = 1024 * 1024
-MAX_ROWS = 5000
 
 
 @dataclass
@@ -40,40 +38,11 @@ class BulkAwardResult:
 
 
 def _read(data: bytes) -> tuple[list[dict], list[str]]:
-    if len(data) > MAX_BYTES:
-        return [], [f"The file is larger than {MAX_BYTES // 1024} KB; split it into parts."]
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        return [], ["The file is not UTF-8 text. Save it as “CSV UTF-8” and upload it again."]
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [name.strip().lower() for name in (reader.fieldnames or [])]
-    if len(columns) == 1 and ";" in columns[0]:
-        return [], ["Separate the columns with commas, not semicolons (save as “CSV”)."]
-    missing = [name for name in REQUIRED_COLUMNS if name not in columns]
-    if missing:
-        return [], [
-            "The first line must name the columns email, badge, narrative and evidence_url "
-            f"(missing: {', '.join(missing)})."
-        ]
-    unknown = sorted(set(columns) - set(REQUIRED_COLUMNS) - set(OPTIONAL_COLUMNS))
-    repeated = sorted({name for name in columns if columns.count(name) > 1})
-    if unknown or repeated:
-        problems = [f"unknown column {name!r}" for name in unknown]
-        problems += [f"column {name!r} appears twice" for name in repeated]
-        return [], ["The first line has " + "; ".join(problems) + "."]
-    reader.fieldnames = columns
-    rows = []
-    for row in reader:
-        if not any((value or "").strip() for value in row.values() if isinstance(value, str)):
-            continue  # blank lines, or rows of empty cells that spreadsheets leave behind
-        row["_line"] = reader.line_num
-        rows.append(row)
-    if not rows:
-        return [], ["The file has no rows below the column names."]
-    if len(rows) > MAX_ROWS:
-        return [], [f"The file has {len(rows)} rows; upload at most {MAX_ROWS} at a time."]
-    return rows, []
+        rows = csv_rows(data, required=REQUIRED_COLUMNS, optional=OPTIONAL_COLUMNS)
+    except LeapError as error:
+        return [], error.problems
+    return [{**row.values, "_line": row.line} for row in rows], []
 
 
 def bulk_award_check(data: bytes) -> tuple[list[BulkAwardRow], list[str]]:

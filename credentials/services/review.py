@@ -20,6 +20,7 @@ from credentials.models import CriterionScore, PoolMember, Review, ReviewerPool,
 from credentials.requirements import rubric_for
 from credentials.selectors.review import pool_covering_list, reviewer_eligible_list
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
+from learning import api as learning
 
 logger = logging.getLogger(__name__)
 
@@ -27,8 +28,10 @@ logger = logging.getLogger(__name__)
 # Assignment.
 
 
-def _review_due(start: datetime) -> datetime:
-    return add_business_days(start, settings.LEAP_REVIEW_DAYS)
+def _review_due(start: datetime, submission: Submission) -> datetime:
+    """Due after the review days, counted on the learner's district's calendar."""
+    tz = learning.time_zone_of(user=submission.learner_id)
+    return add_business_days(start, settings.LEAP_REVIEW_DAYS, tz=tz)
 
 
 def _assign(submission: Submission, *, role: str) -> Review | None:
@@ -38,7 +41,7 @@ def _assign(submission: Submission, *, role: str) -> Review | None:
         return None
     now = timezone.now()
     review = Review.objects.create(
-        submission=submission, reviewer=reviewer, role=role, due_at=_review_due(now)
+        submission=submission, reviewer=reviewer, role=role, due_at=_review_due(now, submission)
     )
     notify(
         user=reviewer,

@@ -3,6 +3,8 @@
 import secrets
 from datetime import timedelta
 from decimal import Decimal
+from functools import cache
+from zoneinfo import available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +26,16 @@ def join_code_new() -> str:
 def join_code_normalise(code: str) -> str:
     """What people type, as stored: case, spaces and dashes do not matter."""
     return "".join(ch for ch in (code or "").upper() if ch.isalnum())
+
+
+@cache
+def time_zone_choices() -> list[tuple[str, str]]:
+    """Every IANA zone this machine knows ("America/Los_Angeles"), for districts' choice."""
+    return [(name, name.replace("_", " ")) for name in sorted(available_timezones())]
+
+
+def time_zone_default() -> str:
+    return settings.TIME_ZONE
 
 
 domain_validator = RegexValidator(
@@ -56,6 +68,16 @@ class District(models.Model):
     reviewers_exclude_same_district = models.BooleanField(
         default=True,
         help_text="Reviewers from this district never assess its own people's evidence.",
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        choices=time_zone_choices,
+        default=time_zone_default,
+        help_text="Where the district is: review deadlines count business days here.",
+        error_messages={
+            "invalid_choice": "“%(value)s” is not a time zone; choose one such as "
+            "America/Los_Angeles."
+        },
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

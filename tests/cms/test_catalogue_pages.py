@@ -335,6 +335,16 @@ class PublishingAMicroCredential(CatalogueTestCase):
         page.badge_image = Image.objects.create(title="svg", file=svg)
         page.full_clean()
 
+    def test_a_badge_image_is_judged_by_its_content_not_its_name(self):
+        page = self.micro_credential
+        jpeg = io.BytesIO()
+        PILImage.new("RGB", (512, 512), "#0b5c8a").save(jpeg, "JPEG")
+        not_svg = io.BytesIO(b"<html><body>a web page</body></html>")
+        for data, name in ((jpeg, "badge.png"), (not_svg, "badge.svg")):
+            page.badge_image = Image.objects.create(title=name, file=ImageFile(data, name=name))
+            with pytest.raises(Exception, match="must be a PNG or an SVG file"):
+                page.full_clean()
+
 
 class WhatVisitorsSee(CatalogueTestCase):
     def setUp(self):
@@ -394,6 +404,17 @@ class WhatVisitorsSee(CatalogueTestCase):
         second = self.client.get(self.pathways.url, {"page": 2}).content.decode()
         self.assertIn("Page 2 of 2", second)
         self.assertEqual(self.client.get(self.pathways.url, {"page": "x"}).status_code, 200)
+
+    def test_page_links_keep_repeated_query_parameters(self):
+        for n in range(13):
+            extra = PathwayPageFactory(parent=self.pathways, title=f"Extra {n:02d}")
+            PathwayAlignment.objects.create(page=extra, element=element("DL-3B"), sort_order=0)
+        query = "element=2.7&element=DL-3B"
+        first = self.client.get(f"{self.pathways.url}?{query}").content.decode()
+        self.assertIn("Page 1 of 2", first)
+        self.assertIn(f'href="?{query.replace("&", "&amp;")}&amp;page=2" rel="next"', first)
+        second = self.client.get(f"{self.pathways.url}?{query}&page=2").content.decode()
+        self.assertIn(f'href="?{query.replace("&", "&amp;")}&amp;page=1" rel="prev"', second)
 
     def test_search_finds_pathways_micro_credentials_and_books(self):
         self.assertContains(self.client.get("/search/", {"q": "privacy"}), "Privacy for Leaders")

@@ -73,3 +73,30 @@ def test_app_services_wait_for_migrations(compose):
 def test_secrets_and_local_state_stay_out_of_the_image():
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".venv", "var", ".git"} <= set(ignored)
+
+
+def named_volumes(service: dict) -> dict[str, str]:
+    """Mount path → named volume, for the short `name:/path` form."""
+    mounts = {}
+    for entry in service.get("volumes", []):
+        source, _, target = entry.partition(":")
+        if not source.startswith((".", "/", "~")):
+            mounts[target.split(":")[0]] = source
+    return mounts
+
+
+def test_evidence_files_live_on_a_volume_every_app_service_shares(compose):
+    services = compose["services"]
+    path = services["web"]["environment"]["PRIVATE_MEDIA_ROOT"]
+    volume = named_volumes(services["web"]).get(path)
+    assert volume, f"nothing is mounted at PRIVATE_MEDIA_ROOT ({path})"
+    assert volume in (compose.get("volumes") or {})
+    for name in ("web", "worker", "beat", "migrate"):
+        assert services[name]["environment"]["PRIVATE_MEDIA_ROOT"] == path
+        assert named_volumes(services[name]).get(path) == volume, name
+    # Not inside the public media volume, whose files have URLs.
+    assert not path.startswith(services["web"]["environment"]["MEDIA_ROOT"].rstrip("/") + "/")
+    # The image makes the folder for the user the app runs as, so a new volume belongs to it.
+    dockerfile = (ROOT / "Dockerfile").read_text().splitlines()
+    run = next(line for line in dockerfile if "mkdir" in line and path in line)
+    assert path in run.partition("chown leap:leap")[2]

@@ -173,3 +173,12 @@ def test_malformed_headers_are_refused(admin_client, micro_credential, header, m
     ).content.decode()
     assert message in html
     assert Assertion.objects.count() == 0
+
+
+def test_bulk_awards_read_csv_files_with_the_same_limits_as_invitations(admin_client):
+    from cms.spreadsheets import CSV_MAX_ROWS
+
+    text = "email,badge\n" + "ana@school.example,data\n" * (CSV_MAX_ROWS + 1)
+    html = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(text)})
+    assert f"upload at most {CSV_MAX_ROWS} at a time" in html.content.decode()
+    assert Assertion.objects.count() == 0

@@ -151,6 +151,24 @@ def test_assignment_is_blind_and_fair(learner, mc, pool, django_capture_on_commi
     assert submission.reviews.get().reviewer == free
 
 
+def test_a_review_is_due_in_business_days_of_the_learners_district(
+    learner, mc, reviewer, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from datetime import UTC, datetime
+    from zoneinfo import ZoneInfo
+
+    california = ZoneInfo("America/Los_Angeles")
+    MembershipFactory(user=learner, district=DistrictFactory(time_zone="America/Los_Angeles"))
+    # Friday 18:00 in California: Saturday 02:00 in UTC.
+    friday_evening = datetime(2026, 11, 27, 18, 0, tzinfo=california).astimezone(UTC)
+    monkeypatch.setattr(timezone, "now", lambda: friday_evening)
+    settings.LEAP_REVIEW_DAYS = 5
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    due = submission.reviews.get().due_at.astimezone(california)
+    # The next Friday at 18:00 there (counted in UTC, it was a Sunday evening in California).
+    assert (due.date().isoformat(), due.hour) == ("2026-12-04", 18)
+
+
 def test_uncalibrated_reviewers_get_no_work(learner, mc, pool, django_capture_on_commit_callbacks):
     from credentials.models import PoolMember
 

@@ -2,7 +2,8 @@
 
 import io
 import zipfile
-from datetime import datetime
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image
@@ -145,6 +146,55 @@ def test_calibration_bar():
 def test_business_days(start, days, due):
     parse = lambda text: datetime.strptime(text, "%Y-%m-%d %H:%M")  # noqa: E731
     assert add_business_days(parse(start), days) == parse(due)
+    in_utc = lambda text: parse(text).replace(tzinfo=UTC)  # noqa: E731
+    assert add_business_days(in_utc(start), days, tz=ZoneInfo("UTC")) == in_utc(due)
+
+
+LOS_ANGELES = ZoneInfo("America/Los_Angeles")
+
+
+def in_california(text: str) -> datetime:
+    return datetime.strptime(text, "%Y-%m-%d %H:%M").replace(tzinfo=LOS_ANGELES)
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "due"),
+    [
+        ("2026-11-27 18:00", 1, "2026-11-30 18:00"),  # Friday evening → Monday evening
+        ("2026-11-27 18:00", 5, "2026-12-04 18:00"),  # → next Friday (UTC said Sunday)
+        ("2026-11-26 18:00", 1, "2026-11-27 18:00"),  # Thursday → Friday (UTC said Sunday)
+        ("2026-11-28 09:00", 1, "2026-12-01 09:00"),  # Saturday: as if it came on Monday
+    ],
+)
+def test_business_days_are_those_of_the_districts_calendar(start, days, due):
+    # Evenings in California are already the next day in UTC.
+    result = add_business_days(in_california(start).astimezone(UTC), days, tz=LOS_ANGELES)
+    assert result == in_california(due)
+    assert result.tzinfo == LOS_ANGELES
+
+
+@pytest.mark.parametrize(
+    ("friday", "monday_in_utc"),
+    [
+        # Clocks go back on Sunday 1 November 2026: 18:00 PDT, then 18:00 PST.
+        (datetime(2026, 10, 30, 18, 0), datetime(2026, 11, 3, 2, 0, tzinfo=UTC)),
+        # Clocks go forward on Sunday 8 March 2026: 18:00 PST, then 18:00 PDT.
+        (datetime(2026, 3, 6, 18, 0), datetime(2026, 3, 10, 1, 0, tzinfo=UTC)),
+    ],
+)
+def test_a_change_of_clock_over_the_weekend_keeps_the_local_time(friday, monday_in_utc):
+    start = friday.replace(tzinfo=LOS_ANGELES).astimezone(UTC)
+    due = add_business_days(start, 1, tz=LOS_ANGELES)
+    assert (due.weekday(), due.hour, due.minute) == (0, 18, 0)
+    assert due == monday_in_utc
+
+
+def test_a_time_the_clocks_skip_becomes_the_moment_after():
+    # Egypt's clocks go from 00:00 to 01:00 on Friday 24 April 2026.
+    cairo = ZoneInfo("Africa/Cairo")
+    due = add_business_days(datetime(2026, 4, 23, 0, 30, tzinfo=cairo), 1, tz=cairo)
+    assert due.replace(tzinfo=None) == datetime(2026, 4, 24, 1, 30)
+    assert due.utcoffset().total_seconds() == 3 * 3600
 
 
 def test_a_zip_bomb_posing_as_opendocument_is_not_unpacked():

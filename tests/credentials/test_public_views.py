@@ -139,3 +139,11 @@ def test_the_baked_image_is_rebaked_when_missing(client, assertion):
     assert response.status_code == 200
     assert response["Content-Type"] == "image/png"
     assert b"openbadges" in b"".join(response.streaming_content)
+
+
+def test_the_badge_page_shows_the_criteria_as_formatted_text(client, badge_class):
+    page = client.get(f"/public/badges/{badge_class.uuid}", **BROWSER)
+    html = page.content.decode()
+    assert "**" not in html
+    assert "<strong>Every rubric criterion must be met:</strong>" in html
+    assert "<ol>" in html and "<ul>" in html

@@ -2,9 +2,11 @@
 
 from datetime import timedelta
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 import pytest
 from django.core import mail
+from django.urls import include, path, resolve
 from django.utils import timezone
 
 from accounts.errors import LeapError
@@ -94,6 +96,22 @@ def sent_token(django_capture_on_commit_callbacks, **kwargs) -> str:
         invite(**kwargs)
     [message] = mail.outbox
     return message.body.split("/join/")[1].split("/")[0]
+
+
+# The site's URLs with learning's under a prefix: links must follow the URLconf.
+urlpatterns = [path("people/", include("learning.urls"))]
+
+
+def test_the_invitation_link_follows_the_url_configuration(
+    district, settings, django_capture_on_commit_callbacks
+):
+    settings.ROOT_URLCONF = __name__
+    settings.SITE_URL = "https://leap.example"
+    with django_capture_on_commit_callbacks(execute=True):
+        invite(district=district)
+    [link] = [word for word in mail.outbox[0].body.split() if word.startswith("https://")]
+    assert link.startswith("https://leap.example/people/join/")
+    assert resolve(urlsplit(link).path).view_name == "learning:invitation"
 
 
 def test_invitation_is_emailed_after_commit_and_accepted_once(

@@ -318,6 +318,26 @@ def test_a_file_that_is_not_utf8_text_is_refused(admin_client, district):
     assert "Save the file as CSV in UTF-8" in response.content.decode()
 
 
+def test_csv_files_get_the_same_answers_as_bulk_awards(admin_client, district):
+    from cms.spreadsheets import CSV_MAX_ROWS
+
+    url = reverse("learning:district_invite_csv", args=[district.slug])
+    for text, message in [
+        ("email;role\nana@riverside.example;learner\n", "not semicolons"),
+        ("email,email\nana@riverside.example,x\n", "The column “email” appears twice"),
+        ("email,grade\nana@riverside.example,7\n", "unknown column “grade”"),
+        ("email,role\n\n,\n", "The file has no rows below the column names."),
+        (
+            "email\n" + "ana@riverside.example\n" * (CSV_MAX_ROWS + 1),
+            f"upload at most {CSV_MAX_ROWS} at a time",
+        ),
+    ]:
+        response = admin_client.post(url, {"file": upload(text)})
+        assert response.status_code == 400
+        assert message in response.content.decode()
+    assert not Invitation.objects.exists()
+
+
 def test_last_admin_cannot_demote_themself(admin_client, district, district_admin):
     membership = Membership.objects.get(user=district_admin)
     response = admin_client.post(
