@@ -147,6 +147,40 @@ def membership_update(
 
 
 @transaction.atomic
+def membership_add(*, user, district: District, role: str, school=None) -> Membership:
+    """Platform staff add an existing account to a district with a role (a district's first
+    admin, say). A former (deactivated) member comes back with this role; an active
+    member is refused, since their role changes only through `membership_update`."""
+    if role not in Membership.Role.values:
+        raise LearningError("Choose learner, facilitator or district admin.")
+    if school is not None and school.district_id != district.pk:
+        raise LearningError("Choose a school of this district.")
+    existing = Membership.objects.select_for_update().filter(user=user, district=district).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(
+                    user=user,
+                    district=district,
+                    role=role,
+                    school=school,
+                    joined_via=Membership.JoinedVia.ADMIN,
+                )
+        except IntegrityError:  # they joined at this moment by another way
+            existing = Membership.objects.select_for_update().get(user=user, district=district)
+    if existing.is_active:
+        raise LearningError(
+            f"{user} is already a member of {district.name}; change their role on their "
+            "membership instead."
+        )
+    existing.is_active = True
+    existing.role = role
+    existing.school = school or existing.school
+    existing.save(update_fields=["is_active", "role", "school"])
+    return existing
+
+
+@transaction.atomic
 def district_join_code_reset(*, district: District) -> District:
     district.join_code = join_code_new()
     district.save(update_fields=["join_code"])
