@@ -407,8 +407,12 @@ def assessment_start(*, user, framework: Framework) -> SelfAssessment:
 
 
 def assessable_elements(framework: Framework):
-    return FrameworkElement.objects.filter(framework=framework, is_assessed=True).order_by(
-        "category__sort_order", "sort_order", "code"
+    """The elements a learner rates: published ones (a draft is not offered) that are
+    assessed."""
+    return (
+        FrameworkElement.objects.live()
+        .filter(framework=framework, is_assessed=True)
+        .order_by("category__sort_order", "sort_order", "code")
     )
 
 

@@ -33,7 +33,7 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
     def framework_detail(self, request, framework_code: str):
         from cms.selectors import framework_explorer
 
-        framework = get_object_or_404(Framework, code=framework_code)
+        framework = get_object_or_404(Framework.objects.live(), code=framework_code)
         return self.render(
             request,
             template="cms/framework_detail.html",
@@ -47,9 +47,11 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
     def element_detail(self, request, framework_code: str, element_key: str):
         from cms.selectors import element_explorer
 
-        elements = FrameworkElement.objects.select_related(
-            "framework", "category", "category__parent"
-        ).filter(framework__code=framework_code)
+        elements = (
+            FrameworkElement.objects.live()
+            .select_related("framework", "category", "category__parent")
+            .filter(framework__code=framework_code)
+        )
         element = next((e for e in elements if e.url_key == element_key), None)
         if element is None:
             raise Http404("No such framework element.")
