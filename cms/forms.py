@@ -13,7 +13,7 @@ class CatalogueFilterForm(forms.Form):
     reported on the form and ignored, never an error page."""
 
     element = ElementChoiceField(
-        queryset=FrameworkElement.objects.select_related("framework"),
+        queryset=FrameworkElement.objects.live().select_related("framework"),
         to_field_name="code",
         required=False,
         label="Framework element",

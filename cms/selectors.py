@@ -1,6 +1,7 @@
-"""Reads shared by the catalogue pages, the explorer and search."""
+"""Reads shared by the catalogue pages, the explorer and search. Frameworks, categories,
+elements and crosswalks are read live only: a draft never reaches learners."""
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from wagtail.models import PageViewRestriction
 
 from cms.models import (
@@ -58,7 +59,9 @@ def catalogue_items(*, model, parent, user=None, element=None, audience=None, le
 
 
 def framework_list() -> QuerySet:
-    return Framework.objects.annotate(element_count=Count("elements"))
+    return Framework.objects.live().annotate(
+        element_count=Count("elements", filter=Q(elements__live=True))
+    )
 
 
 def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, list]]:
@@ -77,41 +80,50 @@ def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, li
 
 
 def framework_explorer(framework: Framework, user=None) -> dict:
-    """A framework's categories (nested) and elements, each with its aligned content."""
-    categories = list(framework.categories.all())
-    elements = list(framework.elements.all())
+    """A framework's published categories (nested) and elements, each with its aligned
+    content. An element in a category not published yet is shown uncategorised, and a
+    category inside an unpublished one at the top."""
+    categories = list(framework.categories.filter(live=True))
+    elements = list(framework.elements.filter(live=True))
+    shown = {category.pk for category in categories}
     aligned = _aligned_content({"element__framework": framework}, user)
     for element in elements:
         element.aligned = aligned.get(element.pk, {})
     elements_by_category: dict[int | None, list] = {}
     for element in elements:
-        elements_by_category.setdefault(element.category_id, []).append(element)
+        key = element.category_id if element.category_id in shown else None
+        elements_by_category.setdefault(key, []).append(element)
     for category in categories:
         category.element_list = elements_by_category.get(category.pk, [])
         category.child_list = [c for c in categories if c.parent_id == category.pk]
     return {
-        "top_categories": [c for c in categories if c.parent_id is None],
+        "top_categories": [c for c in categories if c.parent_id not in shown],
         "uncategorised": elements_by_category.get(None, []),
         "has_reconstructed": any(e.is_reconstructed for e in elements),
     }
 
 
 def element_explorer(element: FrameworkElement, user=None) -> dict:
-    """An element's aligned content and its links to other frameworks, both ways."""
+    """An element's aligned content and its links to other (published) frameworks, both
+    ways."""
     crosswalks = [
         (row.get_relation_display(), row.target, row.note)
-        for row in element.crosswalks_from.select_related("target__framework")
+        for row in element.crosswalks_from.live().select_related("target__framework")
     ] + [
         (
             "is covered by" if row.relation == "covers" else "corresponds to",
             row.source,
             row.note,
         )
-        for row in element.crosswalks_to.select_related("source__framework")
+        for row in element.crosswalks_to.live().select_related("source__framework")
     ]
+    category = element.category
+    trail = [category.parent, category] if category is not None else []
     return {
         "aligned": _aligned_content({"element": element}, user).get(element.pk, {}),
         "crosswalks": crosswalks,
+        # Area › category, leaving out any not published yet.
+        "category_trail": [c for c in trail if c is not None and c.live],
     }
 
 

@@ -5,7 +5,20 @@ from pathlib import Path
 
 import yaml
 from django.apps import apps as global_apps
+from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
+from django.utils import timezone
+from wagtail.models import (
+    Collection,
+    GroupApprovalTask,
+    GroupCollectionPermission,
+    GroupPagePermission,
+    Workflow,
+    WorkflowContentType,
+    WorkflowPage,
+    WorkflowTask,
+)
 
 FRAMEWORKS_FILE = Path(__file__).resolve().parent / "data" / "frameworks.yaml"
 
@@ -26,16 +39,32 @@ class SeedResult:
 def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> SeedResult:
     """Create the frameworks, categories, elements, crosswalks, assessment levels and audience
     roles in `data_file` that do not exist yet, matched by code. Existing rows are never
-    changed, so an editor's edits survive any number of re-seeds.
+    changed, so an editor's edits survive any number of re-seeds. Frameworks, categories
+    and elements are created published: they are the publishers' own text, and learners
+    see only published ones.
 
     `apps` is the app registry, or a migration's historical one.
     """
     data = yaml.safe_load(data_file.read_text(encoding="utf-8"))
     model = lambda name: apps.get_model("cms", name)  # noqa: E731
     result = SeedResult()
+    now = timezone.now()
+
+    def published(model_class) -> dict:
+        # A migration before 0007 (moderation) knows no publishing fields.
+        if not any(f.name == "live" for f in model_class._meta.get_fields()):
+            return {}
+        return {
+            "live": True,
+            "has_unpublished_changes": False,
+            "first_published_at": now,
+            "last_published_at": now,
+        }
 
     def ensure(model_name: str, lookup: dict, defaults: dict):
-        obj, created = model(model_name).objects.get_or_create(**lookup, defaults=defaults)
+        model_class = model(model_name)
+        defaults = defaults | published(model_class)
+        obj, created = model_class.objects.get_or_create(**lookup, defaults=defaults)
         if created:
             result.count(model_name)
         return obj
@@ -119,7 +148,14 @@ SECTION_PERMISSIONS = {
         "unlock_page",
     ],
 }
-FRAMEWORK_MODELS = ["framework", "frameworkcategory", "frameworkelement", "crosswalk"]
+# Framework snippets: editors write (their changes to frameworks, categories and elements
+# wait for moderation); content reviewers also publish. Crosswalks have no drafts.
+MODERATED_FRAMEWORK_MODELS = ["framework", "frameworkcategory", "frameworkelement"]
+FRAMEWORK_MODELS = [*MODERATED_FRAMEWORK_MODELS, "crosswalk"]
+FRAMEWORK_PERMISSIONS = {
+    EDITORS_GROUP: ["add", "change", "lock", "unlock"],
+    CONTENT_REVIEWERS_GROUP: ["add", "change", "lock", "unlock", "publish"],
+}
 IMAGE_AND_DOCUMENT_PERMISSIONS = {
     "wagtailimages": ["add_image", "change_image", "choose_image"],
     "wagtaildocs": ["add_document", "change_document", "choose_document"],
@@ -130,30 +166,21 @@ IMAGE_AND_DOCUMENT_PERMISSIONS = {
 def editorial_workflow_ensure(*, sections) -> None:
     """Groups "Editors" (create and edit) and "Content reviewers" (approve and publish), and
     the moderation workflow "Editor → Content reviewer → published" on the given section
-    pages. Adds what is missing; takes nothing away that an administrator granted."""
-    from django.contrib.auth.models import Group, Permission
-    from wagtail.models import (
-        Collection,
-        GroupApprovalTask,
-        GroupCollectionPermission,
-        GroupPagePermission,
-        Workflow,
-        WorkflowPage,
-        WorkflowTask,
-    )
-
+    pages and on frameworks, framework categories and framework elements. Adds what is
+    missing; takes nothing away that an administrator granted (nor a workflow they chose
+    for a section or a framework model)."""
     admin_access = Permission.objects.get(
         content_type__app_label="wagtailadmin", codename="access_admin"
-    )
-    framework_permissions = Permission.objects.filter(
-        content_type__app_label="cms",
-        content_type__model__in=FRAMEWORK_MODELS,
-        codename__regex=r"^(add|change)_",
     )
     root_collection = Collection.get_first_root_node()
     groups = {}
     for name, codenames in SECTION_PERMISSIONS.items():
         group = Group.objects.get_or_create(name=name)[0]
+        framework_permissions = Permission.objects.filter(
+            content_type__app_label="cms",
+            content_type__model__in=FRAMEWORK_MODELS,
+            codename__regex=rf"^({'|'.join(FRAMEWORK_PERMISSIONS[name])})_",
+        )
         group.permissions.add(admin_access, *framework_permissions)
         for section in sections:
             for codename in codenames:
@@ -183,3 +210,8 @@ def editorial_workflow_ensure(*, sections) -> None:
     WorkflowTask.objects.get_or_create(workflow=workflow, task=task, defaults={"sort_order": 0})
     for section in sections:
         WorkflowPage.objects.get_or_create(page=section, defaults={"workflow": workflow})
+    for model_name in MODERATED_FRAMEWORK_MODELS:
+        WorkflowContentType.objects.get_or_create(
+            content_type=ContentType.objects.get_by_natural_key("cms", model_name),
+            defaults={"workflow": workflow},
+        )

@@ -89,11 +89,14 @@ def dashboard_memberships(user) -> list[Membership]:
 
 
 def frameworks_for_assessment(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
-    """(suggested, others): frameworks with assessed elements, those fitting the role first."""
+    """(suggested, others): published frameworks with published assessed elements, those
+    fitting the role first."""
     frameworks = list(
-        Framework.objects.annotate(
-            assessed=Count("elements", filter=Q(elements__is_assessed=True))
-        ).filter(assessed__gt=0)
+        Framework.objects.live()
+        .annotate(
+            assessed=Count("elements", filter=Q(elements__is_assessed=True, elements__live=True))
+        )
+        .filter(assessed__gt=0)
     )
     codes = SUGGESTED_FRAMEWORKS.get(role_code or "", [])
     suggested = sorted(
@@ -136,8 +139,10 @@ def rating_history(*, user, framework: Framework) -> tuple[list[SelfAssessment],
         .order_by("completed_at")
         .prefetch_related("ratings")
     )
-    elements = FrameworkElement.objects.filter(framework=framework, is_assessed=True).order_by(
-        "category__sort_order", "sort_order", "code"
+    elements = (
+        FrameworkElement.objects.live()
+        .filter(framework=framework, is_assessed=True)
+        .order_by("category__sort_order", "sort_order", "code")
     )
     by_take = [{r.element_id: r.level for r in take.ratings.all()} for take in takes]
     rows = [
@@ -159,9 +164,12 @@ class PageRecommendation:
 
 
 def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
-    """{other element: {rated elements it maps to}} through crosswalks, either direction."""
+    """{other element: {rated elements it maps to}} through crosswalks between published
+    elements, either direction."""
     mapped: dict[int, set[int]] = defaultdict(set)
-    rows = Crosswalk.objects.filter(Q(source_id__in=element_ids) | Q(target_id__in=element_ids))
+    rows = Crosswalk.objects.live().filter(
+        Q(source_id__in=element_ids) | Q(target_id__in=element_ids)
+    )
     for source_id, target_id in rows.values_list("source_id", "target_id"):
         if source_id in element_ids:
             mapped[target_id].add(source_id)
@@ -176,8 +184,13 @@ def recommendations_for(
     *, user, assessment: SelfAssessment, limit: int | None = 10
 ) -> list[PageRecommendation]:
     """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
-    learning.recommendations), leaving out what does not fit the learner's role."""
-    ratings = list(assessment.ratings.select_related("element"))
+    learning.recommendations), leaving out what does not fit the learner's role. Element
+    weights are the published ones; ratings of elements no longer published do not count."""
+    ratings = list(
+        assessment.ratings.filter(element__live=True, element__framework__live=True).select_related(
+            "element"
+        )
+    )
     level_names = {level.value: level.name for level in levels()}
     rated = [
         RatedElement(
@@ -335,9 +348,9 @@ def framework_maps(user, *, earned_titles: dict[int, str]) -> list:
     for rating in Rating.objects.filter(assessment__in=takes):
         ratings[rating.assessment_id][rating.element_id] = rating.level
     elements = list(
-        FrameworkElement.objects.filter(
-            framework__in=[take.framework_id for take in takes], is_assessed=True
-        ).order_by("category__sort_order", "sort_order", "code")
+        FrameworkElement.objects.live()
+        .filter(framework__in=[take.framework_id for take in takes], is_assessed=True)
+        .order_by("category__sort_order", "sort_order", "code")
     )
     mapped = _crosswalked({element.pk for element in elements})
     earned_by_element: dict[int, list[str]] = defaultdict(list)

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
@@ -142,6 +143,40 @@ def membership_update(
 
 
 @transaction.atomic
+def membership_add(*, user, district: District, role: str, school=None) -> Membership:
+    """Platform staff add an existing account to a district with a role (a district's first
+    admin, say). A former (deactivated) member comes back with this role; an active
+    member is refused, since their role changes only through `membership_update`."""
+    if role not in Membership.Role.values:
+        raise LeapError("Choose learner, facilitator or district admin.")
+    if school is not None and school.district_id != district.pk:
+        raise LeapError("Choose a school of this district.")
+    existing = Membership.objects.select_for_update().filter(user=user, district=district).first()
+    if existing is None:
+        try:
+            with transaction.atomic():
+                return Membership.objects.create(
+                    user=user,
+                    district=district,
+                    role=role,
+                    school=school,
+                    joined_via=Membership.JoinedVia.ADMIN,
+                )
+        except IntegrityError:  # they joined at this moment by another way
+            existing = Membership.objects.select_for_update().get(user=user, district=district)
+    if existing.is_active:
+        raise LeapError(
+            f"{user} is already a member of {district.name}; change their role on their "
+            "membership instead."
+        )
+    existing.is_active = True
+    existing.role = role
+    existing.school = school or existing.school
+    existing.save(update_fields=["is_active", "role", "school"])
+    return existing
+
+
+@transaction.atomic
 def district_join_code_reset(*, district: District) -> District:
     district.join_code = join_code_new()
     district.save(update_fields=["join_code"])
@@ -220,8 +255,6 @@ def invitation_for_token(token: str) -> Invitation:
 def invitation_accept(*, user, token: str) -> Membership:
     """Accept an invitation: only by the person it was sent to (one of their verified
     addresses), since it may grant an administrator's role."""
-    from allauth.account.models import EmailAddress
-
     invitation = invitation_for_token(token)
     invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
     if invitation.accepted_at is not None:
@@ -368,8 +401,12 @@ def assessment_start(*, user, framework: Framework) -> SelfAssessment:
 
 
 def assessable_elements(framework: Framework):
-    return FrameworkElement.objects.filter(framework=framework, is_assessed=True).order_by(
-        "category__sort_order", "sort_order", "code"
+    """The elements a learner rates: published ones (a draft is not offered) that are
+    assessed."""
+    return (
+        FrameworkElement.objects.live()
+        .filter(framework=framework, is_assessed=True)
+        .order_by("category__sort_order", "sort_order", "code")
     )
 
 

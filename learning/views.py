@@ -102,7 +102,7 @@ def invitation(request, token: str):
 def assessment_start(request):
     profile = selectors.profile_of(request.user)
     if request.method == "POST":
-        framework = Framework.objects.filter(code=request.POST.get("framework", "")).first()
+        framework = Framework.objects.live().filter(code=request.POST.get("framework", "")).first()
         if framework is None or not services.assessable_elements(framework).exists():
             messages.error(request, "Choose one of the frameworks listed.")
         else:

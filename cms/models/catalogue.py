@@ -43,6 +43,8 @@ def hours_field(help_text: str) -> models.DecimalField:
 
 
 # Alignments: an ordered list of framework elements per page, chosen with the snippet chooser.
+# Only published elements can be chosen (a draft one is not shown to learners yet).
+PUBLISHED_ELEMENTS = {"live": True, "framework__live": True}
 
 
 class Alignment(Orderable):
@@ -58,7 +60,10 @@ class Alignment(Orderable):
 class PathwayAlignment(Alignment):
     page = ParentalKey("cms.PathwayPage", on_delete=models.CASCADE, related_name="alignments")
     element = models.ForeignKey(
-        FrameworkElement, on_delete=models.CASCADE, related_name="pathway_alignments"
+        FrameworkElement,
+        on_delete=models.CASCADE,
+        related_name="pathway_alignments",
+        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):
@@ -72,7 +77,10 @@ class MicroCredentialAlignment(Alignment):
         "cms.MicroCredentialPage", on_delete=models.CASCADE, related_name="alignments"
     )
     element = models.ForeignKey(
-        FrameworkElement, on_delete=models.CASCADE, related_name="micro_credential_alignments"
+        FrameworkElement,
+        on_delete=models.CASCADE,
+        related_name="micro_credential_alignments",
+        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):
@@ -86,7 +94,10 @@ class MicroCredentialAlignment(Alignment):
 class BookAlignment(Alignment):
     page = ParentalKey("cms.BookPage", on_delete=models.CASCADE, related_name="alignments")
     element = models.ForeignKey(
-        FrameworkElement, on_delete=models.CASCADE, related_name="book_alignments"
+        FrameworkElement,
+        on_delete=models.CASCADE,
+        related_name="book_alignments",
+        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):
@@ -105,11 +116,12 @@ class AlignedPage(Page):
 
     @cached_property
     def aligned_elements(self) -> list[FrameworkElement]:
-        """In editor's order, each with its framework, in one query (none when prefetched)."""
+        """Published elements in editor's order, each with its framework, in one query (none
+        when prefetched)."""
         alignments = self.alignments.all()
         if "alignments" not in getattr(self, "_prefetched_objects_cache", {}):
             alignments = alignments.select_related("element__framework")
-        return [alignment.element for alignment in alignments]
+        return [a.element for a in alignments if a.element.shown_to_learners]
 
     @cached_property
     def prerequisite_pages(self) -> list[Page]:
@@ -464,6 +476,7 @@ class CatalogueIndexPage(Page):
         abstract = True
 
     def get_context(self, request, *args, **kwargs):
+        # Imported here: the filter form and cms.selectors read these models (.importlinter).
         from cms.forms import CatalogueFilterForm
         from cms.selectors import catalogue_items
 

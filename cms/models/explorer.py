@@ -25,15 +25,17 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
 
     @path("")
     def framework_list(self, request):
+        # Imported here: cms.selectors reads these models (see .importlinter).
         from cms.selectors import framework_list
 
         return self.render(request, context_overrides={"frameworks": framework_list()})
 
     @path("<slug:framework_code>/", name="framework")
     def framework_detail(self, request, framework_code: str):
+        # Imported here: cms.selectors reads these models (see .importlinter).
         from cms.selectors import framework_explorer
 
-        framework = get_object_or_404(Framework, code=framework_code)
+        framework = get_object_or_404(Framework.objects.live(), code=framework_code)
         return self.render(
             request,
             template="cms/framework_detail.html",
@@ -45,11 +47,14 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
 
     @path("<slug:framework_code>/<slug:element_key>/", name="element")
     def element_detail(self, request, framework_code: str, element_key: str):
+        # Imported here: cms.selectors reads these models (see .importlinter).
         from cms.selectors import element_explorer
 
-        elements = FrameworkElement.objects.select_related(
-            "framework", "category", "category__parent"
-        ).filter(framework__code=framework_code)
+        elements = (
+            FrameworkElement.objects.live()
+            .select_related("framework", "category", "category__parent")
+            .filter(framework__code=framework_code)
+        )
         element = next((e for e in elements if e.url_key == element_key), None)
         if element is None:
             raise Http404("No such framework element.")

@@ -1,13 +1,18 @@
 """Published frameworks Leap maps its content to, and the self-assessment scale.
 
 Codes are natural keys: seeding matches on them and never overwrites an editor's rows.
+
+Frameworks, categories and elements go through moderation like pages: an edit is a draft
+revision until it is published, and the row itself holds what is live. So learners and the
+public read the rows of live objects only (`.live()`), never a draft: a changed element
+weight moves every learner's recommendations only once a content reviewer publishes it.
 """
 
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
-from wagtail.models import RevisionMixin
+from wagtail.models import DraftStateMixin, LockableMixin, RevisionMixin, WorkflowMixin
 from wagtail.search import index
 
 
@@ -29,7 +34,37 @@ STATUS_HELP = (
 )
 
 
-class Framework(RevisionMixin, index.Indexed, models.Model):
+class FrameworkQuerySet(models.QuerySet):
+    def live(self):
+        """Published frameworks (a new one is a draft until a content reviewer publishes it)."""
+        return self.filter(live=True)
+
+
+class InFrameworkQuerySet(models.QuerySet):
+    def live(self):
+        """Published, in a published framework: what learners and the public may see."""
+        return self.filter(live=True, framework__live=True)
+
+
+class CrosswalkQuerySet(models.QuerySet):
+    def live(self):
+        """Links whose two elements learners and the public may see."""
+        return self.filter(
+            source__live=True,
+            source__framework__live=True,
+            target__live=True,
+            target__framework__live=True,
+        )
+
+
+class Moderated(WorkflowMixin, DraftStateMixin, LockableMixin, RevisionMixin, models.Model):
+    """Drafts, locking, revisions and the moderation workflow, in the order Wagtail needs."""
+
+    class Meta:
+        abstract = True
+
+
+class Framework(Moderated, index.Indexed, models.Model):
     code = models.SlugField(max_length=20, unique=True, help_text="Stable key, e.g. CTO.")
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True, help_text="e.g. “CoSN CTO”.")
@@ -40,6 +75,8 @@ class Framework(RevisionMixin, index.Indexed, models.Model):
     )
     description = models.TextField(blank=True)
     sort_order = models.PositiveSmallIntegerField(default=100)
+
+    objects = FrameworkQuerySet.as_manager()
 
     panels = [
         FieldPanel("name"),
@@ -57,6 +94,7 @@ class Framework(RevisionMixin, index.Indexed, models.Model):
         index.AutocompleteField("name"),
         index.SearchField("publisher"),
         index.FilterField("code"),
+        index.FilterField("live"),
     ]
 
     class Meta:
@@ -66,7 +104,7 @@ class Framework(RevisionMixin, index.Indexed, models.Model):
         return self.short_name or self.name
 
 
-class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
+class FrameworkCategory(Moderated, index.Indexed, models.Model):
     """A grouping of elements. Categories nest (the Digital Leap matrix: category → area)."""
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="categories")
@@ -81,6 +119,8 @@ class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
         max_length=20, choices=Status.choices, default=Status.VERIFIED, help_text=STATUS_HELP
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
+
+    objects = InFrameworkQuerySet.as_manager()
 
     panels = [
         FieldPanel("framework"),
@@ -97,6 +137,7 @@ class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
         index.AutocompleteField("name"),
         index.SearchField("code"),
         index.FilterField("framework"),
+        index.FilterField("live"),
     ]
 
     class Meta:
@@ -120,7 +161,7 @@ class FrameworkCategory(RevisionMixin, index.Indexed, models.Model):
             parent = parent.parent
 
 
-class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
+class FrameworkElement(Moderated, index.Indexed, models.Model):
     """What a learner rates themself against and content is aligned to."""
 
     framework = models.ForeignKey(Framework, on_delete=models.CASCADE, related_name="elements")
@@ -147,6 +188,8 @@ class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
 
+    objects = InFrameworkQuerySet.as_manager()
+
     panels = [
         FieldPanel("framework"),
         FieldPanel("category"),
@@ -165,6 +208,7 @@ class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
         index.SearchField("description"),
         index.FilterField("framework"),
         index.FilterField("status"),
+        index.FilterField("live"),
     ]
 
     class Meta:
@@ -172,6 +216,11 @@ class FrameworkElement(RevisionMixin, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    @property
+    def shown_to_learners(self) -> bool:
+        """Published, in a published framework (the instance form of `.live()`)."""
+        return self.live and self.framework.live
 
     @property
     def is_reconstructed(self) -> bool:
@@ -205,6 +254,8 @@ class Crosswalk(models.Model):
     relation = models.CharField(max_length=20, choices=Relation.choices)
     note = models.CharField(max_length=255, blank=True)
 
+    objects = CrosswalkQuerySet.as_manager()
+
     panels = [
         FieldPanel("source"),
         FieldPanel("relation"),
@@ -221,8 +272,6 @@ class Crosswalk(models.Model):
         return f"{self.source.code} {self.get_relation_display()} {self.target.code}"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if (
             self.source_id
             and self.target_id

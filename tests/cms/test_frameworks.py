@@ -114,23 +114,42 @@ def test_elements_are_snippets_filtered_by_framework_and_searchable(editor_clien
     assert "Student Data Privacy" in found.content.decode()
 
 
-def test_editing_an_element_keeps_a_revision(editor_client):
+def element_form(element, **changes) -> dict:
+    data = {
+        "framework": element.framework_id,
+        "category": element.category_id or "",
+        "code": element.code,
+        "name": element.name,
+        "description": element.description,
+        "weight": element.weight,
+        "status": element.status,
+        "is_assessed": "on" if element.is_assessed else "",
+        "sort_order": element.sort_order,
+    }
+    return data | changes
+
+
+def test_seeded_frameworks_are_published():
+    for model in (Framework, FrameworkCategory, FrameworkElement):
+        assert not model.objects.filter(live=False).exists()
+        assert not model.objects.filter(first_published_at__isnull=True).exists()
+    FrameworkElement.objects.filter(code="2.7").delete()
+    frameworks_seed()
+    restored = FrameworkElement.objects.get(code="2.7")
+    assert restored.live and restored.first_published_at and not restored.has_unpublished_changes
+
+
+def test_editing_an_element_keeps_a_draft_until_it_is_published(editor_client):
     element = FrameworkElement.objects.get(code="3.2")
-    response = editor_client.post(
-        f"/admin/snippets/cms/frameworkelement/edit/{element.pk}/",
-        {
-            "framework": element.framework_id,
-            "category": "",
-            "code": "3.2",
-            "name": "Visionary Planner",
-            "description": "Leads a shared vision and a plan to reach it.",
-            "weight": 12,
-            "status": "verified",
-            "is_assessed": "on",
-            "sort_order": 2,
-        },
-    )
+    url = f"/admin/snippets/cms/frameworkelement/edit/{element.pk}/"
+    response = editor_client.post(url, element_form(element, weight=12))
     assert response.status_code == 302, response.content.decode()[:3000]
     element.refresh_from_db()
-    assert element.weight == 12
+    assert (element.weight, element.has_unpublished_changes) == (10, True)
     assert element.revisions.count() == 1
+
+    response = editor_client.post(url, element_form(element, weight=12, **{"action-publish": "1"}))
+    assert response.status_code == 302
+    element.refresh_from_db()
+    assert (element.weight, element.has_unpublished_changes) == (12, False)
+    assert element.revisions.count() == 2
