@@ -42,7 +42,9 @@ def visible_to(pages: QuerySet, user) -> QuerySet:
     return pages
 
 
-def catalogue_items(*, model, parent, user=None, element=None, audience=None, level="") -> QuerySet:
+def catalogue_item_list(
+    *, model, parent, user=None, element=None, audience=None, level=""
+) -> QuerySet:
     """Children of an index page the user may see, with what listings show prefetched."""
     items = (
         visible_to(model.objects.child_of(parent), user)
@@ -79,7 +81,7 @@ def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, li
     return by_element
 
 
-def framework_explorer(framework: Framework, user=None) -> dict:
+def framework_explorer_get(*, framework: Framework, user=None) -> dict:
     """A framework's published categories (nested) and elements, each with its aligned
     content. An element in a category not published yet is shown uncategorised, and a
     category inside an unpublished one at the top."""
@@ -103,7 +105,7 @@ def framework_explorer(framework: Framework, user=None) -> dict:
     }
 
 
-def element_explorer(element: FrameworkElement, user=None) -> dict:
+def element_explorer_get(*, element: FrameworkElement, user=None) -> dict:
     """An element's aligned content and its links to other (published) frameworks, both
     ways."""
     crosswalks = [
@@ -127,5 +129,5 @@ def element_explorer(element: FrameworkElement, user=None) -> dict:
     }
 
 
-def explorer_page() -> FrameworkIndexPage | None:
+def explorer_page_get() -> FrameworkIndexPage | None:
     return FrameworkIndexPage.objects.live().first()

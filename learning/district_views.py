@@ -29,13 +29,13 @@ MEMBERS_PER_PAGE = 50
 
 
 def _render_home(request, district, *, invite_form, csv_form, status=200):
-    members = Paginator(selectors.district_members(district), MEMBERS_PER_PAGE)
+    members = Paginator(selectors.district_member_list(district=district), MEMBERS_PER_PAGE)
     page_obj = members.get_page(request.GET.get("page"))
     context = {
         "district": district,
         "members": page_obj.object_list,
         "page_obj": page_obj,
-        "invitations": selectors.open_invitations(district),
+        "invitations": selectors.invitation_open_list(district=district),
         "invite_form": invite_form,
         "csv_form": csv_form,
     }
@@ -122,7 +122,7 @@ def district_member(request, slug: str, pk: int):
         else:
             messages.success(request, f"{membership.user} is updated.")
             return redirect("learning:district_home", slug=district.slug)
-    progress = selectors.member_progress(membership.user)
+    progress = selectors.member_progress_get(user=membership.user)
     return render(
         request,
         "learning/district_member.html",

@@ -1,5 +1,5 @@
 """Ranking what to learn next. A pure function of plain data, so it can be tested as a
-table and with properties; `learning.selectors.recommendations_for` feeds it from the
+table and with properties; `learning.selectors.recommendation_list` feeds it from the
 database.
 
 An item's score is the sum, over the rated elements it serves, of the learner's gap on the

@@ -57,7 +57,7 @@ SUGGESTED_FRAMEWORKS = {
 }
 
 
-def badges_held(user) -> QuerySet:
+def held_badge_list(*, user) -> QuerySet:
     """Credit entries of badges that count now: not voided, not expired."""
     return CreditEntry.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()),
@@ -68,27 +68,27 @@ def badges_held(user) -> QuerySet:
     )
 
 
-def done_page_ids(*, user) -> set[int]:
+def done_page_id_list(*, user) -> set[int]:
     """Pages the learner has finished (pathways) or holds (micro-credentials): two queries."""
     finished = Enrolment.objects.filter(
         user=user, completed_at__isnull=False, pathway__isnull=False
     ).values_list("pathway_id", flat=True)
-    return set(finished) | set(badges_held(user).values_list("page_id", flat=True))
+    return set(finished) | set(held_badge_list(user=user).values_list("page_id", flat=True))
 
 
-def profile_of(user) -> LearnerProfile | None:
+def profile_get(*, user) -> LearnerProfile | None:
     return LearnerProfile.objects.select_related("role").filter(user=user).first()
 
 
-def needs_onboarding(user) -> bool:
+def needs_onboarding(*, user) -> bool:
     return not LearnerProfile.objects.filter(user=user, onboarded_at__isnull=False).exists()
 
 
-def dashboard_memberships(user) -> list[Membership]:
+def dashboard_membership_list(*, user) -> list[Membership]:
     return list(Membership.objects.filter(user=user, is_active=True).select_related("district"))
 
 
-def frameworks_for_assessment(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
+def assessment_framework_list(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
     """(suggested, others): published frameworks with published assessed elements, those
     fitting the role first."""
     frameworks = list(
@@ -105,18 +105,20 @@ def frameworks_for_assessment(*, role_code: str | None) -> tuple[list[Framework]
     return suggested, [f for f in frameworks if f.code not in codes]
 
 
-def levels() -> list[AssessmentLevel]:
+def level_list() -> list[AssessmentLevel]:
     return list(AssessmentLevel.objects.order_by("value"))
 
 
-def assessments_of(user) -> QuerySet:
+def assessment_list(*, user) -> QuerySet:
     return SelfAssessment.objects.filter(user=user).select_related("framework")
 
 
-def latest_completed(user) -> list[SelfAssessment]:
+def assessment_latest_list(*, user) -> list[SelfAssessment]:
     """The learner's latest finished take per framework, newest first."""
     latest: dict[int, SelfAssessment] = {}
-    for take in assessments_of(user).filter(completed_at__isnull=False).order_by("-completed_at"):
+    for take in (
+        assessment_list(user=user).filter(completed_at__isnull=False).order_by("-completed_at")
+    ):
         latest.setdefault(take.framework_id, take)
     return list(latest.values())
 
@@ -132,7 +134,9 @@ class HistoryRow:
         return known[-1] - known[0] if len(known) > 1 else None
 
 
-def rating_history(*, user, framework: Framework) -> tuple[list[SelfAssessment], list[HistoryRow]]:
+def rating_history_get(
+    *, user, framework: Framework
+) -> tuple[list[SelfAssessment], list[HistoryRow]]:
     """Every finished take on a framework, oldest first, and each element's rating per take."""
     takes = list(
         SelfAssessment.objects.filter(user=user, framework=framework, completed_at__isnull=False)
@@ -180,7 +184,7 @@ def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
     return mapped
 
 
-def recommendations_for(
+def recommendation_list(
     *, user, assessment: SelfAssessment, limit: int | None = 10
 ) -> list[PageRecommendation]:
     """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
@@ -191,7 +195,7 @@ def recommendations_for(
             "element"
         )
     )
-    level_names = {level.value: level.name for level in levels()}
+    level_names = {level.value: level.name for level in level_list()}
     rated = [
         RatedElement(
             id=r.element_id,
@@ -203,7 +207,7 @@ def recommendations_for(
         for r in ratings
     ]
     mapped = _crosswalked({r.element_id for r in ratings})
-    profile = profile_of(user)
+    profile = profile_get(user=user)
     role_id = profile.role_id if profile else None
     pages = {}
     candidates = []
@@ -238,7 +242,7 @@ def recommendations_for(
         elements=rated,
         candidates=candidates,
         target=assessment.target_level,
-        done_ids=done_page_ids(user=user),
+        done_ids=done_page_id_list(user=user),
         limit=limit,
     )
     planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
@@ -251,7 +255,7 @@ def recommendations_for(
 # The plan, enrolments and the dashboard.
 
 
-def plan_of(user) -> list[PlanItem]:
+def plan_item_list(*, user) -> list[PlanItem]:
     return list(
         PlanItem.objects.filter(user=user)
         .select_related("page", "page__content_type")
@@ -266,7 +270,7 @@ class EnrolmentView:
     progress: Progress
 
 
-def enrolments_of(user, *, held: set[int] | None = None) -> list[EnrolmentView]:
+def enrolment_list(*, user, held: set[int] | None = None) -> list[EnrolmentView]:
     """Enrolments, unfinished first, each with its progress: two queries, and one more
     unless the caller passes the pages whose badges the learner holds (`held`)."""
     enrolments = (
@@ -276,7 +280,7 @@ def enrolments_of(user, *, held: set[int] | None = None) -> list[EnrolmentView]:
         .order_by(F("completed_at").desc(nulls_first=True), "-enrolled_at")
     )
     if held is None:
-        held = set(badges_held(user).values_list("page_id", flat=True))
+        held = set(held_badge_list(user=user).values_list("page_id", flat=True))
     views = []
     for enrolment in enrolments:
         steps = pathway_steps(enrolment.pathway) if enrolment.pathway else []
@@ -300,7 +304,7 @@ def school_year_label(day: date) -> str:
     return f"{start.year}–{(start.year + 1) % 100:02d}"
 
 
-def credit_entries(user) -> QuerySet:
+def credit_entry_list(*, user) -> QuerySet:
     return CreditEntry.objects.filter(user=user, voided_at__isnull=True)
 
 
@@ -314,10 +318,10 @@ class SchoolYear:
         return sum((entry.hours for entry in self.entries), Decimal("0"))
 
 
-def transcript(user) -> list[SchoolYear]:
+def transcript_get(*, user) -> list[SchoolYear]:
     """The ledger grouped by school year, newest first."""
     years: dict[str, SchoolYear] = {}
-    for entry in credit_entries(user).order_by("-earned_on", "-created_at"):
+    for entry in credit_entry_list(user=user).order_by("-earned_on", "-created_at"):
         label = school_year_label(entry.earned_on)
         years.setdefault(label, SchoolYear(label)).entries.append(entry)
     return list(years.values())
@@ -338,10 +342,10 @@ class FrameworkMap:
     rows: list[MapRow]
 
 
-def framework_maps(user, *, earned_titles: dict[int, str]) -> list:
+def framework_map_list(*, user, earned_titles: dict[int, str]) -> list:
     """Per assessed framework: the latest rating of each element beside the badges earned
     that align to it (directly or through a crosswalk)."""
-    takes = latest_completed(user)
+    takes = assessment_latest_list(user=user)
     if not takes:
         return []
     ratings = defaultdict(dict)
@@ -359,7 +363,7 @@ def framework_maps(user, *, earned_titles: dict[int, str]) -> list:
             title = earned_titles[alignment.page_id]
             if title not in earned_by_element[element_id]:
                 earned_by_element[element_id].append(title)
-    level_names = {level.value: level.name for level in levels()}
+    level_names = {level.value: level.name for level in level_list()}
     maps = []
     for take in takes:
         rows = []
@@ -379,8 +383,8 @@ def framework_maps(user, *, earned_titles: dict[int, str]) -> list:
     return maps
 
 
-def dashboard(user) -> dict:
-    entries = list(credit_entries(user).order_by("-earned_on", "-created_at"))
+def dashboard_get(*, user) -> dict:
+    entries = list(credit_entry_list(user=user).order_by("-earned_on", "-created_at"))
     year_start = school_year_start(timezone.localdate())
     today = timezone.localdate()
     badges, seen = [], set()
@@ -391,9 +395,9 @@ def dashboard(user) -> dict:
         entry.is_expired = entry.expires_on is not None and entry.expires_on < today
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
-    enrolments = enrolments_of(user, held=set(earned_titles))
+    enrolments = enrolment_list(user=user, held=set(earned_titles))
     return {
-        "plan": plan_of(user),
+        "plan": plan_item_list(user=user),
         "in_progress": [view for view in enrolments if not view.enrolment.is_complete],
         "completed": [view for view in enrolments if view.enrolment.is_complete],
         "badges": badges,
@@ -401,16 +405,16 @@ def dashboard(user) -> dict:
             (entry.hours for entry in entries if entry.earned_on >= year_start), Decimal("0")
         ),
         "school_year": school_year_label(timezone.localdate()),
-        "framework_maps": framework_maps(user, earned_titles=earned_titles),
-        "open_assessments": list(assessments_of(user).filter(completed_at__isnull=True)),
-        "memberships": dashboard_memberships(user),
+        "framework_maps": framework_map_list(user=user, earned_titles=earned_titles),
+        "open_assessments": list(assessment_list(user=user).filter(completed_at__isnull=True)),
+        "memberships": dashboard_membership_list(user=user),
     }
 
 
 # What a page shows the signed-in learner.
 
 
-def pathway_state(*, user, pathway: PathwayPage) -> dict:
+def pathway_state_get(*, user, pathway: PathwayPage) -> dict:
     enrolment = (
         Enrolment.objects.filter(user=user, pathway=pathway).prefetch_related("steps").first()
     )
@@ -418,7 +422,7 @@ def pathway_state(*, user, pathway: PathwayPage) -> dict:
     state = {"enrolment": enrolment, "in_plan": in_plan, "progress": None, "step_state": {}}
     if enrolment is not None:
         steps = pathway_steps(pathway)
-        held = dict(badges_held(user).values_list("page_id", "earned_on"))
+        held = dict(held_badge_list(user=user).values_list("page_id", "earned_on"))
         rows = {row.step_id: row for row in enrolment.steps.all()}
         done = {step_id for step_id, row in rows.items() if row.completed_at}
         state["step_state"] = {
@@ -431,15 +435,15 @@ def pathway_state(*, user, pathway: PathwayPage) -> dict:
                 state["step_state"][step.id] = {"completed_at": held[step.micro_credential_id]}
         state["progress"] = progress_of(steps, done)
     else:
-        done = done_page_ids(user=user)
+        done = done_page_id_list(user=user)
         state["missing_prerequisites"] = [
             page for page in pathway.prerequisite_pages if page.pk not in done
         ]
     return state
 
 
-def micro_credential_state(*, user, page: MicroCredentialPage) -> dict:
-    earned = badges_held(user).filter(page_id=page.pk).order_by("-earned_on").first()
+def micro_credential_state_get(*, user, page: MicroCredentialPage) -> dict:
+    earned = held_badge_list(user=user).filter(page_id=page.pk).order_by("-earned_on").first()
     in_plan = PlanItem.objects.filter(user=user, page_id=page.pk).exists()
     return {"earned": earned, "in_plan": in_plan}
 
@@ -458,14 +462,14 @@ def _per_user(queryset: QuerySet, aggregate) -> Subquery:
     )
 
 
-def open_invitations(district: District) -> QuerySet:
+def invitation_open_list(*, district: District) -> QuerySet:
     """Invitations still waiting for an answer (expired ones are left out)."""
     return district.invitations.filter(
         accepted_at__isnull=True, expires_at__gt=timezone.now()
     ).select_related("school")
 
 
-def district_members(district: District) -> QuerySet:
+def district_member_list(*, district: District) -> QuerySet:
     """Members with their progress figures, in one query."""
     year_start = school_year_start(timezone.localdate())
     credit = CreditEntry.objects.filter(voided_at__isnull=True)
@@ -493,11 +497,11 @@ def district_members(district: District) -> QuerySet:
     )
 
 
-def member_progress(user) -> dict:
+def member_progress_get(*, user) -> dict:
     """What a district admin sees of a member: pathways and credit, not their ratings,
     notes or reflections."""
-    enrolments = enrolments_of(user)
-    years = transcript(user)
+    enrolments = enrolment_list(user=user)
+    years = transcript_get(user=user)
     return {
         "enrolments": enrolments,
         "years": years,

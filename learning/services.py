@@ -39,7 +39,7 @@ from learning.models import (
 )
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.models.districts import join_code_new, join_code_normalise
-from learning.selectors import done_page_ids
+from learning.selectors import done_page_id_list
 from learning.steps import StepInfo, pathway_steps, required_step_ids
 
 # Districts and people.
@@ -535,7 +535,7 @@ def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
         return existing
     if not pathway.live:
         raise LeapError("This pathway is not published.")
-    done = done_page_ids(user=user)
+    done = done_page_id_list(user=user)
     missing = [page for page in pathway.prerequisite_pages if page.pk not in done]
     if missing:
         names = ", ".join(f"“{page.title}”" for page in missing)
@@ -600,7 +600,7 @@ def _enrolment_complete_if_done(
     required = required_step_ids(steps)
     if not required:
         return
-    earned = done_page_ids(user=enrolment.user) if earned is None else earned
+    earned = done_page_id_list(user=enrolment.user) if earned is None else earned
     done = set(
         enrolment.steps.filter(completed_at__isnull=False).values_list("step_id", flat=True)
     ) | _earned_step_ids(steps, earned)
@@ -686,7 +686,7 @@ def badge_earned(
     )
     if micro_credential_id is None:  # the page is gone; the credit stands
         return entry
-    earned = done_page_ids(user=user)
+    earned = done_page_id_list(user=user)
     enrolments = Enrolment.objects.select_for_update(of=("self",)).filter(
         user=user, completed_at__isnull=True, pathway__isnull=False
     )

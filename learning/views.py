@@ -34,7 +34,7 @@ def _safe_next(request, fallback: str) -> str:
 
 @login_required
 def onboarding(request):
-    profile = selectors.profile_of(request.user)
+    profile = selectors.profile_get(user=request.user)
     initial = {"display_name": request.user.display_name, "role": profile.role if profile else None}
     form = OnboardingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -70,7 +70,7 @@ def join(request):
         else:
             messages.success(request, f"You are a member of {membership.district.name}.")
             return redirect("learning:dashboard")
-    memberships = selectors.dashboard_memberships(request.user)
+    memberships = selectors.dashboard_membership_list(user=request.user)
     return render(request, "learning/join.html", {"form": form, "memberships": memberships})
 
 
@@ -89,7 +89,7 @@ def invitation(request, token: str):
             messages.error(request, str(error))
         else:
             messages.success(request, f"Welcome to {membership.district.name}.")
-            if selectors.needs_onboarding(request.user):
+            if selectors.needs_onboarding(user=request.user):
                 return redirect("learning:onboarding")
             return redirect("learning:dashboard")
     return render(request, "learning/invitation.html", {"invitation": invite})
@@ -100,7 +100,7 @@ def invitation(request, token: str):
 
 @login_required
 def assessment_start(request):
-    profile = selectors.profile_of(request.user)
+    profile = selectors.profile_get(user=request.user)
     if request.method == "POST":
         framework = Framework.objects.live().filter(code=request.POST.get("framework", "")).first()
         if framework is None or not services.assessable_elements(framework).exists():
@@ -108,7 +108,7 @@ def assessment_start(request):
         else:
             take = services.assessment_start(user=request.user, framework=framework)
             return redirect("learning:assessment_edit", pk=take.pk)
-    suggested, others = selectors.frameworks_for_assessment(
+    suggested, others = selectors.assessment_framework_list(
         role_code=profile.role.code if profile and profile.role else None
     )
     return render(
@@ -117,7 +117,7 @@ def assessment_start(request):
         {
             "suggested": suggested,
             "others": others,
-            "assessments": selectors.assessments_of(request.user),
+            "assessments": selectors.assessment_list(user=request.user),
         },
     )
 
@@ -131,7 +131,7 @@ def assessment_edit(request, pk: int):
         return redirect("learning:assessment_detail", pk=take.pk)
     elements = list(services.assessable_elements(take.framework).select_related("category"))
     form = SelfAssessmentForm(
-        request.POST or None, elements=elements, levels=selectors.levels(), assessment=take
+        request.POST or None, elements=elements, levels=selectors.level_list(), assessment=take
     )
     if request.method == "POST" and form.is_valid():
         finishing = "finish" in request.POST
@@ -168,16 +168,16 @@ def assessment_detail(request, pk: int):
     )
     if not take.is_complete:
         return redirect("learning:assessment_edit", pk=take.pk)
-    takes, rows = selectors.rating_history(user=request.user, framework=take.framework)
+    takes, rows = selectors.rating_history_get(user=request.user, framework=take.framework)
     return render(
         request,
         "learning/assessment_detail.html",
         {
             "assessment": take,
-            "recommendations": selectors.recommendations_for(user=request.user, assessment=take),
+            "recommendations": selectors.recommendation_list(user=request.user, assessment=take),
             "takes": takes,
             "rows": rows,
-            "levels": selectors.levels(),
+            "levels": selectors.level_list(),
         },
     )
 
@@ -192,15 +192,15 @@ def _plan_page(request, page_id) -> Page:
 
 @login_required
 def plan(request):
-    latest = selectors.latest_completed(request.user)
+    latest = selectors.assessment_latest_list(user=request.user)
     recommendations = (
-        selectors.recommendations_for(user=request.user, assessment=latest[0]) if latest else []
+        selectors.recommendation_list(user=request.user, assessment=latest[0]) if latest else []
     )
     return render(
         request,
         "learning/plan.html",
         {
-            "items": selectors.plan_of(request.user),
+            "items": selectors.plan_item_list(user=request.user),
             "recommendations": recommendations,
             "assessment": latest[0] if latest else None,
         },
@@ -218,11 +218,11 @@ def plan_add(request):
     reason, source = "", PlanItem.Source.CHOSEN
     if request.POST.get("source") == PlanItem.Source.RECOMMENDED:
         # The reason is worked out again here, never taken from the form.
-        for take in selectors.latest_completed(request.user):
+        for take in selectors.assessment_latest_list(user=request.user):
             match = next(
                 (
                     r
-                    for r in selectors.recommendations_for(
+                    for r in selectors.recommendation_list(
                         user=request.user, assessment=take, limit=None
                     )
                     if r.page.pk == page.pk
@@ -312,14 +312,14 @@ def step_update(request, pathway_id: int, step_id: str):
 
 @login_required
 def dashboard(request):
-    if selectors.needs_onboarding(request.user):
+    if selectors.needs_onboarding(user=request.user):
         return redirect("learning:onboarding")
-    return render(request, "learning/dashboard.html", selectors.dashboard(request.user))
+    return render(request, "learning/dashboard.html", selectors.dashboard_get(user=request.user))
 
 
 @login_required
 def transcript(request):
-    years = selectors.transcript(request.user)
+    years = selectors.transcript_get(user=request.user)
     return render(request, "learning/transcript.html", {"years": years})
 
 
@@ -329,7 +329,7 @@ def transcript_csv(request):
     response["Content-Disposition"] = 'attachment; filename="leap-transcript.csv"'
     writer = csv.writer(response)
     writer.writerow(["school_year", "date", "activity", "kind", "hours", "verify_url"])
-    for year in selectors.transcript(request.user):
+    for year in selectors.transcript_get(user=request.user):
         for entry in year.entries:
             writer.writerow(
                 [

@@ -478,13 +478,15 @@ class CatalogueIndexPage(Page):
     def get_context(self, request, *args, **kwargs):
         # Imported here: the filter form and cms.selectors read these models (.importlinter).
         from cms.forms import CatalogueFilterForm
-        from cms.selectors import catalogue_items
+        from cms.selectors import catalogue_item_list
 
         context = super().get_context(request, *args, **kwargs)
         form = CatalogueFilterForm(request.GET or None)
         form.is_valid()  # the fields that did validate still filter; the rest are reported
         filters = getattr(form, "cleaned_data", {})
-        items = catalogue_items(model=self.child_model, parent=self, user=request.user, **filters)
+        items = catalogue_item_list(
+            model=self.child_model, parent=self, user=request.user, **filters
+        )
         paginator = Paginator(items, self.per_page)
         context["filter_form"] = form
         context["page_obj"] = paginator.get_page(request.GET.get("page"))

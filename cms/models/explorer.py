@@ -33,7 +33,7 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
     @path("<slug:framework_code>/", name="framework")
     def framework_detail(self, request, framework_code: str):
         # Imported here: cms.selectors reads these models (see .importlinter).
-        from cms.selectors import framework_explorer
+        from cms.selectors import framework_explorer_get
 
         framework = get_object_or_404(Framework.objects.live(), code=framework_code)
         return self.render(
@@ -41,14 +41,14 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
             template="cms/framework_detail.html",
             context_overrides={
                 "framework": framework,
-                **framework_explorer(framework, request.user),
+                **framework_explorer_get(framework=framework, user=request.user),
             },
         )
 
     @path("<slug:framework_code>/<slug:element_key>/", name="element")
     def element_detail(self, request, framework_code: str, element_key: str):
         # Imported here: cms.selectors reads these models (see .importlinter).
-        from cms.selectors import element_explorer
+        from cms.selectors import element_explorer_get
 
         elements = (
             FrameworkElement.objects.live()
@@ -61,7 +61,10 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
         return self.render(
             request,
             template="cms/framework_element.html",
-            context_overrides={"element": element, **element_explorer(element, request.user)},
+            context_overrides={
+                "element": element,
+                **element_explorer_get(element=element, user=request.user),
+            },
         )
 
     def framework_url(self, framework: Framework) -> str:

@@ -1,6 +1,6 @@
 from django import template
 
-from cms.selectors import explorer_page
+from cms.selectors import explorer_page_get
 
 register = template.Library()
 
@@ -8,9 +8,9 @@ register = template.Library()
 def _explorer(context):
     request = context.get("request")
     if request is None:
-        return explorer_page()
+        return explorer_page_get()
     if not hasattr(request, "_leap_explorer_page"):
-        request._leap_explorer_page = explorer_page()
+        request._leap_explorer_page = explorer_page_get()
     return request._leap_explorer_page
 
 

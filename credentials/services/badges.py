@@ -18,7 +18,7 @@ from accounts.jobs import job_enqueue_on_commit
 from accounts.models import User
 from accounts.services import notify
 from cms.models import MicroCredentialPage
-from cms.selectors import explorer_page
+from cms.selectors import explorer_page_get
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
@@ -48,7 +48,7 @@ def _criteria_narrative(page) -> str:
 
 
 def _alignments(page) -> list[dict]:
-    explorer = explorer_page()
+    explorer = explorer_page_get()
     entries = []
     for element in page.aligned_elements:
         entry = {

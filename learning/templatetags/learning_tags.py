@@ -20,7 +20,7 @@ def pathway_learner_state(context, pathway):
     request = context["request"]
     if not _for_learner(request, pathway):
         return None
-    return selectors.pathway_state(user=request.user, pathway=pathway)
+    return selectors.pathway_state_get(user=request.user, pathway=pathway)
 
 
 @register.simple_tag(takes_context=True)
@@ -28,7 +28,7 @@ def micro_credential_learner_state(context, page):
     request = context["request"]
     if not _for_learner(request, page):
         return None
-    return selectors.micro_credential_state(user=request.user, page=page)
+    return selectors.micro_credential_state_get(user=request.user, page=page)
 
 
 @register.filter

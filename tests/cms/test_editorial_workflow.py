@@ -15,14 +15,14 @@ from cms.models import (
     MicroCredentialAlignment,
     PathwayPage,
 )
-from cms.selectors import framework_explorer
+from cms.selectors import framework_explorer_get
 from cms.services import (
     CONTENT_REVIEWERS_GROUP,
     EDITORIAL_WORKFLOW,
     EDITORS_GROUP,
     editorial_workflow_ensure,
 )
-from learning.selectors import recommendations_for
+from learning.selectors import recommendation_list
 from learning.services import assessable_elements, assessment_save, assessment_start
 from tests.cms.test_catalogue_pages import pathway_form_data
 from tests.cms.test_frameworks import element_form
@@ -111,7 +111,7 @@ def test_the_workflow_covers_the_framework_snippets(people):
 
 
 def ranked_titles(learner, take) -> list[str]:
-    return [r.page.title for r in recommendations_for(user=learner, assessment=take)]
+    return [r.page.title for r in recommendation_list(user=learner, assessment=take)]
 
 
 @pytest.fixture
@@ -210,7 +210,7 @@ def test_a_new_element_is_not_offered_until_it_is_published(client, people):
     page = page.content.decode()
     assert "Analyst" in page
     assert "Futurist" not in page
-    assert futurist not in framework_explorer(framework)["uncategorised"]
+    assert futurist not in framework_explorer_get(framework=framework)["uncategorised"]
     assert not CatalogueFilterForm({"element": "2.8"}).is_valid()
     client.force_login(approver)
     chooser = client.get(

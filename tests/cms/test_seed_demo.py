@@ -175,12 +175,12 @@ def test_demo_learner_is_part_way_through_her_plan(settings):
     output = seed()
     assert "join code LEAPDEMO" in output
     maya = User.objects.get(email="learner@leap.example")
-    assert not selectors.needs_onboarding(maya)
-    [view] = selectors.enrolments_of(maya)
+    assert not selectors.needs_onboarding(user=maya)
+    [view] = selectors.enrolment_list(user=maya)
     # Two steps read and watched, and the badge step done by the demo badge.
     assert view.progress.done == 3 and not view.enrolment.is_complete
     assert [e.source for e in CreditEntry.objects.filter(user=maya)] == ["badge"]
-    assert selectors.latest_completed(maya)[0].framework.code == "CTO"
+    assert selectors.assessment_latest_list(user=maya)[0].framework.code == "CTO"
 
 
 @pytest.mark.django_db

@@ -252,7 +252,7 @@ def test_every_take_is_kept_and_a_retake_starts_from_the_last(teacher, iste_e):
     assert {r.level for r in second.ratings.all()} == {1}
     element = services.assessable_elements(iste_e).first()
     services.assessment_save(assessment=second, ratings={element.pk: (3, "")}, complete=True)
-    takes, rows = selectors.rating_history(user=teacher, framework=iste_e)
+    takes, rows = selectors.rating_history_get(user=teacher, framework=iste_e)
     assert takes == [first, second]
     changed = next(row for row in rows if row.element == element)
     assert (changed.levels, changed.change) == ([1, 3], 2)
@@ -269,7 +269,7 @@ def test_recommendations_follow_gaps_role_prerequisites_and_say_why(teacher, ist
     ratings[codes["2.5"]] = (2, "")  # Designer: established
     services.assessment_save(assessment=take, ratings=ratings, complete=True)
 
-    recommendations = selectors.recommendations_for(user=teacher, assessment=take)
+    recommendations = selectors.recommendation_list(user=teacher, assessment=take)
     titles = [r.page.title for r in recommendations]
     # 2.7's gap (3) over 3 hours beats 2.5's gap (1) over 5 hours; the pathway (6 h) closes
     # the same gap more slowly; advanced data coaching needs its prerequisite first.
@@ -283,7 +283,7 @@ def test_earned_badges_leave_the_recommendations_and_unlock_what_stacks(teacher,
     assertion_award(
         recipient=teacher, badge_class=badge_class_for_micro_credential(page=catalogue.data)
     )
-    titles = [r.page.title for r in selectors.recommendations_for(user=teacher, assessment=take)]
+    titles = [r.page.title for r in selectors.recommendation_list(user=teacher, assessment=take)]
     assert "Using Classroom Data" not in titles
     assert "Advanced Data Coaching" in titles
 
@@ -295,7 +295,7 @@ def test_items_for_other_roles_are_not_recommended(teacher, iste_e, catalogue):
     catalogue.design.save()  # a parental many-to-many is written when the page is saved
     take = services.assessment_start(user=teacher, framework=iste_e)
     services.assessment_save(assessment=take, ratings=ratings_for(iste_e, 0), complete=True)
-    titles = [r.page.title for r in selectors.recommendations_for(user=teacher, assessment=take)]
+    titles = [r.page.title for r in selectors.recommendation_list(user=teacher, assessment=take)]
     assert "Designing Learning" not in titles
 
 
@@ -378,7 +378,7 @@ def test_enrolling_after_earning_starts_with_the_badge_step_done(teacher, catalo
         recipient=teacher, badge_class=badge_class_for_micro_credential(page=catalogue.data)
     )
     services.enrolment_enrol(user=teacher, pathway=catalogue.pathway)
-    [view] = selectors.enrolments_of(teacher)
+    [view] = selectors.enrolment_list(user=teacher)
     assert (view.progress.done, view.progress.required) == (1, 3)
     assert not StepProgress.objects.exists()  # held badges count; nothing is copied
 
@@ -410,9 +410,9 @@ def test_a_revoked_badge_reopens_its_step_in_unfinished_pathways(teacher, catalo
     assertion = assertion_award(
         recipient=teacher, badge_class=badge_class_for_micro_credential(page=catalogue.data)
     )
-    assert selectors.enrolments_of(teacher)[0].progress.done == 1
+    assert selectors.enrolment_list(user=teacher)[0].progress.done == 1
     assertion_revoke(assertion=assertion, reason="Not the learner's own work.", revoked_by=None)
-    assert selectors.enrolments_of(teacher)[0].progress.done == 0
+    assert selectors.enrolment_list(user=teacher)[0].progress.done == 0
     enrolment.refresh_from_db()
     assert enrolment.completed_at is None
 
@@ -424,7 +424,7 @@ def test_an_expired_badge_is_recommended_again(teacher, iste_e, catalogue):
         recipient=teacher, badge_class=badge_class_for_micro_credential(page=catalogue.data)
     )
     CreditEntry.objects.update(expires_on=timezone.localdate() - timedelta(days=1))
-    titles = [r.page.title for r in selectors.recommendations_for(user=teacher, assessment=take)]
+    titles = [r.page.title for r in selectors.recommendation_list(user=teacher, assessment=take)]
     assert "Using Classroom Data" in titles
 
 
@@ -461,7 +461,7 @@ def test_deleting_a_pathway_keeps_the_learners_history(teacher, catalogue):
     enrolment.refresh_from_db()
     assert (enrolment.pathway, enrolment.pathway_title) == (None, "Data in the Classroom")
     assert enrolment.steps.get().reflection == "Mine."
-    [view] = selectors.enrolments_of(teacher)
+    [view] = selectors.enrolment_list(user=teacher)
     assert view.enrolment == enrolment
 
 
@@ -469,7 +469,7 @@ def test_an_unpublished_prerequisite_does_not_block_recommendations(teacher, ist
     catalogue.data.unpublish()
     take = services.assessment_start(user=teacher, framework=iste_e)
     services.assessment_save(assessment=take, ratings=ratings_for(iste_e, 1), complete=True)
-    titles = [r.page.title for r in selectors.recommendations_for(user=teacher, assessment=take)]
+    titles = [r.page.title for r in selectors.recommendation_list(user=teacher, assessment=take)]
     assert "Advanced Data Coaching" in titles
 
 
@@ -482,8 +482,8 @@ def test_revoking_a_badge_voids_its_credit(teacher, catalogue):
     )
     entry = CreditEntry.objects.get(user=teacher)
     assert entry.voided_at is not None
-    assert selectors.transcript(teacher) == []
-    assert catalogue.data.pk not in services.done_page_ids(user=teacher)
+    assert selectors.transcript_get(user=teacher) == []
+    assert catalogue.data.pk not in selectors.done_page_id_list(user=teacher)
 
 
 def test_district_setting_credits_set_hours_per_badge(teacher, district, catalogue):
