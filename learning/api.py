@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.db.models import QuerySet
 
+from accounts.models import User
 from learning.models import District, Membership
 from learning.permissions import district_for_admin, district_ids_administered
 
@@ -22,18 +23,18 @@ __all__ = [
 ]
 
 
-def _active_memberships(user) -> QuerySet[Membership]:
+def _active_memberships(user: User) -> QuerySet[Membership]:
     return Membership.objects.filter(user=user, is_active=True, district__is_active=True)
 
 
-def district_ids_of(*, user) -> list[int]:
+def district_ids_of(*, user: User) -> list[int]:
     """The active districts the user is an active member of, the one joined first first."""
     return list(
         _active_memberships(user).order_by("created_at", "pk").values_list("district_id", flat=True)
     )
 
 
-def district_ids_excluding_own_reviewers(*, user) -> list[int]:
+def district_ids_excluding_own_reviewers(*, user: User) -> list[int]:
     """The user's districts that want their own people kept from reviewing the user's work."""
     return list(
         _active_memberships(user)
@@ -47,7 +48,7 @@ def district_member_ids(*, district_ids) -> QuerySet:
     return Membership.objects.filter(district_id__in=district_ids, is_active=True).values("user_id")
 
 
-def is_member_of_any(*, user, district_ids) -> bool:
+def is_member_of_any(*, user: User, district_ids) -> bool:
     return Membership.objects.filter(
         user=user, district_id__in=district_ids, is_active=True
     ).exists()
@@ -59,7 +60,7 @@ def district_lock(*, district: District) -> None:
     District.objects.select_for_update().filter(pk=district.pk).first()
 
 
-def time_zone_of(*, user) -> ZoneInfo:
+def time_zone_of(*, user: User) -> ZoneInfo:
     """The zone a person's working days are counted in: that of the district they joined
     first among their active memberships of active districts, else the site's own (`user`:
     a user or their pk)."""

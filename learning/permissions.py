@@ -8,10 +8,11 @@ membership of an active district."""
 from django.db.models import QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from learning.models import District, Membership
 
 
-def _admin_memberships(user) -> QuerySet[Membership]:
+def _admin_memberships(user: User) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()
     return Membership.objects.filter(
@@ -22,16 +23,16 @@ def _admin_memberships(user) -> QuerySet[Membership]:
     )
 
 
-def district_ids_administered(user) -> list[int]:
+def district_ids_administered(user: User) -> list[int]:
     """The districts the user administers."""
     return list(_admin_memberships(user).values_list("district_id", flat=True))
 
 
-def is_district_admin(user, district: District) -> bool:
+def is_district_admin(user: User, district: District) -> bool:
     return _admin_memberships(user).filter(district=district).exists()
 
 
-def district_for_admin(user, slug: str) -> District:
+def district_for_admin(user: User, slug: str) -> District:
     """The district the user administers, or 404 (never 403: a district's existence is not
     disclosed to outsiders)."""
     district = District.objects.filter(slug=slug, is_active=True).first()

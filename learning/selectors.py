@@ -23,6 +23,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts.models import User
 from cms.models import (
     AssessmentLevel,
     Crosswalk,
@@ -57,7 +58,7 @@ SUGGESTED_FRAMEWORKS = {
 }
 
 
-def held_badge_list(*, user) -> QuerySet:
+def held_badge_list(*, user: User) -> QuerySet:
     """Credit entries of badges that count now: not voided, not expired."""
     return CreditEntry.objects.filter(
         Q(expires_on__isnull=True) | Q(expires_on__gte=timezone.localdate()),
@@ -68,7 +69,7 @@ def held_badge_list(*, user) -> QuerySet:
     )
 
 
-def done_page_id_list(*, user) -> set[int]:
+def done_page_id_list(*, user: User) -> set[int]:
     """Pages the learner has finished (pathways) or holds (micro-credentials): two queries."""
     finished = Enrolment.objects.filter(
         user=user, completed_at__isnull=False, pathway__isnull=False
@@ -76,15 +77,15 @@ def done_page_id_list(*, user) -> set[int]:
     return set(finished) | set(held_badge_list(user=user).values_list("page_id", flat=True))
 
 
-def profile_get(*, user) -> LearnerProfile | None:
+def profile_get(*, user: User) -> LearnerProfile | None:
     return LearnerProfile.objects.select_related("role").filter(user=user).first()
 
 
-def needs_onboarding(*, user) -> bool:
+def needs_onboarding(*, user: User) -> bool:
     return not LearnerProfile.objects.filter(user=user, onboarded_at__isnull=False).exists()
 
 
-def dashboard_membership_list(*, user) -> list[Membership]:
+def dashboard_membership_list(*, user: User) -> list[Membership]:
     return list(Membership.objects.filter(user=user, is_active=True).select_related("district"))
 
 
@@ -109,11 +110,11 @@ def level_list() -> list[AssessmentLevel]:
     return list(AssessmentLevel.objects.order_by("value"))
 
 
-def assessment_list(*, user) -> QuerySet:
+def assessment_list(*, user: User) -> QuerySet:
     return SelfAssessment.objects.filter(user=user).select_related("framework")
 
 
-def assessment_latest_list(*, user) -> list[SelfAssessment]:
+def assessment_latest_list(*, user: User) -> list[SelfAssessment]:
     """The learner's latest finished take per framework, newest first."""
     latest: dict[int, SelfAssessment] = {}
     for take in (
@@ -135,7 +136,7 @@ class HistoryRow:
 
 
 def rating_history_get(
-    *, user, framework: Framework
+    *, user: User, framework: Framework
 ) -> tuple[list[SelfAssessment], list[HistoryRow]]:
     """Every finished take on a framework, oldest first, and each element's rating per take."""
     takes = list(
@@ -185,7 +186,7 @@ def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
 
 
 def recommendation_list(
-    *, user, assessment: SelfAssessment, limit: int | None = 10
+    *, user: User, assessment: SelfAssessment, limit: int | None = 10
 ) -> list[PageRecommendation]:
     """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
     learning.recommendations), leaving out what does not fit the learner's role. Element
@@ -255,7 +256,7 @@ def recommendation_list(
 # The plan, enrolments and the dashboard.
 
 
-def plan_item_list(*, user) -> list[PlanItem]:
+def plan_item_list(*, user: User) -> list[PlanItem]:
     return list(
         PlanItem.objects.filter(user=user)
         .select_related("page", "page__content_type")
@@ -270,7 +271,7 @@ class EnrolmentView:
     progress: Progress
 
 
-def enrolment_list(*, user, held: set[int] | None = None) -> list[EnrolmentView]:
+def enrolment_list(*, user: User, held: set[int] | None = None) -> list[EnrolmentView]:
     """Enrolments, unfinished first, each with its progress: two queries, and one more
     unless the caller passes the pages whose badges the learner holds (`held`)."""
     enrolments = (
@@ -304,7 +305,7 @@ def school_year_label(day: date) -> str:
     return f"{start.year}–{(start.year + 1) % 100:02d}"
 
 
-def credit_entry_list(*, user) -> QuerySet:
+def credit_entry_list(*, user: User) -> QuerySet:
     return CreditEntry.objects.filter(user=user, voided_at__isnull=True)
 
 
@@ -318,7 +319,7 @@ class SchoolYear:
         return sum((entry.hours for entry in self.entries), Decimal("0"))
 
 
-def transcript_get(*, user) -> list[SchoolYear]:
+def transcript_get(*, user: User) -> list[SchoolYear]:
     """The ledger grouped by school year, newest first."""
     years: dict[str, SchoolYear] = {}
     for entry in credit_entry_list(user=user).order_by("-earned_on", "-created_at"):
@@ -342,7 +343,7 @@ class FrameworkMap:
     rows: list[MapRow]
 
 
-def framework_map_list(*, user, earned_titles: dict[int, str]) -> list:
+def framework_map_list(*, user: User, earned_titles: dict[int, str]) -> list:
     """Per assessed framework: the latest rating of each element beside the badges earned
     that align to it (directly or through a crosswalk)."""
     takes = assessment_latest_list(user=user)
@@ -383,7 +384,7 @@ def framework_map_list(*, user, earned_titles: dict[int, str]) -> list:
     return maps
 
 
-def dashboard_get(*, user) -> dict:
+def dashboard_get(*, user: User) -> dict:
     entries = list(credit_entry_list(user=user).order_by("-earned_on", "-created_at"))
     year_start = school_year_start(timezone.localdate())
     today = timezone.localdate()
@@ -414,7 +415,7 @@ def dashboard_get(*, user) -> dict:
 # What a page shows the signed-in learner.
 
 
-def pathway_state_get(*, user, pathway: PathwayPage) -> dict:
+def pathway_state_get(*, user: User, pathway: PathwayPage) -> dict:
     enrolment = (
         Enrolment.objects.filter(user=user, pathway=pathway).prefetch_related("steps").first()
     )
@@ -442,7 +443,7 @@ def pathway_state_get(*, user, pathway: PathwayPage) -> dict:
     return state
 
 
-def micro_credential_state_get(*, user, page: MicroCredentialPage) -> dict:
+def micro_credential_state_get(*, user: User, page: MicroCredentialPage) -> dict:
     earned = held_badge_list(user=user).filter(page_id=page.pk).order_by("-earned_on").first()
     in_plan = PlanItem.objects.filter(user=user, page_id=page.pk).exists()
     return {"earned": earned, "in_plan": in_plan}
@@ -497,7 +498,7 @@ def district_member_list(*, district: District) -> QuerySet:
     )
 
 
-def member_progress_get(*, user) -> dict:
+def member_progress_get(*, user: User) -> dict:
     """What a district admin sees of a member: pathways and credit, not their ratings,
     notes or reflections."""
     enrolments = enrolment_list(user=user)

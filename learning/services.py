@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.email import email_send
 from accounts.errors import LeapError
+from accounts.models import User
 from cms.models import (
     AudienceRole,
     Framework,
@@ -45,7 +46,9 @@ from learning.steps import StepInfo, pathway_steps, required_step_ids
 # Districts and people.
 
 
-def _membership_join(*, user, district: District, role: str, via: str, school=None) -> Membership:
+def _membership_join(
+    *, user: User, district: District, role: str, via: str, school=None
+) -> Membership:
     """Join, or come back to, a district. An active member keeps their role and school:
     those change only through `membership_update`, which keeps the district's last admin.
     A returning (deactivated) member comes back with the role they are invited with."""
@@ -67,7 +70,7 @@ def _membership_join(*, user, district: District, role: str, via: str, school=No
 
 
 @transaction.atomic
-def membership_join_by_code(*, user, code: str) -> Membership:
+def membership_join_by_code(*, user: User, code: str) -> Membership:
     """Join a district as a learner with its join code."""
     normalised = join_code_normalise(code)
     district = District.objects.filter(
@@ -90,7 +93,7 @@ def membership_join_by_code(*, user, code: str) -> Membership:
 
 
 @transaction.atomic
-def membership_join_by_domain(*, user, email: str) -> Membership | None:
+def membership_join_by_domain(*, user: User, email: str) -> Membership | None:
     """When a verified address is on a district's domain, the person joins it as a learner
     (unless they were a member and an admin deactivated them)."""
     domain = email.rpartition("@")[2].strip().lower()
@@ -143,7 +146,7 @@ def membership_update(
 
 
 @transaction.atomic
-def membership_add(*, user, district: District, role: str, school=None) -> Membership:
+def membership_add(*, user: User, district: District, role: str, school=None) -> Membership:
     """Platform staff add an existing account to a district with a role (a district's first
     admin, say). A former (deactivated) member comes back with this role; an active
     member is refused, since their role changes only through `membership_update`."""
@@ -193,7 +196,7 @@ def invitation_url(token: str) -> str:
 
 @transaction.atomic
 def invitation_send(
-    *, district: District, email: str, role: str, invited_by, school=None
+    *, district: District, email: str, role: str, invited_by: User, school=None
 ) -> Invitation:
     """Invite a person by e-mail; a newer invitation to the same address replaces an open
     one. The link is e-mailed after commit; only a hash of its token is stored. Active
@@ -252,7 +255,7 @@ def invitation_for_token(token: str) -> Invitation:
 
 
 @transaction.atomic
-def invitation_accept(*, user, token: str) -> Membership:
+def invitation_accept(*, user: User, token: str) -> Membership:
     """Accept an invitation: only by the person it was sent to (one of their verified
     addresses), since it may grant an administrator's role."""
     invitation = invitation_for_token(token)
@@ -270,7 +273,7 @@ def invitation_accept(*, user, token: str) -> Membership:
     return _invitation_use(invitation, user)
 
 
-def _invitation_use(invitation: Invitation, user) -> Membership:
+def _invitation_use(invitation: Invitation, user: User) -> Membership:
     membership = _membership_join(
         user=user,
         district=invitation.district,
@@ -285,7 +288,7 @@ def _invitation_use(invitation: Invitation, user) -> Membership:
 
 
 @transaction.atomic
-def invitations_accept_for_address(*, user, email: str) -> list[Membership]:
+def invitations_accept_for_address(*, user: User, email: str) -> list[Membership]:
     """When someone verifies an address that has open invitations, they are accepted: the
     address is proven theirs, which is all the link would prove."""
     memberships = []
@@ -317,7 +320,7 @@ class InvitationsSent:
 
 @transaction.atomic
 def invitations_send_many(
-    *, district: District, rows: list[InvitationRow], invited_by
+    *, district: District, rows: list[InvitationRow], invited_by: User
 ) -> InvitationsSent:
     """Send validated rows (see learning.forms.InvitationCsvForm), all or none. People who
     are already active members are left out and listed, so a whole staff list can be
@@ -349,7 +352,7 @@ def invitations_send_many(
 
 
 @transaction.atomic
-def profile_onboard(*, user, display_name: str, role: AudienceRole) -> LearnerProfile:
+def profile_onboard(*, user: User, display_name: str, role: AudienceRole) -> LearnerProfile:
     name = " ".join((display_name or "").split())
     if not name:
         raise LeapError("Enter the name people will see.")
@@ -366,7 +369,7 @@ def profile_onboard(*, user, display_name: str, role: AudienceRole) -> LearnerPr
 # Self-assessment.
 
 
-def assessment_start(*, user, framework: Framework) -> SelfAssessment:
+def assessment_start(*, user: User, framework: Framework) -> SelfAssessment:
     """The learner's take in progress on this framework, or a new one. A new take starts
     from the learner's previous ratings, so retaking means adjusting, not starting over."""
     with transaction.atomic():
@@ -480,7 +483,7 @@ def assessment_finish(*, assessment: SelfAssessment) -> SelfAssessment:
 
 
 @transaction.atomic
-def plan_add(*, user, page, source: str, reason: str = "") -> PlanItem:
+def plan_add(*, user: User, page, source: str, reason: str = "") -> PlanItem:
     """Add a pathway or micro-credential at the end of the plan (no-op if it is there)."""
     if not isinstance(page.specific, PathwayPage | MicroCredentialPage) or not page.live:
         raise LeapError("Only published pathways and micro-credentials can go in a plan.")
@@ -528,7 +531,7 @@ def _earned_step_ids(steps: list[StepInfo], earned: set[int]) -> set[str]:
 
 
 @transaction.atomic
-def enrolment_enrol(*, user, pathway: PathwayPage) -> Enrolment:
+def enrolment_enrol(*, user: User, pathway: PathwayPage) -> Enrolment:
     """Enrol (idempotent). Prerequisites must be finished or earned first."""
     existing = Enrolment.objects.filter(user=user, pathway=pathway).first()
     if existing is not None:
@@ -643,7 +646,7 @@ def _credit_add(**fields) -> CreditEntry:
         return CreditEntry.objects.get(user=fields["user"], source_key=fields["source_key"])
 
 
-def badge_hours(*, user, hours: Decimal) -> Decimal:
+def badge_hours(*, user: User, hours: Decimal) -> Decimal:
     """A district may credit a set number of hours per badge instead of the badge's own."""
     setting = (
         Membership.objects.filter(
@@ -662,7 +665,7 @@ def badge_hours(*, user, hours: Decimal) -> Decimal:
 @transaction.atomic
 def badge_earned(
     *,
-    user,
+    user: User,
     micro_credential_id: int | None,
     title: str,
     hours: Decimal,
@@ -697,7 +700,7 @@ def badge_earned(
 
 
 @transaction.atomic
-def badge_withdrawn(*, user, key: str, reason: str) -> None:
+def badge_withdrawn(*, user: User, key: str, reason: str) -> None:
     """Called by credentials when a badge is revoked: its credit no longer counts."""
     CreditEntry.objects.filter(user=user, source_key=f"badge:{key}", voided_at=None).update(
         voided_at=timezone.now(), void_reason=reason[:255]

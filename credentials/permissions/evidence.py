@@ -4,17 +4,18 @@ it) and lead reviewers of a pool that covers the micro-credential. Everyone else
 
 from django.http import Http404
 
+from accounts.models import User
 from credentials.models import Review, Submission
 from credentials.selectors.review import pool_covering_list
 
 
-def is_lead_for(user, micro_credential_id: int) -> bool:
+def is_lead_for(user: User, micro_credential_id: int) -> bool:
     return pool_covering_list(
         user=user, micro_credential_id=micro_credential_id, lead=True
     ).exists()
 
 
-def can_see_evidence(user, submission: Submission) -> bool:
+def can_see_evidence(user: User, submission: Submission) -> bool:
     if not user.is_authenticated:
         return False
     if submission.learner_id == user.pk:
@@ -28,7 +29,7 @@ def can_see_evidence(user, submission: Submission) -> bool:
     return sent and is_lead_for(user, submission.micro_credential_id)
 
 
-def review_for_reviewer(user, pk: int) -> Review:
+def review_for_reviewer(user: User, pk: int) -> Review:
     """The reviewer's own assignment (assigned or completed), or 404."""
     review = (
         Review.objects.select_related("submission__micro_credential")

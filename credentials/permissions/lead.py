@@ -12,11 +12,12 @@ an object of another pool is simply not found (its existence is not disclosed).
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from accounts.models import User
 from credentials.models import Artifact, Exemplar, PoolMember, ReviewerPool, Submission, covered_by
 from learning import api as learning
 
 
-def led_pools(user) -> QuerySet[ReviewerPool]:
+def led_pools(user: User) -> QuerySet[ReviewerPool]:
     """The pools the user leads (active lead membership)."""
     if not user.is_authenticated:
         return ReviewerPool.objects.none()
@@ -25,14 +26,14 @@ def led_pools(user) -> QuerySet[ReviewerPool]:
     ).distinct()
 
 
-def pool_for_lead(user, pool_id: int) -> ReviewerPool:
+def pool_for_lead(user: User, pool_id: int) -> ReviewerPool:
     pool = led_pools(user).select_related("micro_credential").filter(pk=pool_id).first()
     if pool is None:
         raise Http404("No such pool.")
     return pool
 
 
-def member_of(user, pool_id: int) -> PoolMember:
+def member_of(user: User, pool_id: int) -> PoolMember:
     """The user's active membership of the pool (lead or not), or 404."""
     if not user.is_authenticated:
         raise Http404("No such pool.")
@@ -46,7 +47,7 @@ def member_of(user, pool_id: int) -> PoolMember:
     return member
 
 
-def decided_for_lead(user, pool: ReviewerPool) -> QuerySet[Submission]:
+def decided_for_lead(user: User, pool: ReviewerPool) -> QuerySet[Submission]:
     """Decided submissions of the micro-credentials the pool covers, never the lead's own."""
     return (
         Submission.objects.decided()
@@ -56,7 +57,7 @@ def decided_for_lead(user, pool: ReviewerPool) -> QuerySet[Submission]:
     )
 
 
-def submission_for_lead(user, pool: ReviewerPool, submission_id: int) -> Submission:
+def submission_for_lead(user: User, pool: ReviewerPool, submission_id: int) -> Submission:
     submission = decided_for_lead(user, pool).filter(pk=submission_id).first()
     if submission is None:
         raise Http404("No such submission.")
@@ -74,7 +75,7 @@ def exemplar_for_member(member: PoolMember, exemplar_id) -> Exemplar:
     return exemplar
 
 
-def artifact_for(user, pool_id: int, artifact_id: int) -> Artifact:
+def artifact_for(user: User, pool_id: int, artifact_id: int) -> Artifact:
     """A file artifact the user may download through this pool: a lead's, of decided work
     the pool covers; any active member's, of one of the pool's exemplars."""
     member = member_of(user, pool_id)
@@ -99,12 +100,12 @@ def artifact_for(user, pool_id: int, artifact_id: int) -> Artifact:
     return artifact
 
 
-def admin_district_ids(user) -> list[int]:
+def admin_district_ids(user: User) -> list[int]:
     """The districts whose people the user may allow another attempt (they administer them)."""
     return learning.district_ids_administered(user)
 
 
-def may_allow_attempt(user, *, learner, micro_credential_id: int) -> bool:
+def may_allow_attempt(user: User, *, learner: User, micro_credential_id: int) -> bool:
     """A lead of a pool covering the micro-credential, or an admin of the learner's
     district; never for one's own attempts."""
     if not user.is_authenticated or learner.pk == user.pk:
@@ -120,7 +121,7 @@ def must(allowed: bool) -> None:
         raise Http404("Not found.")
 
 
-def attempts_scope(user) -> tuple[Q, bool, list[int]]:
+def attempts_scope(user: User) -> tuple[Q, bool, list[int]]:
     """The submissions whose learners the user may allow another attempt (a filter), and
     why: whether they lead a pool, and the districts they administer. 404 for anyone
     with neither."""
