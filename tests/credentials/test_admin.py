@@ -182,3 +182,18 @@ def test_bulk_awards_read_csv_files_with_the_same_limits_as_invitations(admin_cl
     html = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(text)})
     assert f"upload at most {CSV_MAX_ROWS} at a time" in html.content.decode()
     assert Assertion.objects.count() == 0
+
+
+def test_award_from_csv_sits_in_the_badges_menu_for_those_who_may_award(client, admin_client):
+    home = admin_client.get("/admin/").content.decode()
+    assert "Award badges from CSV" in home
+    assert "/admin/issued_badges/award-from-csv/" in home
+    viewer = UserFactory()
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_assertion"),
+    )
+    client.force_login(viewer)
+    home = client.get("/admin/").content.decode()
+    assert "Issued badges" in home  # the Badges menu is there for them
+    assert "Award badges from CSV" not in home
