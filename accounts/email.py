@@ -64,4 +64,6 @@ def email_from_dict(data: dict) -> EmailMultiAlternatives:
 
 def email_send_on_commit(message: EmailMessage) -> None:
     """Queue the message for delivery after the current transaction commits."""
-    job_enqueue_on_commit("accounts.tasks.email_deliver", email_to_dict(message))
+    data = email_to_dict(message)
+    label = f"e-mail {data['subject']!r} to {', '.join(data['to'])}"
+    job_enqueue_on_commit("accounts.tasks.email_deliver", data, label=label)
