@@ -2,7 +2,8 @@
 (`<name>_subject.txt`, `<name>_message.txt`) and delivered by a Celery task once the
 transaction that caused it has committed, so a rolled-back change sends nothing. Messages
 to a person go through `accounts.services.notify`, which also honours their preferences;
-`email_send` alone is for addresses that are not (yet) anyone's account and for allauth."""
+`email_send` alone is for addresses that are not (yet) anyone's account; allauth's adapter
+hands its own rendered mail to `email_send_on_commit`."""
 
 import logging
 

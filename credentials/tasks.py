@@ -2,6 +2,7 @@
 (`accounts.jobs`) or run by beat (CELERY_BEAT_SCHEDULE)."""
 
 from celery import shared_task
+from django.db import transaction
 
 from credentials.models import Assertion, Submission
 from credentials.services import badges, evidence, review
@@ -11,6 +12,26 @@ from credentials.services import badges, evidence, review
 def assertion_bake(assertion_id: int) -> str:
     assertion = Assertion.objects.select_related("badge_class__issuer").get(pk=assertion_id)
     return badges.assertion_bake(assertion=assertion).baked_image.name
+
+
+@shared_task
+def assertion_email_awarded(assertion_id: int) -> int:
+    """Kept for one release: awards queued by the previous version under this name are
+    still told (new awards tell the learner in their own transaction)."""
+    assertion = Assertion.objects.select_related("badge_class", "recipient").get(pk=assertion_id)
+    with transaction.atomic():
+        badges.assertion_notify_awarded(assertion=assertion)
+    return 1
+
+
+@shared_task
+def assertion_email_expiring(assertion_id: int) -> int:
+    """Kept for one release: reminders the previous version claimed and queued under this
+    name are still given (new ones are given as they are claimed)."""
+    assertion = Assertion.objects.select_related("badge_class", "recipient").get(pk=assertion_id)
+    with transaction.atomic():
+        badges.assertion_notify_expiring(assertion=assertion)
+    return 1
 
 
 @shared_task

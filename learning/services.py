@@ -337,14 +337,18 @@ def invitations_send_many(
         if row.email.strip().lower() in active:
             members.append(row.email)
             continue
-        invitation_send(
-            district=district,
-            email=row.email,
-            role=row.role,
-            invited_by=invited_by,
-            school=schools.get(row.school_name.lower()) if row.school_name else None,
-        )
-        sent += 1
+        try:
+            invitation_send(
+                district=district,
+                email=row.email,
+                role=row.role,
+                invited_by=invited_by,
+                school=schools.get(row.school_name.lower()) if row.school_name else None,
+            )
+        except LeapError:  # joined since the list was read (the rows were checked already)
+            members.append(row.email)
+        else:
+            sent += 1
     return InvitationsSent(sent, members)
 
 

@@ -4,13 +4,12 @@ pathway is published, enrolments it now completes are completed."""
 
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
-from django.db import transaction
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
+from accounts.jobs import job_enqueue_on_commit
 from cms.models import PathwayPage
 from learning.services import invitations_accept_for_address, membership_join_by_domain
-from learning.tasks import enrolments_reconcile
 
 
 def _address_verified(user, email: str) -> None:
@@ -34,4 +33,4 @@ def join_district_on_signup(sender, request, user, **kwargs):
 def reconcile_enrolments_on_publish(sender, instance, **kwargs):
     # A new revision may have removed the last open step, or added a step for a badge the
     # learner holds: those enrolments are complete now. After commit, off the editor's request.
-    transaction.on_commit(lambda: enrolments_reconcile.delay(instance.pk))
+    job_enqueue_on_commit("learning.tasks.enrolments_reconcile", instance.pk)

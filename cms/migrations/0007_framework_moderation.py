@@ -192,20 +192,5 @@ class Migration(migrations.Migration):
             name='locked_by',
             field=models.ForeignKey(blank=True, editable=False, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='locked_%(class)ss', to=settings.AUTH_USER_MODEL, verbose_name='locked by'),
         ),
-        migrations.AlterField(
-            model_name='bookalignment',
-            name='element',
-            field=models.ForeignKey(limit_choices_to={'framework__live': True, 'live': True}, on_delete=django.db.models.deletion.CASCADE, related_name='book_alignments', to='cms.frameworkelement'),
-        ),
-        migrations.AlterField(
-            model_name='microcredentialalignment',
-            name='element',
-            field=models.ForeignKey(limit_choices_to={'framework__live': True, 'live': True}, on_delete=django.db.models.deletion.CASCADE, related_name='micro_credential_alignments', to='cms.frameworkelement'),
-        ),
-        migrations.AlterField(
-            model_name='pathwayalignment',
-            name='element',
-            field=models.ForeignKey(limit_choices_to={'framework__live': True, 'live': True}, on_delete=django.db.models.deletion.CASCADE, related_name='pathway_alignments', to='cms.frameworkelement'),
-        ),
         migrations.RunPython(record_as_published, migrations.RunPython.noop),
     ]

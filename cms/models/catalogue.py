@@ -42,9 +42,10 @@ def hours_field(help_text: str) -> models.DecimalField:
     )
 
 
-# Alignments: an ordered list of framework elements per page, chosen with the snippet chooser.
-# Only published elements can be chosen (a draft one is not shown to learners yet).
-PUBLISHED_ELEMENTS = {"live": True, "framework__live": True}
+# Alignments: an ordered list of framework elements per page, chosen with the snippet chooser,
+# which offers published elements only (a draft one is not shown to learners yet). The field
+# itself does not limit the choice: an alignment to an element unpublished later must not stop
+# editors saving the page, and learners' reads leave such an element out anyway.
 
 
 class Alignment(Orderable):
@@ -63,7 +64,6 @@ class PathwayAlignment(Alignment):
         FrameworkElement,
         on_delete=models.CASCADE,
         related_name="pathway_alignments",
-        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):
@@ -80,7 +80,6 @@ class MicroCredentialAlignment(Alignment):
         FrameworkElement,
         on_delete=models.CASCADE,
         related_name="micro_credential_alignments",
-        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):
@@ -97,7 +96,6 @@ class BookAlignment(Alignment):
         FrameworkElement,
         on_delete=models.CASCADE,
         related_name="book_alignments",
-        limit_choices_to=PUBLISHED_ELEMENTS,
     )
 
     class Meta(Orderable.Meta):

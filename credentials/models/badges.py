@@ -83,7 +83,8 @@ class IssuingArrangement(models.Model):
 
 class IssuerKey(models.Model):
     """An Ed25519 signing key of an issuer. The private half is stored encrypted (see
-    credentials.keys); retired keys stay published so that what they signed still verifies."""
+    credentials.openbadges.keys); retired keys stay published so that what they signed
+    still verifies."""
 
     issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="keys")
     kid = models.CharField(max_length=64, unique=True)

@@ -257,6 +257,12 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
     )
 
 
+def assertion_notify_awarded(*, assertion: Assertion) -> None:
+    """Tell the learner they earned the badge (in the site; by e-mail unless they turned
+    such news off)."""
+    _notify_awarded(assertion)
+
+
 def _notify_awarded(assertion: Assertion) -> None:
     name = assertion.badge_class.name
     notify(
@@ -327,19 +333,25 @@ def assertions_remind_expiring(*, now: datetime | None = None) -> int:
         )
         Assertion.objects.filter(pk__in=[a.pk for a in due]).update(expiry_reminder_sent_at=now)
         for assertion in due:
-            name = assertion.badge_class.name
-            expires = timezone.localdate(assertion.expires_on)
-            notify(
-                user=assertion.recipient,
-                message=f"Your badge “{name}” expires on {expires:%-d %B %Y}.",
-                url=reverse("my_badges"),
-                email_template="credentials/email/expiring",
-                context={
-                    "assertion": assertion,
-                    "badge_name": name,
-                    "renew_url": assertion.badge_class.criteria_url,
-                    "verify_url": ob2.assertion_id(assertion),
-                },
-                essential=False,
-            )
+            assertion_notify_expiring(assertion=assertion)
     return len(due)
+
+
+def assertion_notify_expiring(*, assertion: Assertion) -> None:
+    """Tell the learner the badge expires soon, with where to renew it (in the site; by
+    e-mail unless they turned reminders off)."""
+    name = assertion.badge_class.name
+    expires = timezone.localdate(assertion.expires_on)
+    notify(
+        user=assertion.recipient,
+        message=f"Your badge “{name}” expires on {expires:%-d %B %Y}.",
+        url=reverse("my_badges"),
+        email_template="credentials/email/expiring",
+        context={
+            "assertion": assertion,
+            "badge_name": name,
+            "renew_url": assertion.badge_class.criteria_url,
+            "verify_url": ob2.assertion_id(assertion),
+        },
+        essential=False,
+    )

@@ -2,7 +2,7 @@
 for reviewers joining a pool, reports, and allowing another attempt after the limit.
 Everything is blind: submissions are known by their number, never by the learner's name
 (district admins see their own people's names on the attempts page only). Permission
-checks live in `credentials.lead_permissions` and answer 404."""
+checks live in `credentials.permissions.lead` and answer 404."""
 
 from django.conf import settings
 from django.contrib import messages

@@ -449,3 +449,23 @@ def test_isbn_checksums():
     assert not isbn_is_valid("978-0-306-40615-8")
     assert not isbn_is_valid("12345")
     assert not isbn_is_valid("")
+
+
+def test_a_page_aligned_to_an_element_unpublished_later_can_still_be_saved(admin_client, sections):
+    from tests.factories import PathwayPageFactory, align
+
+    pathway = PathwayPageFactory(parent=sections.pathways, title="Leading a 1:1 programme")
+    align(PathwayAlignment, pathway, ["CTO-2"])
+    alignment = pathway.alignments.get()
+    cto2 = element("CTO-2")
+    cto2.live = False  # a content reviewer unpublished it
+    cto2.save(update_fields=["live"])
+    data = pathway_form_data(
+        slug=pathway.slug,
+        alignments=inline_formset(
+            [{"id": alignment.pk, "element": cto2.pk, "ORDER": "1"}], initial=1
+        ),
+    )
+    response = admin_client.post(f"/admin/pages/{pathway.pk}/edit/", data)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(pathway.alignments.values_list("element__code", flat=True)) == ["CTO-2"]

@@ -137,3 +137,18 @@ def test_a_learner_downloads_all_their_badges_in_one_zip(client, assertion, lear
     client.force_login(UserFactory())
     other = zipfile.ZipFile(io.BytesIO(client.get("/my/badges/export.zip").content))
     assert other.namelist() == []  # nobody else's badges
+
+
+def test_tasks_queued_by_the_previous_version_still_tell_the_learner(
+    assertion, learner, django_capture_on_commit_callbacks
+):
+    # Messages already in the broker when workers are upgraded carry the old task names.
+    from credentials.tasks import assertion_email_awarded, assertion_email_expiring
+
+    Assertion.objects.filter(pk=assertion.pk).update(expires_on=timezone.now() + timedelta(days=20))
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_email_awarded.delay(assertion.pk)
+        assertion_email_expiring.delay(assertion.pk)
+    subjects = [m.subject for m in mail.outbox]
+    assert any("You earned" in s for s in subjects) and any("expires on" in s for s in subjects)
+    assert Notification.objects.filter(user=learner).count() == 2

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from credentials.keys import issuer_key_rotate, keys_reencrypt
 from credentials.models import Issuer
+from credentials.openbadges.keys import issuer_key_rotate, keys_reencrypt
 
 
 class Command(BaseCommand):
