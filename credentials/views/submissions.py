@@ -73,6 +73,8 @@ def _render(request, submission, *, problems=(), posted=None, status=200):
         "problems": problems,
         "attempts": attempts_get(learner=submission.learner, page=page),
         "max_mb": settings.LEAP_ARTIFACT_MAX_MB,
+        # A refused post keeps the confirmation the learner ticked.
+        "privacy_checked": request.method == "POST" and request.POST.get("privacy") == "on",
     }
     if submission.is_decided:
         context["feedback"] = decision_score_list(submission=submission)
@@ -123,7 +125,9 @@ def _draft_post(request, submission):
                 submission=submission, privacy_confirmed=request.POST.get("privacy") == "on"
             )
         except LeapError as error:
-            return _render(request, submission, problems=error.problems, status=400)
+            # Show what was just sent (and saved above), never the copy read before saving.
+            submission.refresh_from_db()
+            return _render(request, submission, problems=error.problems, posted=answers, status=400)
         messages.success(request, "Submitted. A reviewer will assess it against the rubric.")
         return redirect("submissions:detail", pk=submission.pk)
     if not remove:

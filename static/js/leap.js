@@ -23,24 +23,43 @@ document.addEventListener("DOMContentLoaded", () => {
   const draft = document.querySelector("form[data-autosave]");
   if (draft) {
     const status = draft.querySelector("[data-autosave-status]");
+    // Read the attribute, not `draft.action`: the form's buttons are named "action", and a
+    // named control shadows the form's own property of that name.
+    const target = new URL(draft.getAttribute("action") || "", window.location.href);
     let timer;
+    const save = async () => {
+      const data = new FormData();
+      data.append("csrfmiddlewaretoken", draft.querySelector("[name=csrfmiddlewaretoken]").value);
+      data.append("action", "autosave");
+      draft.querySelectorAll("textarea").forEach((t) => data.append(t.name, t.value));
+      let result = null;
+      try {
+        const response = await fetch(target, {
+          method: "POST",
+          body: data,
+          headers: { Accept: "application/json" },
+          credentials: "same-origin",
+        });
+        if ((response.headers.get("Content-Type") || "").includes("application/json")) {
+          result = await response.json();
+        } else {
+          status.textContent = response.redirected || response.status === 403
+            ? "Not saved: you may have been signed out. Use “Save draft”; what you typed stays here."
+            : `Not saved (the server answered ${response.status}). Use “Save draft”; what you typed stays here.`;
+          return;
+        }
+      } catch (error) {
+        status.textContent = "Not saved: check your connection. Use “Save draft” when it is back.";
+        return;
+      }
+      status.textContent = result.saved
+        ? `Draft saved at ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`
+        : `Not saved: ${result.problems.join(" ")}`;
+    };
     draft.querySelectorAll("textarea").forEach((area) => area.addEventListener("input", () => {
       clearTimeout(timer);
-      timer = setTimeout(async () => {
-        const data = new FormData();
-        data.append("csrfmiddlewaretoken", draft.querySelector("[name=csrfmiddlewaretoken]").value);
-        data.append("action", "autosave");
-        draft.querySelectorAll("textarea").forEach((t) => data.append(t.name, t.value));
-        try {
-          const response = await fetch(draft.action || window.location.href, { method: "POST", body: data });
-          const result = await response.json();
-          status.textContent = result.saved
-            ? `Draft saved at ${new Date().toLocaleTimeString([], { hour: "2-digit", minute: "2-digit" })}.`
-            : `Not saved: ${result.problems.join(" ")}`;
-        } catch (error) {
-          status.textContent = "Not saved: check your connection. Use “Save draft” when it is back.";
-        }
-      }, 1500);
+      status.textContent = "Changes not saved yet…";
+      timer = setTimeout(save, 1500);
     }));
   }
 

@@ -96,3 +96,34 @@ def test_not_yet_then_earned_with_a_verifiable_badge(
     assertion = Assertion.objects.get(recipient=ana)
     verdict = validate(f"{live_server.url}/public/assertions/{assertion.uuid}", ana.email)
     assert verdict["valid"] is True, verdict
+
+
+def test_nothing_typed_is_lost_to_autosave_reload_or_a_refused_submit(live_server, site, browser):
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, ana.email)
+    page.goto(live_server.url + badge.url)
+    page.get_by_role("button", name="Start a submission").click()
+    draft_url = page.url
+
+    # Typing saves on its own: the page says so, and a reload finds the text.
+    answer = page.get_by_label("Describe your class.")
+    answer.fill("Grade 7 science, 28 students.")
+    expect(page.get_by_text(re.compile(r"Draft saved at"))).to_be_visible()
+    page.reload()
+    expect(page.get_by_label("Describe your class.")).to_have_value("Grade 7 science, 28 students.")
+
+    # A refused submit (no file, no confirmation) keeps what was just typed, on the page
+    # and on the server, and says what is missing.
+    page.get_by_label("Describe your class.").fill("Grade 7 science; exit tickets every day.")
+    page.get_by_role("button", name="Submit for review").click()
+    expect(page.get_by_role("alert")).to_contain_text("Confirm that your artifacts")
+    expect(page.get_by_label("Describe your class.")).to_have_value(
+        "Grade 7 science; exit tickets every day."
+    )
+    page.goto(draft_url)
+    expect(page.get_by_label("Describe your class.")).to_have_value(
+        "Grade 7 science; exit tickets every day."
+    )

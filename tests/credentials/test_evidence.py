@@ -349,6 +349,49 @@ def test_autosave_answers_json(client, learner, mc):
     assert too_long.status_code == 400 and not too_long.json()["saved"]
 
 
+def test_a_refused_submit_shows_and_keeps_what_was_just_typed(client, learner, mc):
+    """The privacy box unticked: the page comes back with the text the learner just sent
+    (saved, too), never the older saved copy; sending that page again submits the new text."""
+    client.force_login(learner)
+    submission = submission_start(learner=learner, page=mc)
+    ids = requirement_ids(mc)
+    artifact_add_file(submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF)
+    url = reverse("submissions:detail", args=[submission.pk])
+    answer = f"answer-{ids['overview_question']}"
+    client.post(url, {"action": "save", answer: "An early outline."})
+
+    refused = client.post(url, {"action": "submit", answer: "The finished account of my class."})
+    assert refused.status_code == 400
+    page = refused.content.decode()
+    assert "Confirm that your artifacts show no student" in page
+    assert "The finished account of my class." in page
+    assert "An early outline." not in page
+    submission.refresh_from_db()
+    assert submission.answers[ids["overview_question"]] == "The finished account of my class."
+
+    # The learner ticks the box on the page they were shown and sends it as it is.
+    sent = client.post(
+        url, {"action": "submit", answer: "The finished account of my class.", "privacy": "on"}
+    )
+    assert sent.status_code == 302
+    submission.refresh_from_db()
+    assert submission.state == "submitted"
+    assert submission.answers[ids["overview_question"]] == "The finished account of my class."
+
+
+def test_a_refused_submit_keeps_the_ticked_confirmation(client, learner, mc):
+    client.force_login(learner)
+    submission = submission_start(learner=learner, page=mc)
+    ids = requirement_ids(mc)
+    url = reverse("submissions:detail", args=[submission.pk])
+    refused = client.post(
+        url,
+        {"action": "submit", f"answer-{ids['overview_question']}": "x", "privacy": "on"},
+    )
+    assert refused.status_code == 400  # the file is missing
+    assert 'name="privacy" checked' in refused.content.decode()
+
+
 def test_reviewer_screen_is_blind(
     client, learner, mc, reviewer, django_capture_on_commit_callbacks
 ):
