@@ -103,6 +103,11 @@ class Submission(models.Model):
     )
     requirements = models.JSONField(default=list, blank=True, editable=False)
     rubric = models.JSONField(default=list, blank=True, editable=False)
+    # A new attempt starts from the one that was not yet earned: its answers and artifacts
+    # are copied in, and its feedback is shown beside the form and to the next reviewer.
+    previous = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     objects = SubmissionQuerySet.as_manager()
 

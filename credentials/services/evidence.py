@@ -27,12 +27,14 @@ from credentials.selectors.evidence import (
     word_problem_list,
 )
 from credentials.services.badges import badge_class_for_micro_credential
-from credentials.uploads import check_upload
+from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS, check_upload
 
 
 @transaction.atomic
 def submission_start(*, learner: User, page: MicroCredentialPage) -> Submission:
-    """The learner's open submission for this micro-credential, or a new draft."""
+    """The learner's open submission for this micro-credential, or a new draft. A next
+    attempt after "not yet" starts from the previous one: its answers and artifacts are
+    copied in (for the parts of the requirements that still exist)."""
     open_one = Submission.objects.open().filter(learner=learner, micro_credential=page).first()
     if open_one is not None:
         return open_one
@@ -49,13 +51,68 @@ def submission_start(*, learner: User, page: MicroCredentialPage) -> Submission:
     last = Submission.objects.filter(learner=learner, micro_credential=page).aggregate(
         Max("attempt")
     )["attempt__max"]
+    previous = (
+        Submission.objects.filter(
+            learner=learner, micro_credential=page, state=Submission.State.NOT_YET
+        )
+        .order_by("-attempt")
+        .first()
+    )
     try:
         with transaction.atomic():
-            return Submission.objects.create(
-                learner=learner, micro_credential=page, attempt=(last or 0) + 1
+            submission = Submission.objects.create(
+                learner=learner, micro_credential=page, attempt=(last or 0) + 1, previous=previous
             )
+            if previous is not None:
+                _carry_forward(previous, submission)
+            return submission
     except IntegrityError:  # started at the same moment in another tab
         return Submission.objects.open().get(learner=learner, micro_credential=page)
+
+
+def _carry_forward(previous: Submission, submission: Submission) -> None:
+    """Copy the previous attempt's answers and artifacts into the new draft, for the parts
+    of the requirements that still exist: the learner edits what the feedback asks for
+    instead of starting again. Files are copied, so each attempt keeps its own."""
+    requirements = {r.id: r for r in requirements_of(submission.micro_credential)}
+    submission.answers = {
+        rid: text
+        for rid, text in previous.answers.items()
+        if rid in requirements and requirements[rid].takes_text
+    }
+    submission.save(update_fields=["answers", "updated_at"])
+    taken: dict[str, int] = {}
+    for old in previous.artifacts.order_by("created_at", "pk"):
+        slot = requirements.get(old.slot_id)
+        if slot is None or slot.kind != "artifact" or taken.get(slot.id, 0) >= slot.max_files:
+            continue
+        if old.is_link and not slot.allow_link:
+            continue
+        if not old.is_link and not _slot_takes(slot, old):
+            continue  # the slot no longer accepts this kind of file
+        copy = Artifact(
+            submission=submission,
+            slot_id=old.slot_id,
+            original_name=old.original_name,
+            name=old.name,
+            content_type=old.content_type,
+            size=old.size,
+            url=old.url,
+        )
+        if not old.is_link:
+            try:
+                with old.file.open("rb") as handle:
+                    data = handle.read()
+            except FileNotFoundError:
+                continue  # the stored file is gone; the learner adds it again
+            copy.file.save(old.name or "artifact", ContentFile(data), save=False)
+        copy.save()
+        taken[slot.id] = taken.get(slot.id, 0) + 1
+
+
+def _slot_takes(slot, artifact: Artifact) -> bool:
+    formats = set().union(*(KIND_FORMATS.get(kind, set()) for kind in slot.file_types))
+    return EXTENSION_FORMATS.get(artifact.extension) in formats
 
 
 def _slot(submission: Submission, slot_id: str):

@@ -9,7 +9,7 @@ from accounts.errors import LeapError
 from credentials.models import Artifact, CriterionScore, Review
 from credentials.permissions.evidence import review_for_reviewer
 from credentials.requirements import rubric_for
-from credentials.selectors.evidence import evidence_list
+from credentials.selectors.evidence import decision_score_list, evidence_list
 from credentials.selectors.review import review_queue_get
 from credentials.services.review import review_record
 from credentials.views.files import artifact_response
@@ -56,6 +56,12 @@ def review_detail(request, pk: int):
         ],
         "results": CriterionScore.Result.choices,
         "evidence": evidence_list(submission=submission),
+        # The attempt before this one and what decided it: the learner was asked to change
+        # these points (blind, like the rest of the screen).
+        "previous": submission.previous,
+        "previous_feedback": (
+            decision_score_list(submission=submission.previous) if submission.previous else []
+        ),
         "problems": problems,
     }
     return render(

@@ -78,6 +78,10 @@ def _render(request, submission, *, problems=(), posted=None, status=200):
     }
     if submission.is_decided:
         context["feedback"] = decision_score_list(submission=submission)
+    elif submission.previous_id and submission.state == Submission.State.DRAFT:
+        # The feedback this attempt answers, beside the form.
+        context["previous"] = submission.previous
+        context["previous_feedback"] = decision_score_list(submission=submission.previous)
     return render(request, "credentials/submission_detail.html", context, status=status)
 
 

@@ -1,7 +1,8 @@
 """Evidence and review as the people would try it: a learner submits evidence with a file;
 the reviewer, who cannot see who it is, scores one criterion "not yet" with feedback; the
-learner reads it and resubmits; the reviewer scores every criterion "meets"; the badge is on
-the learner's dashboard and its public URL verifies with the official validator."""
+learner reads it and starts a next attempt, which carries the answer and file forward; the
+reviewer scores every criterion "meets"; the badge is on the learner's dashboard and its
+public URL verifies with the official validator. And nothing the learner types is lost."""
 
 import re
 
@@ -53,13 +54,22 @@ def test_not_yet_then_earned_with_a_verifiable_badge(
     log_in(learner, live_server.url, ana.email)
     log_in(reviewer, live_server.url, sam.email)
 
-    def submit(answer: str):
+    def submit(answer: str, *, carried: str = ""):
         learner.goto(live_server.url + badge.url)
         learner.get_by_role(
             "button", name=re.compile("Start (a submission|your next attempt)")
         ).click()
+        if carried:
+            # A next attempt starts from the last one: its answer and file are already there,
+            # and the reviewer's feedback sits beside the form.
+            expect(learner.get_by_label("Describe your class.")).to_have_value(carried)
+            expect(learner.locator("main")).to_contain_text(evidence.name)
+            expect(learner.get_by_role("complementary")).to_contain_text(
+                "Show what changed for students."
+            )
+        else:
+            learner.get_by_label("Add a file").set_input_files(str(evidence))
         learner.get_by_label("Describe your class.").fill(answer)
-        learner.get_by_label("Add a file").set_input_files(str(evidence))
         learner.get_by_label("My artifacts show no student's personal information").check()
         learner.get_by_role("button", name="Submit for review").click()
         expect(learner.get_by_role("status")).to_contain_text("Submitted.")
@@ -87,7 +97,10 @@ def test_not_yet_then_earned_with_a_verifiable_badge(
     expect(feedback).to_contain_text("Impact: Not yet")
     expect(feedback).to_contain_text("Show what changed for students.")
 
-    submit("Grade 7 science, 28 students; exit-ticket scores rose from 55% to 78%.")
+    submit(
+        "Grade 7 science, 28 students; exit-ticket scores rose from 55% to 78%.",
+        carried="Grade 7 science, 28 students.",
+    )
     review({"Analysis": ("Meets", ""), "Impact": ("Meets", "")})
 
     learner.goto(live_server.url + "/dashboard/")

@@ -20,6 +20,7 @@ from credentials.requirements import requirements_of, rubric_for, rubric_of
 from credentials.selectors.evidence import attempts_get
 from credentials.services.evidence import (
     artifact_add_file,
+    artifact_remove,
     artifacts_purge_orphans,
     attempt_allow,
     submission_save_answers,
@@ -86,7 +87,10 @@ def submitted(learner, mc, *, execute, words="We used exit tickets daily."):
     ids = requirement_ids(mc)
     submission = submission_start(learner=learner, page=mc)
     submission_save_answers(submission=submission, answers={ids["overview_question"]: words})
-    artifact_add_file(submission=submission, slot_id=ids["artifact"], name="analysis.pdf", data=PDF)
+    if not submission.artifacts.exists():  # a next attempt carries the last one's file
+        artifact_add_file(
+            submission=submission, slot_id=ids["artifact"], name="analysis.pdf", data=PDF
+        )
     with execute(execute=True):
         submission_submit(submission=submission, privacy_confirmed=True)
     submission.refresh_from_db()
@@ -132,6 +136,47 @@ def test_not_yet_then_earned_awards_one_badge(
     second.refresh_from_db()
     assert second.state == "earned"
     assert second.assertion == Assertion.objects.get(recipient=learner)
+
+
+def test_a_next_attempt_starts_from_the_last_one_and_both_see_the_feedback(
+    client, learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    first = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    first.artifacts.create(slot_id=requirement_ids(mc)["artifact"], url="https://example.org/x")
+    [c1, c2] = criterion_ids(mc)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_record(
+            review=first.reviews.get(),
+            scores={c1: ("meets", ""), c2: ("not_yet", "Show what changed for students.")},
+        )
+
+    second = submission_start(learner=learner, page=mc)
+    assert (second.attempt, second.previous, second.state) == (2, first, "draft")
+    ids = requirement_ids(mc)
+    assert second.answers == {ids["overview_question"]: "We used exit tickets daily."}
+    # The file comes forward as a copy of its own; the link as it was.
+    [original, link] = first.artifacts.order_by("created_at", "pk")
+    [copy, link_copy] = second.artifacts.order_by("created_at", "pk")
+    assert link_copy.url == link.url and link_copy.pk != link.pk
+    assert copy.file.name != original.file.name
+    assert copy.file.open("rb").read() == original.file.open("rb").read() == PDF
+    assert copy.original_name == "analysis.pdf"
+    with django_capture_on_commit_callbacks(execute=True):
+        artifact_remove(artifact=copy)  # the learner replaces it: the first attempt keeps its own
+    assert original.file.storage.exists(original.file.name)
+
+    client.force_login(learner)
+    page = client.get(reverse("submissions:detail", args=[second.pk])).content.decode()
+    assert "What the reviewer said about attempt 1" in page
+    assert "Show what changed for students." in page
+    assert "We used exit tickets daily." in page  # in the form, ready to edit
+
+    second = submitted(learner, mc, execute=django_capture_on_commit_callbacks, words="Now 78%.")
+    review = second.reviews.get()
+    client.force_login(review.reviewer)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "Attempt 1: not yet" in page and "Show what changed for students." in page
+    assert learner.display_name not in page and learner.email not in page
 
 
 def test_assignment_is_blind_and_fair(learner, mc, pool, django_capture_on_commit_callbacks):
