@@ -1,7 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.utils.module_loading import import_string
 
 from .email import email_send_on_commit
 
@@ -19,6 +21,19 @@ class AccountAdapter(DefaultAccountAdapter):
             **context,
         }
         email_send_on_commit(self.render_mail(template_prefix, email, full_context))
+
+    def get_login_redirect_url(self, request) -> str:
+        """Where a person lands after logging in (when no `next` says otherwise): where
+        their work is. Each app that has such a place names it with a function in
+        LEAP_LANDING_RULES (the user → a URL or None), asked in order; accounts knows the
+        apps above it only by these names. Everyone else lands on the dashboard, which
+        sends learners who have not onboarded to /welcome/."""
+        user = request.user
+        for rule in settings.LEAP_LANDING_RULES:
+            url = import_string(rule)(user=user)
+            if url:
+                return url
+        return super().get_login_redirect_url(request)
 
 
 class SocialAccountAdapter(DefaultSocialAccountAdapter):

@@ -2,6 +2,7 @@
 elements and crosswalks are read live only: a draft never reaches learners."""
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
 from cms.models import (
@@ -131,3 +132,8 @@ def element_explorer_get(*, element: FrameworkElement, user=None) -> dict:
 
 def explorer_page_get() -> FrameworkIndexPage | None:
     return FrameworkIndexPage.objects.live().first()
+
+
+def landing_get(*, user) -> str | None:
+    """After log-in: editors (anyone who may use the CMS) in the CMS."""
+    return reverse("wagtailadmin_home") if user.has_perm("wagtailadmin.access_admin") else None

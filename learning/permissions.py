@@ -28,6 +28,13 @@ def district_ids_administered(user: User) -> list[int]:
     return list(_admin_memberships(user).values_list("district_id", flat=True))
 
 
+def district_list_administered(user: User) -> QuerySet[District]:
+    """The districts the user administers, by name."""
+    return District.objects.filter(pk__in=_admin_memberships(user).values("district_id")).order_by(
+        "name", "pk"
+    )
+
+
 def is_district_admin(user: User, district: District) -> bool:
     return _admin_memberships(user).filter(district=district).exists()
 

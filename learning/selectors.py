@@ -21,6 +21,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -46,6 +47,7 @@ from learning.models import (
     Rating,
     SelfAssessment,
 )
+from learning.permissions import district_list_administered
 from learning.recommendations import Candidate, RatedElement, recommendations_rank
 from learning.steps import Progress, StepInfo, pathway_steps, progress_of
 
@@ -513,3 +515,9 @@ def member_progress_get(*, user: User) -> dict:
             if entry.source == CreditEntry.Source.BADGE
         ],
     }
+
+
+def landing_get(*, user: User) -> str | None:
+    """After log-in: a district admin on their district (the first by name)."""
+    slug = district_list_administered(user).values_list("slug", flat=True).first()
+    return reverse("learning:district_home", args=[slug]) if slug else None

@@ -90,6 +90,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.notifications",
+                "learning.context_processors.navigation",
                 "credentials.context_processors.navigation",
             ],
         },
@@ -166,6 +167,14 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/dashboard/"
+# Where people land after logging in, asked in order (see accounts.adapter): reviewers on
+# their queue (leads on the lead tools), district admins on their district, editors in the
+# CMS; everyone else on LOGIN_REDIRECT_URL.
+LEAP_LANDING_RULES = [
+    "credentials.selectors.review.landing_get",
+    "learning.selectors.landing_get",
+    "cms.selectors.landing_get",
+]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]

@@ -1,6 +1,7 @@
 """Evidence: a learner's submission for a micro-credential, its answers and artifacts."""
 
 import uuid
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.files.storage import storages
@@ -173,6 +174,11 @@ class Artifact(models.Model):
     @property
     def is_link(self) -> bool:
         return bool(self.url)
+
+    @property
+    def host(self) -> str:
+        """Where a link goes, shown beside it so nobody follows it blind."""
+        return (urlsplit(self.url).hostname or "") if self.url else ""
 
     @property
     def extension(self) -> str:

@@ -4,6 +4,7 @@ exemplars, and a reviewer's calibration."""
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
@@ -16,6 +17,19 @@ from learning import api as learning
 def is_reviewer(*, user: User) -> bool:
     """An active member of any reviewer pool."""
     return PoolMember.objects.filter(user=user, is_active=True).exists()
+
+
+@dataclass(frozen=True)
+class ReviewingRoles:
+    member: bool  # an active member of a pool
+    lead: bool  # a lead of one
+
+
+def reviewing_roles_get(*, user: User) -> ReviewingRoles:
+    leads = list(
+        PoolMember.objects.filter(user=user, is_active=True).values_list("is_lead", flat=True)
+    )
+    return ReviewingRoles(member=bool(leads), lead=any(leads))
 
 
 def review_queue_get(*, user: User) -> dict:
@@ -183,3 +197,11 @@ def calibration_get(*, member: PoolMember) -> Calibration:
                         }
                     )
     return state
+
+
+def landing_get(*, user: User) -> str | None:
+    """After log-in: a lead reviewer on the lead tools, another pool member on the queue."""
+    roles = reviewing_roles_get(user=user)
+    if not roles.member:
+        return None
+    return reverse("review_lead:home") if roles.lead else reverse("review:queue")

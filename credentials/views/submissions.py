@@ -14,7 +14,7 @@ from cms.models import MicroCredentialPage
 from cms.selectors import visible_to
 from credentials.models import Artifact, Submission
 from credentials.permissions.evidence import can_see_evidence
-from credentials.requirements import requirements_of
+from credentials.requirements import requirements_of, rubric_for
 from credentials.selectors.evidence import (
     attempts_get,
     decision_score_list,
@@ -76,6 +76,8 @@ def _render(request, submission, *, problems=(), posted=None, status=200):
         # A refused post keeps the confirmation the learner ticked.
         "privacy_checked": request.method == "POST" and request.POST.get("privacy") == "on",
     }
+    if submission.state == Submission.State.DRAFT:
+        context["rubric"] = rubric_for(submission)  # the public rubric, beside the form
     if submission.is_decided:
         context["feedback"] = decision_score_list(submission=submission)
     elif submission.previous_id and submission.state == Submission.State.DRAFT:

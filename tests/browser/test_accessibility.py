@@ -122,6 +122,9 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
     page.get_by_label("Email").fill("ana@school.example")
     page.get_by_label("Password").fill("correct-horse-battery")
     page.get_by_role("button", name="Sign In").click()
+    # A district admin lands on their district; the learner's screens are a click away.
+    expect(page).to_have_url(live_server.url + "/district/riverside/")
+    page.get_by_role("link", name="Dashboard").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Welcome back")
     for path in [
         "/dashboard/",

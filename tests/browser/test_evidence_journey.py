@@ -64,9 +64,9 @@ def test_not_yet_then_earned_with_a_verifiable_badge(
             # and the reviewer's feedback sits beside the form.
             expect(learner.get_by_label("Describe your class.")).to_have_value(carried)
             expect(learner.locator("main")).to_contain_text(evidence.name)
-            expect(learner.get_by_role("complementary")).to_contain_text(
-                "Show what changed for students."
-            )
+            expect(
+                learner.get_by_role("complementary", name="What the reviewer said about attempt 1")
+            ).to_contain_text("Show what changed for students.")
         else:
             learner.get_by_label("Add a file").set_input_files(str(evidence))
         learner.get_by_label("Describe your class.").fill(answer)

@@ -20,6 +20,7 @@ from credentials.requirements import requirements_of, rubric_for, rubric_of
 from credentials.selectors.evidence import attempts_get
 from credentials.services.evidence import (
     artifact_add_file,
+    artifact_add_link,
     artifact_remove,
     artifacts_purge_orphans,
     attempt_allow,
@@ -177,6 +178,39 @@ def test_a_next_attempt_starts_from_the_last_one_and_both_see_the_feedback(
     page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
     assert "Attempt 1: not yet" in page and "Show what changed for students." in page
     assert learner.display_name not in page and learner.email not in page
+
+
+def test_link_evidence_is_a_safe_link_with_its_host(
+    client, learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    ids = requirement_ids(mc)
+    submission = submission_start(learner=learner, page=mc)
+    artifact_add_link(
+        submission=submission, slot_id=ids["artifact"], url="https://docs.example.org/plan?id=7"
+    )
+    safe = 'href="https://docs.example.org/plan?id=7" rel="noopener noreferrer nofollow"'
+    client.force_login(learner)
+    draft = client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
+    assert safe in draft and "(docs.example.org; opens in a new tab)" in draft
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    review = submission.reviews.get()
+    client.force_login(review.reviewer)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert safe in page and "Linked artifact 1" in page and "(docs.example.org;" in page
+
+
+def test_the_draft_shows_the_public_rubric_and_states_read_without_colour(
+    client, learner, mc, reviewer, django_capture_on_commit_callbacks
+):
+    client.force_login(learner)
+    draft = submission_start(learner=learner, page=mc)
+    page = client.get(reverse("submissions:detail", args=[draft.pk])).content.decode()
+    assert "How reviewers will assess it" in page
+    assert "Met when: Shows what changed for students." in page
+    submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    listing = client.get(reverse("submissions:list")).content.decode()
+    # A symbol and the word, not colour alone.
+    assert 'class="state state--in_review"' in listing and "In review" in listing
 
 
 def test_assignment_is_blind_and_fair(learner, mc, pool, django_capture_on_commit_callbacks):
