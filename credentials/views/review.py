@@ -73,4 +73,4 @@ def review_detail(request, pk: int):
 def review_artifact(request, pk: int, artifact_id: int):
     review = review_for_reviewer(request.user, pk)
     artifact = get_object_or_404(Artifact, pk=artifact_id, submission_id=review.submission_id)
-    return artifact_response(artifact, blind=True)
+    return artifact_response(artifact, blind=True, inline=request.GET.get("preview") == "1")

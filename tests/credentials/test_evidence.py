@@ -731,3 +731,37 @@ def test_orphan_evidence_files_are_purged_after_a_day(learner, mc):
     assert artifacts_purge_orphans() == 1
     assert not storage.exists(old)
     assert storage.exists(fresh) and storage.exists(kept.file.name)
+
+
+def test_reviewers_preview_photos_in_a_sandbox_and_download_the_rest(
+    client, learner, micro_credential, reviewer, django_capture_on_commit_callbacks
+):
+    micro_credential.requirements[1].value["file_types"] = ["image", "pdf"]
+    micro_credential.save_revision().publish()
+    ids = requirement_ids(micro_credential)
+    submission = submission_start(learner=learner, page=micro_credential)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Hi."})
+    image = artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="Ana class.jpg", data=photo()
+    )
+    pdf = artifact_add_file(submission=submission, slot_id=ids["artifact"], name="a.pdf", data=PDF)
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_submit(submission=submission, privacy_confirmed=True)
+    review = submission.reviews.get()
+    client.force_login(review.reviewer)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    preview_url = reverse("review:artifact", args=[review.pk, image.pk]) + "?preview=1"
+    assert f'src="{preview_url}"' in page and "Ana class" not in page
+
+    shown = client.get(preview_url)
+    assert shown["Content-Type"] == "image/jpeg"
+    assert shown["Content-Disposition"].startswith("inline;")
+    assert f"{submission.number}-artifact-{image.pk}.jpg" in shown["Content-Disposition"]
+    assert shown["Content-Security-Policy"].startswith("sandbox;")
+    assert shown["X-Content-Type-Options"] == "nosniff"
+    # Anything else stays a download, whatever is asked.
+    pdf_url = reverse("review:artifact", args=[review.pk, pdf.pk]) + "?preview=1"
+    assert client.get(pdf_url)["Content-Disposition"].startswith("attachment;")
+    # Someone else's reviewer, or the learner's neighbour, finds nothing there.
+    client.force_login(UserFactory())
+    assert client.get(preview_url).status_code == 404
