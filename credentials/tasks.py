@@ -5,13 +5,14 @@ from celery import shared_task
 from django.db import transaction
 
 from credentials.models import Assertion, Submission
+from credentials.openbadges import baking
 from credentials.services import badges, evidence, review
 
 
 @shared_task
 def assertion_bake(assertion_id: int) -> str:
     assertion = Assertion.objects.select_related("badge_class__issuer").get(pk=assertion_id)
-    return badges.assertion_bake(assertion=assertion).baked_image.name
+    return baking.assertion_bake(assertion=assertion).baked_image.name
 
 
 @shared_task

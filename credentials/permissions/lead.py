@@ -100,11 +100,6 @@ def artifact_for(user: User, pool_id: int, artifact_id: int) -> Artifact:
     return artifact
 
 
-def admin_district_ids(user: User) -> list[int]:
-    """The districts whose people the user may allow another attempt (they administer them)."""
-    return learning.district_ids_administered(user)
-
-
 def may_allow_attempt(user: User, *, learner: User, micro_credential_id: int) -> bool:
     """A lead of a pool covering the micro-credential, or an admin of the learner's
     district; never for one's own attempts."""
@@ -112,7 +107,7 @@ def may_allow_attempt(user: User, *, learner: User, micro_credential_id: int) ->
         return False
     if any(pool.covers(micro_credential_id) for pool in led_pools(user)):
         return True
-    districts = admin_district_ids(user)
+    districts = learning.district_ids_administered(user)
     return bool(districts) and learning.is_member_of_any(user=learner, district_ids=districts)
 
 
@@ -126,7 +121,7 @@ def attempts_scope(user: User) -> tuple[Q, bool, list[int]]:
     why: whether they lead a pool, and the districts they administer. 404 for anyone
     with neither."""
     led = list(led_pools(user))
-    districts = admin_district_ids(user)
+    districts = learning.district_ids_administered(user)
     must(bool(led or districts))
     scope = Q(pk__in=[])
     if led:

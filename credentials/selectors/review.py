@@ -14,11 +14,6 @@ from credentials.requirements import rubric_for
 from learning import api as learning
 
 
-def is_reviewer(*, user: User) -> bool:
-    """An active member of any reviewer pool."""
-    return PoolMember.objects.filter(user=user, is_active=True).exists()
-
-
 @dataclass(frozen=True)
 class ReviewingRoles:
     member: bool  # an active member of a pool

@@ -22,7 +22,6 @@ from cms.selectors import explorer_page_get
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
-from credentials.openbadges.baking import assertion_bake as _bake
 from credentials.openbadges.images import default_badge_png
 from credentials.selectors.badges import award_issuer_get
 from credentials.services.issuers import issuer_platform
@@ -231,7 +230,7 @@ def assertion_award_or_get(
             )
             _tell_learning_awarded(assertion)
             if notify:
-                _notify_awarded(assertion)
+                assertion_notify_awarded(assertion=assertion)
     except IntegrityError:
         # Another call awarded the same badge at the same moment: theirs is the one.
         existing = Assertion.objects.get(
@@ -260,10 +259,6 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
 def assertion_notify_awarded(*, assertion: Assertion) -> None:
     """Tell the learner they earned the badge (in the site; by e-mail unless they turned
     such news off)."""
-    _notify_awarded(assertion)
-
-
-def _notify_awarded(assertion: Assertion) -> None:
     name = assertion.badge_class.name
     notify(
         user=assertion.recipient,
@@ -307,11 +302,6 @@ def assertion_set_public(*, assertion: Assertion, is_public: bool) -> Assertion:
     assertion.save(update_fields=["is_public", "updated_at"])
     transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
     return assertion
-
-
-def assertion_bake(*, assertion: Assertion) -> Assertion:
-    """Bake the assertion into a copy of its badge image (PNG, or SVG for SVG badges)."""
-    return _bake(assertion=assertion)
 
 
 REMINDER_DAYS_BEFORE_EXPIRY = 30

@@ -7,7 +7,7 @@ from datetime import timedelta
 from urllib.parse import urlparse
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -101,11 +101,10 @@ def _carry_forward(previous: Submission, submission: Submission) -> None:
         )
         if not old.is_link:
             try:
-                with old.file.open("rb") as handle:
-                    data = handle.read()
+                with old.file.open("rb") as handle:  # copied in chunks, not read whole
+                    copy.file.save(old.name or "artifact", File(handle), save=False)
             except FileNotFoundError:
                 continue  # the stored file is gone; the learner adds it again
-            copy.file.save(old.name or "artifact", ContentFile(data), save=False)
         copy.save()
         taken[slot.id] = taken.get(slot.id, 0) + 1
 

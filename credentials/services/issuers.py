@@ -121,6 +121,7 @@ def district_issuer_save(
     """Save a district's issuer profile and the micro-credentials it issues, together or
     not at all. Arrangements for pages that are not published now are kept (they are not
     offered on the form)."""
+    learning.district_lock(district=district)  # before reading what it issues now
     arranged = IssuingArrangement.objects.filter(issuer__district=district).select_related(
         "micro_credential"
     )

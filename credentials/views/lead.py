@@ -53,7 +53,7 @@ def _blind(submission: Submission, pool_id: int) -> dict:
 @login_required
 def home(request):
     memberships = membership_list(user=request.user)
-    districts = perms.admin_district_ids(request.user)
+    districts = learning.district_ids_administered(request.user)
     perms.must(bool(memberships or districts))
     led = [m for m in memberships if m.is_lead]
     return render(

@@ -11,9 +11,9 @@ import pytest
 from django.utils import timezone
 
 from credentials.models import Assertion
+from credentials.openbadges.baking import assertion_bake
 from credentials.services.badges import (
     assertion_award,
-    assertion_bake,
     assertion_revoke,
     badge_class_for_micro_credential,
 )

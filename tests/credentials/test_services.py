@@ -106,7 +106,7 @@ def test_status_is_computed_from_dates_and_revocation(badge_class, learner):
 def test_baking_round_trips(badge_class, learner, client):
     import json
 
-    from credentials.services.badges import assertion_bake
+    from credentials.openbadges.baking import assertion_bake
 
     assertion = assertion_bake(
         assertion=assertion_award(recipient=learner, badge_class=badge_class)
