@@ -7,6 +7,22 @@ User = get_user_model()
 DISPLAY_NAME_HELP = "Shown beside your work and badges, e.g. “Ana Díaz”."
 
 
+class AccountByEmailField(forms.EmailField):
+    """The e-mail address of an active account, cleaned to that account: how staff name a
+    person to add to a pool or a district."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", "The address they sign in to Leap with.")
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        email = super().clean(value)
+        person = User.objects.filter(email__iexact=email, is_active=True).first()
+        if person is None:
+            raise forms.ValidationError("No active Leap account uses this address.")
+        return person
+
+
 class SignupForm(forms.Form):
     """The fields Leap adds to allauth's sign-up form."""
 

@@ -1,4 +1,3 @@
-from django import forms
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from wagtail import hooks
@@ -12,7 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
-from accounts.models import User
+from accounts.forms import AccountByEmailField
 from cms.spreadsheets import spreadsheet_safe
 from credentials.models import Assertion, PoolMember, ReviewerPool
 from credentials.services.review import pool_member_add, pool_member_update
@@ -172,9 +171,7 @@ class PoolMemberAddForm(WagtailAdminModelForm):
     exemplars yet, start calibrated; everyone else scores the exemplars first. Adding a
     former member makes them active again."""
 
-    email = forms.EmailField(
-        label="Reviewer's e-mail address", help_text="The address they sign in to Leap with."
-    )
+    email = AccountByEmailField(label="Reviewer's e-mail address")
 
     class Meta:
         model = PoolMember
@@ -182,19 +179,15 @@ class PoolMemberAddForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        email, pool = cleaned.get("email"), cleaned.get("pool")
-        if email:
-            self.reviewer = User.objects.filter(email__iexact=email, is_active=True).first()
-            if self.reviewer is None:
-                self.add_error("email", "No active Leap account uses this address.")
-            elif pool and pool.members.filter(user=self.reviewer, is_active=True).exists():
-                self.add_error("email", f"{self.reviewer} is already an active member of {pool}.")
+        reviewer, pool = cleaned.get("email"), cleaned.get("pool")
+        if reviewer and pool and pool.members.filter(user=reviewer, is_active=True).exists():
+            self.add_error("email", f"{reviewer} is already an active member of {pool}.")
         return cleaned
 
     def save(self, commit=True):
         self.instance = pool_member_add(
             pool=self.cleaned_data["pool"],
-            user=self.reviewer,
+            user=self.cleaned_data["email"],
             is_lead=self.cleaned_data["is_lead"],
         )
         return self.instance

@@ -7,7 +7,6 @@ Memberships are added and changed through `learning.services` (`membership_add`,
 `membership_update`), never by a plain model form, so the one-active-admin rule holds here
 too. Districts and memberships are deactivated, never deleted: people's records stay."""
 
-from django import forms
 from django.db.models import Count, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
@@ -22,7 +21,7 @@ from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from accounts.errors import LeapError
-from accounts.models import User
+from accounts.forms import AccountByEmailField
 from learning.models import CreditEntry, District, DistrictDomain, Membership, School
 from learning.services import membership_add, membership_update
 
@@ -235,9 +234,7 @@ class SchoolViewSet(ModelViewSet):
 class MembershipAddForm(WagtailAdminModelForm):
     """Adds an existing account, by its e-mail address, through `membership_add`."""
 
-    email = forms.EmailField(
-        label="Person's e-mail address", help_text="The address they sign in to Leap with."
-    )
+    email = AccountByEmailField(label="Person's e-mail address")
 
     class Meta:
         model = Membership
@@ -245,24 +242,22 @@ class MembershipAddForm(WagtailAdminModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        email, district = cleaned.get("email"), cleaned.get("district")
-        if email:
-            self.person = User.objects.filter(email__iexact=email, is_active=True).first()
-            if self.person is None:
-                self.add_error("email", "No active Leap account uses this address.")
-            elif (
-                district and district.memberships.filter(user=self.person, is_active=True).exists()
-            ):
-                self.add_error(
-                    "email",
-                    f"{self.person} is already a member of {district}; change their role on "
-                    "their membership.",
-                )
+        person, district = cleaned.get("email"), cleaned.get("district")
+        if (
+            person
+            and district
+            and district.memberships.filter(user=person, is_active=True).exists()
+        ):
+            self.add_error(
+                "email",
+                f"{person} is already a member of {district}; change their role on their "
+                "membership.",
+            )
         return cleaned
 
     def save(self, commit=True):
         self.instance = membership_add(
-            user=self.person,
+            user=self.cleaned_data["email"],
             district=self.cleaned_data["district"],
             role=self.cleaned_data["role"],
         )

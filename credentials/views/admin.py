@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 
 from accounts.errors import LeapError
+from cms.spreadsheets import CSV_MAX_BYTES
 from credentials.forms.badges import BulkAwardForm, RevokeForm
 from credentials.models import Assertion
 from credentials.services.badges import assertion_revoke
@@ -43,7 +44,9 @@ def award_from_csv(request):
     form = BulkAwardForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = bulk_award(data=form.cleaned_data["file"].read(), awarded_by=request.user)
+        # One byte past the limit is enough to say the file is too large; the rest is not read.
+        data = form.cleaned_data["file"].read(CSV_MAX_BYTES + 1)
+        result = bulk_award(data=data, awarded_by=request.user)
         if result.ok:
             messages.success(
                 request,

@@ -197,3 +197,14 @@ def test_award_from_csv_sits_in_the_badges_menu_for_those_who_may_award(client, 
     home = client.get("/admin/").content.decode()
     assert "Issued badges" in home  # the Badges menu is there for them
     assert "Award badges from CSV" not in home
+
+
+def test_a_bulk_award_file_over_the_size_limit_is_refused_unread(admin_client):
+    from cms.spreadsheets import CSV_MAX_BYTES
+
+    text = "email,badge\n" + "x" * (CSV_MAX_BYTES + 10)
+    html = admin_client.post(
+        "/admin/issued_badges/award-from-csv/", {"file": csv_file(text)}
+    ).content.decode()
+    assert "The file is larger than" in html
+    assert Assertion.objects.count() == 0
