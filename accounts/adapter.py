@@ -18,6 +18,8 @@ class AccountAdapter(DefaultAccountAdapter):
             "request": request,
             "email": email,
             "current_site": get_current_site(request),
+            # Leap's e-mails name the site by its address, not the Sites framework's name.
+            "site_url": settings.SITE_URL,
             **context,
         }
         email_send_on_commit(self.render_mail(template_prefix, email, full_context))

@@ -1,6 +1,8 @@
 """Telling people: every notice Leap gives a person, in the site and by e-mail, goes
 through `notify`, which honours their e-mail preference."""
 
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -54,3 +56,23 @@ def notification_settings_save(*, user: User, email_non_essential: bool) -> Noti
         user=user, defaults={"email_non_essential": email_non_essential}
     )
     return found
+
+
+@transaction.atomic
+def email_verification_resend(*, request, email: str) -> bool:
+    """Send a fresh confirmation link to an address waiting to be confirmed. Says nothing
+    about other addresses (the caller answers the same either way, so nobody learns who
+    has an account), and at most once per address in allauth's cool-down (3 minutes)."""
+    address = (
+        EmailAddress.objects.select_related("user")
+        .filter(email__iexact=email.strip(), verified=False, user__is_active=True)
+        .first()
+    )
+    if address is None:
+        return False
+    if not ratelimit.consume(request, action="confirm_email", key=address.email.lower()):
+        return False
+    # A person with no confirmed address yet is finishing their sign-up.
+    signing_up = not EmailAddress.objects.filter(user=address.user, verified=True).exists()
+    address.send_confirmation(request, signup=signing_up)
+    return True

@@ -86,3 +86,33 @@ def notification_settings(request):
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+class VerificationResendForm(forms.Form):
+    email = forms.EmailField(
+        label="Your e-mail address",
+        help_text="The address you signed up with.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def verification_resend(request):
+    """A new confirmation link for someone whose first one is lost or too old. The answer
+    is the same whether or not the address has an account."""
+    form = VerificationResendForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        email = form.cleaned_data["email"]
+        services.email_verification_resend(request=request, email=email)
+        messages.info(
+            request,
+            f"If {email} belongs to a Leap account waiting to be confirmed, a new link is on "
+            "its way. It can take a few minutes; check your spam or junk folder too.",
+        )
+        return redirect("account_email_verification_sent")
+    return render(
+        request,
+        "account/verification_resend.html",
+        {"form": form},
+        status=400 if form.errors else 200,
+    )

@@ -23,6 +23,7 @@ urlpatterns = [
     path("admin/login/", views.cms_login, name="cms_login"),
     path("admin/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
+    path("accounts/", include("accounts.account_urls")),
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("accounts.urls")),
     # The URL conf is where the apps meet: each app's screens under their prefixes.

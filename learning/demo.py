@@ -1,12 +1,14 @@
 """Demo data for the learner's side: a district with schools and a join code, the demo
-people's memberships, and Maya (the demo learner) part-way through her own plan."""
+people's memberships (the facilitator lands on the district's roster), one invitation
+waiting for an answer (to send again or withdraw), and Maya (the demo learner) part-way
+through her own plan."""
 
 from django.db import transaction
 
 from accounts.demo import demo_user
 from cms.models import AudienceRole, Framework, PathwayPage
 from learning import services
-from learning.models import District, DistrictDomain, Membership, PlanItem, School
+from learning.models import District, DistrictDomain, Invitation, Membership, PlanItem, School
 from learning.steps import pathway_steps
 
 DEMO_DISTRICT = {"name": "Riverside Unified School District", "slug": "riverside"}
@@ -22,6 +24,7 @@ DEMO_MEMBERS = [
 # Maya's CTO self-assessment: strong on vision, weaker on data privacy and funding.
 DEMO_RATINGS = {"CTO-1": 2, "CTO-2": 1, "CTO-3": 1, "CTO-9": 1, "CTO-10": 0}
 DEMO_PATHWAY_SLUG = "student-data-privacy-for-district-leaders"
+DEMO_INVITEE = "new.colleague@example.org"
 
 
 @transaction.atomic
@@ -45,9 +48,20 @@ def seed(report) -> None:
                 user=person, display_name=person.display_name, role=audience_role
             )
     _learner_ensure(demo_user("learner"))
+    if not Invitation.objects.filter(
+        district=district, email=DEMO_INVITEE, accepted_at__isnull=True, revoked_at__isnull=True
+    ).exists():
+        services.invitation_send(
+            district=district,
+            email=DEMO_INVITEE,
+            role=Membership.Role.LEARNER,
+            invited_by=demo_user("district admin"),
+            school=schools[1],
+        )
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
-        f"(district admin: {demo_user('district admin').email})"
+        f"(district admin: {demo_user('district admin').email}, facilitator: "
+        f"{demo_user('facilitator').email}; an invitation to {DEMO_INVITEE} is waiting)"
     )
 
 

@@ -1,22 +1,27 @@
 """District admins' screens: their district's people, invitations and progress. Every view
-goes through `permissions.district_for_admin`, so anyone else gets a 404."""
+goes through `permissions.district_for_admin`, so anyone else gets a 404; the district's
+home also shows its facilitators the roster (`permissions.district_for_staff`)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
 from learning import selectors, services
 from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
-from learning.models import Membership
-from learning.permissions import district_for_admin
+from learning.models import Invitation, Membership
+from learning.models.districts import INVITATION_RESEND_INTERVAL, INVITATION_VALID_DAYS
+from learning.permissions import district_for_admin, district_for_staff
 
 
 @login_required
 def district_home(request, slug: str):
-    district = district_for_admin(request.user, slug)
+    district, role = district_for_staff(request.user, slug)
+    if role == Membership.Role.FACILITATOR:
+        return _render_roster(request, district)
     return _render_home(
         request,
         district,
@@ -28,6 +33,16 @@ def district_home(request, slug: str):
 MEMBERS_PER_PAGE = 50
 
 
+def _render_roster(request, district):
+    members = Paginator(selectors.district_roster_list(district=district), MEMBERS_PER_PAGE)
+    page_obj = members.get_page(request.GET.get("page"))
+    return render(
+        request,
+        "learning/district_roster.html",
+        {"district": district, "members": page_obj.object_list, "page_obj": page_obj},
+    )
+
+
 def _render_home(request, district, *, invite_form, csv_form, status=200):
     members = Paginator(selectors.district_member_list(district=district), MEMBERS_PER_PAGE)
     page_obj = members.get_page(request.GET.get("page"))
@@ -36,6 +51,8 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         "members": page_obj.object_list,
         "page_obj": page_obj,
         "invitations": selectors.invitation_open_list(district=district),
+        "valid_days": INVITATION_VALID_DAYS,
+        "resend_minutes": int(INVITATION_RESEND_INTERVAL.total_seconds() // 60),
         "invite_form": invite_form,
         "csv_form": csv_form,
     }
@@ -91,6 +108,50 @@ def district_invite_csv(request, slug: str):
         csv_form=form,
         status=400,
     )
+
+
+def _open_invitation(district, pk: int) -> Invitation:
+    return get_object_or_404(
+        Invitation.objects.select_related("district"),
+        pk=pk,
+        district=district,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+
+
+@login_required
+@require_POST
+def district_invitation_resend(request, slug: str, pk: int):
+    district = district_for_admin(request.user, slug)
+    invitation = _open_invitation(district, pk)
+    try:
+        services.invitation_resend(invitation=invitation)
+    except LeapError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request,
+            f"Invitation sent again to {invitation.email}, with a new link; the old one no "
+            "longer works.",
+        )
+    return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
+
+
+@login_required
+@require_POST
+def district_invitation_revoke(request, slug: str, pk: int):
+    district = district_for_admin(request.user, slug)
+    invitation = _open_invitation(district, pk)
+    try:
+        services.invitation_revoke(invitation=invitation)
+    except LeapError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(
+            request, f"The invitation to {invitation.email} is withdrawn; its link no longer works."
+        )
+    return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
 
 
 @login_required

@@ -3,7 +3,10 @@
 admins reach their own district's members and progress, never their ratings or reflections.
 
 "Who administers which district" is decided here, once: an active district-admin
-membership of an active district."""
+membership of an active district. Facilitators (who run the district's book clubs) see
+their district's roster, read only: the active members' names, roles and schools. Not
+their e-mail addresses, progress, credit, invitations, the join code or any admin action;
+those stay with district admins."""
 
 from django.db.models import QuerySet
 from django.http import Http404
@@ -37,6 +40,36 @@ def district_list_administered(user: User) -> QuerySet[District]:
 
 def is_district_admin(user: User, district: District) -> bool:
     return _admin_memberships(user).filter(district=district).exists()
+
+
+def _staff_memberships(user: User) -> QuerySet[Membership]:
+    """Active admin or facilitator memberships of active districts."""
+    if not user.is_authenticated:
+        return Membership.objects.none()
+    return Membership.objects.filter(
+        user=user,
+        role__in=[Membership.Role.DISTRICT_ADMIN, Membership.Role.FACILITATOR],
+        is_active=True,
+        district__is_active=True,
+    )
+
+
+def district_list_staffed(user: User) -> QuerySet[District]:
+    """The districts the user administers or facilitates, by name (the menu's "District")."""
+    return District.objects.filter(pk__in=_staff_memberships(user).values("district_id")).order_by(
+        "name", "pk"
+    )
+
+
+def district_for_staff(user: User, slug: str) -> tuple[District, str]:
+    """The district and the user's role in it (district admin or facilitator), or 404: a
+    learner of the district and everyone else see no district screen at all."""
+    role = (
+        _staff_memberships(user).filter(district__slug=slug).values_list("role", flat=True).first()
+    )
+    if role is None:
+        raise Http404("No such district.")
+    return District.objects.get(slug=slug), role
 
 
 def district_for_admin(user: User, slug: str) -> District:

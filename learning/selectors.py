@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.db.models import (
     Count,
@@ -41,13 +42,15 @@ from learning.models import (
     CreditEntry,
     District,
     Enrolment,
+    Invitation,
     LearnerProfile,
     Membership,
     PlanItem,
     Rating,
     SelfAssessment,
 )
-from learning.permissions import district_list_administered
+from learning.models.districts import invitation_token_hash
+from learning.permissions import district_list_administered, district_list_staffed
 from learning.recommendations import Candidate, RatedElement, recommendations_rank
 from learning.steps import Progress, StepInfo, pathway_steps, progress_of
 
@@ -466,10 +469,44 @@ def _per_user(queryset: QuerySet, aggregate) -> Subquery:
 
 
 def invitation_open_list(*, district: District) -> QuerySet:
-    """Invitations still waiting for an answer (expired ones are left out)."""
-    return district.invitations.filter(
-        accepted_at__isnull=True, expires_at__gt=timezone.now()
-    ).select_related("school")
+    """Invitations neither accepted nor withdrawn, newest first; expired ones too (marked
+    `expired`), since sending one again renews it."""
+    return (
+        district.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
+        .select_related("school")
+        .annotate(expired=Q(expires_at__lte=timezone.now()))
+        .order_by("-sent_at", "-pk")
+    )
+
+
+def invitation_get_by_token(*, token: str):
+    """The invitation a link's token names, whatever its state, or None."""
+    return (
+        Invitation.objects.select_related("district", "school")
+        .filter(token_hash=invitation_token_hash(token))
+        .first()
+    )
+
+
+def invitation_is_for(*, user: User, invitation: Invitation) -> bool:
+    """Whether the invited address is one of the user's verified addresses."""
+    return EmailAddress.objects.filter(
+        user=user, email__iexact=invitation.email, verified=True
+    ).exists()
+
+
+def membership_get(*, user: User, district: District) -> Membership | None:
+    return Membership.objects.filter(user=user, district=district).first()
+
+
+def district_roster_list(*, district: District) -> QuerySet:
+    """What a facilitator sees of their district: its active members' names, roles and
+    schools (no addresses, no progress), by name, in one query."""
+    return (
+        Membership.objects.filter(district=district, is_active=True)
+        .select_related("user", "school")
+        .order_by("user__display_name", "pk")
+    )
 
 
 def district_member_list(*, district: District) -> QuerySet:
@@ -518,6 +555,9 @@ def member_progress_get(*, user: User) -> dict:
 
 
 def landing_get(*, user: User) -> str | None:
-    """After log-in: a district admin on their district (the first by name)."""
+    """After log-in: a district admin on their district (the first by name), else a
+    facilitator on the district they facilitate."""
     slug = district_list_administered(user).values_list("slug", flat=True).first()
+    if slug is None:
+        slug = district_list_staffed(user).values_list("slug", flat=True).first()
     return reverse("learning:district_home", args=[slug]) if slug else None

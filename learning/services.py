@@ -2,7 +2,6 @@
 checks (views decide who may call them); each keeps its own invariants and raises
 `LeapError` with a sentence for the person when a request cannot be done."""
 
-import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import date
@@ -39,8 +38,15 @@ from learning.models import (
     StepProgress,
 )
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
-from learning.models.districts import join_code_new, join_code_normalise
-from learning.selectors import done_page_id_list
+from learning.models.districts import (
+    INVITATION_MAX_SENDS,
+    INVITATION_RESEND_INTERVAL,
+    invitation_expiry,
+    invitation_token_hash,
+    join_code_new,
+    join_code_normalise,
+)
+from learning.selectors import done_page_id_list, invitation_get_by_token
 from learning.steps import StepInfo, pathway_steps, required_step_ids
 
 # Districts and people.
@@ -186,12 +192,19 @@ def district_join_code_reset(*, district: District) -> District:
     return district
 
 
-def _token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def invitation_url(token: str) -> str:
     return settings.SITE_URL + reverse("learning:invitation", args=[token])
+
+
+def _invitation_mail(invitation: Invitation, token: str) -> None:
+    context = {
+        "district": invitation.district,
+        "invitation": invitation,
+        "invited_by": invitation.invited_by,
+        "url": invitation_url(token),
+    }
+    # To an address, not yet anyone's account here: no preferences apply.
+    email_send(template="learning/email/invitation", context=context, to=[invitation.email])
 
 
 @transaction.atomic
@@ -213,7 +226,7 @@ def invitation_send(
     # Lock the district so two invitations to one address cannot race past the replace.
     District.objects.select_for_update().filter(pk=district.pk).first()
     Invitation.objects.filter(
-        district=district, email__iexact=email, accepted_at__isnull=True
+        district=district, email__iexact=email, accepted_at__isnull=True, revoked_at__isnull=True
     ).delete()
     token = secrets.token_urlsafe(32)
     invitation = Invitation.objects.create(
@@ -221,35 +234,87 @@ def invitation_send(
         email=email,
         role=role,
         school=school,
-        token_hash=_token_hash(token),
+        token_hash=invitation_token_hash(token),
         invited_by=invited_by,
     )
-    context = {
-        "district": district,
-        "invitation": invitation,
-        "invited_by": invited_by,
-        "url": invitation_url(token),
-    }
-    # To an address, not yet anyone's account here: no preferences apply.
-    email_send(template="learning/email/invitation", context=context, to=[email])
+    _invitation_mail(invitation, token)
     return invitation
+
+
+def _invitation_locked(invitation: Invitation) -> Invitation:
+    return (
+        Invitation.objects.select_for_update(of=("self",))
+        .select_related("district", "school", "invited_by")
+        .get(pk=invitation.pk)
+    )
+
+
+@transaction.atomic
+def invitation_resend(*, invitation: Invitation) -> Invitation:
+    """E-mail an open invitation again, with a new link (the old one stops working) and a
+    fresh expiry. At most once every `INVITATION_RESEND_INTERVAL`, `INVITATION_MAX_SENDS`
+    times in all."""
+    locked = _invitation_locked(invitation)
+    if locked.accepted_at is not None:
+        raise LeapError(f"{locked.email} has already accepted this invitation.")
+    if locked.revoked_at is not None:
+        raise LeapError(f"The invitation to {locked.email} was withdrawn; invite them again.")
+    if locked.send_count >= INVITATION_MAX_SENDS:
+        raise LeapError(
+            f"This invitation has been sent to {locked.email} {locked.send_count} times. "
+            "Check the address with them, or withdraw it and send a new one."
+        )
+    next_allowed = locked.sent_at + INVITATION_RESEND_INTERVAL
+    now = timezone.now()
+    if next_allowed > now:
+        minutes = max(1, round((next_allowed - now).total_seconds() / 60))
+        raise LeapError(
+            f"An invitation went to {locked.email} a few minutes ago. It can take a while to "
+            f"arrive; you can send it again in {minutes} minute{'s' if minutes != 1 else ''}."
+        )
+    token = secrets.token_urlsafe(32)
+    locked.token_hash = invitation_token_hash(token)
+    locked.sent_at = now
+    locked.expires_at = invitation_expiry()
+    locked.send_count += 1
+    locked.save(update_fields=["token_hash", "sent_at", "expires_at", "send_count"])
+    _invitation_mail(locked, token)
+    return locked
+
+
+@transaction.atomic
+def invitation_revoke(*, invitation: Invitation) -> Invitation:
+    """Withdraw an open invitation: its link then says so and joins nobody."""
+    locked = _invitation_locked(invitation)
+    if locked.accepted_at is not None:
+        raise LeapError(
+            f"{locked.email} has already joined; deactivate their membership on their page instead."
+        )
+    if locked.revoked_at is None:
+        locked.revoked_at = timezone.now()
+        locked.save(update_fields=["revoked_at"])
+    return locked
 
 
 def invitation_for_token(token: str) -> Invitation:
     """The invitation a link names, or LeapError saying why it cannot be used."""
-    invitation = (
-        Invitation.objects.select_related("district", "school")
-        .filter(token_hash=_token_hash(token or ""))
-        .first()
-    )
+    invitation = invitation_get_by_token(token=token)
     if invitation is None:
-        raise LeapError("This invitation link is not valid. Ask your district for a new one.")
+        raise LeapError(
+            "This invitation link is not valid. It may have been replaced by a newer one: "
+            "look for the latest e-mail from your district, or ask them for a new invitation."
+        )
     if invitation.accepted_at is not None:
         raise LeapError("This invitation has already been used.")
+    if invitation.revoked_at is not None:
+        raise LeapError(
+            f"{invitation.district.name} has withdrawn this invitation. If you think that is "
+            "a mistake, ask its administrators to invite you again."
+        )
     if invitation.is_expired or not invitation.district.is_active:
         raise LeapError(
             f"This invitation to {invitation.district.name} has expired. Ask its "
-            "administrators to invite you again."
+            "administrators to send it again."
         )
     return invitation
 
@@ -259,9 +324,9 @@ def invitation_accept(*, user: User, token: str) -> Membership:
     """Accept an invitation: only by the person it was sent to (one of their verified
     addresses), since it may grant an administrator's role."""
     invitation = invitation_for_token(token)
-    invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-    if invitation.accepted_at is not None:
-        raise LeapError("This invitation has already been used.")
+    invitation = _invitation_locked(invitation)
+    if invitation.accepted_at is not None or invitation.revoked_at is not None:
+        invitation_for_token(token)  # says why, now that the row is locked
     verified = EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists()
@@ -294,7 +359,12 @@ def invitations_accept_for_address(*, user: User, email: str) -> list[Membership
     memberships = []
     open_invitations = (
         Invitation.objects.select_for_update(of=("self",))
-        .filter(email__iexact=email, accepted_at__isnull=True, expires_at__gt=timezone.now())
+        .filter(
+            email__iexact=email,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+        )
         .select_related("district", "school")
     )
     for invitation in open_invitations:

@@ -32,6 +32,16 @@ urlpatterns = [
         name="district_invite_csv",
     ),
     path(
+        "district/<slug:slug>/invitations/<int:pk>/resend/",
+        district_views.district_invitation_resend,
+        name="district_invitation_resend",
+    ),
+    path(
+        "district/<slug:slug>/invitations/<int:pk>/revoke/",
+        district_views.district_invitation_revoke,
+        name="district_invitation_revoke",
+    ),
+    path(
         "district/<slug:slug>/join-code/",
         district_views.district_join_code_reset,
         name="district_join_code_reset",

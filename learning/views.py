@@ -54,7 +54,9 @@ def onboarding(request):
             if membership is not None:
                 messages.success(request, f"You joined {membership.district.name}.")
             return redirect("learning:assessment_start")
-    return render(request, "learning/onboarding.html", {"form": form})
+    # People who joined already (by invitation, say) are not asked for a join code.
+    memberships = selectors.dashboard_membership_list(user=request.user)
+    return render(request, "learning/onboarding.html", {"form": form, "memberships": memberships})
 
 
 @login_required
@@ -74,24 +76,56 @@ def join(request):
     return render(request, "learning/join.html", {"form": form, "memberships": memberships})
 
 
+INVITATION_SESSION_KEY = "leap_invitation"
+
+
 def invitation(request, token: str):
-    """Anyone with the link sees what it is for; accepting needs the invited address."""
+    """The link in an invitation e-mail. Signed out: sign up with the invited address (or
+    sign in), then come back here. Signed in with the invited address: one button joins.
+    Signed in as someone else: say so, and offer to log out. Used: "you have joined" to
+    the person who used it, a neutral sentence to anyone else."""
+    found = selectors.invitation_get_by_token(token=token)
+    user = request.user
+    if (
+        user.is_authenticated
+        and found is not None
+        and found.accepted_at is not None
+        and found.accepted_by_id == user.pk
+    ):
+        request.session.pop(INVITATION_SESSION_KEY, None)
+        return render(
+            request,
+            "learning/invitation_joined.html",
+            {
+                "invitation": found,
+                "membership": selectors.membership_get(user=user, district=found.district),
+                "needs_onboarding": selectors.needs_onboarding(user=user),
+            },
+        )
     try:
         invite = services.invitation_for_token(token)
     except LeapError as error:
         return render(request, "learning/invitation.html", {"error": str(error)}, status=410)
-    if request.method == "POST":
-        if not request.user.is_authenticated:
+    if not user.is_authenticated:
+        if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={request.path}")
+        # The sign-up and log-in pages say what the person is joining.
+        request.session[INVITATION_SESSION_KEY] = {
+            "district": invite.district.name,
+            "email": invite.email,
+        }
+        return render(request, "learning/invitation.html", {"invitation": invite})
+    if not selectors.invitation_is_for(user=user, invitation=invite):
+        return render(
+            request, "learning/invitation.html", {"invitation": invite, "other_account": True}
+        )
+    if request.method == "POST":
         try:
-            membership = services.invitation_accept(user=request.user, token=token)
+            services.invitation_accept(user=user, token=token)
         except LeapError as error:
             messages.error(request, str(error))
         else:
-            messages.success(request, f"Welcome to {membership.district.name}.")
-            if selectors.needs_onboarding(user=request.user):
-                return redirect("learning:onboarding")
-            return redirect("learning:dashboard")
+            return redirect(request.path)
     return render(request, "learning/invitation.html", {"invitation": invite})
 
 

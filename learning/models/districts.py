@@ -1,5 +1,6 @@
 """Districts, their schools and people, and the ways people join them."""
 
+import hashlib
 import secrets
 from datetime import timedelta
 from decimal import Decimal
@@ -172,10 +173,19 @@ class Membership(models.Model):
 
 
 INVITATION_VALID_DAYS = 14
+# An invitation may be sent again once this long has passed since the last e-mail, and at
+# most this many times in all: enough for a lost message, too few to make Leap a spammer.
+INVITATION_RESEND_INTERVAL = timedelta(minutes=10)
+INVITATION_MAX_SENDS = 5
 
 
 def invitation_expiry():
     return timezone.now() + timedelta(days=INVITATION_VALID_DAYS)
+
+
+def invitation_token_hash(token: str) -> str:
+    """What is stored of an invitation link's token: its SHA-256."""
+    return hashlib.sha256((token or "").encode()).hexdigest()
 
 
 class Invitation(models.Model):
@@ -193,6 +203,11 @@ class Invitation(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(default=invitation_expiry)
+    # The last e-mail with a link (a resend makes a new link and a fresh expiry).
+    sent_at = models.DateTimeField(default=timezone.now)
+    send_count = models.PositiveSmallIntegerField(default=1)
+    # Withdrawn by the district: its link says so and stops working.
+    revoked_at = models.DateTimeField(null=True, blank=True)
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -206,10 +221,11 @@ class Invitation(models.Model):
         ordering = ["-created_at"]
         constraints = [
             # One open invitation per address and district; inviting again replaces it.
+            # A revoked one is kept, so its link can say it was withdrawn.
             models.UniqueConstraint(
                 "district",
                 Lower("email"),
-                condition=Q(accepted_at__isnull=True),
+                condition=Q(accepted_at__isnull=True, revoked_at__isnull=True),
                 name="learning_one_open_invitation",
             )
         ]
@@ -220,6 +236,11 @@ class Invitation(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+    @property
+    def is_open(self) -> bool:
+        """Neither accepted nor withdrawn (it may have expired: a resend renews it)."""
+        return self.accepted_at is None and self.revoked_at is None
 
 
 class LearnerProfile(models.Model):

@@ -1,4 +1,5 @@
-"""A new visitor signs up, verifies their address from the e-mail, logs in and is greeted."""
+"""A new visitor signs up, verifies their address from the e-mail (which signs them in),
+and can log in again later."""
 
 import re
 
@@ -26,6 +27,9 @@ def test_a_new_visitor_signs_up_verifies_and_logs_in(live_server, site, page, ma
     page.goto(link)
     page.get_by_role("button", name="Confirm").click()
     expect(page.get_by_role("status").first).to_contain_text("confirmed")
+    # Confirming in the browser that signed up signs in: the new person is asked to set up.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Leap")
+    page.get_by_role("button", name="Log out").click()
 
     page.goto(live_server.url + "/accounts/login/")
     page.get_by_label("Email").fill("ana.diaz@school.example")

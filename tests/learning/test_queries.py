@@ -94,3 +94,32 @@ def test_district_members_page_does_not_grow_with_members(client, catalogue, dis
             MembershipFactory(district=district)
         counts.append(query_count(client, url))
     assert counts[0] == counts[1], counts
+
+
+def test_district_invitations_list_does_not_grow_with_invitations(client, catalogue, district):
+    admin = MembershipFactory(district=district, role="district_admin").user
+    client.force_login(admin)
+    url = reverse("learning:district_home", args=[district.slug])
+    counts = []
+    for size in (5, 50):
+        for n in range(size - district.invitations.count()):
+            services.invitation_send(
+                district=district,
+                email=f"invitee{size}-{n}@school.example",
+                role="learner",
+                invited_by=admin,
+            )
+        counts.append(query_count(client, url))
+    assert counts[0] == counts[1], counts
+
+
+def test_facilitators_roster_does_not_grow_with_members(client, catalogue, district):
+    facilitator = MembershipFactory(district=district, role="facilitator").user
+    client.force_login(facilitator)
+    url = reverse("learning:district_home", args=[district.slug])
+    counts = []
+    for size in (5, 50):
+        for _ in range(size - district.memberships.count()):
+            MembershipFactory(district=district)
+        counts.append(query_count(client, url))
+    assert counts[0] == counts[1], counts
