@@ -146,15 +146,19 @@ def test_each_role_lands_where_their_work_is(live_server, site, page):
     editor = person("eddie@leap.example", "Eddie Moss")
     editor.user_permissions.add(Permission.objects.get(codename="access_admin"))
 
+    newcomer = UserFactory(email="noor@riverside.example", display_name="Noor Haddad")
+
     landings = [
-        (learner, "/dashboard/", None),
-        (facilitator, "/district/riverside/", "facilitator district view"),
-        (admin, "/district/riverside/", None),
-        (reviewer, "/review/", None),
-        (lead, "/review/lead/", None),
-        (editor, "/admin/", None),
+        # who, where they land, their screenshots, the menu items that are theirs
+        (newcomer, "/welcome/", "landing newcomer", []),
+        (learner, "/dashboard/", "landing learner", ["My submissions"]),
+        (facilitator, "/district/riverside/", "facilitator district view", ["District"]),
+        (admin, "/district/riverside/", "landing district admin", ["District"]),
+        (reviewer, "/review/", "landing reviewer", ["Review"]),
+        (lead, "/review/lead/", "landing lead", ["Review", "Lead tools"]),
+        (editor, "/admin/", "landing editor", []),
     ]
-    for user, path, screens in landings:
+    for user, path, screens, menu_items in landings:
         page.context.clear_cookies()
         if user == editor:  # the CMS has its own menu, without the site's "Log out"
             page.goto(base + "/accounts/login/")
@@ -169,8 +173,10 @@ def test_each_role_lands_where_their_work_is(live_server, site, page):
             # landing page itself once the message is shown and gone.
             page.reload()
         assert_accessible(page, f"{user.email} landing")
-        if screens:
-            keep_screens(page, screens)
+        keep_screens(page, screens)
+        menu = page.get_by_role("navigation", name="Main")
+        for item in menu_items:
+            expect(menu.get_by_role("link", name=item, exact=True)).to_be_visible()
         if user == facilitator:
             expect(heading(page)).to_have_text("Riverside Unified")
             expect(page.get_by_role("cell", name="Facilitator").first).to_be_visible()
