@@ -92,6 +92,10 @@ def decided(page, capture, result="meets", learner=None, **kwargs):
 
 @pytest.fixture
 def world(db):
+    return world_build()
+
+
+def world_build():
     """Pool A reviews "Using Classroom Data" (lead Lena, reviewer Rui); pool B reviews
     "Designing Learning" (lead Bo). Maya learns at Riverside, whose admin is Ada; Lakeview's
     admin is Lou. Kim has no part in review."""
@@ -258,6 +262,10 @@ def test_lead_marks_an_exemplar_and_bad_input_saves_nothing(
 
 @pytest.fixture
 def exemplars(world, django_capture_on_commit_callbacks):
+    return exemplars_build(world, django_capture_on_commit_callbacks)
+
+
+def exemplars_build(world, django_capture_on_commit_callbacks):
     """Two exemplars in pool A: one that meets the rubric, one that does not yet."""
     criterion = criteria_of(world["data"])[0]
     made = []
