@@ -1,16 +1,18 @@
 """Demo data: one badge earned by the demo learner, whose URL seed_demo prints; a reviewer
-pool with the demo reviewer and lead reviewer; and one submission of Maya's waiting in the
-demo reviewer's queue."""
+pool with the demo reviewer and lead reviewer; one submission of Maya's waiting in the
+demo reviewer's queue; and an exemplar the lead reviewer marked, which the demo reviewer
+has not scored yet (so his queue starts with calibration, and the lead tools show him not
+calibrated)."""
 
 from django.db import transaction
 
 from accounts.demo import demo_user
 from accounts.errors import LeapError
 from cms.models import MicroCredentialPage
-from credentials.models import ReviewerPool, Submission
+from credentials.models import Review, ReviewerPool, Submission
 from credentials.openbadges.ob2 import assertion_id
-from credentials.requirements import requirements_of
-from credentials.services import evidence, review
+from credentials.requirements import requirements_of, rubric_for
+from credentials.services import calibration, evidence, review
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
@@ -33,6 +35,16 @@ DEMO_ANSWERS = [
     "earlier; their questions about classroom routines came late and were the most useful.",
 ]
 DEMO_REVIEW_LINK = "https://docs.example.org/shared/one-to-one-readiness-review"
+# Grace's earlier evidence for the same micro-credential: the lead's calibration exemplar.
+EXEMPLAR_ANSWERS = [
+    "A K-8 district of 3,100 students in five schools. We plan take-home iPads for grades "
+    "4 to 8 from January.",
+    "The technology coordinator and two principals.",
+    None,
+    None,
+    "We will launch on time; the review showed we are ready.",
+]
+EXEMPLAR_LINK = "https://docs.example.org/shared/k8-ipad-readiness"
 
 
 def seed(report) -> None:
@@ -56,6 +68,11 @@ def seed(report) -> None:
             _submission_ensure(learner)
     except LeapError as error:  # an editor changed the page's requirements
         report.add_line(f"demo submission: not made ({error})")
+    try:
+        with transaction.atomic():
+            _exemplar_ensure()
+    except LeapError as error:
+        report.add_line(f"demo exemplar: not made ({error})")
 
 
 def _reviewers_ensure() -> None:
@@ -72,13 +89,51 @@ def _submission_ensure(learner) -> None:
     page = MicroCredentialPage.objects.live().filter(slug=DEMO_SUBMISSION_SLUG).first()
     if page is None or Submission.objects.filter(learner=learner, micro_credential=page).exists():
         return
+    _evidence_submit(learner, page, DEMO_ANSWERS, DEMO_REVIEW_LINK)
+
+
+def _exemplar_ensure() -> None:
+    """Once: Grace's thinner evidence for the same micro-credential, reviewed "not yet" on
+    the criteria after the first by the lead reviewer (assigned to her: the demo reviewer
+    holds Maya's), and marked as the pool's exemplar with her scores as the reference. The
+    demo reviewer has not scored it, so he is not calibrated."""
+    pool = ReviewerPool.objects.get(name=DEMO_POOL, micro_credential=None)
+    page = MicroCredentialPage.objects.live().filter(slug=DEMO_SUBMISSION_SLUG).first()
+    if page is None or pool.exemplars.exists():
+        return
+    grace, rosa = demo_user("facilitator"), demo_user("lead reviewer")
+    if Submission.objects.filter(learner=grace, micro_credential=page).exists():
+        return
+    submission = _evidence_submit(grace, page, EXEMPLAR_ANSWERS, EXEMPLAR_LINK)
+    assigned = Review.objects.filter(submission=submission, reviewer=rosa).first()
+    if assigned is None:
+        raise LeapError("the lead reviewer was not given the exemplar's submission")
+    scores = {}
+    for number, (cid, value) in enumerate(rubric_for(submission)):
+        if number == 0:
+            scores[cid] = ("meets", "")
+        else:
+            scores[cid] = ("not_yet", value.get("feedback_guidance") or "Say more about this.")
+    review.review_record(review=assigned, scores=scores)
+    submission.refresh_from_db()
+    if submission.state != Submission.State.NOT_YET:
+        raise LeapError("the exemplar's submission was not decided")
+    calibration.exemplar_mark(
+        submission=submission,
+        pool=pool,
+        reference={cid: result for cid, (result, _) in scores.items()},
+        marked_by=rosa,
+    )
+
+
+def _evidence_submit(learner, page, answers: list, link: str) -> Submission:
     requirements = requirements_of(page)
     submission = evidence.submission_start(learner=learner, page=page)
     evidence.submission_save_answers(
         submission=submission,
         answers={
             requirement.id: answer
-            for requirement, answer in zip(requirements, DEMO_ANSWERS, strict=False)
+            for requirement, answer in zip(requirements, answers, strict=False)
             if answer and requirement.takes_text
         },
     )
@@ -86,9 +141,7 @@ def _submission_ensure(learner) -> None:
         if requirement.kind != "artifact":
             continue
         if requirement.allow_link:
-            evidence.artifact_add_link(
-                submission=submission, slot_id=requirement.id, url=DEMO_REVIEW_LINK
-            )
+            evidence.artifact_add_link(submission=submission, slot_id=requirement.id, url=link)
         else:
             evidence.artifact_add_file(
                 submission=submission,
@@ -108,6 +161,7 @@ def _submission_ensure(learner) -> None:
     # Assigned now rather than only by the after-commit task, so the demo reviewer's queue
     # has it whatever runs the tasks; the task then finds nothing left to do.
     review.review_assign(submission=submission)
+    return submission
 
 
 def _demo_pdf(lines: list[str]) -> bytes:

@@ -1,8 +1,9 @@
 """Forms of the lead reviewer tools: rubric scores (an exemplar's reference, a reviewer's
-calibration), another attempt, and the report's period."""
+calibration), adding a pool member, another attempt, and the report's period."""
 
 from django import forms
 
+from accounts.forms import AccountByEmailField
 from credentials.models import CriterionScore
 from credentials.selectors.reports import DEFAULT_PERIOD, PERIODS
 
@@ -29,6 +30,16 @@ class CriterionScoresForm(forms.Form):
     def rows(self):
         """(criterion id, block value, bound field) for the template."""
         return [(cid, value, self[f"criterion-{cid}"]) for cid, value in self.criteria]
+
+
+class PoolMemberJoinForm(forms.Form):
+    email = AccountByEmailField(
+        label="Their e-mail address",
+        help_text="The address they sign in to Leap with. They join as a reviewer and are "
+        "told by e-mail.",
+        error_messages={"required": "Enter the e-mail address of the person to add."},
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class AllowAttemptForm(forms.Form):

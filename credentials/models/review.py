@@ -5,7 +5,8 @@ from collections.abc import Iterable
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 
 
 class ReviewerPool(models.Model):
@@ -44,6 +45,55 @@ def covered_by(pools: Iterable[ReviewerPool]) -> Q:
     return Q(micro_credential_id__in={pool.micro_credential_id for pool in pools})
 
 
+def count_of(queryset: models.QuerySet) -> Coalesce:
+    """The number of rows a correlated subquery finds, as an expression (0 for none)."""
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+class PoolMemberQuerySet(models.QuerySet):
+    """The calibration rule, in one place.
+
+    A member is *calibrated* in their pool when they lead it (leads set the references), or
+    when they have scored every exemplar the pool has now: no `Exemplar` of the pool lacks
+    a `CalibrationScore` by them. A pool with no exemplars calibrates everyone; a new
+    exemplar un-calibrates every non-lead member until they score it. Agreement with the
+    references does not decide it: it is shown to the reviewer and to the pool's leads,
+    who pause a member whose scores are far from the pool's (`LEAP_CALIBRATION_BAR` marks
+    "far"). Only calibrated, active members are assigned live work from the pool."""
+
+    def calibrated(self) -> "PoolMemberQuerySet":
+        return self.filter(calibrated_q())
+
+    def uncalibrated(self) -> "PoolMemberQuerySet":
+        return self.exclude(calibrated_q())
+
+    def with_calibration(self) -> "PoolMemberQuerySet":
+        """Annotate `exemplars_total`, `exemplars_scored` (of the pool's exemplars, by this
+        member) and `is_calibrated`, without a query per member."""
+        return self.annotate(
+            exemplars_total=count_of(Exemplar.objects.filter(pool_id=OuterRef("pool_id"))),
+            exemplars_scored=count_of(
+                CalibrationScore.objects.filter(
+                    exemplar__pool_id=OuterRef("pool_id"), reviewer_id=OuterRef("user_id")
+                )
+            ),
+            is_calibrated=calibrated_q(),
+        )
+
+
+def calibrated_q() -> Q:
+    """A filter on `PoolMember`s: calibrated in their pool (see `PoolMemberQuerySet`)."""
+    unscored = Exemplar.objects.filter(pool_id=OuterRef("pool_id")).exclude(
+        Exists(
+            CalibrationScore.objects.filter(
+                exemplar_id=OuterRef("pk"), reviewer_id=OuterRef(OuterRef("user_id"))
+            )
+        )
+    )
+    return Q(is_lead=True) | ~Exists(unscored)
+
+
 class PoolMember(models.Model):
     pool = models.ForeignKey(ReviewerPool, on_delete=models.CASCADE, related_name="members")
     user = models.ForeignKey(
@@ -56,10 +106,12 @@ class PoolMember(models.Model):
     calibrated_at = models.DateTimeField(
         null=True,
         blank=True,
-        help_text="Set when the reviewer's agreement with the exemplars reaches the bar; "
-        "only calibrated reviewers are assigned work.",
+        help_text="When the reviewer last finished scoring the pool's exemplars (cleared "
+        "when a new one is marked); only calibrated reviewers are assigned work.",
     )
     joined_at = models.DateTimeField(auto_now_add=True)
+
+    objects = PoolMemberQuerySet.as_manager()
 
     class Meta:
         ordering = ["pool", "user__display_name"]

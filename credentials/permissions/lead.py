@@ -4,6 +4,7 @@ an object of another pool is simply not found (its existence is not disclosed).
 - Lead reviewers (active `PoolMember`s with `is_lead`) see their pools' exemplars, reports
   and the decided work of the micro-credentials their pools cover, and may allow another
   attempt on those micro-credentials.
+- Lead reviewers manage their pools' members: add by e-mail, pause, resume, remove.
 - Active members of a pool score its exemplars to calibrate, and may download the
   artifacts of those exemplars (nothing else).
 - District admins may allow another attempt to their own district's active members.
@@ -31,6 +32,16 @@ def pool_for_lead(user: User, pool_id: int) -> ReviewerPool:
     if pool is None:
         raise Http404("No such pool.")
     return pool
+
+
+def member_for_lead(pool: ReviewerPool, member_id: int) -> PoolMember:
+    """A member of a pool the user leads (looked up with `pool_for_lead` first), or 404:
+    a member of another pool is not found."""
+    member = PoolMember.objects.select_related("user").filter(pool=pool, pk=member_id).first()
+    if member is None:
+        raise Http404("No such member.")
+    member.pool = pool
+    return member
 
 
 def member_of(user: User, pool_id: int) -> PoolMember:

@@ -187,6 +187,7 @@ def _double_review_agreement(scope: Q, since: datetime) -> dict[int, tuple[int, 
 def _reviewers(pools: list[ReviewerPool], scope: Q, since: datetime) -> list[ReviewerRow]:
     members = list(
         PoolMember.objects.filter(pool__in=pools, is_active=True)
+        .with_calibration()
         .select_related("user", "pool")
         .order_by("pool__name", "pool_id", "-is_lead", "user__display_name", "pk")
     )

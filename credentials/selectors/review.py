@@ -1,15 +1,18 @@
 """Reads about reviewing: a reviewer's queue, who may be assigned, the lead tools' home and
 exemplars, and a reviewer's calibration."""
 
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet
+from django.conf import settings
+from django.db.models import Count, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from credentials.agreement import Agreement, agreement
 from credentials.models import CalibrationScore, Exemplar, PoolMember, Review, ReviewerPool
+from credentials.models.review import count_of
 from credentials.requirements import rubric_for
 from learning import api as learning
 
@@ -28,8 +31,9 @@ def reviewing_roles_get(*, user: User) -> ReviewingRoles:
 
 
 def review_queue_get(*, user: User) -> dict:
-    """The reviewer's open assignments, soonest due first, their latest completed ones, and
-    whether they lead a pool: three queries, whatever the queue's length."""
+    """The reviewer's queue: first their calibration tasks (per pool they are not calibrated
+    in, how many exemplars are left to score), then their open assignments, soonest due
+    first, and their latest completed ones. Three queries, whatever the queue's length."""
     base = Review.objects.filter(reviewer=user).select_related(
         "submission", "submission__micro_credential"
     )
@@ -38,11 +42,19 @@ def review_queue_get(*, user: User) -> dict:
     for review in open_reviews:
         review.is_overdue = review.due_at < now
     memberships = list(
-        PoolMember.objects.filter(user=user, is_active=True).values_list("is_lead", "calibrated_at")
+        PoolMember.objects.filter(user=user, is_active=True)
+        .with_calibration()
+        .select_related("pool")
+        .order_by("pool__name", "pk")
     )
+    calibration = [m for m in memberships if not m.is_calibrated]
+    for member in calibration:
+        member.exemplars_left = member.exemplars_total - member.exemplars_scored
     return {
-        "is_lead": any(is_lead for is_lead, _ in memberships),
-        "needs_calibration": any(calibrated is None for _, calibrated in memberships),
+        "is_lead": any(m.is_lead for m in memberships),
+        "calibration": calibration,
+        # Live work can come from at least one pool.
+        "calibrated_anywhere": any(m.is_calibrated for m in memberships),
         "open": open_reviews,
         "overdue": sum(1 for review in open_reviews if review.is_overdue),
         "done": list(base.filter(state=Review.State.COMPLETED).order_by("-completed_at")[:20]),
@@ -50,14 +62,15 @@ def review_queue_get(*, user: User) -> dict:
 
 
 def reviewer_eligible_list(*, submission, lead: bool = False) -> QuerySet[User]:
-    """Active, calibrated members of a pool for this micro-credential (or for all), never
-    the learner, nobody who already had this submission, and (where the learner's district
-    says so) nobody from the learner's district; the least loaded first."""
-    members = PoolMember.objects.filter(
+    """Active members of a pool for this micro-credential (or for all) who are calibrated
+    in that pool (`PoolMemberQuerySet`: someone calibrated in one pool and not in another
+    gets the first pool's work only), never the learner, nobody who already had this
+    submission, and (where the learner's district says so) nobody from the learner's
+    district; the least loaded first."""
+    members = PoolMember.objects.calibrated().filter(
         Q(pool__micro_credential=submission.micro_credential_id)
         | Q(pool__micro_credential__isnull=True),
         is_active=True,
-        calibrated_at__isnull=False,
         user__is_active=True,
     )
     if lead:
@@ -92,23 +105,57 @@ def pool_covering_list(*, user: User, micro_credential_id: int, lead: bool) -> Q
 
 
 def membership_list(*, user: User) -> list[PoolMember]:
-    """The user's active pool memberships with, per pool, how many exemplars it has
-    (`exemplar_count`) and how many of them the user scored (`scored`). Two queries."""
-    memberships = list(
+    """The user's active pool memberships, with the pool's exemplar count
+    (`exemplars_total`), how many of them the user scored (`exemplars_scored`) and whether
+    they are calibrated there (`is_calibrated`). One query."""
+    return list(
         PoolMember.objects.filter(user=user, is_active=True)
+        .with_calibration()
         .select_related("pool__micro_credential")
-        .annotate(exemplar_count=Count("pool__exemplars"))
         .order_by("pool__name", "pk")
     )
-    scored = dict(
-        CalibrationScore.objects.filter(reviewer=user)
-        .values("exemplar__pool_id")
-        .annotate(n=Count("pk"))
-        .values_list("exemplar__pool_id", "n")
+
+
+@dataclass(frozen=True)
+class PoolMemberRow:
+    """A member of a pool as its leads see it: state, calibration and agreement."""
+
+    member: PoolMember
+    agreement: Agreement
+    open_reviews: int
+
+    @property
+    def below_bar(self) -> bool:
+        return self.agreement.percent is not None and not self.agreement.meets(
+            settings.LEAP_CALIBRATION_BAR
+        )
+
+
+def pool_member_list(*, pool: ReviewerPool) -> list[PoolMemberRow]:
+    """Everyone in the pool, active first, leads first, by name: whether each is calibrated
+    (N of M exemplars scored), their agreement with the references, and how many live
+    reviews they hold open. Two queries, however many members and scores."""
+    members = list(
+        pool.members.with_calibration()
+        .select_related("user")
+        .annotate(
+            open_reviews=count_of(
+                Review.objects.filter(reviewer_id=OuterRef("user_id"), state=Review.State.ASSIGNED)
+            )
+        )
+        .order_by("-is_active", "-is_lead", "user__display_name", "pk")
     )
-    for member in memberships:
-        member.scored = scored.get(member.pool_id, 0)
-    return memberships
+    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
+    for reviewer_id, results, reference in CalibrationScore.objects.filter(
+        exemplar__pool=pool
+    ).values_list("reviewer_id", "results", "exemplar__reference"):
+        pairs[reviewer_id] += [
+            (results.get(cid, ""), expected) for cid, expected in reference.items()
+        ]
+    return [
+        PoolMemberRow(member=m, agreement=agreement(pairs[m.user_id]), open_reviews=m.open_reviews)
+        for m in members
+    ]
 
 
 def exemplar_list(*, pool: ReviewerPool) -> list[Exemplar]:
@@ -146,51 +193,108 @@ def calibration_agreement_get(*, pool: ReviewerPool, reviewer: User) -> Agreemen
     return agreement(pairs)
 
 
+@dataclass(frozen=True)
+class CriterionComparison:
+    title: str
+    yours: str  # "meets", "not_yet", or "" (not scored: the criterion came later)
+    reference: str
+
+    @property
+    def agreed(self) -> bool:
+        return self.yours == self.reference
+
+
+@dataclass(frozen=True)
+class ExemplarResult:
+    """One scored exemplar: the reviewer's score and the reference, criterion by criterion."""
+
+    exemplar: Exemplar
+    criteria: list[CriterionComparison]
+
+    @property
+    def agreed(self) -> int:
+        return sum(1 for c in self.criteria if c.agreed)
+
+    @property
+    def total(self) -> int:
+        return len(self.criteria)
+
+
+def exemplar_result_get(*, exemplar: Exemplar, score: CalibrationScore) -> ExemplarResult:
+    return ExemplarResult(
+        exemplar=exemplar,
+        criteria=[
+            CriterionComparison(
+                title=value.get("title", "Criterion"),
+                yours=score.results.get(cid, ""),
+                reference=exemplar.reference[cid],
+            )
+            for cid, value in exemplar_criteria_list(exemplar=exemplar)
+        ],
+    )
+
+
 @dataclass
 class Calibration:
-    """Where a pool member stands in calibrating: the exemplar to score next (None when
-    there is none, or they are calibrated), and once they have scored, their agreement and
-    the criteria where they differed from the reference."""
+    """Where a pool member stands: the exemplars they are asked to score (a lead is not
+    asked to score the ones they marked), the next one to score (None when none is left),
+    whether they are calibrated, and for what they scored, the comparison with the
+    reference per exemplar and their agreement overall."""
 
     exemplars: list[Exemplar]
-    scores: dict[int, CalibrationScore]
     current: Exemplar | None
-    result: Agreement | None = None
-    differences: list[dict] = field(default_factory=list)
+    is_calibrated: bool
+    results: list[ExemplarResult] = field(default_factory=list)
+    overall: Agreement | None = None
 
     @property
     def position(self) -> int | None:
         return self.exemplars.index(self.current) + 1 if self.current else None
 
+    @property
+    def scored(self) -> int:
+        return len(self.results)
+
+    @property
+    def left(self) -> int:
+        return len(self.exemplars) - self.scored
+
+    @property
+    def criteria_agreed(self) -> int:
+        return sum(result.agreed for result in self.results)
+
+    @property
+    def criteria_total(self) -> int:
+        return sum(result.total for result in self.results)
+
 
 def calibration_get(*, member: PoolMember) -> Calibration:
+    """The member's calibration in their pool (two queries; the rule is
+    `PoolMemberQuerySet`'s, applied to the rows read here)."""
     pool, reviewer = member.pool, member.user_id
-    exemplars = list(
+    every = list(
         pool.exemplars.select_related("submission__micro_credential").order_by("created_at", "pk")
     )
     scores = {
         score.exemplar_id: score
         for score in CalibrationScore.objects.filter(exemplar__pool=pool, reviewer=reviewer)
     }
-    pending = [e for e in exemplars if e.pk not in scores]
-    current = pending[0] if member.calibrated_at is None and pending else None
-    state = Calibration(exemplars=exemplars, scores=scores, current=current)
-    if current is None and scores:
-        state.result = calibration_agreement_get(pool=pool, reviewer=reviewer)
-        for exemplar in exemplars:
-            if exemplar.pk not in scores:
-                continue
-            for cid, value in exemplar_criteria_list(exemplar=exemplar):
-                yours = scores[exemplar.pk].results.get(cid, "")
-                if yours != exemplar.reference[cid]:
-                    state.differences.append(
-                        {
-                            "number": exemplar.submission.number,
-                            "criterion": value.get("title", "Criterion"),
-                            "yours": yours,
-                            "reference": exemplar.reference[cid],
-                        }
-                    )
+    asked = [
+        e for e in every if e.pk in scores or not (member.is_lead and e.marked_by_id == reviewer)
+    ]
+    pending = [e for e in asked if e.pk not in scores]
+    state = Calibration(
+        exemplars=asked,
+        current=pending[0] if pending else None,
+        is_calibrated=member.is_lead or all(e.pk in scores for e in every),
+        results=[
+            exemplar_result_get(exemplar=e, score=scores[e.pk]) for e in asked if e.pk in scores
+        ],
+    )
+    if state.results:
+        state.overall = agreement(
+            (c.yours, c.reference) for result in state.results for c in result.criteria
+        )
     return state
 
 

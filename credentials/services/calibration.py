@@ -1,8 +1,7 @@
 """Calibration: lead reviewers mark decided submissions as exemplars with reference
-scores; reviewers joining a pool score them, and are calibrated (and start receiving work)
-when their agreement reaches the bar."""
+scores; the pool's reviewers score them blind, and are calibrated (and receive the pool's
+live work) once they have scored every one (the rule: `PoolMemberQuerySet`)."""
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
@@ -17,14 +16,14 @@ from credentials.models import (
     Submission,
 )
 from credentials.requirements import rubric_for
-from credentials.selectors.review import calibration_agreement_get
 
 
 @transaction.atomic
 def exemplar_mark(
     *, submission: Submission, pool: ReviewerPool, reference: dict, marked_by: User
 ) -> Exemplar:
-    """A lead marks a decided submission as an exemplar with reference scores."""
+    """A lead marks a decided submission as an exemplar with reference scores. Every member
+    of the pool who is not a lead then has it to score before more live work."""
     criteria = [cid for cid, _ in rubric_for(submission)]
     if set(reference) != set(criteria) or not set(reference.values()) <= set(
         CriterionScore.Result.values
@@ -32,17 +31,20 @@ def exemplar_mark(
         raise LeapError("Give a reference score (meets or not yet) for every criterion.")
     try:
         with transaction.atomic():
-            return Exemplar.objects.create(
+            exemplar = Exemplar.objects.create(
                 submission=submission, pool=pool, reference=reference, marked_by=marked_by
             )
     except IntegrityError:
         raise LeapError("This submission is an exemplar already.") from None
+    pool.members.filter(is_lead=False).update(calibrated_at=None)
+    return exemplar
 
 
 @transaction.atomic
 def calibration_record(*, exemplar: Exemplar, reviewer: User, results: dict) -> CalibrationScore:
-    """Score an exemplar; once every exemplar of the pool is scored and agreement reaches
-    the bar, the reviewer is calibrated and starts receiving work."""
+    """Score an exemplar blind ({criterion id: "meets" | "not_yet"}). Scoring the last one
+    the pool has makes the reviewer calibrated there, whatever their agreement (leads see
+    it, and pause a reviewer who needs to talk it through)."""
     if set(results) != set(exemplar.reference) or not set(results.values()) <= set(
         CriterionScore.Result.values
     ):
@@ -53,13 +55,8 @@ def calibration_record(*, exemplar: Exemplar, reviewer: User, results: dict) -> 
                 exemplar=exemplar, reviewer=reviewer, results=results
             )
     except IntegrityError:
-        raise LeapError("You have scored this exemplar already.") from None
-    pool = exemplar.pool
-    scored = CalibrationScore.objects.filter(exemplar__pool=pool, reviewer=reviewer).count()
-    if scored >= pool.exemplars.count():
-        result = calibration_agreement_get(pool=pool, reviewer=reviewer)
-        if result.meets(settings.LEAP_CALIBRATION_BAR):
-            PoolMember.objects.filter(pool=pool, user=reviewer, calibrated_at__isnull=True).update(
-                calibrated_at=timezone.now()
-            )
+        raise LeapError("You have scored this example already.") from None
+    PoolMember.objects.calibrated().filter(
+        pool_id=exemplar.pool_id, user=reviewer, calibrated_at__isnull=True
+    ).update(calibrated_at=timezone.now())
     return score

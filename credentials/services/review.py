@@ -1,6 +1,6 @@
 """Reviewing: blind, load-balanced assignment; rubric scores and the decision (earned
 through `assertion_award`); split decisions to a lead; overdue work reassigned; pool
-members added, changed and taken out. Every write that touches a submission's reviews
+members added, changed, paused and removed. Every write that touches a submission's reviews
 locks the submission row first, then the review (docs/decisions/0005)."""
 
 import logging
@@ -281,3 +281,88 @@ def pool_member_add(*, pool: ReviewerPool, user: User, is_lead: bool = False) ->
         member.calibrated_at = timezone.now()
     member.save()
     return member
+
+
+# Pool members, as the pool's leads manage them (the lead tools).
+
+
+def _only_active_lead(member: PoolMember) -> bool:
+    return (
+        member.is_lead
+        and member.is_active
+        and not PoolMember.objects.filter(pool_id=member.pool_id, is_lead=True, is_active=True)
+        .exclude(pk=member.pk)
+        .exists()
+    )
+
+
+@transaction.atomic
+def pool_member_join(*, pool: ReviewerPool, user: User, added_by: User) -> PoolMember:
+    """A lead adds a reviewer to their pool (not as a lead: that stays with staff). The
+    reviewer is told, and asked to score the pool's exemplars first when it has any."""
+    existing = PoolMember.objects.filter(pool=pool, user=user).first()
+    if existing is not None:
+        name = user.display_name or user.email
+        if existing.is_active:
+            raise LeapError(f"{name} is already a member of {pool.name}.")
+        raise LeapError(f"{name} is already in {pool.name}, paused: resume them instead.")
+    member = pool_member_add(pool=pool, user=user)
+    exemplars = pool.exemplars.count()
+    notify(
+        user=user,
+        message=(
+            f"You are a reviewer in {pool.name}. "
+            + (
+                f"Score {exemplars} example{'s' if exemplars != 1 else ''} before live work."
+                if exemplars
+                else "Live work will come to your queue."
+            )
+        ),
+        url=(
+            reverse("review_lead:calibration", args=[pool.pk])
+            if exemplars
+            else reverse("review:queue")
+        ),
+        email_template="credentials/email/pool_joined",
+        context={
+            "pool": pool,
+            "exemplars": exemplars,
+            "added_by": added_by.display_name or "A lead reviewer",
+        },
+    )
+    return member
+
+
+@transaction.atomic
+def pool_member_set_active(*, member: PoolMember, active: bool) -> PoolMember:
+    """Pause a member (they get no work from the pool, and the open reviews they no longer
+    qualify for go to other reviewers at once) or resume them. A pool keeps at least one
+    active lead."""
+    member = PoolMember.objects.select_for_update().select_related("user", "pool").get(pk=member.pk)
+    if not active and _only_active_lead(member):
+        raise LeapError(
+            f"{member.user.display_name or member.user.email} is the only active lead of "
+            f"{member.pool.name}, so cannot be paused. Ask the platform staff to make "
+            "someone else a lead first."
+        )
+    if member.is_active == active:
+        return member
+    return pool_member_update(member=member, is_lead=member.is_lead, is_active=active)
+
+
+@transaction.atomic
+def pool_member_remove(*, member: PoolMember) -> None:
+    """Take someone out of the pool. Their completed reviews and calibration scores stay
+    (added again, they need not score the same exemplars twice); their open reviews that
+    no other pool of theirs covers go to other reviewers at once. A pool keeps at least
+    one active lead."""
+    member = PoolMember.objects.select_for_update().select_related("user", "pool").get(pk=member.pk)
+    if _only_active_lead(member):
+        raise LeapError(
+            f"{member.user.display_name or member.user.email} is the only active lead of "
+            f"{member.pool.name}, so cannot be removed. Ask the platform staff to make "
+            "someone else a lead first."
+        )
+    user_id = member.user_id
+    member.delete()
+    transaction.on_commit(lambda: _reassign_ineligible(user_id))

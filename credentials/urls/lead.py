@@ -22,5 +22,21 @@ urlpatterns = [
         lead_views.artifact,
         name="artifact",
     ),
+    path("pools/<int:pool_id>/", lead_views.pool, name="pool"),
+    path(
+        "pools/<int:pool_id>/members/<int:member_id>/active/",
+        lead_views.member_active,
+        name="member_active",
+    ),
+    path(
+        "pools/<int:pool_id>/members/<int:member_id>/remove/",
+        lead_views.member_remove,
+        name="member_remove",
+    ),
     path("pools/<int:pool_id>/calibration/", lead_views.calibration, name="calibration"),
+    path(
+        "pools/<int:pool_id>/calibration/<int:exemplar_id>/",
+        lead_views.calibration_result,
+        name="calibration_result",
+    ),
 ]

@@ -1,5 +1,6 @@
-"""Lead reviewer tools under /review/lead/: exemplars with reference scores, calibration
-for reviewers joining a pool, reports, and allowing another attempt after the limit.
+"""Lead reviewer tools under /review/lead/: each pool's members (who is calibrated; add,
+pause, resume, remove), exemplars with reference scores, calibration for the pool's
+reviewers, reports, and allowing another attempt after the limit.
 Everything is blind: submissions are known by their number, never by the learner's name
 (district admins see their own people's names on the attempts page only). Permission
 checks live in `credentials.permissions.lead` and answer 404."""
@@ -11,11 +12,16 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import LeapError
-from credentials.forms.lead import AllowAttemptForm, CriterionScoresForm, ReportPeriodForm
-from credentials.models import Exemplar, Submission
+from credentials.forms.lead import (
+    AllowAttemptForm,
+    CriterionScoresForm,
+    PoolMemberJoinForm,
+    ReportPeriodForm,
+)
+from credentials.models import CalibrationScore, Exemplar, Review, Submission
 from credentials.permissions import lead as perms
 from credentials.requirements import rubric_for
 from credentials.selectors import reports
@@ -24,11 +30,18 @@ from credentials.selectors.review import (
     calibration_get,
     exemplar_criteria_list,
     exemplar_list,
+    exemplar_result_get,
     membership_list,
+    pool_member_list,
 )
 from credentials.services.calibration import calibration_record
 from credentials.services.calibration import exemplar_mark as mark
 from credentials.services.evidence import attempt_allow
+from credentials.services.review import (
+    pool_member_join,
+    pool_member_remove,
+    pool_member_set_active,
+)
 from credentials.views.files import artifact_response
 from learning import api as learning
 
@@ -149,7 +162,7 @@ def exemplar_mark(request, pool_id: int, submission_id: int):
                 messages.success(
                     request,
                     f"Submission {submission.number} is now an exemplar of {pool.name}. "
-                    "Reviewers joining the pool will score it to calibrate.",
+                    "Every reviewer in the pool scores it before more live work.",
                 )
                 return redirect("review_lead:exemplars", pool_id=pool.pk)
     reference = []
@@ -180,22 +193,132 @@ def artifact(request, pool_id: int, artifact_id: int):
     return artifact_response(perms.artifact_for(request.user, pool_id, artifact_id), blind=True)
 
 
+def _name(user) -> str:
+    return user.display_name or user.email
+
+
+@login_required
+def pool(request, pool_id: int):
+    """A pool's members as its leads see them (state, calibration, agreement, open work),
+    and adding someone by e-mail."""
+    pool = perms.pool_for_lead(request.user, pool_id)
+    form = PoolMemberJoinForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        person = form.cleaned_data["email"]
+        try:
+            pool_member_join(pool=pool, user=person, added_by=request.user)
+        except LeapError as error:
+            form.add_error("email", error.message)
+        else:
+            messages.success(request, f"{_name(person)} joined {pool.name} and has been told.")
+            return redirect("review_lead:pool", pool_id=pool.pk)
+    return render(
+        request,
+        "credentials/lead/pool.html",
+        {
+            "pool": pool,
+            "rows": pool_member_list(pool=pool),
+            "form": form,
+            "exemplar_count": pool.exemplars.count(),
+            "bar_percent": round(settings.LEAP_CALIBRATION_BAR * 100),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_POST
+def member_active(request, pool_id: int, member_id: int):
+    """Pause a member, or resume a paused one."""
+    pool = perms.pool_for_lead(request.user, pool_id)
+    member = perms.member_for_lead(pool, member_id)
+    action = request.POST.get("action")
+    name = _name(member.user)
+    if action not in ("pause", "resume"):
+        messages.error(request, "Choose pause or resume.")
+    elif member.user_id == request.user.pk:
+        messages.error(
+            request, "You cannot pause yourself here. Ask another lead or the platform staff."
+        )
+    else:
+        try:
+            pool_member_set_active(member=member, active=action == "resume")
+        except LeapError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{name} is paused: no new work comes to them from {pool.name}, and their "
+                "open reviews go to other reviewers."
+                if action == "pause"
+                else f"{name} is active in {pool.name} again.",
+            )
+    return redirect("review_lead:pool", pool_id=pool.pk)
+
+
+@login_required
+def member_remove(request, pool_id: int, member_id: int):
+    """Ask, then take someone out of the pool."""
+    pool = perms.pool_for_lead(request.user, pool_id)
+    member = perms.member_for_lead(pool, member_id)
+    name = _name(member.user)
+    if member.user_id == request.user.pk:
+        messages.error(
+            request, "You cannot remove yourself here. Ask another lead or the platform staff."
+        )
+        return redirect("review_lead:pool", pool_id=pool.pk)
+    if request.method == "POST":
+        try:
+            pool_member_remove(member=member)
+        except LeapError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                f"{name} is no longer in {pool.name}. Their open reviews go to other reviewers.",
+            )
+        return redirect("review_lead:pool", pool_id=pool.pk)
+    open_reviews = member.user.reviews.filter(state=Review.State.ASSIGNED).count()
+    return render(
+        request,
+        "credentials/lead/member_remove.html",
+        {"pool": pool, "member": member, "name": name, "open_reviews": open_reviews},
+    )
+
+
+def _calibration_context(member, state) -> dict:
+    return {
+        "pool": member.pool,
+        "member": member,
+        "state": state,
+        "bar": settings.LEAP_CALIBRATION_BAR,
+        "bar_percent": round(settings.LEAP_CALIBRATION_BAR * 100),
+        "below_bar": state.overall is not None
+        and state.overall.percent is not None
+        and not state.overall.meets(settings.LEAP_CALIBRATION_BAR),
+    }
+
+
 @login_required
 def calibration(request, pool_id: int):
+    """A pool member scores the pool's exemplars, one at a time and blind, like live work;
+    with none left, their agreement with the references."""
     member = perms.member_of(request.user, pool_id)
     pool = member.pool
     state = calibration_get(member=member)
     form = None
     status = 200
     if request.method == "POST":
-        if member.calibrated_at is not None:
-            messages.info(request, "You are calibrated already; there is nothing to score.")
-            return redirect("review_lead:calibration", pool_id=pool.pk)
         try:
             exemplar_id = int(request.POST.get("exemplar", ""))
         except ValueError:
             raise Http404("No such exemplar.") from None
         exemplar = perms.exemplar_for_member(member, exemplar_id)
+        if any(result.exemplar.pk == exemplar.pk for result in state.results):
+            messages.info(request, "You have scored this example already.")
+            return redirect(
+                "review_lead:calibration_result", pool_id=pool.pk, exemplar_id=exemplar.pk
+            )
         form = CriterionScoresForm(request.POST, criteria=exemplar_criteria_list(exemplar=exemplar))
         if form.is_valid():
             try:
@@ -203,36 +326,39 @@ def calibration(request, pool_id: int):
             except LeapError as error:
                 error.add_to_form(form)
             else:
-                messages.success(request, f"Your scores on {exemplar.submission.number} are saved.")
-                return redirect("review_lead:calibration", pool_id=pool.pk)
+                return redirect(
+                    "review_lead:calibration_result", pool_id=pool.pk, exemplar_id=exemplar.pk
+                )
         state.current = exemplar
-        state.result = None
         status = 400
     elif state.current is not None:
         form = CriterionScoresForm(criteria=exemplar_criteria_list(exemplar=state.current))
 
-    context = {
-        "pool": pool,
-        "member": member,
-        "total": len(state.exemplars),
-        "scored": len(state.scores),
-        "bar": settings.LEAP_CALIBRATION_BAR,
-        "bar_percent": round(settings.LEAP_CALIBRATION_BAR * 100),
-        "form": form,
-    }
+    context = {**_calibration_context(member, state), "form": form}
     if state.current is not None:
-        context.update(
-            exemplar=state.current,
-            position=state.position,
-            **_blind(state.current.submission, pool.pk),
-        )
-    elif state.result is not None:
-        context.update(
-            result=state.result,
-            reached=state.result.meets(settings.LEAP_CALIBRATION_BAR),
-            differences=state.differences,
-        )
+        context.update(exemplar=state.current, **_blind(state.current.submission, pool.pk))
     return render(request, "credentials/lead/calibration.html", context, status=status)
+
+
+@login_required
+@require_GET
+def calibration_result(request, pool_id: int, exemplar_id: int):
+    """How the member's scores on one exemplar compare with the reference: shown only once
+    they have scored it (before that the reference is not found)."""
+    member = perms.member_of(request.user, pool_id)
+    exemplar = perms.exemplar_for_member(member, exemplar_id)
+    score = CalibrationScore.objects.filter(exemplar=exemplar, reviewer=request.user).first()
+    if score is None:
+        raise Http404("No such result.")
+    state = calibration_get(member=member)
+    return render(
+        request,
+        "credentials/lead/calibration_result.html",
+        {
+            **_calibration_context(member, state),
+            "result": exemplar_result_get(exemplar=exemplar, score=score),
+        },
+    )
 
 
 @login_required

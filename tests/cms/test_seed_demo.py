@@ -195,7 +195,15 @@ def test_the_demo_reviewer_has_mayas_submission_in_the_queue(settings):
     members = {m.user: m for m in pool.members.all()}
     assert set(members) == {sam, rosa}
     assert members[rosa].is_lead and not members[sam].is_lead
-    assert all(m.is_active and m.calibrated_at for m in members.values())
+    assert all(m.is_active for m in members.values())
+    # The lead marked an exemplar; the demo reviewer has not scored it, so he starts with
+    # calibration (and keeps Maya's review, assigned before it).
+    [exemplar] = pool.exemplars.all()
+    assert exemplar.marked_by == rosa and exemplar.submission.state == "not_yet"
+    calibrated = set(
+        PoolMember.objects.calibrated().filter(pool=pool).values_list("user", flat=True)
+    )
+    assert calibrated == {rosa.pk}
 
     [submission] = Submission.objects.filter(learner__email="learner@leap.example")
     assert submission.micro_credential.slug == "one-to-one-readiness-review"

@@ -248,14 +248,7 @@ def test_a_review_is_due_in_business_days_of_the_learners_district(
     assert (due.date().isoformat(), due.hour) == ("2026-12-04", 18)
 
 
-def test_uncalibrated_reviewers_get_no_work(learner, mc, pool, django_capture_on_commit_callbacks):
-    from credentials.models import PoolMember
-
-    new = UserFactory()
-    PoolMember.objects.create(pool=pool, user=new)  # not calibrated
-    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
-    assert submission.state == "submitted"
-    assert not submission.reviews.exists()
+# Who is calibrated, and that only they get a pool's work: tests/credentials/test_calibration.py.
 
 
 def test_two_reviewers_who_disagree_go_to_a_lead(
