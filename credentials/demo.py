@@ -1,6 +1,7 @@
-"""Demo data: one badge earned by the demo learner, whose URL seed_demo prints; a reviewer
-pool with the demo reviewer and lead reviewer; and one submission of Maya's waiting in the
-demo reviewer's queue."""
+"""Demo data: badge art for every micro-credential without an image of its own; one badge
+earned by the demo learner, whose URL seed_demo prints; a reviewer pool with the demo
+reviewer and lead reviewer; and one submission of Maya's waiting in the demo reviewer's
+queue."""
 
 from django.db import transaction
 
@@ -11,6 +12,7 @@ from credentials.models import ReviewerPool, Submission
 from credentials.openbadges.ob2 import assertion_id
 from credentials.requirements import requirements_of
 from credentials.services import evidence, review
+from credentials.services.badge_art import badge_art_backfill
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
@@ -36,6 +38,8 @@ DEMO_REVIEW_LINK = "https://docs.example.org/shared/one-to-one-readiness-review"
 
 
 def seed(report) -> None:
+    # New pages got their art when cms's demo published them; this covers older demo sites.
+    badge_art_backfill()
     page = (
         MicroCredentialPage.objects.live().filter(slug=DEMO_BADGE_SLUG).first()
         or MicroCredentialPage.objects.live().order_by("pk").first()

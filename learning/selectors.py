@@ -396,6 +396,10 @@ def dashboard_get(*, user: User) -> dict:
             continue
         seen.add(entry.page_id or entry.pk)
         entry.is_expired = entry.expires_on is not None and entry.expires_on < today
+        # The badge as issued (the public contract's baked image), named by its assertion.
+        entry.image_url = reverse(
+            "credentials:assertion_image", args=[entry.source_key.removeprefix("badge:")]
+        )
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
     enrolments = enrolment_list(user=user, held=set(earned_titles))
@@ -521,3 +525,9 @@ def landing_get(*, user: User) -> str | None:
     """After log-in: a district admin on their district (the first by name)."""
     slug = district_list_administered(user).values_list("slug", flat=True).first()
     return reverse("learning:district_home", args=[slug]) if slug else None
+
+
+def learner_figure_list() -> list[dict]:
+    """For the home page: how many educators have set up their learning on Leap."""
+    count = LearnerProfile.objects.filter(onboarded_at__isnull=False).count()
+    return [{"value": count, "label": "educators learning"}]
