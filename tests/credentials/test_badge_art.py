@@ -2,16 +2,19 @@
 without an image of its own."""
 
 import io
+import re
 
 import pytest
 from django.core.files.images import ImageFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from PIL import Image as PillowImage
 from wagtail.images.models import Image
 
 from cms.models import MicroCredentialPage
 from cms.validators import badge_image_kind
-from credentials.models import Issuer
+from credentials.models import Issuer, IssuingArrangement
 from credentials.openbadges.art import SIZE, badge_art_png
 from credentials.openbadges.baking import assertion_bake
 from credentials.services.badge_art import (
@@ -26,7 +29,7 @@ from credentials.services.badges import (
     badge_class_snapshot,
 )
 from credentials.services.issuers import issuer_platform
-from tests.factories import element
+from tests.factories import DistrictFactory, MicroCredentialPageFactory, element, onboarded
 
 
 def opened(data: bytes) -> PillowImage.Image:
@@ -192,3 +195,94 @@ def test_a_district_issuers_version_names_the_district(micro_credential):
     platform = badge_class_snapshot(page, issuer=issuer_platform())
     with page.badge_image.open_file() as handle:
         assert platform["image"] == handle.read()
+
+
+# Where the art is shown.
+
+
+@pytest.fixture
+def earned(micro_credential, learner):
+    page = publish(micro_credential)
+    badge_class = badge_class_for_micro_credential(page=page)
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    return page, badge_class, assertion
+
+
+def image_tags(html: str) -> list[str]:
+    return re.findall(r"<img [^>]*>", html)
+
+
+def test_the_art_shows_wherever_the_badge_does(client, earned, learner):
+    page, badge_class, assertion = earned
+    rendition = page.badge_image.get_rendition("width-320").url
+    badge_image = f"/public/badges/{badge_class.uuid}/image"
+    public = {"HTTP_ACCEPT": "text/html"}
+    expected = {
+        "/micro-credentials/": rendition,
+        page.url: rendition,
+        f"/public/badges/{badge_class.uuid}": badge_image,
+        f"/public/assertions/{assertion.uuid}": badge_image,
+        f"/public/issuers/{badge_class.issuer.uuid}": rendition,
+    }
+    for url, src in expected.items():
+        tags = [tag for tag in image_tags(client.get(url, **public).content.decode()) if src in tag]
+        assert tags, url
+        # The title is beside every image, so the image itself is not announced twice.
+        assert all('alt=""' in tag for tag in tags), url
+    onboarded(learner)
+    client.force_login(learner)
+    html = client.get("/my/badges/").content.decode()
+    assert any(badge_image in tag and 'alt=""' in tag for tag in image_tags(html))
+    html = client.get("/dashboard/").content.decode()
+    baked = f"/public/assertions/{assertion.uuid}/image"
+    assert any(baked in tag and 'alt=""' in tag for tag in image_tags(html))
+    response = client.get(baked)
+    assert response.status_code == 200 and response["Content-Type"] == "image/png"
+
+
+def test_the_issuer_page_lists_the_badges_it_awards(client, micro_credential):
+    page = publish(micro_credential)
+    index = page.get_parent()
+    other = publish(MicroCredentialPageFactory(parent=index, title="Coaching Cycles"))
+    draft = MicroCredentialPageFactory(parent=index, title="Not Yet Published")
+    draft.unpublish()
+    platform = issuer_platform()
+    html = client.get(f"/public/issuers/{platform.uuid}", HTTP_ACCEPT="text/html").content
+    html = html.decode()
+    assert f'href="{page.url}"' in html and f'href="{other.url}"' in html
+    assert "Not Yet Published" not in html
+
+    district = DistrictFactory()
+    issuer = Issuer.objects.create(
+        name="Springfield Unified",
+        url="https://springfield.example/",
+        district=district,
+        email="badges@springfield.example",
+    )
+    IssuingArrangement.objects.create(issuer=issuer, micro_credential=other)
+    html = client.get(f"/public/issuers/{issuer.uuid}", HTTP_ACCEPT="text/html").content
+    html = html.decode()
+    assert f'href="{other.url}"' in html and f'href="{page.url}"' not in html
+
+
+def test_pages_listing_badges_cost_the_same_queries_for_many(client, micro_credential):
+    index = micro_credential.get_parent()
+    publish(micro_credential)
+    issuer = issuer_platform()
+    urls = ["/micro-credentials/", f"/public/issuers/{issuer.uuid}"]
+
+    def counts() -> dict:
+        result = {}
+        for url in urls:
+            client.get(url, HTTP_ACCEPT="text/html")  # renditions are made on the first view
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url, HTTP_ACCEPT="text/html")
+            result[url] = len(queries.captured_queries)
+        return result
+
+    few = counts()
+    for n in range(8):
+        publish(MicroCredentialPageFactory(parent=index, title=f"Badge {n}"))
+    many = counts()
+    assert many == few
+    assert client.get(urls[1], HTTP_ACCEPT="text/html").content.decode().count("badge-art") >= 9
