@@ -354,8 +354,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "one-to-one-readiness-review",
         "title": "1:1 Readiness Review",
-        "monogram": "1:1",
-        "colour": "#1D4E89",
         "level": Level.INTERMEDIATE,
         "roles": ["district-technology-leader", "school-leader"],
         "pd_hours": Decimal("5.0"),
@@ -484,8 +482,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "sustainable-device-funding-plan",
         "title": "Sustainable Device Funding Plan",
-        "monogram": "TCO",
-        "colour": "#1B5E20",
         "level": Level.ADVANCED,
         "roles": ["district-technology-leader"],
         "pd_hours": Decimal("6.0"),
@@ -602,8 +598,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "student-data-privacy-inventory",
         "title": "Student Data Privacy Inventory",
-        "monogram": "PI",
-        "colour": "#5B2A86",
         "level": Level.INTERMEDIATE,
         "roles": ["district-technology-leader", "school-leader"],
         "pd_hours": Decimal("4.0"),
@@ -727,8 +721,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "vetting-classroom-apps-for-privacy",
         "title": "Vetting Classroom Apps for Privacy",
-        "monogram": "APP",
-        "colour": "#8A3B12",
         "level": Level.INTRODUCTORY,
         "roles": ["teacher", "instructional-coach"],
         "pd_hours": Decimal("3.0"),
@@ -847,8 +839,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "designing-technology-rich-learning",
         "title": "Designing Technology-Rich Learning",
-        "monogram": "D",
-        "colour": "#095C43",
         "level": Level.INTRODUCTORY,
         "roles": ["teacher", "instructional-coach"],
         "pd_hours": Decimal("4.0"),
@@ -964,8 +954,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "using-classroom-data-to-adjust-teaching",
         "title": "Using Classroom Data to Adjust Teaching",
-        "monogram": "DA",
-        "colour": "#2F3E8C",
         "level": Level.INTERMEDIATE,
         "roles": ["teacher", "instructional-coach"],
         "pd_hours": Decimal("4.0"),
@@ -1070,8 +1058,6 @@ MICRO_CREDENTIALS = [
     {
         "slug": "coaching-cycles-for-technology-integration",
         "title": "Coaching Cycles for Technology Integration",
-        "monogram": "CC",
-        "colour": "#7A1F5C",
         "level": Level.INTERMEDIATE,
         "roles": ["instructional-coach", "school-leader"],
         "pd_hours": Decimal("6.0"),
@@ -1564,28 +1550,6 @@ def _hexagon(centre: float, radius: float) -> list[tuple[float, float]]:
     ]
 
 
-def badge_png(monogram: str, colour: str, level: str) -> bytes:
-    """A 600 × 600 badge: white monogram on a dark hexagon (contrast above 7:1), with one to
-    three dots for the level so the level is not shown by colour alone."""
-    scale, side = 2, 600
-    size = side * scale
-    centre = size / 2
-    image = PillowImage.new("RGBA", (size, size), (0, 0, 0, 0))
-    draw = ImageDraw.Draw(image)
-    draw.polygon(_hexagon(centre, size * 0.49), fill=(*_rgb(colour), 255))
-    draw.polygon(_hexagon(centre, size * 0.43), outline=WHITE, width=6 * scale)
-    font_size = {1: 300, 2: 230}.get(len(monogram), 170) * scale
-    font = ImageFont.load_default(size=font_size)
-    draw.text((centre, centre - 20 * scale), monogram, font=font, fill=WHITE, anchor="mm")
-    dots = [Level.INTRODUCTORY, Level.INTERMEDIATE, Level.ADVANCED].index(level) + 1
-    radius, gap = 14 * scale, 44 * scale
-    y = centre + 170 * scale
-    for i in range(dots):
-        x = centre + (i - (dots - 1) / 2) * gap
-        draw.ellipse((x - radius, y - radius, x + radius, y + radius), fill=WHITE)
-    return _png(image, (side, side))
-
-
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font, width: float) -> list[str]:
     lines: list[str] = []
     for word in text.split():
@@ -1708,13 +1672,6 @@ def _micro_credential_ensure(
     page = _existing_child(index, spec["slug"])
     if page is not None:
         return page
-    badge = _image_ensure(
-        f"Badge: {spec['title']}",
-        f"badge-{spec['slug']}.png",
-        f"Badge for the {spec['title']} micro-credential: “{spec['monogram']}” in white on "
-        f"a coloured hexagon, with dots showing the {spec['level']} level.",
-        lambda: badge_png(spec["monogram"], spec["colour"], spec["level"]),
-    )
     page = MicroCredentialPage(
         title=spec["title"],
         slug=spec["slug"],
@@ -1740,7 +1697,6 @@ def _micro_credential_ensure(
         level=spec["level"],
         pd_hours=spec["pd_hours"],
         validity_months=spec["validity_months"],
-        badge_image=badge,
     )
     page.audience_roles = _by_code(AudienceRole, spec["roles"])
     page.alignments = [

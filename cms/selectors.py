@@ -1,8 +1,12 @@
 """Reads shared by the catalogue pages, the explorer and search. Frameworks, categories,
 elements and crosswalks are read live only: a draft never reaches learners."""
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils.module_loading import import_string
+from wagtail.images import get_image_model
 from wagtail.models import PageViewRestriction
 
 from cms.models import (
@@ -22,6 +26,16 @@ ALIGNMENT_MODELS = [
     ("micro_credentials", MicroCredentialAlignment, MicroCredentialPage),
     ("books", BookAlignment, BookPage),
 ]
+
+
+# Badge images are shown from one rendition everywhere (160 CSS px, sharp at twice that).
+BADGE_RENDITION = "width-320"
+
+
+def badge_image_prefetch(lookup: str = "badge_image") -> Prefetch:
+    """A micro-credential's badge image with its rendition, so a list of any length costs
+    the same queries."""
+    return Prefetch(lookup, get_image_model().objects.prefetch_renditions(BADGE_RENDITION))
 
 
 def alignments_prefetch() -> Prefetch:
@@ -52,6 +66,8 @@ def catalogue_item_list(
         .prefetch_related(alignments_prefetch(), "audience_roles")
         .order_by("title")
     )
+    if model is MicroCredentialPage:
+        items = items.prefetch_related(badge_image_prefetch())
     if element is not None:
         items = items.filter(alignments__element=element)
     if audience is not None:
@@ -137,3 +153,63 @@ def explorer_page_get() -> FrameworkIndexPage | None:
 def landing_get(*, user) -> str | None:
     """After log-in: editors (anyone who may use the CMS) in the CMS."""
     return reverse("wagtailadmin_home") if user.has_perm("wagtailadmin.access_admin") else None
+
+
+# The home page.
+
+HOME_PATHWAYS = 3
+HOME_MICRO_CREDENTIALS = 4
+FIGURES_CACHE_KEY = "cms:site-figures"
+FIGURES_CACHE_SECONDS = 300
+
+
+def home_featured_get(*, home, user) -> dict:
+    """The pathways and micro-credentials the home page features: those editors chose, in
+    their order, that the visitor may see; the newest published when they chose none.
+    Also the frameworks Leap maps to, with the explorer's page of each."""
+    chosen_pathways = [f.pathway_id for f in home.featured_pathways.all()]
+    chosen_badges = [f.micro_credential_id for f in home.featured_micro_credentials.all()]
+
+    def featured(model, chosen: list[int], count: int, *prefetch) -> list:
+        pages = visible_to(model.objects.all(), user).prefetch_related(*prefetch)
+        if chosen:
+            found = {page.pk: page for page in pages.filter(pk__in=chosen)}
+            return [found[pk] for pk in chosen if pk in found][:count]
+        return list(pages.order_by("-first_published_at", "-pk")[:count])
+
+    explorer = explorer_page_get()
+    frameworks = list(framework_list().order_by("sort_order", "name"))
+    for framework in frameworks:
+        framework.explorer_url = explorer.framework_url(framework) if explorer else None
+    return {
+        "featured_pathways": featured(PathwayPage, chosen_pathways, HOME_PATHWAYS),
+        "featured_micro_credentials": featured(
+            MicroCredentialPage, chosen_badges, HOME_MICRO_CREDENTIALS, badge_image_prefetch()
+        ),
+        "frameworks": frameworks,
+    }
+
+
+def catalogue_figure_list() -> list[dict]:
+    """What the catalogue offers, for the home page's figures."""
+    return [
+        {
+            "value": MicroCredentialPage.objects.live().public().count(),
+            "label": "micro-credentials to earn",
+        },
+        {"value": PathwayPage.objects.live().public().count(), "label": "pathways to follow"},
+    ]
+
+
+def _figures() -> list[dict]:
+    figures = []
+    for path in settings.LEAP_SITE_FIGURES:
+        figures.extend(import_string(path)())
+    return [figure for figure in figures if figure["value"]]
+
+
+def site_figure_list() -> list[dict]:
+    """Real numbers from the site (badges earned, educators learning, what there is to
+    earn), counted by each app's function named in LEAP_SITE_FIGURES, in that order, and
+    kept for five minutes. A number that is still zero is left out."""
+    return cache.get_or_set(FIGURES_CACHE_KEY, _figures, FIGURES_CACHE_SECONDS)

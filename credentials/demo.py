@@ -1,8 +1,8 @@
-"""Demo data: one badge earned by the demo learner, whose URL seed_demo prints; a reviewer
-pool with the demo reviewer and lead reviewer; one submission of Maya's waiting in the
-demo reviewer's queue; and an exemplar the lead reviewer marked, which the demo reviewer
-has not scored yet (so his queue starts with calibration, and the lead tools show him not
-calibrated)."""
+"""Demo data: badge art for every micro-credential without an image of its own; one badge
+earned by the demo learner, whose URL seed_demo prints; a reviewer pool with the demo
+reviewer and lead reviewer; one submission of Maya's waiting in the demo reviewer's queue;
+and an exemplar the lead reviewer marked, which the demo reviewer has not scored yet (so
+his queue starts with calibration, and the lead tools show him not calibrated)."""
 
 from django.db import transaction
 
@@ -13,6 +13,7 @@ from credentials.models import Review, ReviewerPool, Submission
 from credentials.openbadges.ob2 import assertion_id
 from credentials.requirements import requirements_of, rubric_for
 from credentials.services import calibration, evidence, review
+from credentials.services.badge_art import badge_art_backfill
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
@@ -48,6 +49,8 @@ EXEMPLAR_LINK = "https://docs.example.org/shared/k8-ipad-readiness"
 
 
 def seed(report) -> None:
+    # New pages got their art when cms's demo published them; this covers older demo sites.
+    badge_art_backfill()
     page = (
         MicroCredentialPage.objects.live().filter(slug=DEMO_BADGE_SLUG).first()
         or MicroCredentialPage.objects.live().order_by("pk").first()

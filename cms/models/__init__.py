@@ -22,7 +22,12 @@ from .frameworks import (
     FrameworkElement,
     Status,
 )
-from .pages import HomePage, StandardPage
+from .pages import (
+    HomePage,
+    HomePageFeaturedMicroCredential,
+    HomePageFeaturedPathway,
+    StandardPage,
+)
 
 __all__ = [
     "AssessmentLevel",
@@ -36,6 +41,8 @@ __all__ = [
     "FrameworkElement",
     "FrameworkIndexPage",
     "HomePage",
+    "HomePageFeaturedMicroCredential",
+    "HomePageFeaturedPathway",
     "Level",
     "MicroCredentialAlignment",
     "MicroCredentialIndexPage",

@@ -1,21 +1,52 @@
 from django.db import models
-from wagtail.admin.panels import FieldPanel
+from modelcluster.fields import ParentalKey
+from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Orderable, Page
 from wagtail.search import index
 
 from cms.blocks import BodyBlock
 
 
+class HomePageFeaturedPathway(Orderable):
+    page = ParentalKey("cms.HomePage", on_delete=models.CASCADE, related_name="featured_pathways")
+    pathway = models.ForeignKey("cms.PathwayPage", on_delete=models.CASCADE, related_name="+")
+
+    panels = [FieldPanel("pathway")]
+
+
+class HomePageFeaturedMicroCredential(Orderable):
+    page = ParentalKey(
+        "cms.HomePage", on_delete=models.CASCADE, related_name="featured_micro_credentials"
+    )
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage", on_delete=models.CASCADE, related_name="+"
+    )
+
+    panels = [FieldPanel("micro_credential")]
+
+
 class HomePage(Page):
-    """The root of the site: what Leap offers and where to begin."""
+    """The root of the site: what Leap offers and where to begin. Editors may choose the
+    pathways and badges it features; without a choice it shows the newest (see
+    `cms.selectors.home_featured_get`)."""
 
     intro = models.TextField(
         max_length=400, help_text="One or two sentences under the page title.", blank=True
     )
     body = StreamField(BodyBlock(), blank=True)
 
-    content_panels = Page.content_panels + [FieldPanel("intro"), FieldPanel("body")]
+    content_panels = Page.content_panels + [
+        FieldPanel("intro"),
+        FieldPanel("body"),
+        MultiFieldPanel(
+            [
+                InlinePanel("featured_pathways", label="Pathway", max_num=3),
+                InlinePanel("featured_micro_credentials", label="Micro-credential", max_num=4),
+            ],
+            heading="Featured (leave empty to show the newest)",
+        ),
+    ]
     search_fields = Page.search_fields + [index.SearchField("intro"), index.SearchField("body")]
 
     parent_page_types = ["wagtailcore.Page"]
@@ -30,6 +61,15 @@ class HomePage(Page):
 
     class Meta:
         verbose_name = "home page"
+
+    def get_context(self, request, *args, **kwargs):
+        # Imported here: cms.selectors reads these models (.importlinter).
+        from cms.selectors import home_featured_get, site_figure_list
+
+        context = super().get_context(request, *args, **kwargs)
+        context.update(home_featured_get(home=self, user=request.user))
+        context["figures"] = site_figure_list()
+        return context
 
 
 class StandardPage(Page):

@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404
 
 from accounts.models import User
 from cms.models import MicroCredentialPage
+from cms.selectors import badge_image_prefetch
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import ob2
 from learning import api as learning
@@ -74,3 +75,18 @@ def issuing_page_list(*, issuer: Issuer | None) -> list[MicroCredentialPage]:
         arrangement.micro_credential
         for arrangement in issuer.issuing_arrangements.select_related("micro_credential")
     ]
+
+
+def issuer_offer_list(*, issuer: Issuer) -> list[MicroCredentialPage]:
+    """The published micro-credentials an issuer awards, by title, with their badge images:
+    for the platform, every public one; for a district, those it issues to its members
+    under its own name."""
+    pages = MicroCredentialPage.objects.live().public()
+    if not issuer.is_platform:
+        pages = pages.filter(issuing_arrangements__issuer=issuer)
+    return list(pages.prefetch_related(badge_image_prefetch()).order_by("title").distinct())
+
+
+def badge_figure_list() -> list[dict]:
+    """For the home page: badges earned so far (every one issued and not revoked)."""
+    return [{"value": Assertion.objects.filter(revoked=False).count(), "label": "badges earned"}]

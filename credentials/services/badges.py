@@ -22,8 +22,8 @@ from cms.selectors import explorer_page_get
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
-from credentials.openbadges.images import default_badge_png
 from credentials.selectors.badges import award_issuer_get
+from credentials.services.badge_art import badge_art_draw, badge_art_is_generated
 from credentials.services.issuers import issuer_platform
 from learning import services as learning_services
 
@@ -65,10 +65,13 @@ def _alignments(page) -> list[dict]:
     return entries
 
 
-def _badge_image(page) -> tuple[bytes, str]:
+def _badge_image(page, issuer: Issuer | None) -> tuple[bytes, str]:
+    """The page's image; drawn art when it has none yet, or when its generated art names the
+    platform and a district issues this version (the art names the district instead)."""
     image = page.badge_image
-    if image is None:
-        return default_badge_png(page.title), "png"
+    district = issuer is not None and not issuer.is_platform
+    if image is None or (district and badge_art_is_generated(image)):
+        return badge_art_draw(page=page, issuer_name=issuer.name if district else None), "png"
     with image.file.open("rb") as handle:
         content = handle.read()
     return content, "svg" if image.is_svg() else "png"
@@ -78,7 +81,7 @@ def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:
     """What a badge class records of a micro-credential page, and its content hash. A
     district issuer is part of the hash, so it has versions of its own; the platform is
     not, so badge classes made before district issuers existed keep their hash."""
-    image, extension = _badge_image(page)
+    image, extension = _badge_image(page, issuer)
     snapshot = {
         "name": page.title,
         "description": page.competency,

@@ -18,7 +18,11 @@ from credentials.openbadges.public import (
     badge_class_public_json,
     issuer_public_json,
 )
-from credentials.selectors.badges import assertion_public_get, badge_class_public_get
+from credentials.selectors.badges import (
+    assertion_public_get,
+    badge_class_public_get,
+    issuer_offer_list,
+)
 
 JSON_LD = "application/ld+json"
 
@@ -62,7 +66,8 @@ def issuer(request, uuid):
     if wants_json(request):
         return _cached_json_or_404(public_cache.issuer_key(uuid), lambda: issuer_public_json(uuid))
     found = get_object_or_404(Issuer, uuid=uuid)
-    return html_response(request, "credentials/issuer.html", {"issuer": found})
+    offered = issuer_offer_list(issuer=found)
+    return html_response(request, "credentials/issuer.html", {"issuer": found, "offered": offered})
 
 
 @require_safe

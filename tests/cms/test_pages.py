@@ -1,7 +1,7 @@
 import pytest
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
-from wagtail.test.utils.form_data import nested_form_data, rich_text, streamfield
+from wagtail.test.utils.form_data import inline_formset, nested_form_data, rich_text, streamfield
 
 from cms.demo import site_tree_ensure
 from cms.models import (
@@ -57,6 +57,15 @@ class PageTreeTests(WagtailPageTestCase):
                                 ("heading", {"text": "Preview heading", "level": "h2"}),
                                 ("quote", {"text": "A quote", "attribution": ""}),
                             ]
+                        ),
+                        # The home page's featured inlines, left empty.
+                        **(
+                            {
+                                "featured_pathways": inline_formset([]),
+                                "featured_micro_credentials": inline_formset([]),
+                            }
+                            if page is self.home
+                            else {}
                         ),
                     }
                 ),
