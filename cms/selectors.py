@@ -1,7 +1,7 @@
 """Reads shared by the catalogue pages, the explorer and search. Frameworks, categories,
 elements and crosswalks are read live only: a draft never reaches learners."""
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from wagtail.models import PageViewRestriction
 
@@ -62,9 +62,7 @@ def catalogue_item_list(
 
 
 def framework_list() -> QuerySet:
-    return Framework.objects.live().annotate(
-        element_count=Count("elements", filter=Q(elements__live=True))
-    )
+    return Framework.objects.live().with_element_counts()
 
 
 def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, list]]:

@@ -94,13 +94,7 @@ def dashboard_membership_list(*, user: User) -> list[Membership]:
 def assessment_framework_list(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
     """(suggested, others): published frameworks with published assessed elements, those
     fitting the role first."""
-    frameworks = list(
-        Framework.objects.live()
-        .annotate(
-            assessed=Count("elements", filter=Q(elements__is_assessed=True, elements__live=True))
-        )
-        .filter(assessed__gt=0)
-    )
+    frameworks = list(Framework.objects.live().with_element_counts().filter(rated_count__gt=0))
     codes = SUGGESTED_FRAMEWORKS.get(role_code or "", [])
     suggested = sorted(
         (f for f in frameworks if f.code in codes), key=lambda f: codes.index(f.code)
@@ -157,6 +151,65 @@ def rating_history_get(
         for element in elements
     ]
     return takes, rows
+
+
+@dataclass
+class ChartBar:
+    """One element's bar in the results chart: its rating in this take against the target,
+    as fractions of the scale (the SVG's widths) and in words."""
+
+    element: FrameworkElement
+    level: int | None
+    level_name: str
+    target: int
+    scale_max: int
+
+    def _share(self, value: int) -> float:
+        return round(100 * value / self.scale_max, 2) if self.scale_max else 0
+
+    @property
+    def filled(self) -> float:
+        return self._share(self.level or 0)
+
+    @property
+    def target_at(self) -> float:
+        return self._share(self.target)
+
+    @property
+    def gap_width(self) -> float:
+        """The width of the dashed outline, from the rating up to the target."""
+        return max(round(self.target_at - self.filled, 2), 0)
+
+    @property
+    def gap(self) -> int:
+        return max(self.target - (self.level or 0), 0) if self.level is not None else 0
+
+
+def rating_chart_list(
+    *,
+    assessment: SelfAssessment,
+    takes: list[SelfAssessment],
+    rows: list[HistoryRow],
+    levels: list[AssessmentLevel],
+) -> list[ChartBar]:
+    """The bars of the results chart for one take, from `rating_history_get`'s rows (no
+    query): the same numbers as the table beside it."""
+    index = next((i for i, take in enumerate(takes) if take.pk == assessment.pk), None)
+    names = {level.value: level.name for level in levels}
+    scale_max = max(names, default=0)
+    bars = []
+    for row in rows:
+        level = row.levels[index] if index is not None else None
+        bars.append(
+            ChartBar(
+                element=row.element,
+                level=level,
+                level_name=names.get(level, "Not rated") if level is not None else "Not rated",
+                target=assessment.target_level,
+                scale_max=scale_max,
+            )
+        )
+    return bars
 
 
 # Recommendations.

@@ -169,6 +169,7 @@ def assessment_detail(request, pk: int):
     if not take.is_complete:
         return redirect("learning:assessment_edit", pk=take.pk)
     takes, rows = selectors.rating_history_get(user=request.user, framework=take.framework)
+    levels = selectors.level_list()
     return render(
         request,
         "learning/assessment_detail.html",
@@ -177,7 +178,10 @@ def assessment_detail(request, pk: int):
             "recommendations": selectors.recommendation_list(user=request.user, assessment=take),
             "takes": takes,
             "rows": rows,
-            "levels": selectors.level_list(),
+            "levels": levels,
+            "chart": selectors.rating_chart_list(
+                assessment=take, takes=takes, rows=rows, levels=levels
+            ),
         },
     )
 
