@@ -241,11 +241,17 @@ def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
 
 
 def recommendation_list(
-    *, user: User, assessment: SelfAssessment, limit: int | None = 10
+    *,
+    user: User,
+    assessment: SelfAssessment,
+    limit: int | None = 10,
+    leave_out_planned: bool = False,
 ) -> list[PageRecommendation]:
     """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
-    learning.recommendations), leaving out what does not fit the learner's role. Element
-    weights are the published ones; ratings of elements no longer published do not count."""
+    learning.recommendations), leaving out what does not fit the learner's role, and with
+    `leave_out_planned` what is already in their plan (the plan page lists it there, so
+    it would appear twice). Element weights are the published ones; ratings of elements
+    no longer published do not count."""
     ratings = list(
         assessment.ratings.filter(element__live=True, element__framework__live=True).select_related(
             "element"
@@ -294,14 +300,15 @@ def recommendation_list(
                     ),
                 )
             )
+    planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
+    left_out = done_page_id_list(user=user) | (planned if leave_out_planned else set())
     ranked = recommendations_rank(
         elements=rated,
         candidates=candidates,
         target=assessment.target_level,
-        done_ids=done_page_id_list(user=user),
+        done_ids=left_out,
         limit=limit,
     )
-    planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
     return [
         PageRecommendation(pages[r.page_id], r.score, r.reasons, r.page_id in planned)
         for r in ranked
@@ -311,12 +318,21 @@ def recommendation_list(
 # The plan, enrolments and the dashboard.
 
 
-def plan_item_list(*, user: User) -> list[PlanItem]:
-    return list(
+def plan_item_list(*, user: User, done: set[int] | None = None) -> list[PlanItem]:
+    """The plan in the learner's order, each item marked `is_done` when its pathway is
+    finished or its badge held (pass `done`, from `done_page_id_list`, when the caller has
+    it; otherwise two more queries)."""
+    items = list(
         PlanItem.objects.filter(user=user)
         .select_related("page", "page__content_type")
         .order_by("position", "added_at")
     )
+    if done is None:
+        done = done_page_id_list(user=user) if items else set()
+    for item in items:
+        item.is_done = item.page_id in done
+        item.is_pathway = item.page.content_type.model == "pathwaypage"
+    return items
 
 
 @dataclass
@@ -452,8 +468,9 @@ def dashboard_get(*, user: User) -> dict:
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
     enrolments = enrolment_list(user=user, held=set(earned_titles))
+    finished = {view.enrolment.pathway_id for view in enrolments if view.enrolment.is_complete}
     return {
-        "plan": plan_item_list(user=user),
+        "plan": plan_item_list(user=user, done=finished | set(earned_titles)),
         "in_progress": [view for view in enrolments if not view.enrolment.is_complete],
         "completed": [view for view in enrolments if view.enrolment.is_complete],
         "badges": badges,

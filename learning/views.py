@@ -198,7 +198,11 @@ def _plan_page(request, page_id) -> Page:
 def plan(request):
     latest = selectors.assessment_latest_list(user=request.user)
     recommendations = (
-        selectors.recommendation_list(user=request.user, assessment=latest[0]) if latest else []
+        selectors.recommendation_list(
+            user=request.user, assessment=latest[0], leave_out_planned=True
+        )
+        if latest
+        else []
     )
     return render(
         request,
