@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from credentials.models import ReviewerPool
 from credentials.services.review import pool_member_add
 from learning import services
-from tests.browser.helpers import keep_screens, log_in, visit
+from tests.browser.helpers import log_in, visit
 from tests.credentials.test_evidence import submitted
 from tests.factories import (
     DistrictFactory,
