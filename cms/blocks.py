@@ -258,6 +258,15 @@ class ArtifactSlotBlock(blocks.StructBlock):
         }
         description = "Work to upload or link, with guidance on what it should show."
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # Only the kinds chosen, in the list's order: joined, they take commas between.
+        chosen = set(value.get("file_types") or ())
+        context["file_type_labels"] = [
+            label for kind, label in ARTIFACT_FILE_TYPES if kind in chosen
+        ]
+        return context
+
     def clean(self, value):
         value = super().clean(value)
         if not value.get("file_types") and not value.get("allow_link"):

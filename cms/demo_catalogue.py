@@ -2,8 +2,9 @@
 
 A fresh Leap site should show what a real catalogue looks like, so that districts can try
 pathways, submissions and book clubs before writing their own. The books, their authors
-and their publisher are invented for this demo (hence "Leap Demo Editions"), and every
-link points at example.org.
+and their publisher are invented for this demo (hence "Leap Demo Editions"); resource links
+point at example.org, and the demo's videos at a page of this site that says it is a demo
+placeholder (static/demo/video-placeholder.html), never at a video that does not exist.
 
 Everything is matched by slug under its parent: running this again creates only what is
 missing and leaves existing pages, including editors' changes to them, untouched.
@@ -12,6 +13,7 @@ missing and leaves existing pages, including editors' changes to them, untouched
 from decimal import ROUND_HALF_UP, Decimal
 from io import BytesIO
 
+from django.conf import settings
 from django.core.files.images import ImageFile
 from django.db import transaction
 from PIL import Image as PillowImage
@@ -41,6 +43,8 @@ from cms.services import frameworks_seed
 
 DEMO_PUBLISHER = "Leap Demo Editions"
 EXAMPLE = "https://example.org/leap"
+# Demo "Watch" steps need a video address: a page of this site saying it is a placeholder.
+DEMO_VIDEO = f"{settings.SITE_URL.rstrip('/')}{settings.STATIC_URL}demo/video-placeholder.html"
 
 # Section pages under the home page.
 
@@ -1209,10 +1213,10 @@ PATHWAYS = [
             },
             {
                 "type": "watch",
-                "title": "Watch: finding the apps nobody listed",
+                "title": "Finding the apps nobody listed",
                 "minutes": 20,
-                "url": f"{EXAMPLE}/videos/finding-unlisted-apps",
-                "transcript_url": f"{EXAMPLE}/videos/finding-unlisted-apps/transcript",
+                "url": DEMO_VIDEO,
+                "transcript_url": f"{DEMO_VIDEO}#transcript",
                 "instructions": (
                     "<p>A technology director and a principal compare what their central list "
                     "said with what teachers were actually using. Note which ways of finding "
@@ -1312,10 +1316,10 @@ PATHWAYS = [
             },
             {
                 "type": "watch",
-                "title": "Watch: the first morning of a launch",
+                "title": "The first morning of a launch",
                 "minutes": 25,
-                "url": f"{EXAMPLE}/videos/first-morning-of-a-launch",
-                "transcript_url": f"{EXAMPLE}/videos/first-morning-of-a-launch/transcript",
+                "url": DEMO_VIDEO,
+                "transcript_url": f"{DEMO_VIDEO}#transcript",
                 "instructions": (
                     "<p>Three members of a district team talk through a launch day: the "
                     "network, the help-desk queue and the first lesson. List the problems a "
@@ -1418,10 +1422,10 @@ PATHWAYS = [
             },
             {
                 "type": "watch",
-                "title": "Watch: a small trial from start to finish",
+                "title": "A small trial from start to finish",
                 "minutes": 15,
-                "url": f"{EXAMPLE}/videos/small-classroom-trial",
-                "transcript_url": f"{EXAMPLE}/videos/small-classroom-trial/transcript",
+                "url": DEMO_VIDEO,
+                "transcript_url": f"{DEMO_VIDEO}#transcript",
                 "instructions": (
                     "<p>A middle-school teacher plans a ten-minute change to a lesson, tries "
                     "it and looks at the student work with a coach. Notice how small the "

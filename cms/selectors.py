@@ -3,7 +3,7 @@ elements and crosswalks are read live only: a draft never reaches learners."""
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from wagtail.images import get_image_model
@@ -78,9 +78,7 @@ def catalogue_item_list(
 
 
 def framework_list() -> QuerySet:
-    return Framework.objects.live().annotate(
-        element_count=Count("elements", filter=Q(elements__live=True))
-    )
+    return Framework.objects.live().with_element_counts()
 
 
 def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, list]]:

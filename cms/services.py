@@ -21,6 +21,25 @@ from wagtail.models import (
 )
 
 FRAMEWORKS_FILE = Path(__file__).resolve().parent / "data" / "frameworks.yaml"
+DESCRIPTORS_FILE = Path(__file__).resolve().parent / "data" / "level_descriptors.yaml"
+
+
+def level_descriptors_read(data_file: Path = DESCRIPTORS_FILE) -> dict[str, list[str]]:
+    """{element code: [what levels 0, 1, 2 and 3 look like]} from the seed data."""
+    return yaml.safe_load(data_file.read_text(encoding="utf-8")) or {}
+
+
+def level_descriptors_fill(*, apps=global_apps, data_file: Path = DESCRIPTORS_FILE) -> int:
+    """Fill the level descriptors of existing elements from the seed data where all four
+    are empty, so text an editor wrote is never replaced. Returns how many were filled."""
+    element_model = apps.get_model("cms", "FrameworkElement")
+    filled = 0
+    for code, texts in level_descriptors_read(data_file).items():
+        fields = {f"descriptor_{value}": text for value, text in enumerate(texts)}
+        filled += element_model.objects.filter(code=code, **dict.fromkeys(fields, "")).update(
+            **fields
+        )
+    return filled
 
 
 @dataclass
@@ -36,9 +55,15 @@ class SeedResult:
 
 
 @transaction.atomic
-def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> SeedResult:
-    """Create the frameworks, categories, elements, crosswalks, assessment levels and audience
-    roles in `data_file` that do not exist yet, matched by code. Existing rows are never
+def frameworks_seed(
+    *,
+    apps=global_apps,
+    data_file: Path = FRAMEWORKS_FILE,
+    descriptors_file: Path = DESCRIPTORS_FILE,
+) -> SeedResult:
+    """Create the frameworks, categories, elements (with what each level looks like, from
+    `descriptors_file`), crosswalks, assessment levels and audience roles in `data_file`
+    that do not exist yet, matched by code. Existing rows are never
     changed, so an editor's edits survive any number of re-seeds. Frameworks, categories
     and elements are created published: they are the publishers' own text, and learners
     see only published ones.
@@ -46,6 +71,7 @@ def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> S
     `apps` is the app registry, or a migration's historical one.
     """
     data = yaml.safe_load(data_file.read_text(encoding="utf-8"))
+    descriptors = level_descriptors_read(descriptors_file)
     model = lambda name: apps.get_model("cms", name)  # noqa: E731
     result = SeedResult()
     now = timezone.now()
@@ -60,6 +86,12 @@ def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> S
             "first_published_at": now,
             "last_published_at": now,
         }
+
+    def described(model_class, code: str) -> dict:
+        # A migration before 0008 knows no level descriptors; 0008 fills them in.
+        if not any(f.name == "descriptor_0" for f in model_class._meta.get_fields()):
+            return {}
+        return {f"descriptor_{v}": text for v, text in enumerate(descriptors.get(code, []))}
 
     def ensure(model_name: str, lookup: dict, defaults: dict):
         model_class = model(model_name)
@@ -116,7 +148,8 @@ def frameworks_seed(*, apps=global_apps, data_file: Path = FRAMEWORKS_FILE) -> S
                     "status": el.get("status", "verified"),
                     "is_assessed": el.get("assessed", True),
                     "sort_order": el["sort_order"],
-                },
+                }
+                | described(model("FrameworkElement"), el["code"]),
             )
 
     elements = {e.code: e for e in model("FrameworkElement").objects.all()}

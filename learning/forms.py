@@ -1,9 +1,11 @@
+from dataclasses import dataclass
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.errors import LeapError
-from cms.models import AudienceRole
+from cms.models import AudienceRole, FrameworkElement
 from cms.spreadsheets import CSV_MAX_BYTES, csv_rows
 from learning.models import Membership, School
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
@@ -45,22 +47,56 @@ class OnboardingForm(forms.Form):
 LEVEL_ERROR = f"Choose a level from {LEVEL_MIN} to {LEVEL_MAX} on the scale shown."
 
 
+@dataclass
+class LevelChoice:
+    """One level of one element, as the learner reads it: the radio button, the level's
+    name, and what that level looks like for the element."""
+
+    radio: forms.boundfield.BoundWidget
+    value: int
+    name: str
+    descriptor: str
+
+
+@dataclass
+class RatingRow:
+    element: FrameworkElement
+    level_field: forms.BoundField
+    note_field: forms.BoundField
+    levels: list
+
+    @property
+    def choices(self) -> list[LevelChoice]:
+        # Built when the page is drawn: walking the radio buttons reads the form's errors,
+        # which must not happen before every field exists.
+        return [
+            LevelChoice(
+                radio=radio,
+                value=level.value,
+                name=level.name,
+                # The scale's general words when an editor left this element's empty.
+                descriptor=self.element.descriptor(level.value) or level.description,
+            )
+            for radio, level in zip(self.level_field, self.levels, strict=True)
+        ]
+
+
 class SelfAssessmentForm(forms.Form):
-    """One level (radio buttons) and an optional note per assessed element."""
+    """One level (radio buttons, each saying what that level looks like for the element)
+    and an optional note per assessed element."""
 
     def __init__(self, *args, elements, levels, assessment, **kwargs):
         super().__init__(*args, **kwargs)
         existing = {rating.element_id: rating for rating in assessment.ratings.all()}
         choices = [(str(level.value), f"{level.value} · {level.name}") for level in levels]
-        self.level_help = {str(level.value): level.description for level in levels}
-        self.rows = []
+        self.rows: list[RatingRow] = []
         self.fields["target_level"] = forms.TypedChoiceField(
             label="The level you are aiming for",
             choices=choices[1:],
             coerce=int,
             initial=str(assessment.target_level),
             error_messages={"invalid_choice": LEVEL_ERROR},
-            help_text="Gaps, and so recommendations, are measured up to this level.",
+            help_text="We suggest what to work on next by how far each rating is from this level.",
         )
         for element in elements:
             rating = existing.get(element.pk)
@@ -82,13 +118,20 @@ class SelfAssessmentForm(forms.Form):
                 widget=forms.Textarea(attrs={"rows": 2}),
                 initial=rating.note if rating else "",
             )
-            self.rows.append((element, self[level_name], self[note_name]))
+            self.rows.append(
+                RatingRow(
+                    element=element,
+                    level_field=self[level_name],
+                    note_field=self[note_name],
+                    levels=levels,
+                )
+            )
 
     def ratings(self) -> dict[int, tuple[int | None, str]]:
         result = {}
-        for element, level_field, note_field in self.rows:
-            level = self.cleaned_data.get(level_field.name)
-            result[element.pk] = (level, self.cleaned_data.get(note_field.name, "").strip())
+        for row in self.rows:
+            level = self.cleaned_data.get(row.level_field.name)
+            result[row.element.pk] = (level, self.cleaned_data.get(row.note_field.name, "").strip())
         return result
 
 

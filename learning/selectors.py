@@ -98,13 +98,7 @@ def dashboard_membership_list(*, user: User) -> list[Membership]:
 def assessment_framework_list(*, role_code: str | None) -> tuple[list[Framework], list[Framework]]:
     """(suggested, others): published frameworks with published assessed elements, those
     fitting the role first."""
-    frameworks = list(
-        Framework.objects.live()
-        .annotate(
-            assessed=Count("elements", filter=Q(elements__is_assessed=True, elements__live=True))
-        )
-        .filter(assessed__gt=0)
-    )
+    frameworks = list(Framework.objects.live().with_element_counts().filter(rated_count__gt=0))
     codes = SUGGESTED_FRAMEWORKS.get(role_code or "", [])
     suggested = sorted(
         (f for f in frameworks if f.code in codes), key=lambda f: codes.index(f.code)
@@ -163,6 +157,65 @@ def rating_history_get(
     return takes, rows
 
 
+@dataclass
+class ChartBar:
+    """One element's bar in the results chart: its rating in this take against the target,
+    as fractions of the scale (the SVG's widths) and in words."""
+
+    element: FrameworkElement
+    level: int | None
+    level_name: str
+    target: int
+    scale_max: int
+
+    def _share(self, value: int) -> float:
+        return round(100 * value / self.scale_max, 2) if self.scale_max else 0
+
+    @property
+    def filled(self) -> float:
+        return self._share(self.level or 0)
+
+    @property
+    def target_at(self) -> float:
+        return self._share(self.target)
+
+    @property
+    def gap_width(self) -> float:
+        """The width of the dashed outline, from the rating up to the target."""
+        return max(round(self.target_at - self.filled, 2), 0)
+
+    @property
+    def gap(self) -> int:
+        return max(self.target - (self.level or 0), 0) if self.level is not None else 0
+
+
+def rating_chart_list(
+    *,
+    assessment: SelfAssessment,
+    takes: list[SelfAssessment],
+    rows: list[HistoryRow],
+    levels: list[AssessmentLevel],
+) -> list[ChartBar]:
+    """The bars of the results chart for one take, from `rating_history_get`'s rows (no
+    query): the same numbers as the table beside it."""
+    index = next((i for i, take in enumerate(takes) if take.pk == assessment.pk), None)
+    names = {level.value: level.name for level in levels}
+    scale_max = max(names, default=0)
+    bars = []
+    for row in rows:
+        level = row.levels[index] if index is not None else None
+        bars.append(
+            ChartBar(
+                element=row.element,
+                level=level,
+                level_name=names.get(level, "Not rated") if level is not None else "Not rated",
+                target=assessment.target_level,
+                scale_max=scale_max,
+            )
+        )
+    return bars
+
+
 # Recommendations.
 
 
@@ -192,11 +245,17 @@ def _crosswalked(element_ids: set[int]) -> dict[int, set[int]]:
 
 
 def recommendation_list(
-    *, user: User, assessment: SelfAssessment, limit: int | None = 10
+    *,
+    user: User,
+    assessment: SelfAssessment,
+    limit: int | None = 10,
+    leave_out_planned: bool = False,
 ) -> list[PageRecommendation]:
     """Pathways and micro-credentials ranked by the gaps in this self-assessment (see
-    learning.recommendations), leaving out what does not fit the learner's role. Element
-    weights are the published ones; ratings of elements no longer published do not count."""
+    learning.recommendations), leaving out what does not fit the learner's role, and with
+    `leave_out_planned` what is already in their plan (the plan page lists it there, so
+    it would appear twice). Element weights are the published ones; ratings of elements
+    no longer published do not count."""
     ratings = list(
         assessment.ratings.filter(element__live=True, element__framework__live=True).select_related(
             "element"
@@ -245,14 +304,15 @@ def recommendation_list(
                     ),
                 )
             )
+    planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
+    left_out = done_page_id_list(user=user) | (planned if leave_out_planned else set())
     ranked = recommendations_rank(
         elements=rated,
         candidates=candidates,
         target=assessment.target_level,
-        done_ids=done_page_id_list(user=user),
+        done_ids=left_out,
         limit=limit,
     )
-    planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
     return [
         PageRecommendation(pages[r.page_id], r.score, r.reasons, r.page_id in planned)
         for r in ranked
@@ -262,12 +322,21 @@ def recommendation_list(
 # The plan, enrolments and the dashboard.
 
 
-def plan_item_list(*, user: User) -> list[PlanItem]:
-    return list(
+def plan_item_list(*, user: User, done: set[int] | None = None) -> list[PlanItem]:
+    """The plan in the learner's order, each item marked `is_done` when its pathway is
+    finished or its badge held (pass `done`, from `done_page_id_list`, when the caller has
+    it; otherwise two more queries)."""
+    items = list(
         PlanItem.objects.filter(user=user)
         .select_related("page", "page__content_type")
         .order_by("position", "added_at")
     )
+    if done is None:
+        done = done_page_id_list(user=user) if items else set()
+    for item in items:
+        item.is_done = item.page_id in done
+        item.is_pathway = item.page.content_type.model == "pathwaypage"
+    return items
 
 
 @dataclass
@@ -414,8 +483,9 @@ def dashboard_get(*, user: User) -> dict:
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
     enrolments = enrolment_list(user=user, held=set(earned_titles))
+    finished = {view.enrolment.pathway_id for view in enrolments if view.enrolment.is_complete}
     return {
-        "plan": plan_item_list(user=user),
+        "plan": plan_item_list(user=user, done=finished | set(earned_titles)),
         "in_progress": [view for view in enrolments if not view.enrolment.is_complete],
         "completed": [view for view in enrolments if view.enrolment.is_complete],
         "badges": badges,

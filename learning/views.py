@@ -203,6 +203,7 @@ def assessment_detail(request, pk: int):
     if not take.is_complete:
         return redirect("learning:assessment_edit", pk=take.pk)
     takes, rows = selectors.rating_history_get(user=request.user, framework=take.framework)
+    levels = selectors.level_list()
     return render(
         request,
         "learning/assessment_detail.html",
@@ -211,7 +212,10 @@ def assessment_detail(request, pk: int):
             "recommendations": selectors.recommendation_list(user=request.user, assessment=take),
             "takes": takes,
             "rows": rows,
-            "levels": selectors.level_list(),
+            "levels": levels,
+            "chart": selectors.rating_chart_list(
+                assessment=take, takes=takes, rows=rows, levels=levels
+            ),
         },
     )
 
@@ -228,7 +232,11 @@ def _plan_page(request, page_id) -> Page:
 def plan(request):
     latest = selectors.assessment_latest_list(user=request.user)
     recommendations = (
-        selectors.recommendation_list(user=request.user, assessment=latest[0]) if latest else []
+        selectors.recommendation_list(
+            user=request.user, assessment=latest[0], leave_out_planned=True
+        )
+        if latest
+        else []
     )
     return render(
         request,

@@ -34,10 +34,27 @@ STATUS_HELP = (
 )
 
 
+# The levels of the self-assessment scale that each element describes (AssessmentLevel values).
+DESCRIPTOR_LEVELS = (0, 1, 2, 3)
+
+
 class FrameworkQuerySet(models.QuerySet):
     def live(self):
         """Published frameworks (a new one is a draft until a content reviewer publishes it)."""
         return self.filter(live=True)
+
+    def with_element_counts(self):
+        """`rated_count`: the published elements a learner rates in the self-assessment;
+        `unrated_count`: published ones they do not (such as the CTO core values). The
+        explorer and the self-assessment both count this way, so they give one number."""
+        return self.annotate(
+            rated_count=models.Count(
+                "elements", filter=models.Q(elements__live=True, elements__is_assessed=True)
+            ),
+            unrated_count=models.Count(
+                "elements", filter=models.Q(elements__live=True, elements__is_assessed=False)
+            ),
+        )
 
 
 class InFrameworkQuerySet(models.QuerySet):
@@ -187,6 +204,12 @@ class FrameworkElement(Moderated, index.Indexed, models.Model):
         "that learners do not rate.",
     )
     sort_order = models.PositiveSmallIntegerField(default=100)
+    # What each level of the self-assessment scale looks like for this element: the
+    # learner reads them as the choices when rating themself.
+    descriptor_0 = models.TextField("level 0 (Not evident) looks like", max_length=300, blank=True)
+    descriptor_1 = models.TextField("level 1 (Emerging) looks like", max_length=300, blank=True)
+    descriptor_2 = models.TextField("level 2 (Established) looks like", max_length=300, blank=True)
+    descriptor_3 = models.TextField("level 3 (Exemplary) looks like", max_length=300, blank=True)
 
     objects = InFrameworkQuerySet.as_manager()
 
@@ -199,6 +222,13 @@ class FrameworkElement(Moderated, index.Indexed, models.Model):
         FieldPanel("weight"),
         FieldPanel("status"),
         FieldPanel("is_assessed"),
+        MultiFieldPanel(
+            [FieldPanel(f"descriptor_{value}") for value in DESCRIPTOR_LEVELS],
+            heading="What each level looks like",
+            help_text="Learners read these as the choices when they rate themselves on this "
+            "element. One or two plain sentences each, about practice a teacher would "
+            "recognise. Left empty, the scale's general description is shown.",
+        ),
         FieldPanel("sort_order"),
     ]
     search_fields = [
@@ -216,6 +246,10 @@ class FrameworkElement(Moderated, index.Indexed, models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def descriptor(self, value: int) -> str:
+        """What level `value` looks like for this element ("" when an editor left it empty)."""
+        return getattr(self, f"descriptor_{value}", "") if value in DESCRIPTOR_LEVELS else ""
 
     @property
     def shown_to_learners(self) -> bool:

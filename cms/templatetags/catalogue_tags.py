@@ -51,3 +51,15 @@ def minutes(value) -> str:
         return f"{value} min"
     hours_part, minutes_part = divmod(value, 60)
     return f"{hours_part} h {minutes_part} min" if minutes_part else f"{hours_part} h"
+
+
+@register.filter
+def step_heading(value) -> str:
+    """A step's heading: its kind, then its title ("Watch: The first morning of a launch"),
+    unless the title already starts with that word ("Read “The Quiet Rollout”", "Earn the
+    … micro-credential"), which would make "Read: Read …"."""
+    kind, title = value.block.kind_label, value.get("title", "").strip()
+    first_word = title.split(maxsplit=1)[0].rstrip(":").lower() if title else ""
+    if first_word == kind.lower():
+        return title
+    return f"{kind}: {title}"

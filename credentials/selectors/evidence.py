@@ -2,11 +2,14 @@
 lacks, and attempts."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Prefetch, QuerySet
 
 from accounts.models import User
 from cms.models import MicroCredentialPage
+from credentials.deadlines import add_business_days
 from credentials.models import (
     Assertion,
     AttemptAllowance,
@@ -17,10 +20,76 @@ from credentials.models import (
 )
 from credentials.requirements import Requirement, requirements_for, requirements_of
 from credentials.uploads import word_count
+from learning import api as learning
 
 
 def submission_list(*, learner: User) -> QuerySet[Submission]:
     return Submission.objects.filter(learner=learner).select_related("micro_credential")
+
+
+@dataclass
+class SubmissionUnderway:
+    """A submission the learner still has something to wait for or do: a draft, one in
+    review (with the moment a decision is due, in the learner's district's time zone), or
+    a "not yet" that no later attempt has followed."""
+
+    submission: Submission
+    decision_due: datetime | None
+
+    @property
+    def due_day(self):
+        """The day a decision is due, on the learner's district's calendar."""
+        return self.decision_due.date() if self.decision_due is not None else None
+
+    @property
+    def waiting_for_reviewer(self) -> bool:
+        return self.submission.state == Submission.State.SUBMITTED and not (
+            self.submission.open_reviews
+        )
+
+
+UNDERWAY_STATES = (*Submission.OPEN_STATES, Submission.State.NOT_YET)
+
+
+def submission_underway_list(*, learner: User) -> list[SubmissionUnderway]:
+    """The learner's latest attempt at each micro-credential, when it is underway (see
+    `SubmissionUnderway`), most recently changed first: three queries, whatever their number.
+    A decision is due when the last open review is due; before a reviewer is assigned, the
+    review days after it was sent, counted as assignment counts them."""
+    submissions = (
+        Submission.objects.filter(learner=learner)
+        .exclude(state=Submission.State.WITHDRAWN)
+        .select_related("micro_credential")
+        .prefetch_related(
+            Prefetch(
+                "reviews",
+                queryset=Review.objects.filter(state=Review.State.ASSIGNED),
+                to_attr="open_reviews",
+            )
+        )
+        .order_by("micro_credential_id", "-attempt")
+    )
+    latest: dict[int, Submission] = {}
+    for submission in submissions:
+        latest.setdefault(submission.micro_credential_id, submission)
+    underway = sorted(
+        (s for s in latest.values() if s.state in UNDERWAY_STATES),
+        key=lambda s: s.updated_at,
+        reverse=True,
+    )
+    zone = learning.time_zone_of(user=learner) if underway else None
+    result = []
+    for submission in underway:
+        due = None
+        if submission.state in Submission.QUEUE_STATES:
+            dues = [review.due_at for review in submission.open_reviews]
+            if dues:
+                due = max(dues)
+            elif submission.submitted_at is not None:
+                due = add_business_days(submission.submitted_at, settings.LEAP_REVIEW_DAYS, tz=zone)
+            due = due.astimezone(zone) if due is not None else None
+        result.append(SubmissionUnderway(submission, due))
+    return result
 
 
 def submission_latest_get(*, learner: User, page: MicroCredentialPage) -> Submission | None:

@@ -9,7 +9,7 @@ from cms.models import (
     FrameworkCategory,
     FrameworkElement,
 )
-from cms.services import frameworks_seed
+from cms.services import frameworks_seed, level_descriptors_fill, level_descriptors_read
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -125,7 +125,7 @@ def element_form(element, **changes) -> dict:
         "status": element.status,
         "is_assessed": "on" if element.is_assessed else "",
         "sort_order": element.sort_order,
-    }
+    } | {f"descriptor_{value}": element.descriptor(value) for value in range(4)}
     return data | changes
 
 
@@ -153,3 +153,67 @@ def test_editing_an_element_keeps_a_draft_until_it_is_published(editor_client):
     element.refresh_from_db()
     assert (element.weight, element.has_unpublished_changes) == (12, False)
     assert element.revisions.count() == 2
+
+
+# What each level looks like, per element.
+
+
+def test_every_rated_element_says_what_each_level_looks_like_in_its_own_words():
+    rated = list(FrameworkElement.objects.filter(is_assessed=True))
+    assert len(rated) == 69
+    for element in rated:
+        texts = [element.descriptor(value) for value in range(4)]
+        assert all(len(text) > 20 for text in texts), element.code
+        assert len(set(texts)) == 4, element.code
+    # Per element, not one text repeated: every element's "Established" differs.
+    assert len({element.descriptor_2 for element in rated}) == len(rated)
+    # The core values are not rated, so they describe no levels.
+    assert FrameworkElement.objects.get(code="CV-1").descriptor_0 == ""
+    assert (
+        FrameworkElement.objects.get(code="2.7").descriptor_3 == level_descriptors_read()["2.7"][3]
+    )
+
+
+def test_filling_descriptors_never_replaces_an_editors_text():
+    edited = FrameworkElement.objects.get(code="2.7")
+    edited.descriptor_1 = "Looks at last year's test scores once."
+    edited.save()
+    emptied = FrameworkElement.objects.get(code="2.6")
+    FrameworkElement.objects.filter(pk=emptied.pk).update(
+        descriptor_0="", descriptor_1="", descriptor_2="", descriptor_3=""
+    )
+
+    assert level_descriptors_fill() == 1
+    edited.refresh_from_db()
+    emptied.refresh_from_db()
+    assert edited.descriptor_1 == "Looks at last year's test scores once."
+    assert emptied.descriptor_2 == level_descriptors_read()["2.6"][2]
+
+
+def test_a_new_element_is_seeded_with_its_descriptors():
+    FrameworkElement.objects.filter(code="DL-3B").delete()
+    frameworks_seed()
+    restored = FrameworkElement.objects.get(code="DL-3B")
+    assert restored.descriptor_0 == "Nobody tracks which apps collect student data."
+
+
+def test_an_editor_changes_what_a_level_looks_like_through_moderation(editor_client):
+    element = FrameworkElement.objects.get(code="3.5")
+    url = f"/admin/snippets/cms/frameworkelement/edit/{element.pk}/"
+    form = editor_client.get(url).content.decode()
+    assert "What each level looks like" in form
+    assert "level 2 (Established) looks like" in form.lower() or "Level 2 (Established)" in form
+    before = element.descriptor_2
+    changed = "You keep a learning log and share one idea with staff each term."
+    response = editor_client.post(url, element_form(element, descriptor_2=changed))
+    assert response.status_code == 302, response.content.decode()[:3000]
+    element.refresh_from_db()
+    assert (element.descriptor_2, element.has_unpublished_changes) == (before, True)
+
+    response = editor_client.post(
+        url, element_form(element, descriptor_2=changed, **{"action-publish": "1"})
+    )
+    assert response.status_code == 302
+    element.refresh_from_db()
+    assert element.descriptor_2 == changed
+    assert element.descriptor_1 == level_descriptors_read()["3.5"][1]

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cms', '0007_framework_moderation'),
+        ('cms', '0008_element_level_descriptors'),
     ]
 
     operations = [
