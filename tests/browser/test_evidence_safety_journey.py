@@ -136,3 +136,49 @@ def test_a_sign_out_in_the_middle_keeps_the_draft(live_server, site, browser):
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
     ).to_be_visible()
     assert device_copies(page) == []
+
+
+def test_the_reviewer_reads_a_pdf_as_page_images(
+    live_server, site, browser, django_capture_on_commit_callbacks
+):
+    from credentials.models import ReviewerPool
+    from credentials.services.evidence import (
+        artifact_add_file,
+        submission_save_answers,
+        submission_start,
+        submission_submit,
+    )
+    from credentials.services.review import pool_member_add
+    from tests.credentials.test_pdf_preview import pdf_of
+
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    sam = UserFactory(email="sam@reviewers.example", display_name="Sam Okafor")
+    pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=sam)
+    ids = {r.kind: r.id for r in requirements_of(badge)}
+    submission = submission_start(learner=ana, page=badge)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Hi."})
+    artifact_add_file(
+        submission=submission, slot_id=ids["artifact"], name="Ana plan.pdf", data=pdf_of(7)
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_submit(submission=submission, privacy_confirmed=True)
+    review = submission.reviews.get()
+
+    page = browser.new_context().new_page()
+    log_in(page, live_server.url, sam.email)
+    page.goto(f"{live_server.url}/review/{review.pk}/")
+    pages = page.get_by_role("group", name="Artifact 1: the first pages")
+    expect(pages.get_by_role("img")).to_have_count(5)
+    expect(pages).to_contain_text("Page 1 of 7")
+    expect(pages).to_contain_text("The first 5 of 7 pages are shown here")
+    first = pages.get_by_role("img", name="Page 1 of artifact 1, a PDF the learner uploaded")
+    first.scroll_into_view_if_needed()
+    expect(first).to_have_js_property("complete", True)
+    assert first.evaluate("img => img.naturalWidth") > 0
+    expect(page.get_by_role("link", name=re.compile("Download the whole PDF"))).to_be_visible()
+    for secret in ("Ana Díaz", "Ana plan", "ana@school.example"):
+        expect(page.locator("main")).not_to_contain_text(secret)
+    assert_accessible(page, "reviewer PDF preview")
+    keep_screens(page, "review pdf preview")
