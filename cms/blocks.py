@@ -258,6 +258,15 @@ class ArtifactSlotBlock(blocks.StructBlock):
         }
         description = "Work to upload or link, with guidance on what it should show."
 
+    def get_context(self, value, parent_context=None):
+        context = super().get_context(value, parent_context=parent_context)
+        # The kinds chosen, in words (joined in the template: no stray separators).
+        labels = dict(ARTIFACT_FILE_TYPES)
+        context["file_type_labels"] = [
+            labels[kind] for kind in value.get("file_types") or [] if kind in labels
+        ]
+        return context
+
     def clean(self, value):
         value = super().clean(value)
         if not value.get("file_types") and not value.get("allow_link"):

@@ -78,6 +78,7 @@ def _render(request, submission, *, problems=(), posted=None, status=200, saved=
         "problems": problems,
         "attempts": attempts_get(learner=submission.learner, page=page),
         "max_mb": settings.LEAP_ARTIFACT_MAX_MB,
+        "max_bytes": settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024,
         # A refused post keeps the confirmation the learner ticked.
         "privacy_checked": request.method == "POST" and request.POST.get("privacy") == "on",
     }

@@ -21,6 +21,7 @@ document.addEventListener("DOMContentLoaded", () => {
     update();
   });
   document.querySelectorAll("form[data-autosave]").forEach(draftKeeper);
+  document.querySelectorAll("[data-dropzone]").forEach(dropZone);
   // A sent or closed submission: its copy on this device is not needed any more.
   document.querySelectorAll("[data-draft-done]").forEach((done) => {
     deviceDrafts()?.removeItem(DRAFT_PREFIX + done.dataset.draftDone);
@@ -253,4 +254,73 @@ function draftKeeper(draft) {
       ],
     );
   }
+}
+
+// ---- File inputs with drag and drop (wt-evid) ----
+// The native file input stays (keyboard, screen readers, no script); the zone around it
+// also takes dropped files, lists what was chosen with sizes, and refuses a wrong kind or
+// a file over the limit at once, in words. The server checks every file again.
+
+function fileSize(bytes) {
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(0)} KB`;
+  return `${(bytes / 1048576).toFixed(1)} MB`;
+}
+
+function dropZone(zone) {
+  const input = zone.querySelector("input[type=file]");
+  const list = zone.querySelector("[data-dropzone-files]");
+  const error = zone.querySelector("[data-dropzone-error]");
+  const hint = zone.querySelector("[data-dropzone-hint]");
+  if (!input || typeof DataTransfer === "undefined") return;
+  const maxBytes = Number(zone.dataset.maxBytes);
+  const room = Math.max(Number(zone.dataset.maxFiles) - Number(zone.dataset.taken || 0), 0);
+  const extensions = (input.accept || "").split(",").map((e) => e.trim().toLowerCase()).filter(Boolean);
+  hint.hidden = false;
+  zone.classList.add("dropzone--ready");
+
+  const problemWith = (file) => {
+    const dot = file.name.lastIndexOf(".");
+    const extension = dot >= 0 ? file.name.slice(dot).toLowerCase() : "";
+    if (extensions.length && !extensions.includes(extension)) {
+      return `“${file.name}” can't be added here: this part takes ${zone.dataset.kinds}.`;
+    }
+    if (file.size > maxBytes) {
+      return `“${file.name}” is ${fileSize(file.size)}; each file can be at most ${fileSize(maxBytes)}.`;
+    }
+    return "";
+  };
+
+  const take = (files) => {
+    const problems = [];
+    const kept = new DataTransfer();
+    [...files].forEach((file) => {
+      const problem = problemWith(file);
+      if (problem) problems.push(problem);
+      else if (kept.files.length >= room) problems.push(`“${file.name}” was not added: there is room for ${room} more here.`);
+      else kept.items.add(file);
+    });
+    input.files = kept.files;
+    list.replaceChildren(...[...kept.files].map((file) => {
+      const item = document.createElement("li");
+      item.textContent = `Ready to upload: ${file.name} (${fileSize(file.size)})`;
+      return item;
+    }));
+    error.hidden = !problems.length;
+    error.textContent = problems.length ? `${problems.join(" ")} Choose another file.` : "";
+  };
+
+  input.addEventListener("change", () => take(input.files));
+  ["dragenter", "dragover"].forEach((name) => zone.addEventListener(name, (event) => {
+    event.preventDefault();
+    zone.classList.add("dropzone--over");
+  }));
+  ["dragleave", "drop"].forEach((name) => zone.addEventListener(name, (event) => {
+    if (name === "dragleave" && zone.contains(event.relatedTarget)) return;
+    zone.classList.remove("dropzone--over");
+  }));
+  zone.addEventListener("drop", (event) => {
+    event.preventDefault();
+    if (event.dataTransfer?.files?.length) take(event.dataTransfer.files);
+  });
 }

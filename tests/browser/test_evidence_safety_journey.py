@@ -37,7 +37,8 @@ def device_copies(page) -> list[str]:
     return page.evaluate("Object.keys(localStorage).filter((k) => k.startsWith('leap-draft:'))")
 
 
-def test_two_tabs_warn_before_the_later_save_wins(live_server, site, browser):
+def test_two_tabs_warn_before_the_later_save_wins(live_server, site, browser, settings):
+    settings.LEAP_ARTIFACT_MAX_MB = 1
     index = MicroCredentialIndexPageFactory(parent=site)
     badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
     ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
@@ -45,7 +46,39 @@ def test_two_tabs_warn_before_the_later_save_wins(live_server, site, browser):
     first = context.new_page()
     log_in(first, live_server.url, ana.email)
     draft_url = start_draft(first, live_server.url, badge)
-    visit(first, draft_url, "evidence form", screens=True)
+    visit(first, draft_url)
+    # The file input is a labelled drop zone that says what it takes, in words; a wrong
+    # kind or a file over the limit is refused at once; a dropped file is listed with its size.
+    zone = first.locator("[data-dropzone]")
+    expect(zone).to_contain_text("Drag files here, or choose below.")
+    expect(zone).to_contain_text("Accepted: PDF. Each file up to 1 MB; 2 files at most.")
+    first.get_by_label("Add a file").set_input_files(
+        [{"name": "class photo.heic", "mimeType": "image/heic", "buffer": b"x" * 10}]
+    )
+    expect(zone.get_by_role("alert")).to_contain_text(
+        "“class photo.heic” can't be added here: this part takes PDF."
+    )
+    first.get_by_label("Add a file").set_input_files(
+        [{"name": "big.pdf", "mimeType": "application/pdf", "buffer": b"%PDF" * 400_000}]
+    )
+    expect(zone.get_by_role("alert")).to_contain_text(
+        "“big.pdf” is 1.5 MB; each file can be at most 1.0 MB."
+    )
+    assert first.get_by_label("Add a file").evaluate("input => input.files.length") == 0
+    dropped = first.evaluate_handle(
+        """() => { const dt = new DataTransfer();
+        dt.items.add(new File(["%PDF-1.7 plan"], "lesson plan.pdf", {type: "application/pdf"}));
+        return dt; }"""
+    )
+    zone.dispatch_event("drop", {"dataTransfer": dropped})
+    expect(zone.get_by_role("list")).to_contain_text("Ready to upload: lesson plan.pdf (13 bytes)")
+    expect(zone.get_by_role("alert")).to_be_hidden()
+    assert (
+        first.get_by_label("Add a file").evaluate("input => input.files[0].name")
+        == "lesson plan.pdf"
+    )
+    assert_accessible(first, "evidence form with a file chosen")
+    keep_screens(first, "evidence form")
     second = context.new_page()
     visit(second, draft_url)
 
