@@ -22,6 +22,7 @@ document.addEventListener("DOMContentLoaded", () => {
   });
   document.querySelectorAll("form[data-autosave]").forEach(draftKeeper);
   document.querySelectorAll("[data-dropzone]").forEach(dropZone);
+  document.querySelectorAll("form[data-keep-on-device]").forEach(deviceKeeper);
   // A sent or closed submission: its copy on this device is not needed any more.
   document.querySelectorAll("[data-draft-done]").forEach((done) => {
     deviceDrafts()?.removeItem(DRAFT_PREFIX + done.dataset.draftDone);
@@ -323,4 +324,80 @@ function dropZone(zone) {
     event.preventDefault();
     if (event.dataTransfer?.files?.length) take(event.dataTransfer.files);
   });
+}
+
+// ---- Other forms people write in (wt-evid): a review's feedback, a step's reflection, a
+// self-assessment. What is typed or chosen is kept on this device until the server shows
+// it back, so a sign-out, a refused post or a closed tab loses nothing: the form brings it
+// back (and says so) the next time it opens. A copy sent with the form is dropped on the
+// next signed-in page that no longer shows that form (the post went through); logging out
+// drops them all.
+
+function formState(form) {
+  const state = {};
+  form.querySelectorAll("textarea[name], select[name], input[type=radio][name], input[type=checkbox][name]").forEach((field) => {
+    if (field.type === "radio") {
+      if (!(field.name in state)) state[field.name] = "";
+      if (field.checked) state[field.name] = field.value;
+    } else if (field.type === "checkbox") {
+      state[`${field.name}=${field.value}`] = field.checked ? "on" : "";
+    } else {
+      state[field.name] = field.value;
+    }
+  });
+  return state;
+}
+
+function formStateApply(form, state) {
+  form.querySelectorAll("textarea[name], select[name], input[type=radio][name], input[type=checkbox][name]").forEach((field) => {
+    if (field.type === "radio") {
+      if (field.name in state) field.checked = field.value === state[field.name];
+    } else if (field.type === "checkbox") {
+      const key = `${field.name}=${field.value}`;
+      if (key in state) field.checked = state[key] === "on";
+    } else if (field.name in state && !field.readOnly && !field.disabled) {
+      field.value = state[field.name];
+      field.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+  });
+}
+
+function deviceKeeper(form) {
+  const store = deviceDrafts();
+  if (!store) return;
+  const key = DRAFT_PREFIX + form.dataset.keepOnDevice;
+  const keep = () => {
+    try {
+      store.setItem(key, JSON.stringify({ state: formState(form), at: Date.now() }));
+    } catch (error) {
+      /* storage full or refused */
+    }
+  };
+  let copy = null;
+  try {
+    copy = JSON.parse(store.getItem(key) || "null");
+  } catch (error) {
+    copy = null;
+  }
+  if (copy && copy.state) {
+    const shown = formState(form);
+    // Compared as words: the server trims what it saves, and that is no loss.
+    const words = (text) => String(text).replace(/\s+/g, " ").trim();
+    const differs = Object.keys(copy.state).some((name) => name in shown && words(shown[name]) !== words(copy.state[name]));
+    if (!differs) {
+      store.removeItem(key); // the page shows what was kept: the server has it
+    } else {
+      formStateApply(form, copy.state);
+      const note = document.createElement("p");
+      note.className = "draft-notice draft-notice--restored";
+      note.setAttribute("role", "status");
+      note.textContent = `We brought back what you wrote here on this device at ${clockTime(new Date(copy.at))}, which had not been saved. Check it, then save.`;
+      form.prepend(note);
+    }
+  }
+  form.addEventListener("input", (event) => {
+    if (event.isTrusted) keep();
+  });
+  form.addEventListener("change", keep);
+  form.addEventListener("submit", keep);
 }

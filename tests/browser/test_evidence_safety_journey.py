@@ -158,6 +158,21 @@ def test_a_sign_out_in_the_middle_keeps_the_draft(live_server, site, browser):
     assert device_copies(page) == []
     assert_accessible(page, "draft restored")
 
+    # The session ends (only its cookie goes) and the learner presses "Save draft": the
+    # post lands on the log-in page, which leads back to the form with the text.
+    context.clear_cookies(name="sessionid")
+    page.get_by_label(ANSWER).press_sequentially(" Then a plenary.")
+    page.get_by_role("button", name="Save draft").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    page.get_by_label("Email").fill(ana.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(draft_url)
+    full += " Then a plenary."
+    expect(page.get_by_label(ANSWER)).to_have_value(full)
+    expect(page.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+    assert saved_answer(badge) == full
+
     # Logging out leaves no copy of anyone's writing on the device.
     context.set_offline(True)
     page.get_by_label(ANSWER).press_sequentially(" Offline words.")
@@ -215,3 +230,59 @@ def test_the_reviewer_reads_a_pdf_as_page_images(
         expect(page.locator("main")).not_to_contain_text(secret)
     assert_accessible(page, "reviewer PDF preview")
     keep_screens(page, "review pdf preview")
+
+
+def test_a_reviewer_signed_out_mid_review_keeps_their_feedback(
+    live_server, site, browser, django_capture_on_commit_callbacks
+):
+    from credentials.models import ReviewerPool
+    from credentials.services.evidence import (
+        artifact_add_file,
+        submission_save_answers,
+        submission_start,
+        submission_submit,
+    )
+    from credentials.services.review import pool_member_add
+    from tests.credentials.test_pdf_preview import pdf_of
+
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example"))
+    sam = UserFactory(email="sam@reviewers.example", display_name="Sam Okafor")
+    pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=sam)
+    ids = {r.kind: r.id for r in requirements_of(badge)}
+    submission = submission_start(learner=ana, page=badge)
+    submission_save_answers(submission=submission, answers={ids["overview_question"]: "Hi."})
+    artifact_add_file(submission=submission, slot_id=ids["artifact"], name="a.pdf", data=pdf_of(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        submission_submit(submission=submission, privacy_confirmed=True)
+    review = submission.reviews.get()
+
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, sam.email)
+    review_url = f"{live_server.url}/review/{review.pk}/"
+    page.goto(review_url)
+    group = page.get_by_role("group", name="Analysis")
+    group.get_by_label("Not yet", exact=True).check()
+    feedback = "Name one pattern in the exit-ticket data and what you changed because of it."
+    group.get_by_label("Feedback on Analysis").fill(feedback)
+
+    # The session ends before the reviewer records it: the post is refused.
+    context.clear_cookies()
+    page.get_by_role("button", name="Record my review").click()
+    assert not review.scores.exists()
+
+    # Signed in again, the form brings back the choice and every word, and says so.
+    log_in(page, live_server.url, sam.email)
+    page.goto(review_url)
+    group = page.get_by_role("group", name="Analysis")
+    expect(group.get_by_label("Feedback on Analysis")).to_have_value(feedback)
+    expect(group.get_by_label("Not yet", exact=True)).to_be_checked()
+    expect(page.get_by_role("status").filter(has_text="We brought back")).to_be_visible()
+    assert_accessible(page, "review restored")
+
+    page.get_by_role("button", name="Record my review").click()
+    expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
+    assert review.scores.get().feedback == feedback
+    assert device_copies(page) == []  # recorded: nothing left on the device
