@@ -47,6 +47,39 @@ def test_a_broken_pdf_says_so():
     assert "Download it to read it." in preview.problem
 
 
+def locked_pdf() -> bytes:
+    """A one-page PDF under the standard security handler with a user password (whose
+    check values match no password), written object by object with a correct xref."""
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] >>",
+        b"<< /Filter /Standard /V 1 /R 2 /P -4 /O <"
+        + b"11" * 32
+        + b"> /U <"
+        + b"22" * 32
+        + b"> >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    file_id = b"<" + b"33" * 16 + b">"
+    out += b"trailer\n<< /Size 5 /Root 1 0 R /Encrypt 4 0 R /ID [" + file_id + b" " + file_id
+    out += b"] >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_a_password_protected_pdf_says_so():
+    preview = pdf_preview(locked_pdf())
+    assert preview.page_count == 0
+    assert preview.problem.startswith("This PDF is protected by a password")
+
+
 @pytest.fixture
 def assigned(learner, micro_credential, django_capture_on_commit_callbacks):
     """A submitted PDF (7 pages) and a broken one, assigned to a reviewer."""
@@ -127,3 +160,9 @@ def test_nobody_else_reaches_the_pages(client, assigned, learner):
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to the log-in page
+
+
+def test_a_pdf_that_takes_too_long_is_not_drawn(monkeypatch):
+    monkeypatch.setattr("credentials.previews.SECONDS", 0.001)
+    preview = pdf_preview(pdf_of(1))
+    assert preview.problem.startswith("This PDF took too long to draw")
