@@ -260,7 +260,8 @@ class ArtifactSlotBlock(blocks.StructBlock):
 
     def get_context(self, value, parent_context=None):
         context = super().get_context(value, parent_context=parent_context)
-        # Only the kinds chosen, in the list's order: joined, they take commas between.
+        # Only the kinds chosen, in the list's order; the template joins them with
+        # semicolons, as the labels hold commas of their own.
         chosen = set(value.get("file_types") or ())
         context["file_type_labels"] = [
             label for kind, label in ARTIFACT_FILE_TYPES if kind in chosen

@@ -84,6 +84,9 @@ class Submission(models.Model):
     attempt = models.PositiveSmallIntegerField(default=1)
     state = models.CharField(max_length=20, choices=State.choices, default=State.DRAFT)
     answers = models.JSONField(default=dict, blank=True)
+    # Goes up by one whenever the answers change. Every save says which revision it was
+    # typed on, so a tab left open on an older one cannot silently overwrite newer text.
+    revision = models.PositiveIntegerField(default=0, editable=False)
     privacy_confirmed_at = models.DateTimeField(
         null=True,
         blank=True,

@@ -28,6 +28,7 @@ from credentials.selectors.evidence import (
 )
 from credentials.services.badges import badge_class_for_micro_credential
 from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS, check_upload
+from learning.api import time_zone_of
 
 
 @transaction.atomic
@@ -128,18 +129,49 @@ def _locked_draft(submission: Submission) -> Submission:
     return locked
 
 
+class DraftConflict(LeapError):
+    """The answers were changed (in another tab or window) since the revision the learner
+    was typing on: nothing was saved. `revision` is the server's, which a save that means
+    to replace the other version sends back; `changed_at` is when that version was saved."""
+
+    def __init__(self, *, revision: int, changed_at, time_zone):
+        self.revision = revision
+        self.changed_at = changed_at
+        at = timezone.localtime(changed_at, time_zone).strftime("%H:%M")
+        super().__init__(
+            f"This draft was changed in another tab or window at {at}. Your text here is "
+            "kept; save again to replace the other version, or reload to see it."
+        )
+
+
 @transaction.atomic
-def submission_save_answers(*, submission: Submission, answers: dict[str, str]) -> Submission:
+def submission_save_answers(
+    *, submission: Submission, answers: dict[str, str], revision: int | None = None
+) -> Submission:
     """Save the written answers of a draft. An answer over its word limit is refused, and
-    then nothing is saved (the form keeps the learner's text to shorten)."""
+    then nothing is saved (the form keeps the learner's text to shorten). `revision` is the
+    one the learner was typing on: when the answers have changed since (another tab saved),
+    and differ from what is sent, `DraftConflict` is raised and nothing is saved. Without
+    it (scripts, the demo), the answers are saved as they are. Each change of the answers
+    moves the revision on by one."""
     submission = _locked_draft(submission)
     requirements = [r for r in requirements_of(submission.micro_credential) if r.takes_text]
     cleaned = {r.id: (answers.get(r.id) or "").strip() for r in requirements if r.id in answers}
+    merged = {**submission.answers, **cleaned}
+    if merged == submission.answers:
+        return submission  # nothing changed: nothing to refuse, no new revision
+    if revision is not None and revision != submission.revision:
+        raise DraftConflict(
+            revision=submission.revision,
+            changed_at=submission.updated_at,
+            time_zone=time_zone_of(user=submission.learner_id),
+        )
     problems = word_problem_list(requirements=requirements, answers=cleaned)
     if problems:
         raise LeapError(problems)
-    submission.answers = {**submission.answers, **cleaned}
-    submission.save(update_fields=["answers", "updated_at"])
+    submission.answers = merged
+    submission.revision += 1
+    submission.save(update_fields=["answers", "revision", "updated_at"])
     return submission
 
 
@@ -319,14 +351,21 @@ def submission_draft_update(
     uploads: list[Upload] = (),
     links: dict[str, str] | None = None,
     remove: Artifact | None = None,
+    revision: int | None = None,
 ) -> list[str]:
     """Apply everything one post of the draft form asks, in an order that loses nothing:
     the answers first (refused whole when one is over its word limit), then each file and
     link (a refused one is reported; the rest stay), then the removal. Each step is its own
-    transaction. Returns the problems, in sentences; none means all was saved."""
+    transaction. `revision` is the one the answers were typed on (see
+    `submission_save_answers`): a conflict is raised, after the files, links and removal
+    are applied (they add to the draft; they never replace another tab's work). Returns
+    the problems, in sentences; none means all was saved."""
     problems = []
+    conflict = None
     try:
-        submission_save_answers(submission=submission, answers=answers)
+        submission_save_answers(submission=submission, answers=answers, revision=revision)
+    except DraftConflict as error:
+        conflict = error
     except LeapError as error:
         problems += error.problems
     max_bytes = settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024
@@ -350,4 +389,7 @@ def submission_draft_update(
             problems += error.problems
     if remove is not None:
         artifact_remove(artifact=remove)
+    if conflict is not None:
+        conflict.problems += problems
+        raise conflict
     return problems

@@ -3,6 +3,7 @@ sees a submission number, the answers and the artifacts, never who submitted the
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 
 from accounts.errors import LeapError
@@ -12,7 +13,11 @@ from credentials.requirements import rubric_for
 from credentials.selectors.evidence import decision_score_list, evidence_list
 from credentials.selectors.review import review_queue_get
 from credentials.services.review import review_record
-from credentials.views.files import artifact_response
+from credentials.views.files import (
+    artifact_page_response,
+    artifact_pdf_preview,
+    artifact_response,
+)
 
 
 @login_required
@@ -41,6 +46,11 @@ def review_detail(request, pk: int):
             messages.success(request, f"Your review of {submission.number} is recorded.")
             return redirect("review:queue")
     recorded = {s.criterion_id: (s.result, s.feedback) for s in review.scores.all()}
+    evidence = evidence_list(submission=submission)
+    for item in evidence:
+        for artifact in item["artifacts"]:
+            # A PDF is read as pictures of its first pages, drawn on the server.
+            artifact.pdf_preview = artifact_pdf_preview(artifact)
     context = {
         "review": review,
         "submission": submission,
@@ -55,7 +65,7 @@ def review_detail(request, pk: int):
             for cid, value in criteria
         ],
         "results": CriterionScore.Result.choices,
-        "evidence": evidence_list(submission=submission),
+        "evidence": evidence,
         # The attempt before this one and what decided it: the learner was asked to change
         # these points (blind, like the rest of the screen).
         "previous": submission.previous,
@@ -72,5 +82,14 @@ def review_detail(request, pk: int):
 @login_required
 def review_artifact(request, pk: int, artifact_id: int):
     review = review_for_reviewer(request.user, pk)
-    artifact = get_object_or_404(Artifact, pk=artifact_id, submission_id=review.submission_id)
+    artifact = get_object_or_404(
+        Artifact.objects.select_related("submission"),
+        pk=artifact_id,
+        submission_id=review.submission_id,
+    )
+    page = request.GET.get("page", "")
+    if request.GET.get("preview") == "1" and page:
+        if not page.isdigit():
+            raise Http404("No such page.")
+        return artifact_page_response(artifact, int(page))
     return artifact_response(artifact, blind=True, inline=request.GET.get("preview") == "1")

@@ -64,15 +64,21 @@ def submission_detail(request, pk: int):
     return _render(request, submission)
 
 
-def _render(request, submission, *, problems=(), posted=None, status=200):
+def _render(request, submission, *, problems=(), posted=None, status=200, saved=True):
     page = submission.micro_credential
     context = {
         "submission": submission,
+        # The form says which revision of the answers it shows, and whether the server holds
+        # the text it shows (false when a refused post shows what was typed): the script
+        # keeps a copy on the device until the server has it.
+        "revision": submission.revision,
+        "server_has_text": saved,
         "page": page,
         "slots": evidence_list(submission=submission, answers=posted),
         "problems": problems,
         "attempts": attempts_get(learner=submission.learner, page=page),
         "max_mb": settings.LEAP_ARTIFACT_MAX_MB,
+        "max_bytes": settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024,
         # A refused post keeps the confirmation the learner ticked.
         "privacy_checked": request.method == "POST" and request.POST.get("privacy") == "on",
     }
@@ -97,34 +103,55 @@ def _draft_post(request, submission):
         return redirect("submissions:detail", pk=submission.pk)
     requirements = requirements_of(submission.micro_credential)
     answers = {r.id: request.POST.get(f"answer-{r.id}", "") for r in requirements if r.takes_text}
+    revision = request.POST.get("revision", "")
+    # A form from before revisions existed, or a hand-made post, saves as before.
+    revision = int(revision) if revision.isdigit() else None
     if action == "autosave":
-        problems = services.submission_draft_update(submission=submission, answers=answers)
+        try:
+            problems = services.submission_draft_update(
+                submission=submission, answers=answers, revision=revision
+            )
+        except services.DraftConflict as conflict:
+            return JsonResponse(
+                {
+                    "saved": False,
+                    "conflict": True,
+                    "problems": conflict.problems,
+                    "revision": conflict.revision,
+                    "changed_at": conflict.changed_at.isoformat(),
+                },
+                status=409,
+            )
+        submission.refresh_from_db(fields=["revision"])
         return JsonResponse(
-            {"saved": not problems, "problems": problems}, status=400 if problems else 200
+            {"saved": not problems, "problems": problems, "revision": submission.revision},
+            status=400 if problems else 200,
         )
     slots = [r for r in requirements if r.kind == "artifact"]
     remove = request.POST.get("remove", "")
     if remove and not remove.isdigit():
         raise Http404("No such artifact.")
-    problems = services.submission_draft_update(
-        submission=submission,
-        answers=answers,
-        uploads=[
-            services.Upload(slot_id=slot.id, name=upload.name, size=upload.size, read=upload.read)
-            for slot in slots
-            for upload in request.FILES.getlist(f"file-{slot.id}")
-        ],
-        links={
-            slot.id: link
-            for slot in slots
-            if (link := request.POST.get(f"link-{slot.id}", "").strip())
-        },
-        remove=get_object_or_404(Artifact, pk=remove, submission=submission) if remove else None,
-    )
+    try:
+        problems = _draft_update(request, submission, slots, answers, revision, remove)
+    except services.DraftConflict as conflict:
+        # Nothing typed was saved and nothing is lost: the page shows the learner's text
+        # with the server's revision, so saving again replaces the other version.
+        submission.refresh_from_db()
+        return _render(
+            request,
+            submission,
+            problems=conflict.problems,
+            posted=answers,
+            status=409,
+            saved=False,
+        )
     if remove:
         messages.success(request, "Removed.")
     if problems:
-        return _render(request, submission, problems=problems, posted=answers, status=400)
+        submission.refresh_from_db()
+        return _render(
+            request, submission, problems=problems, posted=answers, status=400, saved=False
+        )
     if action == "submit":
         try:
             services.submission_submit(
@@ -139,6 +166,25 @@ def _draft_post(request, submission):
     if not remove:
         messages.success(request, "Draft saved.")
     return redirect("submissions:detail", pk=submission.pk)
+
+
+def _draft_update(request, submission, slots, answers, revision, remove) -> list[str]:
+    return services.submission_draft_update(
+        submission=submission,
+        revision=revision,
+        answers=answers,
+        uploads=[
+            services.Upload(slot_id=slot.id, name=upload.name, size=upload.size, read=upload.read)
+            for slot in slots
+            for upload in request.FILES.getlist(f"file-{slot.id}")
+        ],
+        links={
+            slot.id: link
+            for slot in slots
+            if (link := request.POST.get(f"link-{slot.id}", "").strip())
+        },
+        remove=get_object_or_404(Artifact, pk=remove, submission=submission) if remove else None,
+    )
 
 
 @login_required

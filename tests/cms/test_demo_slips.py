@@ -46,12 +46,12 @@ def test_a_step_heading_names_its_kind_once(kind, title, heading):
 @pytest.mark.parametrize(
     ("kinds", "listed"),
     [
-        (["pdf", "presentation"], "Files: PDF, Slides (PPTX, ODP) ·"),
-        (["spreadsheet", "pdf"], "Files: PDF, Spreadsheet (XLSX, ODS, CSV) ·"),
+        (["pdf", "presentation"], "Files: PDF; Slides (PPTX, ODP) ·"),
+        (["spreadsheet", "pdf"], "Files: PDF; Spreadsheet (XLSX, ODS, CSV) ·"),
         (["audio"], "Files: Audio (MP3, M4A) ·"),
     ],
 )
-def test_a_file_type_list_has_commas_only_between_kinds(kinds, listed):
+def test_a_file_type_list_has_separators_only_between_kinds(kinds, listed):
     block = ArtifactSlotBlock()
     value = block.to_python(
         {
@@ -65,7 +65,7 @@ def test_a_file_type_list_has_commas_only_between_kinds(kinds, listed):
     )
     text = _text(block.render(value))
     assert listed in text
-    assert ", ·" not in text and not re.search(r",\s*$", text.split("·")[0])
+    assert ", ·" not in text and "; ·" not in text and not re.search(r",\s*$", text.split("·")[0])
 
 
 def test_the_demo_pathways_read_cleanly_and_link_no_missing_video(client, settings):

@@ -414,7 +414,7 @@ def test_autosave_answers_json(client, learner, mc):
     ids = requirement_ids(mc)
     url = reverse("submissions:detail", args=[submission.pk])
     ok = client.post(url, {"action": "autosave", f"answer-{ids['overview_question']}": "Hi"})
-    assert ok.json() == {"saved": True, "problems": []}
+    assert ok.json() == {"saved": True, "problems": [], "revision": 1}
     too_long = client.post(
         url, {"action": "autosave", f"answer-{ids['overview_question']}": "w " * 300}
     )
