@@ -23,11 +23,8 @@ def test_a_new_teacher_gets_a_plan_and_makes_progress(live_server, site, page, m
     page.get_by_label("Password (again)").fill("a-long-pass-phrase")
     page.get_by_role("button", name="Sign Up").click()
     page.goto(CONFIRM_LINK.search(mailoutbox[0].body).group(0))
+    # Confirming the address signs her in: no second log-in.
     page.get_by_role("button", name="Confirm").click()
-    page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill("ana@school.example")
-    page.get_by_label("Password").fill("a-long-pass-phrase")
-    page.get_by_role("button", name="Sign In").click()
 
     # Onboarding: role and the district's join code, typed as people do.
     expect(page.get_by_role("heading", level=1)).to_have_text("Welcome to Leap")
