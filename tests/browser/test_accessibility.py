@@ -203,3 +203,35 @@ def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, p
         ],
     )
     visit_as(lead.email, ["/review/", f"/review/{review.pk}/", "/review/lead/"])
+
+
+def test_the_menu_fits_one_row_on_a_laptop_for_someone_with_every_area(live_server, site, page):
+    """A lead reviewer who also runs a district and edits content, with unread notices: their
+    menu still sits on one row at 1280 px, and the unread count is read out in words."""
+    from django.contrib.auth.models import Permission
+
+    from accounts.services import notify
+    from credentials.models import ReviewerPool
+    from credentials.services.review import pool_member_add
+    from learning.models import Membership
+    from tests.browser.helpers import LAPTOP, keep_screens, log_in
+    from tests.factories import DistrictFactory, MembershipFactory, onboarded
+
+    person = onboarded(UserFactory(email="alex@leap.example", display_name="Alexandra Whitfield"))
+    pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=person, is_lead=True)
+    MembershipFactory(
+        user=person, district=DistrictFactory(slug="riverside"), role=Membership.Role.DISTRICT_ADMIN
+    )
+    person.user_permissions.add(Permission.objects.get(codename="access_admin"))
+    for n in range(12):
+        notify(user=person, message=f"Notice {n}", url="/review/")
+    page.set_viewport_size(LAPTOP)
+    log_in(page, live_server.url, person.email)
+    page.goto(live_server.url + "/review/lead/")
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="Notifications (12 unread)")).to_be_visible()
+    tops = nav.locator("a, button").evaluate_all(
+        "els => els.filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))"
+    )
+    keep_screens(page, "menu with every area")
+    assert len(tops) >= 10 and max(tops) - min(tops) < 12, tops
