@@ -1,12 +1,27 @@
 """The learner's side of Leap: districts and their people, self-assessments, the personal
-plan, pathway progress and the PD-credit ledger."""
+plan, pathway progress, book-club cohorts and the PD-credit ledger."""
 
 from .assessments import Rating, SelfAssessment
+from .cohorts import (
+    Attendance,
+    Cohort,
+    CohortMember,
+    CohortMessage,
+    CohortSession,
+    Post,
+    ReminderSent,
+    Rsvp,
+)
 from .credit import CreditEntry
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
 from .progress import Enrolment, PlanItem, StepProgress
 
 __all__ = [
+    "Attendance",
+    "Cohort",
+    "CohortMember",
+    "CohortMessage",
+    "CohortSession",
     "CreditEntry",
     "District",
     "DistrictDomain",
@@ -15,7 +30,10 @@ __all__ = [
     "LearnerProfile",
     "Membership",
     "PlanItem",
+    "Post",
     "Rating",
+    "ReminderSent",
+    "Rsvp",
     "School",
     "SelfAssessment",
     "StepProgress",
