@@ -202,6 +202,36 @@ def test_confirming_the_address_later_does_not_use_a_withdrawn_invitation(invite
     assert not Membership.objects.filter(user=person).exists()
 
 
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"token_hash": "0" * 64}, "not valid"),  # sent again: a new link replaced this one
+        ({"revoked_at": timezone.now()}, "has withdrawn this invitation"),
+        ({"expires_at": timezone.now() - timedelta(minutes=1)}, "has expired"),
+    ],
+)
+def test_accepting_checks_the_link_again_once_the_invitation_is_locked(
+    invite, monkeypatch, change, words
+):
+    """A resend, a withdrawal or the expiry may land between reading the link and locking
+    the invitation: the locked row decides."""
+    link, invitation = invite()
+    token = link.removeprefix("/join/").strip("/")
+    person = UserFactory(email="new.teacher@riverside.example")
+    lock = services._invitation_locked
+
+    def changed_meanwhile(found):
+        Invitation.objects.filter(pk=found.pk).update(**change)
+        return lock(found)
+
+    monkeypatch.setattr(services, "_invitation_locked", changed_meanwhile)
+    with pytest.raises(services.LeapError, match=words):
+        services.invitation_accept(user=person, token=token)
+    assert not Membership.objects.filter(user=person).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
+
+
 # Sending again and withdrawing.
 
 
