@@ -3,6 +3,7 @@ from allauth.core import context as allauth_context
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.urls import reverse
 from django.utils.module_loading import import_string
 
 from .email import email_send_on_commit
@@ -13,16 +14,24 @@ DISPLAY_NAME_MAX_LENGTH = 150
 class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         # Same context as allauth's own, but the worker delivers the message after commit.
-        request = allauth_context.request
+        request = allauth_context.request  # None in a Celery task
         full_context = {
             "request": request,
             "email": email,
-            "current_site": get_current_site(request),
+            "current_site": get_current_site(request) if request is not None else None,
             # Leap's e-mails name the site by its address, not the Sites framework's name.
             "site_url": settings.SITE_URL,
             **context,
         }
         email_send_on_commit(self.render_mail(template_prefix, email, full_context))
+
+    def get_email_confirmation_url(self, request, emailconfirmation) -> str:
+        # Outside a request (a confirmation resent by a task) the link is built on SITE_URL;
+        # allauth would ask the Sites framework, which Leap does not use.
+        if request is None and allauth_context.request is None:
+            path = reverse("account_confirm_email", args=[emailconfirmation.key])
+            return settings.SITE_URL + path
+        return super().get_email_confirmation_url(request, emailconfirmation)
 
     def get_login_redirect_url(self, request) -> str:
         """Where a person lands after logging in (when no `next` says otherwise): where

@@ -2,7 +2,6 @@
 through `notify`, which honours their e-mail preference."""
 
 from allauth.account.models import EmailAddress
-from allauth.core import ratelimit
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -59,10 +58,11 @@ def notification_settings_save(*, user: User, email_non_essential: bool) -> Noti
 
 
 @transaction.atomic
-def email_verification_resend(*, request, email: str) -> bool:
-    """Send a fresh confirmation link to an address waiting to be confirmed. Says nothing
-    about other addresses (the caller answers the same either way, so nobody learns who
-    has an account), and at most once per address in allauth's cool-down (3 minutes)."""
+def email_verification_resend(*, email: str) -> bool:
+    """Send a fresh confirmation link to an address waiting to be confirmed; run by a task
+    (accounts.tasks.email_verification_resend), never in the request, so the answer takes
+    the same time for every address. Other addresses get nothing. Returns whether a link
+    was sent. The view limits how often it may be asked for."""
     address = (
         EmailAddress.objects.select_related("user")
         .filter(email__iexact=email.strip(), verified=False, user__is_active=True)
@@ -70,9 +70,7 @@ def email_verification_resend(*, request, email: str) -> bool:
     )
     if address is None:
         return False
-    if not ratelimit.consume(request, action="confirm_email", key=address.email.lower()):
-        return False
     # A person with no confirmed address yet is finishing their sign-up.
     signing_up = not EmailAddress.objects.filter(user=address.user, verified=True).exists()
-    address.send_confirmation(request, signup=signing_up)
+    address.send_confirmation(None, signup=signing_up)
     return True

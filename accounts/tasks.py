@@ -1,5 +1,6 @@
 from celery import shared_task
 
+from . import services
 from .email import email_from_dict
 
 
@@ -7,3 +8,8 @@ from .email import email_from_dict
 def email_deliver(data: dict) -> int:
     """Deliver one queued message; returns how many were sent (0 or 1)."""
     return email_from_dict(data).send()
+
+
+@shared_task
+def email_verification_resend(email: str) -> bool:
+    return services.email_verification_resend(email=email)

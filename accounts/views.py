@@ -1,6 +1,7 @@
 """A person's in-site notifications and their e-mail setting. Everything is looked up with
 `user=request.user`, so another person's notification is a 404."""
 
+from allauth.account.adapter import get_adapter as get_account_adapter
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,7 +11,9 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
+from accounts.jobs import job_enqueue_on_commit
 from accounts.models import Notification
+from accounts.throttle import throttle_allows
 
 NOTIFICATIONS_PER_PAGE = 30
 
@@ -96,20 +99,41 @@ class VerificationResendForm(forms.Form):
     )
 
 
+# How often a new confirmation link may be asked for: per address (whether or not it has an
+# account, so the limit says nothing about who does) and per computer (its IP address as
+# allauth sees it, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies). A school's staff may share
+# one IP address, hence the larger figure.
+RESEND_PER_ADDRESS = {"limit": 3, "seconds": 15 * 60}
+RESEND_PER_IP = {"limit": 20, "seconds": 15 * 60}
+RESEND_WAIT = (
+    "You have asked for a new link several times in the last few minutes. Please wait a few "
+    "minutes, then check your inbox and spam folder before asking again."
+)
+
+
 @require_http_methods(["GET", "POST"])
 def verification_resend(request):
-    """A new confirmation link for someone whose first one is lost or too old. The answer
-    is the same whether or not the address has an account."""
+    """A new confirmation link for someone whose first one is lost or too old. Every address
+    gets the same answer in the same time: the view only queues a task, which looks the
+    address up and sends the link."""
     form = VerificationResendForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         email = form.cleaned_data["email"]
-        services.email_verification_resend(request=request, email=email)
-        messages.info(
-            request,
-            f"If {email} belongs to a Leap account waiting to be confirmed, a new link is on "
-            "its way. It can take a few minutes; check your spam or junk folder too.",
-        )
-        return redirect("account_email_verification_sent")
+        ip = get_account_adapter(request).get_client_ip(request)
+        if throttle_allows(scope="resend-ip", key=ip, **RESEND_PER_IP) and throttle_allows(
+            scope="resend-address", key=email, **RESEND_PER_ADDRESS
+        ):
+            job_enqueue_on_commit(
+                "accounts.tasks.email_verification_resend", email, label="a confirmation link"
+            )
+            messages.info(
+                request,
+                f"If {email} belongs to a Leap account waiting to be confirmed, a new link is "
+                "on its way. It can take a few minutes; check your spam or junk folder too.",
+            )
+            return redirect("account_email_verification_sent")
+        form.add_error(None, RESEND_WAIT)
+        return render(request, "account/verification_resend.html", {"form": form}, status=429)
     return render(
         request,
         "account/verification_resend.html",

@@ -110,48 +110,49 @@ def district_invite_csv(request, slug: str):
     )
 
 
-def _open_invitation(district, pk: int) -> Invitation:
-    return get_object_or_404(
+def _invitation_change(request, slug: str, pk: int, *, change, done: str):
+    """Apply `change` (a service taking `invitation=`) to one of the district's open
+    invitations, say how it went ("{email}" in `done` is the invited address) and go back
+    to the list. Another district's, or a closed, invitation is a 404."""
+    district = district_for_admin(request.user, slug)
+    invitation = get_object_or_404(
         Invitation.objects.select_related("district"),
         pk=pk,
         district=district,
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     )
+    try:
+        change(invitation=invitation)
+    except LeapError as error:
+        messages.error(request, str(error))
+    else:
+        messages.success(request, done.format(email=invitation.email))
+    return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
 
 
 @login_required
 @require_POST
 def district_invitation_resend(request, slug: str, pk: int):
-    district = district_for_admin(request.user, slug)
-    invitation = _open_invitation(district, pk)
-    try:
-        services.invitation_resend(invitation=invitation)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            f"Invitation sent again to {invitation.email}, with a new link; the old one no "
-            "longer works.",
-        )
-    return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
+    return _invitation_change(
+        request,
+        slug,
+        pk,
+        change=services.invitation_resend,
+        done="Invitation sent again to {email}, with a new link; the old one no longer works.",
+    )
 
 
 @login_required
 @require_POST
 def district_invitation_revoke(request, slug: str, pk: int):
-    district = district_for_admin(request.user, slug)
-    invitation = _open_invitation(district, pk)
-    try:
-        services.invitation_revoke(invitation=invitation)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request, f"The invitation to {invitation.email} is withdrawn; its link no longer works."
-        )
-    return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
+    return _invitation_change(
+        request,
+        slug,
+        pk,
+        change=services.invitation_revoke,
+        done="The invitation to {email} is withdrawn; its link no longer works.",
+    )
 
 
 @login_required

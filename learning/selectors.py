@@ -570,6 +570,22 @@ def invitation_get_by_token(*, token: str):
     )
 
 
+def invitation_open_get(*, token_hash: str) -> Invitation | None:
+    """The invitation whose current link has this hash while it can still be used: not
+    accepted, withdrawn or expired, in an active district. Otherwise None."""
+    return (
+        Invitation.objects.select_related("district")
+        .filter(
+            token_hash=token_hash,
+            accepted_at__isnull=True,
+            revoked_at__isnull=True,
+            expires_at__gt=timezone.now(),
+            district__is_active=True,
+        )
+        .first()
+    )
+
+
 def invitation_is_for(*, user: User, invitation: Invitation) -> bool:
     """Whether the invited address is one of the user's verified addresses."""
     return EmailAddress.objects.filter(

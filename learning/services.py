@@ -296,14 +296,22 @@ def invitation_revoke(*, invitation: Invitation) -> Invitation:
     return locked
 
 
+INVITATION_LINK_NOT_VALID = (
+    "This invitation link is not valid. It may have been replaced by a newer one: "
+    "look for the latest e-mail from your district, or ask them for a new invitation."
+)
+
+
 def invitation_for_token(token: str) -> Invitation:
     """The invitation a link names, or LeapError saying why it cannot be used."""
     invitation = invitation_get_by_token(token=token)
     if invitation is None:
-        raise LeapError(
-            "This invitation link is not valid. It may have been replaced by a newer one: "
-            "look for the latest e-mail from your district, or ask them for a new invitation."
-        )
+        raise LeapError(INVITATION_LINK_NOT_VALID)
+    _invitation_check_usable(invitation)
+    return invitation
+
+
+def _invitation_check_usable(invitation: Invitation) -> None:
     if invitation.accepted_at is not None:
         raise LeapError("This invitation has already been used.")
     if invitation.revoked_at is not None:
@@ -316,17 +324,18 @@ def invitation_for_token(token: str) -> Invitation:
             f"This invitation to {invitation.district.name} has expired. Ask its "
             "administrators to send it again."
         )
-    return invitation
 
 
 @transaction.atomic
 def invitation_accept(*, user: User, token: str) -> Membership:
     """Accept an invitation: only by the person it was sent to (one of their verified
     addresses), since it may grant an administrator's role."""
-    invitation = invitation_for_token(token)
-    invitation = _invitation_locked(invitation)
-    if invitation.accepted_at is not None or invitation.revoked_at is not None:
-        invitation_for_token(token)  # says why, now that the row is locked
+    invitation = _invitation_locked(invitation_for_token(token))
+    # Checked again on the locked row: since the first look, a resend may have replaced
+    # the link, or the district withdrawn it, or someone else used it.
+    if invitation.token_hash != invitation_token_hash(token):
+        raise LeapError(INVITATION_LINK_NOT_VALID)
+    _invitation_check_usable(invitation)
     verified = EmailAddress.objects.filter(
         user=user, email__iexact=invitation.email, verified=True
     ).exists()

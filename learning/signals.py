@@ -1,14 +1,17 @@
-"""Learning listens to allauth and Wagtail. When an address is verified, open invitations
-to it are accepted and an address on a district's domain joins that district; when a
-pathway is published, enrolments it now completes are completed."""
+"""Learning listens to Django's auth, allauth and Wagtail. When an address is verified, open
+invitations to it are accepted and an address on a district's domain joins that district;
+signing in or confirming an address forgets the invitation note of learning.invitation_note;
+when a pathway is published, enrolments it now completes are completed."""
 
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
+from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from wagtail.signals import page_published
 
 from accounts.jobs import job_enqueue_on_commit
 from cms.models import PathwayPage
+from learning.invitation_note import invitation_note_forget
 from learning.services import invitations_accept_for_address, membership_join_by_domain
 
 
@@ -20,6 +23,13 @@ def _address_verified(user, email: str) -> None:
 @receiver(email_confirmed)
 def join_district_on_email_confirmed(sender, request, email_address, **kwargs):
     _address_verified(email_address.user, email_address.email)
+    invitation_note_forget(request)
+
+
+@receiver(user_logged_in)
+def forget_invitation_note_on_log_in(sender, request, user, **kwargs):
+    # The next person at a shared computer is not told about this one's invitation.
+    invitation_note_forget(request)
 
 
 @receiver(user_signed_up)

@@ -19,6 +19,7 @@ from cms.selectors import visible_to
 from cms.spreadsheets import spreadsheet_safe
 from learning import selectors, services
 from learning.forms import JoinCodeForm, OnboardingForm, ReflectionForm, SelfAssessmentForm
+from learning.invitation_note import invitation_note_forget, invitation_note_remember
 from learning.models import Enrolment, PlanItem, SelfAssessment
 
 
@@ -76,9 +77,6 @@ def join(request):
     return render(request, "learning/join.html", {"form": form, "memberships": memberships})
 
 
-INVITATION_SESSION_KEY = "leap_invitation"
-
-
 def invitation(request, token: str):
     """The link in an invitation e-mail. Signed out: sign up with the invited address (or
     sign in), then come back here. Signed in with the invited address: one button joins.
@@ -92,7 +90,7 @@ def invitation(request, token: str):
         and found.accepted_at is not None
         and found.accepted_by_id == user.pk
     ):
-        request.session.pop(INVITATION_SESSION_KEY, None)
+        invitation_note_forget(request)
         return render(
             request,
             "learning/invitation_joined.html",
@@ -110,10 +108,7 @@ def invitation(request, token: str):
         if request.method == "POST":
             return redirect(f"{reverse('account_login')}?next={request.path}")
         # The sign-up and log-in pages say what the person is joining.
-        request.session[INVITATION_SESSION_KEY] = {
-            "district": invite.district.name,
-            "email": invite.email,
-        }
+        invitation_note_remember(request, invitation=invite)
         return render(request, "learning/invitation.html", {"invitation": invite})
     if not selectors.invitation_is_for(user=user, invitation=invite):
         return render(

@@ -1,6 +1,7 @@
 from django import template
 
 from learning import selectors
+from learning.invitation_note import invitation_note_get
 
 register = template.Library()
 
@@ -34,3 +35,10 @@ def micro_credential_learner_state(context, page):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.inclusion_tag("account/snippets/invitation_note.html", takes_context=True)
+def invitation_note(context):
+    """The district an invitation link opened in this browser invites the person to, while
+    that invitation can still be used."""
+    return {"invitation": invitation_note_get(context["request"])}

@@ -9,7 +9,10 @@ from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.core import mail
-from django.test import RequestFactory
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.factories import DEFAULT_PASSWORD, UserFactory, onboarded
@@ -18,6 +21,7 @@ pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(settings.BASE_DIR) / "templates"
 ALLAUTH_WORDS = ("Hello from", "Thank you for using", "example.com", "127.0.0.1", "testserver!")
+CSRF_TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
 LINK = re.compile(r"http://testserver(/accounts/[^\s]+)")
 
 
@@ -146,6 +150,91 @@ def test_resending_answers_the_same_and_sends_nothing_for_other_addresses(
         response = client.post(reverse("account_verification_resend"), {"email": address})
     assert response["Location"] == reverse("account_email_verification_sent")
     assert mail.outbox == []
+
+
+@pytest.fixture
+def fresh_limits():
+    # The resend limits are counted in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def resend(client, address, **extra):
+    return client.post(reverse("account_verification_resend"), {"email": address}, **extra)
+
+
+def test_the_resent_link_confirms_the_address(client, django_capture_on_commit_callbacks):
+    sign_up(client, django_capture_on_commit_callbacks)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        resend(Client(), "noor@school.example")  # from another browser: no session
+    [message] = mail.outbox
+    confirm = LINK.search(message.body).group(1)
+    assert confirm.startswith("/accounts/confirm-email/")
+    Client().post(confirm)
+    assert EmailAddress.objects.get(email="noor@school.example").verified
+
+
+def test_the_answer_is_the_same_work_for_every_address(
+    client, django_capture_on_commit_callbacks, fresh_limits
+):
+    """Unknown, waiting and confirmed addresses: the same answer from the same queries, and
+    one queued task carrying the address, which does the looking up and sending later."""
+    sign_up(client, django_capture_on_commit_callbacks, email="waiting@school.example")
+    UserFactory(email="confirmed@school.example")
+    answers = []
+    for address in ("nobody@school.example", "waiting@school.example", "confirmed@school.example"):
+        browser = Client()
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_capture_on_commit_callbacks(execute=False) as queued,
+        ):
+            response = resend(browser, address)
+        shown = browser.get(response["Location"]).content.decode()
+        answers.append(
+            (
+                response.status_code,
+                response["Location"],
+                len(queries),
+                len(queued),
+                CSRF_TOKEN.sub("", shown.replace(address, "ADDRESS")),
+            )
+        )
+    assert answers[0] == answers[1] == answers[2]
+    assert answers[0][:2] == (302, reverse("account_email_verification_sent"))
+    assert answers[0][3] == 1
+    assert "If ADDRESS belongs to a Leap account" in answers[0][4]
+
+
+def test_asking_too_often_for_one_address_is_refused_the_same_way_for_any_address(
+    client, django_capture_on_commit_callbacks, fresh_limits
+):
+    sign_up(client, django_capture_on_commit_callbacks)
+    for address in ("noor@school.example", "nobody@school.example"):
+        for n in range(3):
+            # From different computers: the address's own limit.
+            assert resend(Client(), address, REMOTE_ADDR=f"10.0.0.{n}").status_code == 302
+        mail.outbox.clear()
+        with django_capture_on_commit_callbacks(execute=True) as queued:
+            response = resend(Client(), address.upper(), REMOTE_ADDR="10.0.0.9")
+        assert response.status_code == 429
+        assert "Please wait a few minutes" in response.content.decode()
+        assert (queued, mail.outbox) == ([], [])
+
+
+def test_one_computer_asking_for_many_addresses_is_refused(
+    client, django_capture_on_commit_callbacks, fresh_limits
+):
+    for n in range(20):
+        assert resend(client, f"teacher{n}@school.example").status_code == 302
+    with django_capture_on_commit_callbacks(execute=True) as queued:
+        response = resend(client, "one.more@school.example")
+    assert response.status_code == 429
+    assert "Please wait a few minutes" in response.content.decode()
+    assert queued == []
+    # Another computer is not held up.
+    assert resend(client, "one.more@school.example", REMOTE_ADDR="10.1.1.1").status_code == 302
 
 
 def test_resending_with_a_malformed_address_says_what_is_wrong(client):

@@ -109,12 +109,27 @@ def test_an_invited_teacher_joins_without_a_join_code(live_server, site, page, b
     expect(invitations).to_contain_text("(2 times)")
     assert_accessible(page, "district invitations list")
     keep_screens(page, "district invitations list")
+    # Sam opens the new link on a shared computer and looks at the sign-in page.
+    shared = browser.new_page()
+    shared.set_default_timeout(15_000)
+    visit(shared, second_link, "invitation on a shared computer", screens=False)
+    shared.get_by_role("link", name="Sign in to accept the invitation").click()
+    note = shared.get_by_text("You are invited to join Riverside Unified.")
+    expect(note).to_be_visible()
+    assert_accessible(shared, "sign-in with invitation")
+    keep_screens(shared, "sign-in with invitation")
     page.get_by_role("button", name="Withdraw the invitation to sam@riverside.example").click()
     expect(page.get_by_role("status")).to_contain_text(
         "The invitation to sam@riverside.example is withdrawn"
     )
     expect(invitations.get_by_role("rowheader", name="sam@riverside.example")).to_have_count(0)
     assert_accessible(page, "district after withdrawing")
+    # Withdrawn: the next person at that computer reads nothing about it.
+    shared.reload()
+    expect(heading(shared)).to_have_text("Sign in to Leap")
+    expect(note).to_have_count(0)
+    expect(shared.get_by_text("sam@riverside.example")).to_have_count(0)
+    shared.close()
 
     stranger = browser.new_page()
     visit(stranger, second_link, "withdrawn invitation")

@@ -7,10 +7,12 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from learning import services
+from learning.invitation_note import SESSION_KEY
 from learning.models import Invitation, Membership
 from learning.models.districts import INVITATION_MAX_SENDS, INVITATION_RESEND_INTERVAL
 from tests.factories import (
@@ -70,6 +72,66 @@ def test_signed_out_the_link_leads_to_sign_up_with_the_address_filled_in(client,
     assert "You are invited to join Riverside Unified." in form
 
 
+NOTE = "You are invited to join Riverside Unified."
+
+
+def note_on_entrance_pages(client) -> list[bool]:
+    return [NOTE in page(client.get(reverse(name))) for name in ("account_login", "account_signup")]
+
+
+def test_the_browser_keeps_only_the_links_hash_never_the_address(client, invite):
+    link, invitation = invite()
+    client.get(link)
+    assert note_on_entrance_pages(client) == [True, True]
+    kept = dict(client.session)
+    assert kept[SESSION_KEY] == invitation.token_hash
+    assert not any("riverside" in str(value).lower() for value in kept.values())
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"revoked_at": timezone.now()},
+        {"expires_at": timezone.now() - timedelta(minutes=1)},
+        {"token_hash": "0" * 64},  # sent again: this browser's link no longer works
+        {"accepted_at": timezone.now()},
+    ],
+)
+def test_the_note_goes_once_the_invitation_cannot_be_used(client, invite, change):
+    link, invitation = invite()
+    client.get(link)
+    Invitation.objects.filter(pk=invitation.pk).update(**change)
+    assert note_on_entrance_pages(client) == [False, False]
+
+
+def test_confirming_in_another_browser_ends_the_note_in_this_one(
+    client, invite, django_capture_on_commit_callbacks
+):
+    link, _ = invite()
+    client.get(link)
+    person = UserFactory(email="new.teacher@riverside.example")
+    EmailAddress.objects.filter(user=person).update(verified=False)
+    address = EmailAddress.objects.get(user=person)
+    with django_capture_on_commit_callbacks(execute=True):
+        address.send_confirmation(None, signup=True)
+    confirm_url = CONFIRM_LINK.search(mail.outbox[-1].body).group(1)
+    other_browser = Client()
+    other_browser.post(confirm_url)
+    assert Membership.objects.filter(user=person).exists()
+    assert note_on_entrance_pages(client) == [False, False]
+
+
+def test_signing_in_forgets_the_note(client, invite):
+    link, _ = invite()
+    client.get(link)
+    someone = onboarded(UserFactory(email="colleague@riverside.example"))
+    response = client.post(
+        reverse("account_login"), {"login": someone.email, "password": DEFAULT_PASSWORD}
+    )
+    assert response.status_code == 302
+    assert SESSION_KEY not in client.session
+
+
 def test_signing_up_from_the_link_joins_without_a_join_code(
     client, invite, django_capture_on_commit_callbacks
 ):
@@ -96,6 +158,7 @@ def test_signing_up_from_the_link_joins_without_a_join_code(
         response = client.post(confirm_url)
     # Confirming signs the person in and takes them back to the invitation.
     assert response["Location"] == link
+    assert SESSION_KEY not in client.session
     joined = client.get(link)
     assert joined.status_code == 200
     assert "You have joined Riverside Unified" in page(joined)
@@ -200,6 +263,36 @@ def test_confirming_the_address_later_does_not_use_a_withdrawn_invitation(invite
     person = UserFactory(email="new.teacher@riverside.example")
     assert services.invitations_accept_for_address(user=person, email=person.email) == []
     assert not Membership.objects.filter(user=person).exists()
+
+
+@pytest.mark.parametrize(
+    ("change", "words"),
+    [
+        ({"token_hash": "0" * 64}, "not valid"),  # sent again: a new link replaced this one
+        ({"revoked_at": timezone.now()}, "has withdrawn this invitation"),
+        ({"expires_at": timezone.now() - timedelta(minutes=1)}, "has expired"),
+    ],
+)
+def test_accepting_checks_the_link_again_once_the_invitation_is_locked(
+    invite, monkeypatch, change, words
+):
+    """A resend, a withdrawal or the expiry may land between reading the link and locking
+    the invitation: the locked row decides."""
+    link, invitation = invite()
+    token = link.removeprefix("/join/").strip("/")
+    person = UserFactory(email="new.teacher@riverside.example")
+    lock = services._invitation_locked
+
+    def changed_meanwhile(found):
+        Invitation.objects.filter(pk=found.pk).update(**change)
+        return lock(found)
+
+    monkeypatch.setattr(services, "_invitation_locked", changed_meanwhile)
+    with pytest.raises(services.LeapError, match=words):
+        services.invitation_accept(user=person, token=token)
+    assert not Membership.objects.filter(user=person).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_at is None
 
 
 # Sending again and withdrawing.
