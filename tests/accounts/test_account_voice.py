@@ -307,3 +307,10 @@ def test_the_log_out_page_is_leaps(client):
     client.force_login(UserFactory())
     html = client.get(reverse("account_logout")).content.decode()
     assert "<h1>Log out of Leap?</h1>" in html
+
+
+def test_the_sign_in_page_has_one_password_reset_link_and_plain_words(client):
+    page = client.get("/accounts/login/").content.decode()
+    assert page.count('href="/accounts/password/reset/"') == 1
+    assert "Forgot your password?" not in page and "Remember Me" not in page
+    assert "Keep me signed in on this device" in page
