@@ -329,6 +329,7 @@ def test_a_shared_computer_keeps_no_one_elses_writing(live_server, site, browser
 
     # Logging out through Leap's own log-out page (not the header button) clears it.
     visit(page, live_server.url + "/accounts/logout/", "log out page", screens=True)
+    expect(page.get_by_role("main")).to_contain_text("so the next person cannot read it")
     page.get_by_role("main").get_by_role("button", name="Log out").click()
     expect(
         page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
