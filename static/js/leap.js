@@ -20,20 +20,14 @@ document.addEventListener("DOMContentLoaded", () => {
     area.addEventListener("input", update);
     update();
   });
+  // First, drop the device copies this page must not keep (shared computers).
+  tidyDeviceDrafts();
   document.querySelectorAll("form[data-autosave]").forEach(draftKeeper);
   document.querySelectorAll("[data-dropzone]").forEach(dropZone);
   document.querySelectorAll("form[data-keep-on-device]").forEach(deviceKeeper);
   // A sent or closed submission: its copy on this device is not needed any more.
   document.querySelectorAll("[data-draft-done]").forEach((done) => {
     deviceDrafts()?.removeItem(DRAFT_PREFIX + done.dataset.draftDone);
-  });
-  // Logging out leaves no one's writing behind on a shared computer.
-  document.querySelectorAll("form[data-clear-drafts]").forEach((form) => {
-    form.addEventListener("submit", () => {
-      const store = deviceDrafts();
-      if (!store) return;
-      Object.keys(store).filter((k) => k.startsWith(DRAFT_PREFIX)).forEach((k) => store.removeItem(k));
-    });
   });
 
   const toggle = document.querySelector(".nav-toggle");
@@ -60,9 +54,90 @@ document.addEventListener("DOMContentLoaded", () => {
 // warning, and autosave waits for the learner to choose. Until the server confirms a
 // save, the text is also kept on this device (localStorage, keyed by person and
 // submission), so a sign-out in the middle loses nothing: after signing in again the
-// form brings it back. Copies are removed once saved, once sent, and at log-out.
+// form brings it back. Copies are removed once saved, once sent, and at log-out (and see
+// "Device copies on shared computers" below).
 
 const DRAFT_PREFIX = "leap-draft:";
+
+// ---- Device copies on shared computers (wt-fixa) ----
+// Every copy's key starts with the id of the person who typed it
+// (leap-draft:<user>:<kind>:<id>) and its value holds the time it was kept ("at").
+// On every page (base.html says whose it is in body[data-user]):
+// - signed in: copies of anyone else, and copies older than 3 days, are dropped;
+// - signed out, on the log-in page on the way back to a form (a "next" to return to, as
+//   the signed-out notice and an expired session give): only the copies of the person
+//   last signed in on this device, made in the last 24 hours, are kept, so they come back
+//   after that person signs in again;
+// - signed out anywhere else: every copy is dropped.
+// Any form that posts to the log-out address drops every copy as it is sent.
+const DRAFT_OWNER = "leap-drafts-owner"; // who was last signed in here (not a copy)
+const DRAFT_MAX_AGE = 3 * 24 * 60 * 60 * 1000;
+const SIGNED_OUT_MAX_AGE = 24 * 60 * 60 * 1000;
+
+function draftKeys(store) {
+  return Object.keys(store).filter((key) => key.startsWith(DRAFT_PREFIX));
+}
+
+function clearDeviceDrafts() {
+  const store = deviceDrafts();
+  if (!store) return;
+  draftKeys(store).forEach((key) => store.removeItem(key));
+  store.removeItem(DRAFT_OWNER);
+}
+
+function samePath(url, other) {
+  if (!url || !other) return false;
+  return new URL(url, window.location.href).pathname === new URL(other, window.location.href).pathname;
+}
+
+// The log-in page reached on the way back to a form (?next=, also kept by the form
+// through a mistyped password).
+function signingBackIn() {
+  if (!samePath(window.location.href, document.body.dataset.loginUrl)) return false;
+  const next = new URLSearchParams(window.location.search).get("next")
+    || document.querySelector("form input[name=next]")?.value;
+  return Boolean(next);
+}
+
+function tidyDeviceDrafts() {
+  const store = deviceDrafts();
+  if (!store) return;
+  const user = document.body.dataset.user || "";
+  let keepFor = user;
+  let maxAge = DRAFT_MAX_AGE;
+  if (!user && signingBackIn()) {
+    keepFor = store.getItem(DRAFT_OWNER) || "";
+    maxAge = SIGNED_OUT_MAX_AGE;
+  }
+  const now = Date.now();
+  draftKeys(store).forEach((key) => {
+    let at = NaN;
+    try {
+      at = Number(JSON.parse(store.getItem(key) || "null")?.at);
+    } catch (error) {
+      at = NaN; // unreadable: dropped
+    }
+    const owner = key.slice(DRAFT_PREFIX.length).split(":")[0];
+    const fresh = at > now - maxAge; // false for NaN too
+    if (!keepFor || owner !== keepFor || !fresh) store.removeItem(key);
+  });
+  try {
+    if (user) store.setItem(DRAFT_OWNER, user);
+    else if (!keepFor) store.removeItem(DRAFT_OWNER);
+  } catch (error) {
+    /* storage full or refused */
+  }
+}
+
+// Delegated, so every log-out form counts: the header's, allauth's own page, the
+// invitation's "Log out and continue".
+document.addEventListener("submit", (event) => {
+  const form = event.target;
+  if (!(form instanceof HTMLFormElement)) return;
+  if (samePath(form.getAttribute("action") || window.location.href, document.body.dataset.logoutUrl)) {
+    clearDeviceDrafts();
+  }
+});
 
 function deviceDrafts() {
   try {

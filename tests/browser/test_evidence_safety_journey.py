@@ -268,14 +268,20 @@ def test_a_reviewer_signed_out_mid_review_keeps_their_feedback(
     feedback = "Name one pattern in the exit-ticket data and what you changed because of it."
     group.get_by_label("Feedback on Analysis").fill(feedback)
 
-    # The session ends before the reviewer records it: the post is refused.
-    context.clear_cookies()
+    # The session ends (its cookie goes) before the reviewer records it: the post is refused
+    # and lands on the log-in page, on the way back to the review.
+    context.clear_cookies(name="sessionid")
     page.get_by_role("button", name="Record my review").click()
     assert not review.scores.exists()
 
-    # Signed in again, the form brings back the choice and every word, and says so.
-    log_in(page, live_server.url, sam.email)
-    page.goto(review_url)
+    # Signed in again from the log-in page the post landed on, the form brings back the
+    # choice and every word, and says so.
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    assert len(device_copies(page)) == 1
+    page.get_by_label("Email").fill(sam.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page).to_have_url(review_url)
     group = page.get_by_role("group", name="Analysis")
     expect(group.get_by_label("Feedback on Analysis")).to_have_value(feedback)
     expect(group.get_by_label("Not yet", exact=True)).to_be_checked()
@@ -286,3 +292,86 @@ def test_a_reviewer_signed_out_mid_review_keeps_their_feedback(
     expect(page.get_by_role("status").filter(has_text="is recorded")).to_be_visible()
     assert review.scores.get().feedback == feedback
     assert device_copies(page) == []  # recorded: nothing left on the device
+
+
+def copies_holding(page, text: str) -> list[str]:
+    """The device copies (any key) whose stored value contains `text`."""
+    return page.evaluate(
+        "(text) => Object.keys(localStorage).filter((k) => localStorage.getItem(k).includes(text))",
+        text,
+    )
+
+
+def keep_copy(page, key: str, hours_ago: float, text: str) -> None:
+    page.evaluate(
+        """([key, ago, text]) => localStorage.setItem(key, JSON.stringify(
+            {answers: {a: text}, revision: 0, at: Date.now() - ago * 3600 * 1000}))""",
+        [key, hours_ago, text],
+    )
+
+
+def test_a_shared_computer_keeps_no_one_elses_writing(live_server, site, browser):
+    index = MicroCredentialIndexPageFactory(parent=site)
+    badge = MicroCredentialPageFactory(parent=index, title="Data-Driven Instruction")
+    ana = onboarded(UserFactory(email="ana@school.example", display_name="Ana Díaz"))
+    ben = onboarded(UserFactory(email="ben@school.example", display_name="Ben Ito"))
+    context = browser.new_context()
+    page = context.new_page()
+    log_in(page, live_server.url, ana.email)
+    draft_url = start_draft(page, live_server.url, badge)
+
+    # Typed while the connection is down: kept on the device only.
+    context.set_offline(True)
+    page.get_by_label(ANSWER).fill("My pupil Jo struggles with fractions.")
+    expect(page.get_by_text(re.compile("check your connection"))).to_be_visible()
+    assert len(copies_holding(page, "Jo struggles")) == 1
+    context.set_offline(False)
+
+    # Logging out through Leap's own log-out page (not the header button) clears it.
+    visit(page, live_server.url + "/accounts/logout/", "log out page", screens=True)
+    expect(page.get_by_role("main")).to_contain_text("so the next person cannot read it")
+    page.get_by_role("main").get_by_role("button", name="Log out").click()
+    expect(
+        page.get_by_role("navigation", name="Main").get_by_role("link", name="Log in")
+    ).to_be_visible()
+    assert device_copies(page) == [] and copies_holding(page, "Jo struggles") == []
+
+    # Ana again: signed out while typing, she is offered the log-in page on the way back.
+    log_in(page, live_server.url, ana.email)
+    page.goto(draft_url)
+    page.get_by_label(ANSWER).fill("Grade 7 science.")
+    expect(page.get_by_text(re.compile("Draft saved at"))).to_be_visible()
+    context.clear_cookies()
+    page.get_by_label(ANSWER).press_sequentially(" Jo needs a seat at the front.")
+    expect(page.get_by_role("alert")).to_contain_text("You've been signed out.")
+    # Beside her fresh copy, one of hers from yesterday and one of Ben's from an hour ago.
+    keep_copy(page, f"leap-draft:{ana.pk}:submission:999", 30, "Ana's old words")
+    keep_copy(page, f"leap-draft:{ben.pk}:submission:998", 1, "Ben's words")
+    page.get_by_role("link", name="Sign in to save it").click()
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
+    assert_accessible(page, "log-in on the way back to the draft")
+    # On the log-in page only Ana's copy from today stays, to come back after she signs in.
+    assert device_copies(page) == [f"leap-draft:{ana.pk}:submission:{badge_submission(badge)}"]
+
+    # Ben signs in on this computer instead: no trace of Ana's text is left for him.
+    page.get_by_label("Email").fill(ben.email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    expect(page.get_by_role("button", name="Log out")).to_be_visible()
+    assert copies_holding(page, "Jo needs a seat") == []
+    assert device_copies(page) == []
+
+    # Ben's own copies stay while signed in, unless they are more than three days old.
+    keep_copy(page, f"leap-draft:{ben.pk}:submission:5", 2, "Ben today")
+    keep_copy(page, f"leap-draft:{ben.pk}:submission:6", 4 * 24, "Ben last week")
+    visit(page, live_server.url + "/dashboard/", "dashboard after the tidy")
+    assert device_copies(page) == [f"leap-draft:{ben.pk}:submission:5"]
+
+    # A signed-out page that is not the way back to a form keeps no copies at all.
+    context.clear_cookies()
+    page.goto(live_server.url + "/")
+    assert device_copies(page) == []
+
+
+def badge_submission(badge) -> int:
+    return Submission.objects.get(micro_credential=badge).pk

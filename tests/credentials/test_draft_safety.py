@@ -154,9 +154,13 @@ def test_the_form_tells_the_script_whose_draft_it_is_and_where_to_sign_in(client
     client.force_login(learner)
     url = reverse("submissions:detail", args=[draft.pk])
     page = client.get(url).content.decode()
-    assert f'data-draft-key="{learner.pk}:{draft.pk}"' in page
+    assert f'data-draft-key="{learner.pk}:submission:{draft.pk}"' in page
     assert 'data-server-has-text="true"' in page
     assert f'data-login-url="/accounts/login/?next=/my/submissions/{draft.pk}/"' in page
     assert 'name="revision" value="0"' in page
-    # The log-out form clears copies kept on the device.
-    assert "data-clear-drafts" in page
+    # The page says whose it is and where log-out is: the script clears copies kept on
+    # the device at log-out and keeps no one else's.
+    assert f'data-user="{learner.pk}"' in page
+    assert 'data-logout-url="/accounts/logout/"' in page
+    client.logout()
+    assert 'data-user=""' in client.get("/accounts/login/").content.decode()

@@ -3,13 +3,23 @@ the same private, neutral-named, sandboxed way as photos; a broken PDF says so a
 download; nobody else reaches the pages."""
 
 import io
+import subprocess
+import sys
+import time
 
 import pytest
 from django.core.cache import cache
+from django.db.models.fields.files import FieldFile
 from django.urls import reverse
 from PIL import Image
 
-from credentials.previews import PREVIEW_PAGES, pdf_page_png, pdf_preview
+from credentials.previews import (
+    PREVIEW_PAGES,
+    RENDERER,
+    pdf_draw_bytes,
+    pdf_page_png,
+    pdf_preview,
+)
 from credentials.requirements import requirements_of
 from credentials.services.evidence import (
     artifact_add_file,
@@ -18,6 +28,7 @@ from credentials.services.evidence import (
     submission_submit,
 )
 from credentials.services.review import pool_member_add
+from credentials.views import files
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -162,7 +173,171 @@ def test_nobody_else_reaches_the_pages(client, assigned, learner):
     assert client.get(url).status_code == 302  # to the log-in page
 
 
-def test_a_pdf_that_takes_too_long_is_not_drawn(monkeypatch):
-    monkeypatch.setattr("credentials.previews.SECONDS", 0.001)
+def write_renderer(tmp_path, body: str) -> str:
+    script = tmp_path / "renderer.py"
+    script.write_text(body)
+    return str(script)
+
+
+def test_a_pdf_that_takes_too_long_is_stopped_and_not_remembered(
+    client, assigned, monkeypatch, tmp_path
+):
+    """A drawing that runs past the time limit is stopped (the process really runs and is
+    killed), says so, and is not kept: the next visit tries again and draws the pages."""
+    review, good = assigned["review"], assigned["good"]
+    client.force_login(review.reviewer)
+    monkeypatch.setattr(
+        "credentials.previews.RENDERER", write_renderer(tmp_path, "import time\ntime.sleep(60)\n")
+    )
+    monkeypatch.setattr("credentials.previews.SECONDS", 1)
+    started = time.monotonic()
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert time.monotonic() - started < 20  # both PDFs stopped at 1 s, not 60
+    assert "This PDF took too long to draw" in page
+    assert cache.get(f"leap:pdf-preview:{good.pk}") is None
+    base = reverse("review:artifact", args=[review.pk, good.pk])
+    not_yet = client.get(base + "?preview=1&page=1")
+    assert not_yet.status_code == 503 and not_yet["Retry-After"]
+    monkeypatch.undo()
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "Page 5 of 7" in page and "too long" not in page
+
+
+def test_the_drawing_sees_no_secrets(monkeypatch, tmp_path):
+    """The process that reads a hostile file gets PATH and a locale, nothing of the site's."""
+    monkeypatch.setenv("SECRET_KEY", "not-for-the-renderer")
+    monkeypatch.setenv("DATABASE_URL", "postgres://secret@db/leap")
+    script = write_renderer(
+        tmp_path,
+        "import os, sys\n"
+        "leaked = set(os.environ) - {'PATH', 'LC_ALL', 'LC_CTYPE'}\n"
+        "sys.stdout.write('0\\n' if not leaked else '')\n"
+        "sys.exit(4 if leaked else 0)\n",
+    )
+    monkeypatch.setattr("credentials.previews.RENDERER", script)
+    drawn = pdf_draw_bytes(pdf_of(1))
+    assert drawn.page_count == 0 and drawn.pages == []
+
+
+def test_the_renderer_limits_its_time_memory_and_file_writes(tmp_path):
+    """pdf_render.limit(), as the renderer calls it first: processor time, address space,
+    and no file may be written at all."""
+    target = tmp_path / "written.bin"
+    code = (
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(RENDERER.parent)!r})\n"
+        "import pdf_render\n"
+        "pdf_render.limit()\n"
+        "print(resource.getrlimit(resource.RLIMIT_CPU), resource.getrlimit(resource.RLIMIT_AS),"
+        " resource.getrlimit(resource.RLIMIT_FSIZE))\n"
+        "try:\n"
+        f"    with open({str(target)!r}, 'wb') as out:\n"
+        "        out.write(b'x' * 10)\n"
+        "    print('written')\n"
+        "except OSError:\n"
+        "    print('refused')\n"
+    )
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=30
+    )
+    gib = 1024 * 1024 * 1024
+    assert done.stdout.splitlines() == [f"(10, 11) ({gib}, {gib}) (0, 0)", "refused"]
+    assert not target.exists() or target.stat().st_size == 0
+
+
+def test_all_pages_are_drawn_by_one_process_and_then_read_from_the_cache(
+    client, assigned, monkeypatch
+):
+    review, good = assigned["review"], assigned["good"]
+    client.force_login(review.reviewer)
+    calls = []
+    real = files.pdf_draw
+
+    def counted(path):
+        calls.append(path)
+        return real(path)
+
+    monkeypatch.setattr(files, "pdf_draw", counted)
+    client.get(reverse("review:detail", args=[review.pk]))
+    assert len(calls) == 2  # the good PDF and the broken one, once each
+    base = reverse("review:artifact", args=[review.pk, good.pk])
+    for number in range(1, 6):
+        assert client.get(f"{base}?preview=1&page={number}").status_code == 200
+    client.get(reverse("review:detail", args=[review.pk]))
+    assert len(calls) == 2  # pages, the count and the damage verdict all kept
+    # The stored file is given by its path: no copy held in the web process.
+    assert calls[0] == good.file.path
+    # A page the cache lost is drawn again, with its neighbours, by one more process.
+    cache.delete(f"leap:pdf-page:{good.pk}:3")
+    assert client.get(f"{base}?preview=1&page=3").status_code == 200
+    assert len(calls) == 3
+
+
+def test_when_every_drawing_place_is_taken_the_page_says_the_preview_is_coming(client, assigned):
+    review, good = assigned["review"], assigned["good"]
+    client.force_login(review.reviewer)
+    for slot in range(files.RENDER_SLOTS):
+        cache.add(f"leap:pdf-render-slot:{slot}", "someone else", 60)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "The preview of this PDF is being prepared. Reload the page in a moment" in page
+    assert cache.get(f"leap:pdf-preview:{good.pk}") is None
+    base = reverse("review:artifact", args=[review.pk, good.pk])
+    assert client.get(base + "?preview=1&page=1").status_code == 503
+    cache.delete("leap:pdf-render-slot:0")
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "Page 1 of 7" in page and "being prepared" not in page
+
+
+def test_what_holds_for_the_file_is_kept_and_a_missing_file_is_not(client, assigned):
+    review, good, broken = assigned["review"], assigned["good"], assigned["broken"]
+    client.force_login(review.reviewer)
+    client.get(reverse("review:detail", args=[review.pk]))
+    assert cache.get(f"leap:pdf-preview:{good.pk}").page_count == 7
+    assert cache.get(f"leap:pdf-preview:{broken.pk}").problem.startswith(
+        "This PDF could not be shown here"
+    )
+    cache.clear()
+    stored = open(good.file.path, "rb").read()  # noqa: SIM115
+    good.file.storage.delete(good.file.name)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "This file could not be found just now" in page
+    assert cache.get(f"leap:pdf-preview:{good.pk}") is None
+    with open(good.file.path, "wb") as back:
+        back.write(stored)
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "Page 1 of 7" in page
+
+
+def test_a_storage_without_local_paths_gets_a_streamed_copy(client, assigned, monkeypatch):
+    review, good = assigned["review"], assigned["good"]
+    client.force_login(review.reviewer)
+
+    def no_path(field_file):
+        raise NotImplementedError("This backend doesn't support absolute paths.")
+
+    # As object storage answers: files can be opened and read, but have no path on disk.
+    monkeypatch.setattr(FieldFile, "path", property(no_path))
+    page = client.get(reverse("review:detail", args=[review.pk])).content.decode()
+    assert "Page 5 of 7" in page
+    png = client.get(reverse("review:artifact", args=[review.pk, good.pk]) + "?preview=1&page=5")
+    assert Image.open(io.BytesIO(png.content)).format == "PNG"
+
+
+@pytest.mark.parametrize(
+    ("how", "problem"),
+    [
+        ("signal.SIGXCPU", "This PDF took too long to draw"),  # its processor limit
+        ("signal.SIGSEGV", "This PDF could not be shown here"),  # a crash in PDFium
+    ],
+)
+def test_a_drawing_stopped_by_a_signal_is_not_remembered(monkeypatch, tmp_path, how, problem):
+    script = write_renderer(tmp_path, f"import os, signal\nos.kill(os.getpid(), {how})\n")
+    monkeypatch.setattr("credentials.previews.RENDERER", script)
     preview = pdf_preview(pdf_of(1))
-    assert preview.problem.startswith("This PDF took too long to draw")
+    assert preview.problem.startswith(problem)
+    assert not preview.lasting and preview.page_count == 0
+
+
+def test_a_password_or_damage_is_lasting():
+    assert pdf_preview(locked_pdf()).lasting
+    assert pdf_preview(b"%PDF-1.7\nnot a PDF\n%%EOF\n").lasting
