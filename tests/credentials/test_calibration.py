@@ -14,7 +14,8 @@ from django.urls import reverse
 from accounts.errors import LeapError
 from accounts.models import Notification
 from credentials.models import CalibrationScore, PoolMember, Review, ReviewerPool
-from credentials.selectors.review import reviewer_eligible_list
+from credentials.selectors.reports import report_get
+from credentials.selectors.review import pool_member_list, reviewer_eligible_list
 from credentials.services.calibration import calibration_record, exemplar_mark
 from credentials.services.review import (
     pool_member_add,
@@ -33,6 +34,10 @@ from tests.credentials.test_lead_tools import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# report_get over two pools, whatever the work (tests/credentials/test_lead_tools.py checks
+# that it does not grow); the reviewer table used to count exemplars in one more.
+REPORT_QUERIES = 7
 
 
 @pytest.fixture
@@ -548,3 +553,27 @@ def test_the_queue_explains_itself_to_someone_in_no_pool(client, world, how):
     text = client.get(reverse("review:queue")).content.decode()
     assert "You are not an active reviewer in any pool just now" in text
     assert "examples above" not in text and "First, calibration" not in text
+
+
+def test_pool_page_and_report_share_one_agreement_in_fixed_queries(world, exemplars):
+    """One helper builds calibration agreement for the pool page and the reports, from the
+    counts `with_calibration()` annotates: two queries for the members, and the report's
+    reviewer table in three (members, calibration scores, double reviews)."""
+    score_all(exemplars[:1], world["reviewer"])
+    score_all(exemplars, world["lead_b"], answer="not_yet")  # not in pool A: not counted
+    with CaptureQueriesContext(connection) as listed:
+        rows = pool_member_list(pool=world["pool_a"])
+    assert len(listed.captured_queries) == 2
+    with CaptureQueriesContext(connection) as reported:
+        report = report_get(pools=[world["pool_a"], world["pool_b"]])
+    assert len(reported.captured_queries) == REPORT_QUERIES
+    on_page = {row.member.user.display_name: row for row in rows}
+    in_report = {
+        (row.member.pool.name, row.member.user.display_name): row for row in report.reviewers
+    }
+    rui_page, rui_report = on_page["Rui Costa"], in_report[("Data reviewers", "Rui Costa")]
+    assert rui_page.agreement == rui_report.calibration
+    assert rui_page.agreement.percent == 100.0
+    assert (rui_report.exemplars_scored, rui_report.exemplars_total) == (1, 2)
+    assert in_report[("Design reviewers", "Bo Lind")].exemplars_total == 0
+    assert in_report[("Design reviewers", "Bo Lind")].calibration.percent is None
