@@ -9,17 +9,27 @@ DISPLAY_NAME_HELP = "Shown beside your work and badges, e.g. “Ana Díaz”."
 
 class AccountByEmailField(forms.EmailField):
     """The e-mail address of an active account, cleaned to that account: how staff name a
-    person to add to a pool or a district."""
+    person to add to a pool or a district.
 
-    def __init__(self, **kwargs):
+    `refusal` is for people who are not staff (a lead adding a reviewer): the one message
+    for an unknown address and for one not yet confirmed, and only confirmed addresses
+    match, so the form cannot be used to learn who has an account."""
+
+    def __init__(self, *, refusal: str = "", **kwargs):
         kwargs.setdefault("help_text", "The address they sign in to Leap with.")
+        self.refusal = refusal
         super().__init__(**kwargs)
 
     def clean(self, value):
         email = super().clean(value)
-        person = User.objects.filter(email__iexact=email, is_active=True).first()
+        people = User.objects.filter(email__iexact=email, is_active=True)
+        if self.refusal:
+            people = people.filter(
+                emailaddress__email__iexact=email, emailaddress__verified=True
+            ).distinct()
+        person = people.first()
         if person is None:
-            raise forms.ValidationError("No active Leap account uses this address.")
+            raise forms.ValidationError(self.refusal or "No active Leap account uses this address.")
         return person
 
 

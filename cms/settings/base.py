@@ -257,6 +257,8 @@ LEAP_KEY_ENCRYPTION_KEYS = env_fernet_keys("LEAP_KEY_ENCRYPTION_KEYS")
 LEAP_ARTIFACT_MAX_MB = env_int("LEAP_ARTIFACT_MAX_MB", 50, minimum=1, maximum=2048)
 LEAP_REVIEW_DAYS = env_int("LEAP_REVIEW_DAYS", 5, minimum=1, maximum=60)  # business days
 LEAP_REVIEW_OVERDUE_MARGIN_DAYS = env_int("LEAP_REVIEW_OVERDUE_MARGIN_DAYS", 2, minimum=0)
+# Agreement with the exemplars' references under which the lead tools mark a reviewer
+# "below the bar"; it does not gate work (scoring every exemplar calibrates a reviewer).
 LEAP_CALIBRATION_BAR = env_int("LEAP_CALIBRATION_BAR_PERCENT", 80, minimum=1, maximum=100) / 100
 
 # Learning: the month a school year starts (transcript totals; 7 = July, as in the US).

@@ -38,6 +38,7 @@ class PoolMemberJoinForm(forms.Form):
         help_text="The address they sign in to Leap with. They join as a reviewer and are "
         "told by e-mail.",
         error_messages={"required": "Enter the e-mail address of the person to add."},
+        refusal="We couldn't add that address. Check it is the address they sign in to Leap with.",
         widget=forms.EmailInput(attrs={"autocomplete": "off"}),
     )
 

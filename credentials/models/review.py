@@ -33,16 +33,18 @@ class ReviewerPool(models.Model):
         return self.micro_credential_id in (None, micro_credential_id)
 
 
-def covered_by(pools: Iterable[ReviewerPool]) -> Q:
+def covered_by(pools: Iterable[ReviewerPool], *, through: str = "") -> Q:
     """A filter on submissions (or anything with a `micro_credential` field) for the
-    micro-credentials the pools cover; a pool with no micro-credential covers them all."""
+    micro-credentials the pools cover; a pool with no micro-credential covers them all.
+    `through` filters a model related to one, e.g. reviews with `through="submission__"`."""
     pools = list(pools)
     if not pools:
         return Q(pk__in=[])
+    field = f"{through}micro_credential_id"
     if any(pool.micro_credential_id is None for pool in pools):
         # A real condition, not an empty Q(), so that it survives being OR-ed with others.
-        return Q(micro_credential_id__isnull=False)
-    return Q(micro_credential_id__in={pool.micro_credential_id for pool in pools})
+        return Q(**{f"{field}__isnull": False})
+    return Q(**{f"{field}__in": {pool.micro_credential_id for pool in pools}})
 
 
 def count_of(queryset: models.QuerySet) -> Coalesce:

@@ -17,15 +17,14 @@ from accounts.models import User
 from credentials.agreement import Agreement, agreement
 from credentials.models import (
     AttemptAllowance,
-    CalibrationScore,
     CriterionScore,
-    Exemplar,
     PoolMember,
     Review,
     ReviewerPool,
     Submission,
     covered_by,
 )
+from credentials.selectors.review import calibration_agreement_map
 
 PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 90
@@ -80,12 +79,18 @@ class PassRate:
 
 @dataclass(frozen=True)
 class ReviewerRow:
-    member: PoolMember
-    exemplars_scored: int
-    exemplars_total: int
+    member: PoolMember  # with_calibration(): exemplars_scored, exemplars_total, is_calibrated
     calibration: Agreement
     double_reviewed: int
     double: Agreement
+
+    @property
+    def exemplars_scored(self) -> int:
+        return self.member.exemplars_scored
+
+    @property
+    def exemplars_total(self) -> int:
+        return self.member.exemplars_total
 
     @property
     def meets_bar(self) -> bool:
@@ -191,30 +196,13 @@ def _reviewers(pools: list[ReviewerPool], scope: Q, since: datetime) -> list[Rev
         .select_related("user", "pool")
         .order_by("pool__name", "pool_id", "-is_lead", "user__display_name", "pk")
     )
-    totals = dict(
-        Exemplar.objects.filter(pool__in=pools)
-        .values("pool_id")
-        .annotate(n=Count("pk"))
-        .values_list("pool_id", "n")
-    )
-    # The same pairs as selectors.review.calibration_agreement_get, for every member at once.
-    calibration: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
-    scored: dict[tuple[int, int], int] = defaultdict(int)
-    for pool_id, reviewer_id, results, reference in CalibrationScore.objects.filter(
-        exemplar__pool__in=pools
-    ).values_list("exemplar__pool_id", "reviewer_id", "results", "exemplar__reference"):
-        key = (pool_id, reviewer_id)
-        scored[key] += 1
-        for criterion_id, expected in reference.items():
-            calibration[key].append((results.get(criterion_id, ""), expected))
+    calibration = calibration_agreement_map(pools=pools)
     double = _double_review_agreement(scope, since)
     none = (0, agreement([]))
     return [
         ReviewerRow(
             member=member,
-            exemplars_scored=scored[(member.pool_id, member.user_id)],
-            exemplars_total=totals.get(member.pool_id, 0),
-            calibration=agreement(calibration[(member.pool_id, member.user_id)]),
+            calibration=calibration.get((member.pool_id, member.user_id), none[1]),
             double_reviewed=double.get(member.user_id, none)[0],
             double=double.get(member.user_id, none)[1],
         )

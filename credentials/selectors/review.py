@@ -12,7 +12,7 @@ from django.utils import timezone
 from accounts.models import User
 from credentials.agreement import Agreement, agreement
 from credentials.models import CalibrationScore, Exemplar, PoolMember, Review, ReviewerPool
-from credentials.models.review import count_of
+from credentials.models.review import count_of, covered_by
 from credentials.requirements import rubric_for
 from learning import api as learning
 
@@ -52,6 +52,8 @@ def review_queue_get(*, user: User) -> dict:
         member.exemplars_left = member.exemplars_total - member.exemplars_scored
     return {
         "is_lead": any(m.is_lead for m in memberships),
+        # An active member of some pool (someone paused or removed everywhere is not).
+        "in_a_pool": bool(memberships),
         "calibration": calibration,
         # Live work can come from at least one pool.
         "calibrated_anywhere": any(m.is_calibrated for m in memberships),
@@ -131,31 +133,90 @@ class PoolMemberRow:
         )
 
 
+def calibration_agreement_map(*, pools: list[ReviewerPool]) -> dict[tuple[int, int], Agreement]:
+    """Per (pool id, reviewer id): agreement with the references over every exemplar of
+    the pool the reviewer scored, criterion by criterion (a criterion the reviewer did not
+    score counts as differing). One query for every member of every pool given; a member
+    with no scores is absent (use `agreement([])`)."""
+    pairs: dict[tuple[int, int], list[tuple[str, str]]] = defaultdict(list)
+    for pool_id, reviewer_id, results, reference in CalibrationScore.objects.filter(
+        exemplar__pool__in=pools
+    ).values_list("exemplar__pool_id", "reviewer_id", "results", "exemplar__reference"):
+        pairs[(pool_id, reviewer_id)] += [
+            (results.get(cid, ""), expected) for cid, expected in reference.items()
+        ]
+    return {key: agreement(found) for key, found in pairs.items()}
+
+
+def _open_reviews_here(pool: ReviewerPool) -> QuerySet[Review]:
+    """Open reviews of the work this pool covers (a reviewer's work in other pools is not
+    its leads' business)."""
+    return Review.objects.filter(
+        covered_by([pool], through="submission__"), state=Review.State.ASSIGNED
+    )
+
+
 def pool_member_list(*, pool: ReviewerPool) -> list[PoolMemberRow]:
     """Everyone in the pool, active first, leads first, by name: whether each is calibrated
     (N of M exemplars scored), their agreement with the references, and how many live
-    reviews they hold open. Two queries, however many members and scores."""
+    reviews of the work this pool covers they hold open. Two queries, however many members
+    and scores."""
     members = list(
         pool.members.with_calibration()
         .select_related("user")
         .annotate(
-            open_reviews=count_of(
-                Review.objects.filter(reviewer_id=OuterRef("user_id"), state=Review.State.ASSIGNED)
-            )
+            open_reviews=count_of(_open_reviews_here(pool).filter(reviewer_id=OuterRef("user_id")))
         )
         .order_by("-is_active", "-is_lead", "user__display_name", "pk")
     )
-    pairs: dict[int, list[tuple[str, str]]] = defaultdict(list)
-    for reviewer_id, results, reference in CalibrationScore.objects.filter(
-        exemplar__pool=pool
-    ).values_list("reviewer_id", "results", "exemplar__reference"):
-        pairs[reviewer_id] += [
-            (results.get(cid, ""), expected) for cid, expected in reference.items()
-        ]
+    agreements = calibration_agreement_map(pools=[pool])
+    none = agreement([])
     return [
-        PoolMemberRow(member=m, agreement=agreement(pairs[m.user_id]), open_reviews=m.open_reviews)
+        PoolMemberRow(
+            member=m,
+            agreement=agreements.get((pool.pk, m.user_id), none),
+            open_reviews=m.open_reviews,
+        )
         for m in members
     ]
+
+
+@dataclass(frozen=True)
+class Handover:
+    """A member's open reviews of the work a pool covers, when they leave it: `handed_on`
+    go to other reviewers, `kept` stay, since another active pool of theirs covers them."""
+
+    handed_on: int
+    kept: int
+
+    @property
+    def open(self) -> int:
+        return self.handed_on + self.kept
+
+
+def pool_member_handover_get(*, member: PoolMember) -> Handover:
+    """What pausing or removing the member would hand on: the rule of
+    `services.review._reassign_ineligible`, counted beforehand. Two queries."""
+    others = list(
+        PoolMember.objects.filter(user_id=member.user_id, is_active=True)
+        .exclude(pk=member.pk)
+        .values_list("pool__micro_credential_id", "is_lead")
+    )
+    handed_on = kept = 0
+    for micro_credential_id, role in (
+        _open_reviews_here(member.pool)
+        .filter(reviewer_id=member.user_id)
+        .values_list("submission__micro_credential_id", "role")
+    ):
+        covered = any(
+            covers in (None, micro_credential_id) and (is_lead or role != Review.Role.LEAD)
+            for covers, is_lead in others
+        )
+        if covered:
+            kept += 1
+        else:
+            handed_on += 1
+    return Handover(handed_on=handed_on, kept=kept)
 
 
 def exemplar_list(*, pool: ReviewerPool) -> list[Exemplar]:
@@ -180,17 +241,6 @@ def exemplar_criteria_list(*, exemplar: Exemplar) -> list[tuple[str, dict]]:
     ordered = [cid for cid in rubric if cid in exemplar.reference]
     ordered += [cid for cid in exemplar.reference if cid not in rubric]
     return [(cid, rubric.get(cid, {"title": "A criterion since removed"})) for cid in ordered]
-
-
-def calibration_agreement_get(*, pool: ReviewerPool, reviewer: User) -> Agreement:
-    """The reviewer's agreement with the references over every exemplar they scored."""
-    pairs = []
-    for score in CalibrationScore.objects.filter(
-        exemplar__pool=pool, reviewer=reviewer
-    ).select_related("exemplar"):
-        for criterion_id, expected in score.exemplar.reference.items():
-            pairs.append((score.results.get(criterion_id, ""), expected))
-    return agreement(pairs)
 
 
 @dataclass(frozen=True)

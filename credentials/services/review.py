@@ -16,7 +16,14 @@ from accounts.errors import LeapError
 from accounts.models import User
 from accounts.services import notify
 from credentials.deadlines import add_business_days
-from credentials.models import CriterionScore, PoolMember, Review, ReviewerPool, Submission
+from credentials.models import (
+    CriterionScore,
+    PoolMember,
+    Review,
+    ReviewerPool,
+    Submission,
+    covered_by,
+)
 from credentials.requirements import rubric_for
 from credentials.selectors.review import pool_covering_list, reviewer_eligible_list
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
@@ -252,13 +259,18 @@ def pool_member_update(*, member: PoolMember, is_lead: bool, is_active: bool) ->
         member.calibrated_at = timezone.now()
     member.save(update_fields=["is_lead", "is_active", "calibrated_at"])
     if not is_active:
-        transaction.on_commit(lambda: _reassign_ineligible(member.user_id))
+        transaction.on_commit(lambda: _reassign_ineligible(member.user_id, member.pool))
     return member
 
 
-def _reassign_ineligible(user_id: int) -> int:
+def _reassign_ineligible(user_id: int, pool: ReviewerPool) -> int:
+    """After someone leaves `pool` (paused or removed): their open reviews of work the pool
+    covers that no other active pool of theirs covers go to other reviewers
+    (`pool_member_handover_get` counts the same reviews beforehand)."""
     moved = 0
-    open_reviews = Review.objects.filter(reviewer_id=user_id, state=Review.State.ASSIGNED)
+    open_reviews = Review.objects.filter(
+        covered_by([pool], through="submission__"), reviewer_id=user_id, state=Review.State.ASSIGNED
+    )
     for review in open_reviews.select_related("submission"):
         covering = pool_covering_list(
             user=user_id,
@@ -286,20 +298,38 @@ def pool_member_add(*, pool: ReviewerPool, user: User, is_lead: bool = False) ->
 # Pool members, as the pool's leads manage them (the lead tools).
 
 
-def _only_active_lead(member: PoolMember) -> bool:
+def lead_refusal(member: PoolMember, *, doing: str) -> str:
+    """Why the lead tools leave a lead alone (the confirmation page says it too)."""
     return (
-        member.is_lead
-        and member.is_active
-        and not PoolMember.objects.filter(pool_id=member.pool_id, is_lead=True, is_active=True)
-        .exclude(pk=member.pk)
-        .exists()
+        f"{member.user.display_name or member.user.email} is a lead of {member.pool.name}, "
+        f"so cannot be {doing} here. Leads are changed by the platform staff."
     )
+
+
+def _lock_for_lead_tools(member: PoolMember, *, doing: str) -> PoolMember:
+    """Lock the pool row, then the member's (every change a lead makes to a pool's members
+    takes them in this order, so two leads acting at once take turns), and refuse a lead:
+    leads are made, paused and removed by the platform staff, so a lead cannot pause or
+    remove a co-lead and the pool keeps the leads staff gave it."""
+    ReviewerPool.objects.select_for_update().get(pk=member.pool_id)
+    found = (
+        PoolMember.objects.select_for_update().select_related("user", "pool").filter(pk=member.pk)
+    ).first()
+    if found is None:  # another lead removed them a moment ago
+        raise LeapError(
+            f"{member.user.display_name or member.user.email} is no longer in {member.pool.name}."
+        )
+    member = found
+    if member.is_lead:
+        raise LeapError(lead_refusal(member, doing=doing))
+    return member
 
 
 @transaction.atomic
 def pool_member_join(*, pool: ReviewerPool, user: User, added_by: User) -> PoolMember:
     """A lead adds a reviewer to their pool (not as a lead: that stays with staff). The
     reviewer is told, and asked to score the pool's exemplars first when it has any."""
+    pool = ReviewerPool.objects.select_for_update().get(pk=pool.pk)  # as _lock_for_lead_tools
     existing = PoolMember.objects.filter(pool=pool, user=user).first()
     if existing is not None:
         name = user.display_name or user.email
@@ -336,15 +366,9 @@ def pool_member_join(*, pool: ReviewerPool, user: User, added_by: User) -> PoolM
 @transaction.atomic
 def pool_member_set_active(*, member: PoolMember, active: bool) -> PoolMember:
     """Pause a member (they get no work from the pool, and the open reviews they no longer
-    qualify for go to other reviewers at once) or resume them. A pool keeps at least one
-    active lead."""
-    member = PoolMember.objects.select_for_update().select_related("user", "pool").get(pk=member.pk)
-    if not active and _only_active_lead(member):
-        raise LeapError(
-            f"{member.user.display_name or member.user.email} is the only active lead of "
-            f"{member.pool.name}, so cannot be paused. Ask the platform staff to make "
-            "someone else a lead first."
-        )
+    qualify for go to other reviewers at once) or resume them. Leads are refused: they are
+    the staff's to change."""
+    member = _lock_for_lead_tools(member, doing="paused" if not active else "resumed")
     if member.is_active == active:
         return member
     return pool_member_update(member=member, is_lead=member.is_lead, is_active=active)
@@ -354,15 +378,9 @@ def pool_member_set_active(*, member: PoolMember, active: bool) -> PoolMember:
 def pool_member_remove(*, member: PoolMember) -> None:
     """Take someone out of the pool. Their completed reviews and calibration scores stay
     (added again, they need not score the same exemplars twice); their open reviews that
-    no other pool of theirs covers go to other reviewers at once. A pool keeps at least
-    one active lead."""
-    member = PoolMember.objects.select_for_update().select_related("user", "pool").get(pk=member.pk)
-    if _only_active_lead(member):
-        raise LeapError(
-            f"{member.user.display_name or member.user.email} is the only active lead of "
-            f"{member.pool.name}, so cannot be removed. Ask the platform staff to make "
-            "someone else a lead first."
-        )
-    user_id = member.user_id
+    no other pool of theirs covers go to other reviewers at once. Refused for a lead:
+    leads are the staff's to change."""
+    member = _lock_for_lead_tools(member, doing="removed")
+    user_id, pool = member.user_id, member.pool
     member.delete()
-    transaction.on_commit(lambda: _reassign_ineligible(user_id))
+    transaction.on_commit(lambda: _reassign_ineligible(user_id, pool))

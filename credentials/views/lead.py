@@ -21,7 +21,7 @@ from credentials.forms.lead import (
     PoolMemberJoinForm,
     ReportPeriodForm,
 )
-from credentials.models import CalibrationScore, Exemplar, Review, Submission
+from credentials.models import CalibrationScore, Exemplar, Submission
 from credentials.permissions import lead as perms
 from credentials.requirements import rubric_for
 from credentials.selectors import reports
@@ -32,12 +32,14 @@ from credentials.selectors.review import (
     exemplar_list,
     exemplar_result_get,
     membership_list,
+    pool_member_handover_get,
     pool_member_list,
 )
 from credentials.services.calibration import calibration_record
 from credentials.services.calibration import exemplar_mark as mark
 from credentials.services.evidence import attempt_allow
 from credentials.services.review import (
+    lead_refusal,
     pool_member_join,
     pool_member_remove,
     pool_member_set_active,
@@ -249,7 +251,8 @@ def member_active(request, pool_id: int, member_id: int):
             messages.success(
                 request,
                 f"{name} is paused: no new work comes to them from {pool.name}, and their "
-                "open reviews go to other reviewers."
+                "open reviews of this pool's work go to other reviewers, unless another of "
+                "their pools covers it."
                 if action == "pause"
                 else f"{name} is active in {pool.name} again.",
             )
@@ -267,6 +270,9 @@ def member_remove(request, pool_id: int, member_id: int):
             request, "You cannot remove yourself here. Ask another lead or the platform staff."
         )
         return redirect("review_lead:pool", pool_id=pool.pk)
+    if member.is_lead and request.method != "POST":
+        messages.error(request, lead_refusal(member, doing="removed"))
+        return redirect("review_lead:pool", pool_id=pool.pk)
     if request.method == "POST":
         try:
             pool_member_remove(member=member)
@@ -275,14 +281,19 @@ def member_remove(request, pool_id: int, member_id: int):
         else:
             messages.success(
                 request,
-                f"{name} is no longer in {pool.name}. Their open reviews go to other reviewers.",
+                f"{name} is no longer in {pool.name}. Their open reviews of this pool's work "
+                "go to other reviewers, unless another of their pools covers it.",
             )
         return redirect("review_lead:pool", pool_id=pool.pk)
-    open_reviews = member.user.reviews.filter(state=Review.State.ASSIGNED).count()
     return render(
         request,
         "credentials/lead/member_remove.html",
-        {"pool": pool, "member": member, "name": name, "open_reviews": open_reviews},
+        {
+            "pool": pool,
+            "member": member,
+            "name": name,
+            "handover": pool_member_handover_get(member=member),
+        },
     )
 
 

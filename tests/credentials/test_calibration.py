@@ -13,8 +13,9 @@ from django.urls import reverse
 
 from accounts.errors import LeapError
 from accounts.models import Notification
-from credentials.models import CalibrationScore, PoolMember, Review
-from credentials.selectors.review import reviewer_eligible_list
+from credentials.models import CalibrationScore, PoolMember, Review, ReviewerPool
+from credentials.selectors.reports import report_get
+from credentials.selectors.review import pool_member_list, reviewer_eligible_list
 from credentials.services.calibration import calibration_record, exemplar_mark
 from credentials.services.review import (
     pool_member_add,
@@ -33,6 +34,10 @@ from tests.credentials.test_lead_tools import (
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
+
+# report_get over two pools, whatever the work (tests/credentials/test_lead_tools.py checks
+# that it does not grow); the reviewer table used to count exemplars in one more.
+REPORT_QUERIES = 7
 
 
 @pytest.fixture
@@ -224,9 +229,16 @@ def test_adding_a_member_by_email(client, world, exemplars, django_capture_on_co
     client.force_login(world["lead_a"])
     before = PoolMember.objects.count()
 
-    response = client.post(url, {"email": "nobody@nowhere.example"})
-    assert response.status_code == 400
-    assert "No active Leap account uses this address." in response.content.decode()
+    # An unknown address and an account whose address is not confirmed get the same
+    # answer: the form tells a lead nothing about who has an account.
+    UserFactory(email="pending@school.example", verified=False)
+    neutral = "We couldn&#x27;t add that address. Check it is the address they sign in to Leap"
+    for address in ("nobody@nowhere.example", "pending@school.example"):
+        response = client.post(url, {"email": address})
+        assert response.status_code == 400
+        text = response.content.decode()
+        assert neutral in text and "Nobody was added." in text
+        assert "No active Leap account" not in text
     response = client.post(url, {"email": ""})
     assert response.status_code == 400
     assert "Enter the e-mail address of the person to add." in response.content.decode()
@@ -295,7 +307,7 @@ def test_pausing_resuming_and_removing(client, world, django_capture_on_commit_c
     assert PoolMember.objects.get(pool=pool, user=world["reviewer"]).is_active
 
 
-def test_a_lead_cannot_pause_or_remove_themselves_and_a_pool_keeps_a_lead(client, world):
+def test_a_lead_cannot_pause_or_remove_themselves(client, world):
     pool = world["pool_a"]
     lead = member(world, "lead_a")
     client.force_login(world["lead_a"])
@@ -311,16 +323,87 @@ def test_a_lead_cannot_pause_or_remove_themselves_and_a_pool_keeps_a_lead(client
     assert "You cannot remove yourself here." in response.content.decode()
     lead.refresh_from_db()
     assert lead.is_active
-    # The service keeps one active lead, whoever asks.
-    with pytest.raises(LeapError, match="only active lead"):
-        pool_member_set_active(member=lead, active=False)
-    with pytest.raises(LeapError, match="only active lead"):
-        pool_member_remove(member=lead)
-    assert PoolMember.objects.get(pk=lead.pk).is_active
-    # With a second lead, either may go.
-    pool_member_add(pool=pool, user=UserFactory(), is_lead=True)
-    pool_member_set_active(member=lead, active=False)
-    assert not PoolMember.objects.get(pk=lead.pk).is_active
+
+
+def test_co_leads_cannot_pause_or_remove_each_other(client, world):
+    """Leads are the staff's to change: a lead's tools refuse a co-lead, whoever asks, and
+    the pool page offers no action on a lead (so removing and re-adding cannot turn a lead
+    into a plain reviewer either)."""
+    pool = world["pool_a"]
+    lena = member(world, "lead_a")
+    ines = pool_member_add(
+        pool=pool,
+        user=UserFactory(display_name="Ines Duarte", email="ines@reviewers.example"),
+        is_lead=True,
+    )
+    refused = (
+        "Ines Duarte is a lead of Data reviewers, so cannot be {} here. Leads are changed "
+        "by the platform staff."
+    )
+    client.force_login(world["lead_a"])
+    page = client.get(reverse("review_lead:pool", args=[pool.pk])).content.decode()
+    assert 'Pause<span class="visually-hidden"> Ines Duarte' not in page
+    assert reverse("review_lead:member_remove", args=[pool.pk, ines.pk]) not in page
+    assert "Leads are changed by the platform staff" in page
+    # Rui, a reviewer, still has both actions.
+    rui = member(world, "reviewer")
+    assert reverse("review_lead:member_remove", args=[pool.pk, rui.pk]) in page
+
+    active_url = reverse("review_lead:member_active", args=[pool.pk, ines.pk])
+    remove_url = reverse("review_lead:member_remove", args=[pool.pk, ines.pk])
+    response = client.post(active_url, {"action": "pause"}, follow=True)
+    assert refused.format("paused") in response.content.decode()
+    response = client.get(remove_url, follow=True)  # no confirmation page for a lead
+    assert refused.format("removed") in response.content.decode()
+    assert "Remove Ines Duarte" not in response.content.decode()
+    response = client.post(remove_url, follow=True)
+    assert refused.format("removed") in response.content.decode()
+    # The services refuse it too, in either direction, and for resuming a paused lead.
+    for target in (ines, lena):
+        with pytest.raises(LeapError, match="Leads are changed by the platform staff"):
+            pool_member_set_active(member=target, active=False)
+        with pytest.raises(LeapError, match="Leads are changed by the platform staff"):
+            pool_member_remove(member=target)
+    PoolMember.objects.filter(pk=ines.pk).update(is_active=False)  # paused by staff
+    with pytest.raises(LeapError, match="cannot be resumed here"):
+        pool_member_set_active(member=ines, active=True)
+    assert list(
+        PoolMember.objects.filter(pool=pool, is_lead=True).order_by("pk").values_list("is_active")
+    ) == [(True,), (False,)]
+
+
+def test_lead_tools_lock_the_pool_before_the_member(world):
+    """Every change a lead makes to a pool's members locks the pool row first, then the
+    member's: two co-leads acting at once take turns (the PostgreSQL test in
+    test_concurrent_pool.py runs them at the same moment)."""
+    pool = world["pool_a"]
+    rui = member(world, "reviewer")
+    for change in (
+        lambda: pool_member_set_active(member=rui, active=False),
+        lambda: pool_member_set_active(member=rui, active=True),
+        lambda: pool_member_remove(member=rui),
+        lambda: pool_member_join(pool=pool, user=world["reviewer"], added_by=world["lead_a"]),
+    ):
+        with CaptureQueriesContext(connection) as queries:
+            change()
+        reads = [
+            (table, q["sql"])
+            for q in queries.captured_queries
+            for table in ("credentials_reviewerpool", "credentials_poolmember")
+            if q["sql"].startswith("SELECT") and f'FROM "{table}"' in q["sql"]
+        ]
+        assert reads[0][0] == "credentials_reviewerpool", reads
+        if connection.features.has_select_for_update:  # PostgreSQL: a real row lock
+            assert reads[0][1].endswith("FOR UPDATE"), reads[0][1]
+
+
+def test_a_member_removed_meanwhile_is_reported_not_an_error(world):
+    rui = member(world, "reviewer")
+    pool_member_remove(member=rui)  # another lead, a moment before
+    with pytest.raises(LeapError, match="Rui Costa is no longer in Data reviewers."):
+        pool_member_set_active(member=rui, active=False)
+    with pytest.raises(LeapError, match="Rui Costa is no longer in Data reviewers."):
+        pool_member_remove(member=rui)
 
 
 def test_join_refuses_an_existing_member(world):
@@ -391,3 +474,106 @@ def test_pool_page_and_queue_queries_do_not_grow(
         )
         assert extra
     assert (count(world["lead_a"], pool_url), count(world["reviewer"], queue_url)) == small
+
+
+# A lead sees only the work their pool covers.
+
+
+def test_open_reviews_count_only_the_work_this_pool_covers(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Rui reviews in pool A (data) and pool B (design): each pool's leads see his open
+    reviews of their own work only, and the confirmation says what leaving really hands on."""
+    capture = django_capture_on_commit_callbacks
+    rui = world["reviewer"]
+    pool_a, pool_b = world["pool_a"], world["pool_b"]
+    pool_member_add(pool=pool_b, user=rui)
+    pool_member_add(pool=pool_a, user=UserFactory(display_name="Sol Reyes"))
+    # Least loaded, then oldest account: the second data work and the third design work
+    # are Rui's.
+    for _ in range(2):
+        submit(world["data"], UserFactory(), capture)
+    for _ in range(3):
+        submit(world["design"], UserFactory(), capture)
+    mine = Review.objects.filter(reviewer=rui, state="assigned")
+    data_review = mine.get(submission__micro_credential=world["data"])
+    design_review = mine.get(submission__micro_credential=world["design"])
+
+    def open_cell(lead, pool):
+        client.force_login(world[lead])
+        text = client.get(reverse("review_lead:pool", args=[pool.pk])).content.decode()
+        row = text[text.index("Rui Costa") :]
+        row = row[: row.index("</tr>")]
+        return row[row.index('data-label="Open reviews here">') :].split(">")[1].split("<")[0]
+
+    assert open_cell("lead_a", pool_a) == "1"
+    assert open_cell("lead_b", pool_b) == "1"
+
+    client.force_login(world["lead_a"])
+    remove_url = reverse(
+        "review_lead:member_remove", args=[pool_a.pk, member(world, "reviewer").pk]
+    )
+    text = client.get(remove_url).content.decode()
+    assert "The review of this pool's work they have open goes to other reviewers" in text
+    assert "stays with them" not in text
+
+    # In a pool that covers everything as well, his data review would stay with him.
+    everything = ReviewerPool.objects.create(name="Everything")
+    pool_member_add(pool=everything, user=rui)
+    text = client.get(remove_url).content.decode()
+    assert "One open review stays with them, because another of their pools covers" in text
+    assert "goes to other reviewers" not in text
+    with capture(execute=True):
+        client.post(remove_url)
+    data_review.refresh_from_db()
+    design_review.refresh_from_db()
+    assert (data_review.state, design_review.state) == ("assigned", "assigned")
+
+    # Leaving the everything pool hands on only the work no pool of his still covers.
+    with capture(execute=True):
+        pool_member_remove(member=PoolMember.objects.get(pool=everything, user=rui))
+    data_review.refresh_from_db()
+    design_review.refresh_from_db()
+    assert (data_review.state, design_review.state) == ("reassigned", "assigned")
+    replacement = Review.objects.get(submission=data_review.submission, state="assigned")
+    assert replacement.reviewer.display_name == "Sol Reyes"
+
+
+# The queue for someone with no pool.
+
+
+@pytest.mark.parametrize("how", ["never", "paused", "removed"])
+def test_the_queue_explains_itself_to_someone_in_no_pool(client, world, how):
+    person = world["kim"] if how == "never" else world["reviewer"]
+    if how == "paused":
+        PoolMember.objects.filter(user=person).update(is_active=False)
+    elif how == "removed":
+        pool_member_remove(member=member(world, "reviewer"))
+    client.force_login(person)
+    text = client.get(reverse("review:queue")).content.decode()
+    assert "You are not an active reviewer in any pool just now" in text
+    assert "examples above" not in text and "First, calibration" not in text
+
+
+def test_pool_page_and_report_share_one_agreement_in_fixed_queries(world, exemplars):
+    """One helper builds calibration agreement for the pool page and the reports, from the
+    counts `with_calibration()` annotates: two queries for the members, and the report's
+    reviewer table in three (members, calibration scores, double reviews)."""
+    score_all(exemplars[:1], world["reviewer"])
+    score_all(exemplars, world["lead_b"], answer="not_yet")  # not in pool A: not counted
+    with CaptureQueriesContext(connection) as listed:
+        rows = pool_member_list(pool=world["pool_a"])
+    assert len(listed.captured_queries) == 2
+    with CaptureQueriesContext(connection) as reported:
+        report = report_get(pools=[world["pool_a"], world["pool_b"]])
+    assert len(reported.captured_queries) == REPORT_QUERIES
+    on_page = {row.member.user.display_name: row for row in rows}
+    in_report = {
+        (row.member.pool.name, row.member.user.display_name): row for row in report.reviewers
+    }
+    rui_page, rui_report = on_page["Rui Costa"], in_report[("Data reviewers", "Rui Costa")]
+    assert rui_page.agreement == rui_report.calibration
+    assert rui_page.agreement.percent == 100.0
+    assert (rui_report.exemplars_scored, rui_report.exemplars_total) == (1, 2)
+    assert in_report[("Design reviewers", "Bo Lind")].exemplars_total == 0
+    assert in_report[("Design reviewers", "Bo Lind")].calibration.percent is None
