@@ -13,6 +13,7 @@ from PIL import Image as PillowImage
 from wagtail.images.models import Image
 
 from cms.models import MicroCredentialPage
+from cms.selectors import BADGE_RENDITION
 from cms.validators import badge_image_kind
 from credentials.models import Issuer, IssuingArrangement
 from credentials.openbadges.art import SIZE, badge_art_png
@@ -214,7 +215,7 @@ def image_tags(html: str) -> list[str]:
 
 def test_the_art_shows_wherever_the_badge_does(client, earned, learner):
     page, badge_class, assertion = earned
-    rendition = page.badge_image.get_rendition("width-320").url
+    rendition = page.badge_image.get_rendition(BADGE_RENDITION).url
     badge_image = f"/public/badges/{badge_class.uuid}/image"
     public = {"HTTP_ACCEPT": "text/html"}
     expected = {
