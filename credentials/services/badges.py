@@ -269,6 +269,7 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
         earned_on=timezone.localdate(assertion.issued_on),
         key=str(assertion.uuid),
         url=ob2.assertion_id(assertion),
+        image_url=reverse("credentials:assertion_image", args=[assertion.uuid]),
         expires_on=timezone.localdate(assertion.expires_on) if assertion.expires_on else None,
     )
 

@@ -362,3 +362,38 @@ def test_pages_listing_badges_cost_the_same_queries_for_many(client, micro_crede
     many = counts()
     assert many == few
     assert client.get(urls[1], HTTP_ACCEPT="text/html").content.decode().count("badge-art") >= 9
+
+
+@pytest.mark.django_db
+def test_the_ledger_keeps_the_badge_image_credentials_gave_it(micro_credential, learner):
+    """Credentials passes the assertion's image to learning when it awards a badge, so the
+    dashboard needs no knowledge of assertion keys or credentials' URLs; migration
+    credentials 0011 fills entries made before, and only those naming an assertion."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    from learning.models import CreditEntry
+    from learning.services import badge_earned
+
+    page = publish(micro_credential)
+    badge_class = badge_class_for_micro_credential(page=page)
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    entry = CreditEntry.objects.get(user=learner, source_key=f"badge:{assertion.uuid}")
+    assert entry.image_url == f"/public/assertions/{assertion.uuid}/image"
+    other = badge_earned(
+        user=learner,
+        micro_credential_id=None,
+        title="Imported from elsewhere",
+        hours=1,
+        earned_on=entry.earned_on,
+        key="imported-1",
+    )
+    assert other.image_url == ""
+
+    CreditEntry.objects.update(image_url="")
+    import_module("credentials.migrations.0011_credit_entry_badge_images").fill(global_apps, None)
+    entry.refresh_from_db()
+    other.refresh_from_db()
+    assert entry.image_url == f"/public/assertions/{assertion.uuid}/image"
+    assert other.image_url == ""
