@@ -219,6 +219,17 @@ ARTIFACT_FILE_TYPES = [
 ]
 
 
+def file_type_labels(kinds) -> list[str]:
+    """The labels of the file kinds chosen, in ARTIFACT_FILE_TYPES's order, each once; a
+    kind no longer in the list (a submission's pinned copy may name one) is shown by its
+    code, after the others. The one place that words and orders them, for the page and the
+    submission form alike."""
+    chosen = list(dict.fromkeys(kinds or ()))
+    known = [label for kind, label in ARTIFACT_FILE_TYPES if kind in chosen]
+    codes = {kind for kind, _label in ARTIFACT_FILE_TYPES}
+    return known + [kind for kind in chosen if kind not in codes]
+
+
 class OverviewQuestionBlock(blocks.StructBlock):
     question = blocks.TextBlock()
     word_limit = blocks.IntegerBlock(min_value=10, max_value=5000, default=300)
@@ -262,10 +273,7 @@ class ArtifactSlotBlock(blocks.StructBlock):
         context = super().get_context(value, parent_context=parent_context)
         # Only the kinds chosen, in the list's order; the template joins them with
         # semicolons, as the labels hold commas of their own.
-        chosen = set(value.get("file_types") or ())
-        context["file_type_labels"] = [
-            label for kind, label in ARTIFACT_FILE_TYPES if kind in chosen
-        ]
+        context["file_type_labels"] = file_type_labels(value.get("file_types"))
         return context
 
     def clean(self, value):

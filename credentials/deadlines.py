@@ -1,4 +1,6 @@
-"""Review service levels are counted in business days (Monday to Friday)."""
+"""Review service levels are counted in business days (Monday to Friday). `review_due_at`
+is the one rule for when a review decision is due: assigning a reviewer stores it, and the
+learner's dashboard shows it before anyone is assigned."""
 
 from datetime import UTC, datetime, timedelta, tzinfo
 
@@ -26,3 +28,16 @@ def add_business_days(start: datetime, days: int, *, tz: tzinfo | None = None) -
         # A time the clocks skip that day (spring forward) becomes the real moment after it.
         due = due.astimezone(UTC).astimezone(tz)
     return due
+
+
+def review_due_at(
+    start: datetime, *, days: int, tz: tzinfo | None, now: datetime | None = None
+) -> datetime:
+    """When a review decision is due: `days` business days after `start`, counted on the
+    `tz` calendar (the learner's district's; `start`'s own zone when None). With `now` (an
+    estimate made before a reviewer is assigned, `start` being the moment the work was
+    sent), counting starts from whichever is later, as assignment counts from the moment it
+    happens: so the learner is never shown a day already past."""
+    if now is not None and now > start:
+        start = now
+    return add_business_days(start, days, tz=tz)

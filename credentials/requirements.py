@@ -4,12 +4,10 @@ copy pinned on the submission once it is sent."""
 
 from dataclasses import dataclass
 
-from cms.blocks import ARTIFACT_FILE_TYPES
+from cms.blocks import file_type_labels
 from cms.models import MicroCredentialPage
 from credentials.models import Submission
 from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS
-
-FILE_TYPE_LABELS = dict(ARTIFACT_FILE_TYPES)
 
 
 @dataclass(frozen=True)
@@ -30,7 +28,7 @@ class Requirement:
 
     @property
     def file_type_labels(self) -> list[str]:
-        return [FILE_TYPE_LABELS.get(kind, kind) for kind in self.file_types]
+        return file_type_labels(self.file_types)
 
     @property
     def accept(self) -> str:

@@ -1,7 +1,6 @@
 """Reads for the learner's screens and district admins' views. Each costs a fixed number of
 queries, whatever the number of enrolments, badges or ratings."""
 
-import uuid
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
@@ -459,16 +458,6 @@ def framework_map_list(*, user: User, earned_titles: dict[int, str]) -> list:
     return maps
 
 
-def _badge_image_url(source_key: str) -> str:
-    """The badge as issued (the public contract's baked image), named by the assertion in
-    the entry's key ("badge:<uuid>"); "" for an entry recorded some other way."""
-    try:
-        assertion = uuid.UUID(source_key.removeprefix("badge:"))
-    except ValueError:
-        return ""
-    return reverse("credentials:assertion_image", args=[assertion])
-
-
 def dashboard_get(*, user: User) -> dict:
     entries = list(credit_entry_list(user=user).order_by("-earned_on", "-created_at"))
     year_start = school_year_start(timezone.localdate())
@@ -479,7 +468,6 @@ def dashboard_get(*, user: User) -> dict:
             continue
         seen.add(entry.page_id or entry.pk)
         entry.is_expired = entry.expires_on is not None and entry.expires_on < today
-        entry.image_url = _badge_image_url(entry.source_key)
         badges.append(entry)
     earned_titles = {e.page_id: e.title for e in badges if e.page_id and not e.is_expired}
     enrolments = enrolment_list(user=user, held=set(earned_titles))

@@ -755,10 +755,12 @@ def badge_earned(
     earned_on: date,
     key: str,
     url: str = "",
+    image_url: str = "",
     expires_on: date | None = None,
 ) -> CreditEntry:
     """Called by credentials when a badge is awarded (inside its transaction): credit the
-    hours, and complete the learner's pathways that this badge finishes."""
+    hours, and complete the learner's pathways that this badge finishes. `image_url` is the
+    badge's picture, shown on the dashboard as given (learning knows no badge's internals)."""
     entry = _credit_add(
         user=user,
         source=CreditEntry.Source.BADGE,
@@ -768,6 +770,7 @@ def badge_earned(
         hours=badge_hours(user=user, hours=hours),
         earned_on=earned_on,
         url=url,
+        image_url=image_url,
         expires_on=expires_on,
     )
     if micro_credential_id is None:  # the page is gone; the credit stands

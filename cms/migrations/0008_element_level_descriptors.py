@@ -1,11 +1,23 @@
+from pathlib import Path
+
+import yaml
 from django.db import migrations, models
+
+# The seed data as it stands in the code base; the logic below is this migration's own copy
+# (not cms.services), so later changes to the service cannot change what this step did.
+DESCRIPTORS_FILE = Path(__file__).resolve().parent.parent / "data" / "level_descriptors.yaml"
 
 
 def fill(apps, schema_editor):
-    # Imported here: a migration loads before the app's services need to.
-    from cms.services import level_descriptors_fill
-
-    level_descriptors_fill(apps=apps)
+    """Fill the four descriptors of each seeded element whose four are all empty."""
+    if not DESCRIPTORS_FILE.exists():
+        return
+    descriptors = yaml.safe_load(DESCRIPTORS_FILE.read_text(encoding="utf-8")) or {}
+    element_model = apps.get_model("cms", "FrameworkElement")
+    for code, texts in descriptors.items():
+        fields = {f"descriptor_{value}": text for value, text in enumerate(texts[:4])}
+        empty = {f"descriptor_{value}": "" for value in range(4)}
+        element_model.objects.filter(code=code, **empty).update(**fields)
 
 
 class Migration(migrations.Migration):

@@ -1,5 +1,8 @@
 from django import template
+from wagtail.images.shortcuts import get_rendition_or_not_found
 
+from cms import selectors as cms_selectors
+from cms.models import BookPage, MicroCredentialPage, PathwayPage
 from cms.selectors import explorer_page_get
 
 register = template.Library()
@@ -63,3 +66,29 @@ def step_heading(value) -> str:
     if first_word == kind.lower():
         return title
     return f"{kind}: {title}"
+
+
+@register.simple_tag
+def badge_art(image, css_class: str = "badge-art"):
+    """A badge image as an <img>, from the one rendition the lists prefetch
+    (`cms.selectors.BADGE_RENDITION`), so a template cannot ask for another size and cost a
+    query per badge. Decorative (alt=""): the badge's title is always written beside it."""
+    if not image:
+        return ""
+    return get_rendition_or_not_found(image, cms_selectors.BADGE_RENDITION).img_tag(
+        {"class": css_class, "alt": ""}
+    )
+
+
+@register.filter
+def card_meta(item) -> str:
+    """The line under a catalogue card's title: the level, then what matters for its kind
+    (a badge's PD credit, a pathway's time, a book's authors and year)."""
+    parts = [item.get_level_display()]
+    if isinstance(item, MicroCredentialPage):
+        parts.append(f"{hours(item.pd_hours)} of PD credit")
+    elif isinstance(item, PathwayPage):
+        parts.append(hours(item.estimated_hours))
+    elif isinstance(item, BookPage):
+        parts.append(f"{item.authors} ({item.year})" if item.year else item.authors)
+    return " · ".join(part for part in parts if part)

@@ -1,6 +1,10 @@
 """Badge art: a square PNG for a micro-credential that has no image of its own, carrying its
-title, level and issuer. Pure drawing (Pillow and the bundled DejaVu font, no database), so
-the same inputs always give the same bytes on the same Pillow and FreeType.
+title, level and issuer. Pure drawing (Pillow and the bundled DejaVu font, no database).
+
+The same inputs give the same picture, but not always the same bytes: another Pillow, zlib
+or FreeType may encode or smooth it differently. So anything that must stay stable (a badge
+class's version) is keyed by `badge_art_key`, the inputs plus `ART_VERSION`, never by the
+PNG's bytes; bump ART_VERSION whenever a change here changes what is drawn.
 
 The shape is a hexagon with a ribbon across its lower half; its colour comes from a theme
 (the first framework element the micro-credential is aligned to), the level is written on the
@@ -8,11 +12,16 @@ ribbon and shown again as one to three stars, so no meaning rests on colour alon
 
 import hashlib
 import io
+import json
 import math
 import re
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
+
+# Bump when the drawing changes (shape, colours, fonts, layout): district badge classes then
+# get a new version with the new art. A library upgrade alone does not.
+ART_VERSION = 1
 
 SIZE = 600
 SCALE = 2  # drawn at twice the size and reduced, for smooth edges
@@ -123,6 +132,14 @@ def _fit(draw, text: str, width: float, height: float, largest: int, smallest: i
 def _text_centred(draw, lines, font, cx: float, top: float, fill, spacing: float = 1.15):
     for number, line in enumerate(lines):
         draw.text((cx, top + number * font.size * spacing), line, font=font, fill=fill, anchor="ma")
+
+
+def badge_art_key(*, title: str, level: str, issuer: str, theme: str = "") -> str:
+    """What the art drawn from these inputs stands for: a digest of the inputs and
+    ART_VERSION, the same whatever library versions draw it."""
+    inputs = {"version": ART_VERSION, "title": title, "level": level, "issuer": issuer}
+    inputs["theme"] = theme or title
+    return hashlib.sha256(json.dumps(inputs, sort_keys=True).encode()).hexdigest()
 
 
 def badge_art_png(*, title: str, level: str, issuer: str, theme: str = "") -> bytes:

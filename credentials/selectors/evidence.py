@@ -6,10 +6,11 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db.models import Prefetch, QuerySet
+from django.utils import timezone
 
 from accounts.models import User
 from cms.models import MicroCredentialPage
-from credentials.deadlines import add_business_days
+from credentials.deadlines import review_due_at
 from credentials.models import (
     Assertion,
     AttemptAllowance,
@@ -54,8 +55,9 @@ UNDERWAY_STATES = (*Submission.OPEN_STATES, Submission.State.NOT_YET)
 def submission_underway_list(*, learner: User) -> list[SubmissionUnderway]:
     """The learner's latest attempt at each micro-credential, when it is underway (see
     `SubmissionUnderway`), most recently changed first: three queries, whatever their number.
-    A decision is due when the last open review is due; before a reviewer is assigned, the
-    review days after it was sent, counted as assignment counts them."""
+    A decision is due when the last open review is due; before a reviewer is assigned, when
+    assigning one now would make it due (`deadlines.review_due_at`, counted from now, or
+    from when it was sent if that is later), so the day shown is never already past."""
     submissions = (
         Submission.objects.filter(learner=learner)
         .exclude(state=Submission.State.WITHDRAWN)
@@ -78,6 +80,7 @@ def submission_underway_list(*, learner: User) -> list[SubmissionUnderway]:
         reverse=True,
     )
     zone = learning.time_zone_of(user=learner) if underway else None
+    now = timezone.now()
     result = []
     for submission in underway:
         due = None
@@ -86,7 +89,9 @@ def submission_underway_list(*, learner: User) -> list[SubmissionUnderway]:
             if dues:
                 due = max(dues)
             elif submission.submitted_at is not None:
-                due = add_business_days(submission.submitted_at, settings.LEAP_REVIEW_DAYS, tz=zone)
+                due = review_due_at(
+                    submission.submitted_at, days=settings.LEAP_REVIEW_DAYS, tz=zone, now=now
+                )
             due = due.astimezone(zone) if due is not None else None
         result.append(SubmissionUnderway(submission, due))
     return result

@@ -3,7 +3,9 @@
 import hashlib
 import json
 import secrets
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 from urllib.parse import urljoin
 
 from dateutil.relativedelta import relativedelta
@@ -23,7 +25,11 @@ from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
 from credentials.selectors.badges import award_issuer_get
-from credentials.services.badge_art import badge_art_draw, badge_art_is_generated
+from credentials.services.badge_art import (
+    badge_art_draw,
+    badge_art_is_generated,
+    badge_art_key_for,
+)
 from credentials.services.issuers import issuer_platform
 from learning import services as learning_services
 
@@ -65,23 +71,31 @@ def _alignments(page) -> list[dict]:
     return entries
 
 
-def _badge_image(page, issuer: Issuer | None) -> tuple[bytes, str]:
-    """The page's image; drawn art when it has none yet, or when its generated art names the
-    platform and a district issues this version (the art names the district instead)."""
+def _badge_image(page, issuer: Issuer | None) -> tuple[dict, Callable[[], bytes], str]:
+    """What identifies the badge's image, a way to read it, and its extension. The page's
+    stored image is identified by its bytes (they never change). Art drawn here (the page
+    has none yet, or its generated art names the platform and a district issues this
+    version, so the art names the district) is identified by what it is drawn from and
+    `ART_VERSION`, not by its bytes, which another Pillow or FreeType may change: it is
+    drawn only when a new version is made."""
     image = page.badge_image
     district = issuer is not None and not issuer.is_platform
     if image is None or (district and badge_art_is_generated(image)):
-        return badge_art_draw(page=page, issuer_name=issuer.name if district else None), "png"
+        name = issuer.name if district else None
+        identity = {"image_art": badge_art_key_for(page=page, issuer_name=name)}
+        return identity, partial(badge_art_draw, page=page, issuer_name=name), "png"
     with image.file.open("rb") as handle:
         content = handle.read()
-    return content, "svg" if image.is_svg() else "png"
+    identity = {"image_sha256": hashlib.sha256(content).hexdigest()}
+    return identity, lambda: content, "svg" if image.is_svg() else "png"
 
 
 def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:
     """What a badge class records of a micro-credential page, and its content hash. A
     district issuer is part of the hash, so it has versions of its own; the platform is
-    not, so badge classes made before district issuers existed keep their hash."""
-    image, extension = _badge_image(page, issuer)
+    not, so badge classes made before district issuers existed keep their hash. The image
+    is in `read_image`, read (or drawn) only when called."""
+    image_identity, read_image, extension = _badge_image(page, issuer)
     snapshot = {
         "name": page.title,
         "description": page.competency,
@@ -93,13 +107,13 @@ def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:
         ),
         "validity_months": page.validity_months,
         "pd_hours": str(page.pd_hours),
-        "image_sha256": hashlib.sha256(image).hexdigest(),
+        **image_identity,
     }
     identity = dict(snapshot)
     if issuer is not None and not issuer.is_platform:
         identity["issuer"] = str(issuer.uuid)
     digest = hashlib.sha256(json.dumps(identity, sort_keys=True).encode()).hexdigest()
-    return {"fields": snapshot, "hash": digest, "image": image, "extension": extension}
+    return {"fields": snapshot, "hash": digest, "read_image": read_image, "extension": extension}
 
 
 def badge_class_for_micro_credential(
@@ -144,7 +158,7 @@ def badge_class_for_micro_credential(
         )
         badge_class.image.save(
             f"{page.slug}-v{version}.{snapshot['extension']}",
-            ContentFile(snapshot["image"]),
+            ContentFile(snapshot["read_image"]()),
             save=False,
         )
         try:
@@ -255,6 +269,7 @@ def _tell_learning_awarded(assertion: Assertion) -> None:
         earned_on=timezone.localdate(assertion.issued_on),
         key=str(assertion.uuid),
         url=ob2.assertion_id(assertion),
+        image_url=reverse("credentials:assertion_image", args=[assertion.uuid]),
         expires_on=timezone.localdate(assertion.expires_on) if assertion.expires_on else None,
     )
 

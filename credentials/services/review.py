@@ -15,7 +15,7 @@ from django.utils import timezone
 from accounts.errors import LeapError
 from accounts.models import User
 from accounts.services import notify
-from credentials.deadlines import add_business_days
+from credentials.deadlines import review_due_at
 from credentials.models import (
     CriterionScore,
     PoolMember,
@@ -38,7 +38,7 @@ logger = logging.getLogger(__name__)
 def _review_due(start: datetime, submission: Submission) -> datetime:
     """Due after the review days, counted on the learner's district's calendar."""
     tz = learning.time_zone_of(user=submission.learner_id)
-    return add_business_days(start, settings.LEAP_REVIEW_DAYS, tz=tz)
+    return review_due_at(start, days=settings.LEAP_REVIEW_DAYS, tz=tz)
 
 
 def _assign(submission: Submission, *, role: str) -> Review | None:

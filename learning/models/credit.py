@@ -30,6 +30,9 @@ class CreditEntry(models.Model):
     )
     earned_on = models.DateField()
     url = models.URLField(blank=True, help_text="Where it can be verified, e.g. a badge.")
+    # A badge's picture, as given by whoever recorded it (credentials: the assertion's
+    # image); learning only shows it. A site path, so not a URLField.
+    image_url = models.CharField(max_length=255, blank=True)
     expires_on = models.DateField(
         null=True, blank=True, help_text="When a badge stops being valid, if it does."
     )

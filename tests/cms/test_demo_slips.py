@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 from wagtail.blocks import StreamValue
 
-from cms.blocks import ArtifactSlotBlock, PathwayStepsBlock
+from cms.blocks import ArtifactSlotBlock, PathwayStepsBlock, file_type_labels
 from cms.models import PathwayPage
+from credentials.requirements import Requirement
 from tests.cms.test_seed_demo import seed
 
 pytestmark = pytest.mark.django_db
@@ -66,6 +67,20 @@ def test_a_file_type_list_has_separators_only_between_kinds(kinds, listed):
     text = _text(block.render(value))
     assert listed in text
     assert ", ·" not in text and "; ·" not in text and not re.search(r",\s*$", text.split("·")[0])
+
+
+def test_the_page_and_the_submission_form_list_file_kinds_in_one_order():
+    """The page (ArtifactSlotBlock) and the submission form (Requirement) use one helper:
+    the same labels in ARTIFACT_FILE_TYPES's order, whatever order the editor ticked."""
+    kinds = ("audio", "spreadsheet", "pdf")
+    expected = ["PDF", "Spreadsheet (XLSX, ODS, CSV)", "Audio (MP3, M4A)"]
+    block = ArtifactSlotBlock()
+    value = block.to_python({"title": "T", "guidance": "G", "file_types": list(kinds)})
+    assert block.get_context(value)["file_type_labels"] == expected
+    slot = Requirement(id="a", kind="artifact", label="T", required=True, file_types=kinds)
+    assert slot.file_type_labels == expected
+    # A kind since removed from the list still shows (by its code), after the others.
+    assert file_type_labels(["retired", "pdf", "pdf"]) == ["PDF", "retired"]
 
 
 def test_the_demo_pathways_read_cleanly_and_link_no_missing_video(client, settings):

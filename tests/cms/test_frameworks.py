@@ -1,3 +1,5 @@
+import sys
+
 import pytest
 from django.core.exceptions import ValidationError
 
@@ -188,6 +190,37 @@ def test_filling_descriptors_never_replaces_an_editors_text():
     emptied.refresh_from_db()
     assert edited.descriptor_1 == "Looks at last year's test scores once."
     assert emptied.descriptor_2 == level_descriptors_read()["2.6"][2]
+
+
+def test_the_descriptor_migration_fills_with_its_own_frozen_copy(monkeypatch):
+    """Migration 0008 keeps its own copy of the fill: it works with the migration's app
+    registry and does not call cms.services, so changing the service cannot change it."""
+    from django.db.migrations.loader import MigrationLoader
+
+    import cms.services
+
+    def broken(**kwargs):
+        raise AssertionError("the migration must not call the current service")
+
+    monkeypatch.setattr(cms.services, "level_descriptors_fill", broken)
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    migration = loader.get_migration("cms", "0008_element_level_descriptors")
+    fill = migration.operations[-1].code
+    state = loader.project_state(("cms", "0008_element_level_descriptors"))
+    edited = FrameworkElement.objects.get(code="2.7")
+    edited.descriptor_1 = "Looks at last year's test scores once."
+    edited.save()
+    FrameworkElement.objects.filter(code="2.6").update(
+        descriptor_0="", descriptor_1="", descriptor_2="", descriptor_3=""
+    )
+
+    fill(state.apps, None)
+
+    edited.refresh_from_db()
+    assert edited.descriptor_1 == "Looks at last year's test scores once."
+    emptied = FrameworkElement.objects.get(code="2.6")
+    assert emptied.descriptor_2 == level_descriptors_read()["2.6"][2]
+    assert not hasattr(sys.modules[migration.__class__.__module__], "level_descriptors_fill")
 
 
 def test_a_new_element_is_seeded_with_its_descriptors():

@@ -6,8 +6,9 @@ from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from cms import selectors as cms_selectors
 from cms.models import HomePageFeaturedMicroCredential, HomePageFeaturedPathway
-from cms.selectors import FIGURES_CACHE_KEY
+from cms.selectors import BADGE_RENDITION, FIGURES_CACHE_KEY
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
 from tests.factories import (
     MicroCredentialPageFactory,
@@ -41,7 +42,7 @@ def test_visitors_see_what_leap_is_and_how_to_start(client, sections):
     assert "Browse micro-credentials" in html
     assert "Using Data" in html and "Data in the Classroom" in html
     # The badge's art, with empty alt text because its title is beside it.
-    rendition = badge.badge_image.get_rendition("width-320")
+    rendition = badge.badge_image.get_rendition(BADGE_RENDITION)
     assert f'src="{rendition.url}"' in html
     # The frameworks Leap maps to, each linking to the explorer.
     for name in (
@@ -52,6 +53,35 @@ def test_visitors_see_what_leap_is_and_how_to_start(client, sections):
     ):
         assert name in html
     assert 'href="/frameworks/CTO/"' in html
+
+
+def test_every_badge_card_is_one_component_from_the_prefetched_rendition(
+    client, sections, monkeypatch
+):
+    """The home page, the issuer's page and the catalogue draw a badge card from one
+    include (components/badge_card.html) and its art from cms.selectors.BADGE_RENDITION,
+    the spec the lists prefetch: changing the spec changes every screen, never only some."""
+    import re
+
+    from credentials.services.issuers import issuer_platform
+
+    monkeypatch.setattr(cms_selectors, "BADGE_RENDITION", "width-200")
+    badge = published(
+        MicroCredentialPageFactory(parent=sections.micro_credentials, title="Using Data")
+    )
+    src = badge.badge_image.get_rendition("width-200").url
+    issuer = issuer_platform()
+    cards = []
+    for url in ("/", f"/public/issuers/{issuer.uuid}", sections.micro_credentials.url):
+        html = client.get(url, HTTP_ACCEPT="text/html").content.decode()
+        card = re.search(r'<li class="card card--badge">.*?</li>', html, re.S)
+        assert card is not None, url
+        card = card.group(0)
+        assert f'src="{src}"' in card and 'alt=""' in card and 'class="badge-art"' in card
+        assert f'href="{badge.url}">Using Data</a>' in card
+        assert f"{badge.get_level_display()} · 3 hours of PD credit" in card
+        cards.append(card)
+    assert "width-320" not in "".join(cards)
 
 
 def test_the_figures_are_counted_from_the_site(client, sections):

@@ -13,6 +13,7 @@ from PIL import Image as PillowImage
 from wagtail.images.models import Image
 
 from cms.models import MicroCredentialPage
+from cms.selectors import BADGE_RENDITION
 from cms.validators import badge_image_kind
 from credentials.models import Issuer, IssuingArrangement
 from credentials.openbadges.art import SIZE, badge_art_png
@@ -29,7 +30,13 @@ from credentials.services.badges import (
     badge_class_snapshot,
 )
 from credentials.services.issuers import issuer_platform
-from tests.factories import DistrictFactory, MicroCredentialPageFactory, element, onboarded
+from tests.factories import (
+    DistrictFactory,
+    MembershipFactory,
+    MicroCredentialPageFactory,
+    element,
+    onboarded,
+)
 
 
 def opened(data: bytes) -> PillowImage.Image:
@@ -58,7 +65,7 @@ def test_the_art_is_a_square_png_that_passes_the_badge_image_rule():
     assert image.getpixel((300, 300))[3] == 255
 
 
-def test_the_same_inputs_give_the_same_bytes():
+def test_the_same_inputs_give_the_same_bytes_on_the_same_libraries():
     assert art() == art()
 
 
@@ -133,6 +140,31 @@ def test_publishing_without_an_image_draws_the_art_once(micro_credential):
 
 
 @pytest.mark.django_db
+def test_the_platform_art_is_kept_across_library_upgrades_until_art_version_changes(
+    micro_credential, monkeypatch
+):
+    """Publishing again with a Pillow that draws other bytes keeps the stored art (and so
+    the badge's version); a new ART_VERSION draws it again."""
+    import credentials.openbadges.art as art_module
+    import credentials.services.badge_art as badge_art_service
+
+    page = publish(micro_credential)
+    first = page.badge_image
+    version = badge_class_for_micro_credential(page=page)
+    monkeypatch.setattr(
+        badge_art_service, "badge_art_png", lambda **inputs: art(title="Other bytes")
+    )
+    page = publish(MicroCredentialPage.objects.get(pk=page.pk))
+    assert page.badge_image_id == first.pk
+    assert badge_class_for_micro_credential(page=page).pk == version.pk
+
+    monkeypatch.setattr(art_module, "ART_VERSION", art_module.ART_VERSION + 1)
+    page = publish(MicroCredentialPage.objects.get(pk=page.pk))
+    assert page.badge_image_id != first.pk and badge_art_is_generated(page.badge_image)
+    assert badge_class_for_micro_credential(page=page).version == version.version + 1
+
+
+@pytest.mark.django_db
 def test_a_new_title_draws_new_art_while_the_art_is_generated(micro_credential):
     first = publish(micro_credential).badge_image
     page = MicroCredentialPage.objects.get(pk=micro_credential.pk)
@@ -189,12 +221,12 @@ def test_a_district_issuers_version_names_the_district(micro_credential):
     page = publish(micro_credential)
     district_issuer = Issuer(name="Springfield Unified", url="https://springfield.example/")
     snapshot = badge_class_snapshot(page, issuer=district_issuer)
-    assert snapshot["image"] == art(
+    assert snapshot["read_image"]() == art(
         theme=f"{element('2.7').framework.code}:2.7", issuer="Springfield Unified"
     )
     platform = badge_class_snapshot(page, issuer=issuer_platform())
     with page.badge_image.open_file() as handle:
-        assert platform["image"] == handle.read()
+        assert platform["read_image"]() == handle.read()
 
 
 # Where the art is shown.
@@ -212,9 +244,53 @@ def image_tags(html: str) -> list[str]:
     return re.findall(r"<img [^>]*>", html)
 
 
+@pytest.mark.django_db
+def test_a_district_badge_version_follows_the_arts_inputs_not_its_bytes(
+    micro_credential, learner, monkeypatch
+):
+    """District art is drawn, not stored: its version is keyed by what it is drawn from and
+    ART_VERSION. A Pillow or FreeType upgrade that changes the bytes makes no new version;
+    bumping ART_VERSION (the drawing changed) does; the art is drawn only for a new version."""
+    import credentials.openbadges.art as art_module
+    import credentials.services.badge_art as badge_art_service
+
+    page = publish(micro_credential)
+    district = DistrictFactory()
+    onboarded(learner)
+    MembershipFactory(user=learner, district=district)
+    issuer = Issuer.objects.create(
+        name="Springfield Unified",
+        url="https://springfield.example/",
+        district=district,
+        email="badges@springfield.example",
+    )
+    IssuingArrangement.objects.create(issuer=issuer, micro_credential=page)
+    first = badge_class_for_micro_credential(page=page, recipient=learner)
+    assert first.issuer == issuer and first.version == 1
+
+    drawn = []
+
+    def other_library(**inputs):
+        drawn.append(inputs)
+        return b"\x89PNG other bytes from another Pillow " + str(len(drawn)).encode()
+
+    monkeypatch.setattr(badge_art_service, "badge_art_png", other_library)
+    again = badge_class_for_micro_credential(page=page, recipient=learner)
+    assert again.pk == first.pk and again.version == 1
+    assert drawn == []  # an existing version is found without drawing anything
+
+    monkeypatch.setattr(art_module, "ART_VERSION", art_module.ART_VERSION + 1)
+    redrawn = badge_class_for_micro_credential(page=page, recipient=learner)
+    assert redrawn.version == 2 and redrawn.issuer == issuer
+    assert len(drawn) == 1 and drawn[0]["issuer"] == "Springfield Unified"
+    with redrawn.image.open("rb") as handle:
+        assert handle.read().startswith(b"\x89PNG other bytes")
+    assert badge_class_for_micro_credential(page=page, recipient=learner).pk == redrawn.pk
+
+
 def test_the_art_shows_wherever_the_badge_does(client, earned, learner):
     page, badge_class, assertion = earned
-    rendition = page.badge_image.get_rendition("width-320").url
+    rendition = page.badge_image.get_rendition(BADGE_RENDITION).url
     badge_image = f"/public/badges/{badge_class.uuid}/image"
     public = {"HTTP_ACCEPT": "text/html"}
     expected = {
@@ -286,3 +362,38 @@ def test_pages_listing_badges_cost_the_same_queries_for_many(client, micro_crede
     many = counts()
     assert many == few
     assert client.get(urls[1], HTTP_ACCEPT="text/html").content.decode().count("badge-art") >= 9
+
+
+@pytest.mark.django_db
+def test_the_ledger_keeps_the_badge_image_credentials_gave_it(micro_credential, learner):
+    """Credentials passes the assertion's image to learning when it awards a badge, so the
+    dashboard needs no knowledge of assertion keys or credentials' URLs; migration
+    credentials 0011 fills entries made before, and only those naming an assertion."""
+    from importlib import import_module
+
+    from django.apps import apps as global_apps
+
+    from learning.models import CreditEntry
+    from learning.services import badge_earned
+
+    page = publish(micro_credential)
+    badge_class = badge_class_for_micro_credential(page=page)
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    entry = CreditEntry.objects.get(user=learner, source_key=f"badge:{assertion.uuid}")
+    assert entry.image_url == f"/public/assertions/{assertion.uuid}/image"
+    other = badge_earned(
+        user=learner,
+        micro_credential_id=None,
+        title="Imported from elsewhere",
+        hours=1,
+        earned_on=entry.earned_on,
+        key="imported-1",
+    )
+    assert other.image_url == ""
+
+    CreditEntry.objects.update(image_url="")
+    import_module("credentials.migrations.0011_credit_entry_badge_images").fill(global_apps, None)
+    entry.refresh_from_db()
+    other.refresh_from_db()
+    assert entry.image_url == f"/public/assertions/{assertion.uuid}/image"
+    assert other.image_url == ""

@@ -2,7 +2,7 @@
 day a decision is due (on their district's calendar), and "not yet"s to act on; in a fixed
 number of queries."""
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from credentials.services.evidence import submission_start
-from credentials.services.review import review_record
+from credentials.services.review import pool_member_add, review_assign, review_record
 from tests.credentials import test_evidence
 from tests.credentials.test_evidence import criterion_ids, submitted
 from tests.factories import (
@@ -75,6 +75,31 @@ def test_before_a_reviewer_is_assigned_the_expected_day_is_shown(
     html = section(client.get(reverse("learning:dashboard")).content.decode())
     assert "Submitted" in html
     assert "A reviewer will be assigned soon. Decision expected by Mon 7 Dec" in html
+
+
+def test_work_waiting_for_a_reviewer_never_shows_a_day_already_past(
+    client, learner, mc, pool, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    """Sent on Monday 30 Nov; still no reviewer on Wednesday 9 Dec, after the day counted
+    from sending (Mon 7 Dec). The dashboard counts from now, as assignment would: Wed 16 Dec,
+    the very day a reviewer assigned at that moment is given."""
+    onboarded(learner)
+    settings.LEAP_REVIEW_DAYS = 5
+    monkeypatch.setattr(timezone, "now", lambda: datetime(2026, 11, 30, 9, 0, tzinfo=UTC))
+    submission = submitted(learner, mc, execute=django_capture_on_commit_callbacks)
+    assert not submission.reviews.exists()
+    wednesday = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+    monkeypatch.setattr(timezone, "now", lambda: wednesday)
+    client.force_login(learner)
+    html = section(client.get(reverse("learning:dashboard")).content.decode())
+    assert "Decision expected by Wed 16 Dec" in html
+    assert "Mon 7 Dec" not in html
+
+    pool_member_add(pool=pool, user=UserFactory(email="late@reviewers.example"))
+    [review] = review_assign(submission=submission)
+    assert timezone.localtime(review.due_at).date() == date(2026, 12, 16)
+    html = section(client.get(reverse("learning:dashboard")).content.decode())
+    assert "Decision due by Wed 16 Dec" in html
 
 
 def test_a_not_yet_shows_until_the_next_attempt_and_earned_work_leaves(

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from credentials.agreement import agreement
-from credentials.deadlines import add_business_days
+from credentials.deadlines import add_business_days, review_due_at
 from credentials.uploads import LeapError, check_upload, safe_name, sniff_format, word_count
 
 MB = 1024 * 1024
@@ -214,3 +214,23 @@ def test_an_image_too_large_to_decode_safely_is_refused():
     Image.new("1", (9000, 9000)).save(out, "PNG")
     with pytest.raises(LeapError, match="9000 × 9000 pixels"):
         check_upload(name="huge.png", data=out.getvalue(), accepted_kinds=["image"], max_bytes=MB)
+
+
+def test_a_review_is_due_from_when_it_was_sent_or_from_now_if_later():
+    """One rule for assignment and for the dashboard's estimate: the estimate counts from
+    the later of sending and now, so it is never a day already past."""
+    sent = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)  # a Monday
+    assert review_due_at(sent, days=5, tz=LOS_ANGELES) == add_business_days(sent, 5, tz=LOS_ANGELES)
+    # Estimated the same day: counted from sending.
+    same_day = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
+    assert review_due_at(sent, days=5, tz=UTC, now=same_day) == datetime(
+        2026, 12, 7, 10, 0, tzinfo=UTC
+    )
+    # Estimated nine days later, still unassigned: counted from now, not from sending.
+    later = datetime(2026, 12, 9, 9, 0, tzinfo=UTC)
+    due = review_due_at(sent, days=5, tz=UTC, now=later)
+    assert due == datetime(2026, 12, 16, 9, 0, tzinfo=UTC) and due > later
+    # A clock slightly behind the sending moment changes nothing.
+    assert review_due_at(sent, days=5, tz=UTC, now=sent.replace(hour=8)) == datetime(
+        2026, 12, 7, 9, 0, tzinfo=UTC
+    )
