@@ -2,6 +2,7 @@
 cohort page and the members page cost a fixed number of queries."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.db import connection
@@ -15,6 +16,7 @@ from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, on
 from .conftest import district_member, make_cohort, next_week
 
 pytestmark = pytest.mark.django_db
+CHICAGO = ZoneInfo("America/Chicago")
 
 
 def signed_in(client, user):
@@ -113,14 +115,14 @@ def test_editing_a_meeting_from_the_schedule_page(client, cohort, admin):
     first.refresh_from_db()
     assert first.place == "Library, room 2"
     assert first.prompts == ["What surprised you?", "What will you try?"]
-    local = first.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
+    local = first.starts_at.astimezone(CHICAGO)
     assert (local.date(), local.time()) == (new_day, dt.time(17, 15))
 
 
 def test_an_overlapping_meeting_is_refused_on_the_page(client, cohort, admin):
     signed_in(client, admin)
     first, second = cohort.sessions.order_by("number")[:2]
-    local = second.starts_at.astimezone(__import__("zoneinfo").ZoneInfo("America/Chicago"))
+    local = second.starts_at.astimezone(CHICAGO)
     prefix = f"s{first.pk}"
     response = client.post(
         reverse("cohorts:session_edit", args=[cohort.pk, first.pk]),
@@ -292,7 +294,7 @@ def test_the_cohort_page_and_members_page_cost_the_same_for_10_and_200_members(
     large = make_cohort(riverside, book, admin, title="Large")
     fill(small, 10)
     fill(large, 200)
-    for waiting in range(3):
+    for _ in range(3):
         CohortMember.objects.create(cohort=large, user=district_member(riverside), state="waiting")
         CohortMember.objects.create(cohort=small, user=district_member(riverside), state="waiting")
     signed_in(client, admin)
