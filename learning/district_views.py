@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
 from learning import selectors, services
+from learning.cohorts.selectors import cohort_list_for_district
 from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
 from learning.models import Invitation, Membership
 from learning.models.districts import INVITATION_RESEND_INTERVAL, INVITATION_VALID_DAYS
@@ -55,6 +56,7 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         "resend_minutes": int(INVITATION_RESEND_INTERVAL.total_seconds() // 60),
         "invite_form": invite_form,
         "csv_form": csv_form,
+        "district_cohorts": cohort_list_for_district(district=district),
     }
     return render(request, "learning/district_home.html", context, status=status)
 

@@ -91,6 +91,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "accounts.context_processors.notifications",
                 "learning.context_processors.navigation",
+                "learning.context_processors.book_clubs",
                 "credentials.context_processors.navigation",
             ],
         },
