@@ -297,15 +297,13 @@ def checkin_page(request, cohort_id: int, session_id: int):
     if request.method == "POST":
         if form.is_valid():
             try:
-                record = attendance_services.checkin_submit(
+                attendance_services.checkin_submit(
                     session=session, user=request.user, code=form.cleaned_data["code"]
                 )
             except LeapError as error:
                 error.add_to_form(form)
             else:
-                messages.success(
-                    request, f"You are checked in: {record.get_status_display().lower()}."
-                )
+                # The page itself says so ("You are checked in"), so no flash message.
                 return redirect(
                     "cohort_participation:checkin", cohort_id=cohort.pk, session_id=session.pk
                 )
