@@ -44,7 +44,7 @@ def test_a_meeting_with_discussion_rsvp_and_check_in(live_server, site, page, br
     # The member posts with Markdown and replies to a colleague.
     log_in(page, base, ana.email)
     visit(page, discussion_url, "cohort discussion")
-    expect(page.get_by_role("heading", level=1)).to_have_text("Chapter 1: Why change?: discussion")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Discussion: Chapter 1: Why change?")
     expect(page.get_by_text("What is one thing you will try this month?")).to_be_visible()
     page.get_by_label("Your post").fill(
         "I will try **exit tickets** every Friday.\n\n- short\n- kind"
