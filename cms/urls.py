@@ -34,6 +34,7 @@ urlpatterns = [
     path("review/", include("credentials.urls.review")),
     path("district/", include("credentials.urls.district")),
     path("book-clubs/", include("learning.cohorts.urls")),
+    path("book-clubs/", include("learning.cohorts.urls_participation")),
     path("", include("learning.urls")),
 ]
 

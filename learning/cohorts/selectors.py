@@ -76,7 +76,12 @@ def place_get(*, cohort: Cohort, user: User) -> CohortMember | None:
 
 
 def session_list(*, cohort: Cohort) -> list[CohortSession]:
-    return list(CohortSession.objects.filter(cohort=cohort).order_by("starts_at", "number"))
+    """The cohort's sessions in time order, each with `post_count` (visible posts)."""
+    return list(
+        CohortSession.objects.filter(cohort=cohort)
+        .annotate(post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True)))
+        .order_by("starts_at", "number")
+    )
 
 
 @dataclass(frozen=True)

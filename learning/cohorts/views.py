@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
 from learning.api import time_zone_of
-from learning.cohorts import selectors, services
+from learning.cohorts import participation_selectors, selectors, services
 from learning.cohorts.forms import (
     AddMemberForm,
     CohortCodeForm,
@@ -401,13 +401,16 @@ def cohort_detail(request, pk: int):
     cohort = cohort_for_participant(request.user, pk)
     sessions = selectors.session_list(cohort=cohort)
     place = selectors.place_get(cohort=cohort, user=request.user)
+    progress = selectors.schedule_progress(sessions)
     return render(
         request,
         "learning/cohorts/cohort_detail.html",
         {
             "cohort": cohort,
             "sessions": sessions,
-            "progress": selectors.schedule_progress(sessions),
+            "progress": progress,
+            "my_rsvp": progress.current
+            and participation_selectors.rsvp_get(session=progress.current, user=request.user),
             "zone": time_zone_of(user=request.user),
             "place": place,
             "facilitators": selectors.member_list(cohort=cohort).filter(

@@ -476,3 +476,37 @@ function deviceKeeper(form) {
   form.addEventListener("change", keep);
   form.addEventListener("submit", keep);
 }
+
+// ---- Cohort check-in code (issue 12, wt-coh2) ----
+// The facilitator's code screen counts down and fetches the new code as the minute turns
+// (and every 10 s for the number checked in). Without JavaScript, the page's link reloads.
+document.addEventListener("DOMContentLoaded", () => {
+  const box = document.querySelector("[data-checkin-code]");
+  if (!box) return;
+  const digits = box.querySelector("[data-code]");
+  const seconds = box.querySelector("[data-seconds]");
+  const checkedIn = box.querySelector("[data-checked-in]");
+  let left = Number(box.querySelector("[data-seconds-left]")?.dataset.secondsLeft || 60);
+  let wasOpen = Boolean(digits);
+  const refresh = async () => {
+    try {
+      const response = await fetch(box.dataset.checkinCode, { headers: { Accept: "application/json" } });
+      if (!response.ok) return;
+      const state = await response.json();
+      if (state.is_open !== wasOpen) { window.location.reload(); return; }
+      if (digits) digits.textContent = state.code;
+      left = state.seconds_left;
+      if (seconds) seconds.textContent = String(left);
+      if (checkedIn) checkedIn.textContent = checkedIn.textContent.replace(/^\d+/, String(state.checked_in));
+    } catch (error) {
+      // Offline for a moment: the next tick tries again.
+    }
+  };
+  let ticks = 0;
+  window.setInterval(() => {
+    left -= 1;
+    ticks += 1;
+    if (seconds && left >= 0) seconds.textContent = String(left);
+    if (left <= 0 || ticks % 10 === 0) refresh();
+  }, 1000);
+});
