@@ -33,6 +33,7 @@ urlpatterns = [
     path("review/lead/", include("credentials.urls.lead")),
     path("review/", include("credentials.urls.review")),
     path("district/", include("credentials.urls.district")),
+    path("", include("learning.cohorts.urls_feeds")),
     path("", include("learning.urls")),
 ]
 
