@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import User
-from learning.cohorts.completion import synthesis_for_evidence
-from learning.models import CohortMember, District, Membership
+from learning.models import CohortMember, District, Membership, Post
 from learning.permissions import district_for_admin, district_ids_administered
 
 __all__ = [
@@ -108,5 +107,24 @@ def cohort_completion_get(*, member_id: int) -> CohortCompletion | None:
         user=member.user,
         micro_credential_id=member.cohort.completion_badge_id,
         cohort_title=member.cohort.title,
-        narrative=synthesis_for_evidence(member=member),
+        narrative=_synthesis_for_evidence(member),
     )
+
+
+def _synthesis_for_evidence(member: CohortMember) -> str:
+    """The member's latest visible synthesis post, when they agreed to share it as evidence
+    with their badge; otherwise ''."""
+    if not member.share_synthesis_as_evidence:
+        return ""
+    body = (
+        Post.objects.filter(
+            session__cohort_id=member.cohort_id,
+            author_id=member.user_id,
+            is_synthesis=True,
+            hidden_at__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""

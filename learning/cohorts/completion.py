@@ -187,22 +187,3 @@ def cohorts_completion_check(*, now: dt.datetime | None = None) -> int:
     for member in members.order_by("pk"):
         completed += completion_check(member=member, now=now)
     return completed
-
-
-def synthesis_for_evidence(*, member: CohortMember) -> str:
-    """The member's latest visible synthesis post, when they agreed to share it as
-    evidence with their badge; otherwise ''."""
-    if not member.share_synthesis_as_evidence:
-        return ""
-    body = (
-        Post.objects.filter(
-            session__cohort_id=member.cohort_id,
-            author_id=member.user_id,
-            is_synthesis=True,
-            hidden_at__isnull=True,
-        )
-        .order_by("-created_at", "-pk")
-        .values_list("body", flat=True)
-        .first()
-    )
-    return body or ""
