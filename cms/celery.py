@@ -10,3 +10,5 @@ app = Celery("leap")
 # Every CELERY_* Django setting configures Celery (CELERY_BROKER_URL → broker_url, …).
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Concept packages with tasks of their own (autodiscovery looks only at <app>.tasks).
+app.autodiscover_tasks(["learning.cohorts"])

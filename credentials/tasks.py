@@ -58,3 +58,10 @@ def reviews_reassign_overdue() -> int:
 def artifacts_purge_orphans() -> int:
     """Daily (beat): delete evidence files no artifact refers to."""
     return evidence.artifacts_purge_orphans()
+
+
+@shared_task
+def cohort_badge_award(member_id: int) -> str:
+    """After a cohort member completes: award the cohort's completion badge (idempotent)."""
+    assertion = badges.cohort_badge_award(member_id=member_id)
+    return str(assertion.uuid) if assertion else ""

@@ -2,16 +2,19 @@
 They call these functions (and `learning.services` for badges earned and withdrawn), never
 `learning.models` directly, so learning's tables stay learning's to change."""
 
+from dataclasses import dataclass
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import User
-from learning.models import District, Membership
+from learning.models import CohortMember, District, Membership, Post
 from learning.permissions import district_for_admin, district_ids_administered
 
 __all__ = [
+    "CohortCompletion",
+    "cohort_completion_get",
     "district_for_admin",
     "district_ids_administered",
     "district_ids_of",
@@ -74,3 +77,54 @@ def time_zone_of(*, user: User) -> ZoneInfo:
         return ZoneInfo(name or settings.TIME_ZONE)
     except (ZoneInfoNotFoundError, ValueError):  # a zone this machine no longer knows
         return ZoneInfo(settings.TIME_ZONE)
+
+
+@dataclass(frozen=True)
+class CohortCompletion:
+    """What credentials needs to award a cohort's completion badge."""
+
+    user: User
+    micro_credential_id: int
+    cohort_title: str
+    narrative: str  # the synthesis post, only when the member agreed to share it
+
+
+def cohort_completion_get(*, member_id: int) -> CohortCompletion | None:
+    """A completed cohort member whose cohort has a completion badge; otherwise None."""
+    member = (
+        CohortMember.objects.select_related("user", "cohort")
+        .filter(
+            pk=member_id,
+            state=CohortMember.State.COMPLETED,
+            role=CohortMember.Role.MEMBER,
+            cohort__completion_badge__isnull=False,
+        )
+        .first()
+    )
+    if member is None:
+        return None
+    return CohortCompletion(
+        user=member.user,
+        micro_credential_id=member.cohort.completion_badge_id,
+        cohort_title=member.cohort.title,
+        narrative=_synthesis_for_evidence(member),
+    )
+
+
+def _synthesis_for_evidence(member: CohortMember) -> str:
+    """The member's latest visible synthesis post, when they agreed to share it as evidence
+    with their badge; otherwise ''."""
+    if not member.share_synthesis_as_evidence:
+        return ""
+    body = (
+        Post.objects.filter(
+            session__cohort_id=member.cohort_id,
+            author_id=member.user_id,
+            is_synthesis=True,
+            hidden_at__isnull=True,
+        )
+        .order_by("-created_at", "-pk")
+        .values_list("body", flat=True)
+        .first()
+    )
+    return body or ""

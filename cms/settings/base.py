@@ -148,6 +148,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.assertions_remind_expiring",
         "schedule": crontab(hour=6, minute=0),
     },
+    "cohort-meeting-reminders": {
+        "task": "learning.cohorts.tasks.cohorts_remind_meetings",
+        "schedule": crontab(minute="*/15"),
+    },
+    "cohort-completion": {
+        "task": "learning.cohorts.tasks.cohorts_completion_check",
+        "schedule": crontab(hour=4, minute=0),
+    },
 }
 CELERY_TIMEZONE = "UTC"
 

@@ -31,6 +31,7 @@ from credentials.services.badge_art import (
     badge_art_key_for,
 )
 from credentials.services.issuers import issuer_platform
+from learning import api as learning_api
 from learning import services as learning_services
 
 # Badge classes from micro-credential pages.
@@ -363,3 +364,21 @@ def assertion_notify_expiring(*, assertion: Assertion) -> None:
         },
         essential=False,
     )
+
+
+def cohort_badge_award(*, member_id: int) -> Assertion | None:
+    """Award a cohort's completion badge to a member who completed it, through
+    `assertion_award` (so a repeat returns the badge already issued). The member's synthesis
+    post is the evidence narrative only when they agreed to share it. None when the member
+    has not completed, the cohort has no badge, or its micro-credential is not published."""
+    completion = learning_api.cohort_completion_get(member_id=member_id)
+    if completion is None:
+        return None
+    page = MicroCredentialPage.objects.live().filter(pk=completion.micro_credential_id).first()
+    if page is None:
+        return None
+    with transaction.atomic():
+        badge_class = badge_class_for_micro_credential(page=page, recipient=completion.user)
+        return assertion_award(
+            recipient=completion.user, badge_class=badge_class, narrative=completion.narrative
+        )

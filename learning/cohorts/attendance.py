@@ -26,6 +26,7 @@ from django.utils import timezone
 
 from accounts.errors import LeapError
 from accounts.models import User
+from learning.cohorts.completion import completion_check_people
 from learning.models import Attendance, CohortMember, CohortSession, Rsvp
 
 RSVP_SALT = "leap.cohorts.rsvp"
@@ -144,7 +145,7 @@ def attendance_record(
         )
     if problems:
         raise LeapError(problems)
-    return [
+    recorded = [
         Attendance.objects.update_or_create(
             session=session,
             user_id=user_id,
@@ -152,6 +153,8 @@ def attendance_record(
         )[0]
         for user_id, status in statuses.items()
     ]
+    completion_check_people(cohort_id=session.cohort_id, user_ids=statuses, now=now)
+    return recorded
 
 
 # ---- Check-in with the meeting's code ----

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from accounts.errors import LeapError
 from accounts.models import User
+from learning.cohorts.completion import completion_check_people
 from learning.models import Cohort, CohortSession, Post
 
 EDIT_WINDOW = timedelta(minutes=30)
@@ -52,9 +53,11 @@ def post_create(
     """Start a thread in the session's discussion. A synthesis post is the member's shared
     takeaway (what they will change), which a cohort's completion rule may ask for."""
     _check_open(session)
-    return Post.objects.create(
+    post = Post.objects.create(
         session=session, author=author, body=_clean_body(body), is_synthesis=is_synthesis
     )
+    completion_check_people(cohort_id=session.cohort_id, user_ids=[author.pk])
+    return post
 
 
 @transaction.atomic
@@ -64,9 +67,11 @@ def post_reply(*, parent: Post, author: User, body: str) -> Post:
     root = parent.parent if parent.parent_id else parent
     if root.hidden_at is not None:
         raise LeapError("This post was hidden by the facilitator, so it takes no replies.")
-    return Post.objects.create(
+    post = Post.objects.create(
         session=parent.session, author=author, parent=root, body=_clean_body(body)
     )
+    completion_check_people(cohort_id=parent.session.cohort_id, user_ids=[author.pk])
+    return post
 
 
 @transaction.atomic

@@ -39,7 +39,7 @@ def test_a_meeting_with_discussion_rsvp_and_check_in(live_server, site, page, br
     cy = person_in(cohort, name="Cy Moreno")
     discussion.post_create(session=now_meeting, author=ben, body="The part on *trust* hit home.")
     discussion.post_create(session=now_meeting, author=cy, body="Selling my old phone, anyone?")
-    discussion_url = f"{base}/cohorts/{cohort.pk}/sessions/{now_meeting.pk}/discussion/"
+    discussion_url = f"{base}/book-clubs/{cohort.pk}/sessions/{now_meeting.pk}/discussion/"
 
     # The member posts with Markdown and replies to a colleague.
     log_in(page, base, ana.email)
@@ -66,7 +66,9 @@ def test_a_meeting_with_discussion_rsvp_and_check_in(live_server, site, page, br
 
     # She says she is going to the next meeting.
     visit(
-        page, f"{base}/cohorts/{cohort.pk}/sessions/{next_meeting.pk}/discussion/", "next meeting"
+        page,
+        f"{base}/book-clubs/{cohort.pk}/sessions/{next_meeting.pk}/discussion/",
+        "next meeting",
     )
     page.get_by_role("button", name="Going", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("you are going to “Chapter 2: Trust”")

@@ -47,7 +47,7 @@ def test_the_link_asks_on_get_and_records_on_post_without_logging_in(client, ses
     ana = person_in(session.cohort, name="Ana Díaz")
     links = attendance.rsvp_links(session=session, user=ana)
     assert set(links) == {"going", "not_going"}
-    assert links["going"].startswith("http://testserver/cohorts/rsvp/")
+    assert links["going"].startswith("http://testserver/book-clubs/rsvp/")
     token = links["going"].rstrip("/").rsplit("/", 1)[-1]
 
     page = client.get(confirm_url(token))
