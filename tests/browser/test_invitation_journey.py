@@ -89,7 +89,7 @@ def test_an_invited_teacher_joins_without_a_join_code(live_server, site, page, b
     assert Membership.objects.get(user__email="noor@riverside.example").district == district
 
     # The admin invites someone else, sends it again (a new link), then withdraws it.
-    page.get_by_role("link", name="District").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="District").click()
     page.get_by_label("E-mail address").fill("sam@riverside.example")
     page.get_by_role("button", name="Send invitation", exact=True).click()
     expect(page.get_by_role("status")).to_contain_text("Invitation sent to sam@riverside.example")
