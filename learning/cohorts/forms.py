@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 
 from accounts.models import User
-from cms.models import BookPage, PathwayPage
+from cms.models import BookPage, MicroCredentialPage, PathwayPage
 from learning.cohorts import selectors
 from learning.cohorts.schedule import WEEKDAYS, local_instant
 from learning.models import Cohort, District
@@ -29,6 +29,7 @@ RULE_FIELDS = [
     "min_sessions_posted",
     "requires_synthesis",
     "reading_hours",
+    "completion_badge",
 ]
 
 
@@ -52,6 +53,7 @@ class CohortEditForm(forms.ModelForm):
             "min_sessions_posted": "Discussions posted in to complete",
             "requires_synthesis": "A final post on what they will change is needed to complete",
             "reading_hours": "Reading hours credited on completion",
+            "completion_badge": "Badge earned on completion (optional)",
         }
         help_texts = {
             "capacity": "When every place is taken, newcomers join a waiting list. "
@@ -59,6 +61,8 @@ class CohortEditForm(forms.ModelForm):
             "visibility": "Open: anyone in the district signs up. Invitation: you invite people. "
             "Code: people enter the cohort's code and you approve them.",
             "reading_hours": "Added to the hours of the meetings they attend.",
+            "completion_badge": "A micro-credential each member earns when they complete, "
+            "shown on their badges page. Leave it empty for hours only.",
         }
         widgets = {
             "visibility": forms.RadioSelect,
@@ -68,6 +72,9 @@ class CohortEditForm(forms.ModelForm):
     def __init__(self, *args, district: District, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["facilitators"].queryset = selectors.district_people(district=district)
+        badge = self.fields["completion_badge"]
+        badge.queryset = MicroCredentialPage.objects.live().order_by("title")
+        badge.empty_label = "(no badge: hours only)"
 
 
 class CohortCreateForm(CohortEditForm):

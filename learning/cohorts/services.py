@@ -22,7 +22,7 @@ from django.utils import timezone
 from accounts.errors import LeapError
 from accounts.models import User
 from accounts.services import notify
-from cms.models import BookPage, PathwayPage
+from cms.models import BookPage, MicroCredentialPage, PathwayPage
 from learning.cohorts import schedule
 from learning.models import Cohort, CohortMember, CohortSession, District, Membership
 
@@ -127,6 +127,7 @@ def cohort_create(
     min_sessions_posted: int = 0,
     requires_synthesis: bool = True,
     reading_hours=0,
+    completion_badge: MicroCredentialPage | None = None,
     now: dt.datetime | None = None,
 ) -> Cohort:
     """A cohort in the district, being planned (draft), with its facilitators and a
@@ -176,6 +177,7 @@ def cohort_create(
         min_sessions_posted=min_sessions_posted,
         requires_synthesis=requires_synthesis,
         reading_hours=reading_hours,
+        completion_badge=completion_badge,
         created_by=created_by,
     )
     CohortSession.objects.bulk_create(
@@ -212,6 +214,7 @@ def cohort_update(
     min_sessions_posted: int = 0,
     requires_synthesis: bool = True,
     reading_hours=0,
+    completion_badge: MicroCredentialPage | None = None,
 ) -> Cohort:
     """Change a cohort's details. The book and the schedule are not changed here (the
     schedule is edited session by session); more places promote people from the waiting
@@ -229,6 +232,7 @@ def cohort_update(
     cohort.min_sessions_posted = min_sessions_posted
     cohort.requires_synthesis = requires_synthesis
     cohort.reading_hours = reading_hours
+    cohort.completion_badge = completion_badge
     cohort.save()
     _set_facilitators(cohort, facilitators)
     _promote(cohort)

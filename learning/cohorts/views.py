@@ -89,6 +89,7 @@ def cohort_create(request, slug: str):
                 min_sessions_posted=data["min_sessions_posted"],
                 requires_synthesis=data["requires_synthesis"],
                 reading_hours=data["reading_hours"],
+                completion_badge=data["completion_badge"],
             )
         except LeapError as error:
             error.add_to_form(form)
@@ -133,6 +134,7 @@ def cohort_edit(request, pk: int):
                 min_sessions_posted=data["min_sessions_posted"],
                 requires_synthesis=data["requires_synthesis"],
                 reading_hours=data["reading_hours"],
+                completion_badge=data["completion_badge"],
             )
         except LeapError as error:
             error.add_to_form(form)

@@ -206,21 +206,27 @@ def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, p
 
 
 def test_the_menu_fits_one_row_on_a_laptop_for_someone_with_every_area(live_server, site, page):
-    """A lead reviewer who also runs a district and edits content, with unread notices: their
-    menu still sits on one row at 1280 px, and the unread count is read out in words."""
+    """A lead reviewer who also runs a district, facilitates a book club and edits content,
+    with unread notices: their menu still sits on one row at 1280 px, and the unread count is
+    read out in words."""
     from django.contrib.auth.models import Permission
 
     from accounts.services import notify
     from credentials.models import ReviewerPool
     from credentials.services.review import pool_member_add
-    from learning.models import Membership
+    from learning.models import CohortMember, Membership
     from tests.browser.helpers import LAPTOP, keep_screens, log_in
     from tests.factories import DistrictFactory, MembershipFactory, onboarded
+    from tests.learning.cohorts.fixtures_participation import cohort_make
 
     person = onboarded(UserFactory(email="alex@leap.example", display_name="Alexandra Whitfield"))
     pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=person, is_lead=True)
-    MembershipFactory(
-        user=person, district=DistrictFactory(slug="riverside"), role=Membership.Role.DISTRICT_ADMIN
+    riverside = DistrictFactory(slug="riverside")
+    MembershipFactory(user=person, district=riverside, role=Membership.Role.DISTRICT_ADMIN)
+    CohortMember.objects.create(
+        cohort=cohort_make(district=riverside),
+        user=person,
+        role=CohortMember.Role.FACILITATOR,
     )
     person.user_permissions.add(Permission.objects.get(codename="access_admin"))
     for n in range(12):
@@ -230,6 +236,7 @@ def test_the_menu_fits_one_row_on_a_laptop_for_someone_with_every_area(live_serv
     page.goto(live_server.url + "/review/lead/")
     nav = page.get_by_role("navigation", name="Main")
     expect(nav.get_by_role("link", name="Notifications (12 unread)")).to_be_visible()
+    expect(nav.get_by_role("link", name="Book clubs")).to_be_visible()
     tops = nav.locator("a, button").evaluate_all(
         "els => els.filter(e => e.offsetParent).map(e => Math.round(e.getBoundingClientRect().top))"
     )

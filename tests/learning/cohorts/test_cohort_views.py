@@ -11,7 +11,14 @@ from django.urls import reverse
 
 from learning.cohorts import services
 from learning.models import Cohort, CohortMember, CohortSession, Membership
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, onboarded
+from tests.factories import (
+    DEFAULT_PASSWORD,
+    MembershipFactory,
+    MicroCredentialIndexPageFactory,
+    MicroCredentialPageFactory,
+    UserFactory,
+    onboarded,
+)
 
 from .conftest import district_member, make_cohort, next_week
 
@@ -302,3 +309,63 @@ def test_the_cohort_page_and_members_page_cost_the_same_for_10_and_200_members(
         assert query_count(client, reverse(name, args=[small.pk])) == query_count(
             client, reverse(name, args=[large.pk])
         ), name
+
+
+def test_the_form_offers_a_completion_badge_and_the_cohort_keeps_it(
+    client, riverside, book, admin, home
+):
+    index = MicroCredentialIndexPageFactory(parent=home)
+    badge = MicroCredentialPageFactory(parent=index, title="Reading Together Practitioner")
+    draft = MicroCredentialPageFactory(parent=index, title="Not Published Yet")
+    draft.unpublish()
+    signed_in(client, admin)
+    url = reverse("cohorts:create", args=[riverside.slug])
+    form = client.get(url).content.decode()
+    assert "Badge earned on completion (optional)" in form
+    assert "Reading Together Practitioner" in form
+    assert "Not Published Yet" not in form
+    fields = {
+        "title": "Spring readers",
+        "book": book.pk,
+        "facilitators": [admin.pk],
+        "start_date": next_week().isoformat(),
+        "weekday": "3",
+        "time_of_day": "16:30",
+        "duration_minutes": "60",
+        "time_zone": "America/Chicago",
+        "visibility": "district",
+        "min_attendance_percent": "75",
+        "min_sessions_posted": "0",
+        "reading_hours": "2",
+    }
+    refused = client.post(url, {**fields, "completion_badge": draft.pk})
+    assert refused.status_code == 400
+    assert not Cohort.objects.filter(title="Spring readers").exists()
+    assert client.post(url, {**fields, "completion_badge": badge.pk}).status_code == 302
+    cohort = Cohort.objects.get(title="Spring readers")
+    assert cohort.completion_badge_id == badge.pk
+
+    # Editing the details shows the badge chosen and can take it away.
+    edit = client.get(reverse("cohorts:edit", args=[cohort.pk])).content.decode()
+    assert f'<option value="{badge.pk}" selected>' in edit
+    fields.pop("book")
+    client.post(reverse("cohorts:edit", args=[cohort.pk]), {**fields, "completion_badge": ""})
+    cohort.refresh_from_db()
+    assert cohort.completion_badge_id is None
+
+
+def test_each_meeting_links_to_its_discussion_and_attendance(client, cohort, admin, riverside):
+    member = district_member(riverside)
+    CohortMember.objects.create(cohort=cohort, user=member)
+    sessions = list(cohort.sessions.order_by("number"))
+    signed_in(client, admin)
+    schedule = client.get(reverse("cohorts:schedule", args=[cohort.pk])).content.decode()
+    for session in sessions:
+        assert reverse("cohort_participation:discussion", args=[cohort.pk, session.pk]) in schedule
+        assert reverse("cohort_participation:attendance", args=[cohort.pk, session.pk]) in schedule
+    client.logout()
+    signed_in(client, member)
+    page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    for session in sessions:
+        assert reverse("cohort_participation:discussion", args=[cohort.pk, session.pk]) in page
+    assert "Take attendance" not in page
