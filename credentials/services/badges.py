@@ -5,6 +5,7 @@ import json
 import secrets
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from functools import partial
 from urllib.parse import urljoin
 
@@ -191,6 +192,7 @@ def assertion_award(
     narrative: str = "",
     awarded_by=None,
     notify: bool = True,
+    credit_hours: bool = True,
 ) -> Assertion:
     """Award a badge: one transaction; at most one live assertion per recipient and badge
     family, so a repeat or concurrent call returns the assertion already issued. A badge
@@ -204,6 +206,7 @@ def assertion_award(
         narrative=narrative,
         awarded_by=awarded_by,
         notify=notify,
+        credit_hours=credit_hours,
     )
     return assertion
 
@@ -216,9 +219,12 @@ def assertion_award_or_get(
     narrative: str = "",
     awarded_by=None,
     notify: bool = True,
+    credit_hours: bool = True,
 ) -> tuple[Assertion, bool]:
     """`assertion_award`, also saying whether a new assertion was made (False: the
-    recipient already held the badge)."""
+    recipient already held the badge). `credit_hours=False` records the badge on the
+    transcript with no hours, for a badge whose hours are credited another way (a book
+    club's completion badge: the club's own line carries them)."""
     try:
         with transaction.atomic():
             current = (
@@ -246,7 +252,7 @@ def assertion_award_or_get(
                 narrative=narrative,
                 awarded_by=awarded_by,
             )
-            _tell_learning_awarded(assertion)
+            _tell_learning_awarded(assertion, credit_hours=credit_hours)
             if notify:
                 assertion_notify_awarded(assertion=assertion)
     except IntegrityError:
@@ -259,14 +265,14 @@ def assertion_award_or_get(
     return assertion, True
 
 
-def _tell_learning_awarded(assertion: Assertion) -> None:
+def _tell_learning_awarded(assertion: Assertion, *, credit_hours: bool = True) -> None:
     """Credit the hours and complete the pathway steps this badge stands for."""
     badge_class = assertion.badge_class
     learning_services.badge_earned(
         user=assertion.recipient,
         micro_credential_id=badge_class.micro_credential_id,
         title=badge_class.name,
-        hours=badge_class.pd_hours,
+        hours=badge_class.pd_hours if credit_hours else Decimal("0"),
         earned_on=timezone.localdate(assertion.issued_on),
         key=str(assertion.uuid),
         url=ob2.assertion_id(assertion),
@@ -379,6 +385,10 @@ def cohort_badge_award(*, member_id: int) -> Assertion | None:
         return None
     with transaction.atomic():
         badge_class = badge_class_for_micro_credential(page=page, recipient=completion.user)
+        # The club's own ledger line carries the hours: the badge adds none of its own.
         return assertion_award(
-            recipient=completion.user, badge_class=badge_class, narrative=completion.narrative
+            recipient=completion.user,
+            badge_class=badge_class,
+            narrative=completion.narrative,
+            credit_hours=False,
         )

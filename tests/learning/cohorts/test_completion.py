@@ -174,6 +174,9 @@ def test_completing_awards_the_badge_with_the_synthesis_only_if_shared(
     assert shared.badge_class.micro_credential_id == badge_cohort.completion_badge_id
     assert shared.narrative == "I will let students choose how they show learning."
     assert kept.narrative == ""
+    # The club's line carries the hours; the badge is on the transcript with none of its own.
+    ledger = dict(CreditEntry.objects.filter(user=sharing.user).values_list("source", "hours"))
+    assert ledger["badge"] == 0 and ledger["cohort"] > 0
 
     # Running the award again (a retried task) issues nothing new.
     from credentials.tasks import cohort_badge_award
