@@ -152,6 +152,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.cohorts.tasks.cohorts_remind_meetings",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily digest of reminders and updates (accounts), 12:00 UTC: morning across US zones.
+    "notification-digests": {
+        "task": "accounts.tasks.notifications_send_digests",
+        "schedule": crontab(hour=12, minute=0),
+    },
     "cohort-completion": {
         "task": "learning.cohorts.tasks.cohorts_completion_check",
         "schedule": crontab(hour=4, minute=0),
