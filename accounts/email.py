@@ -15,17 +15,20 @@ from accounts.jobs import job_enqueue_on_commit
 logger = logging.getLogger(__name__)
 
 
-def email_render(*, template: str, context: dict, to: list[str]) -> EmailMultiAlternatives:
+def email_render(
+    *, template: str, context: dict, to: list[str], headers: dict | None = None
+) -> EmailMultiAlternatives:
     """The message made from `template` ("credentials/email/awarded" reads
-    awarded_subject.txt and awarded_message.txt there). The subject is one plain line."""
+    awarded_subject.txt and awarded_message.txt there). The subject is one plain line;
+    `headers` are extra ones such as List-Unsubscribe."""
     subject = render_to_string(f"{template}_subject.txt", context)
     body = render_to_string(f"{template}_message.txt", context)
-    return EmailMultiAlternatives(" ".join(subject.split()), body, to=to)
+    return EmailMultiAlternatives(" ".join(subject.split()), body, to=to, headers=headers)
 
 
-def email_send(*, template: str, context: dict, to: list[str]) -> None:
+def email_send(*, template: str, context: dict, to: list[str], headers: dict | None = None) -> None:
     """Render now, deliver after commit."""
-    email_send_on_commit(email_render(template=template, context=context, to=to))
+    email_send_on_commit(email_render(template=template, context=context, to=to, headers=headers))
 
 
 def email_to_dict(message: EmailMessage) -> dict:

@@ -83,6 +83,9 @@ class Notification(models.Model):
     url = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # A non-essential notice for someone who chose the daily digest: waiting for the next
+    # digest e-mail (accounts.services.digests_send), which clears it.
+    digest_pending = models.BooleanField(default=False)
 
     class Meta:
         # The table credentials made before notifications moved here (state-only move).
@@ -97,14 +100,22 @@ class Notification(models.Model):
 
 
 class NotificationSettings(models.Model):
-    """A person's e-mail preference; until they first save it, the defaults apply."""
+    """A person's e-mail preference; until they first save it, the defaults apply.
+    Essential e-mail (receipts, decisions on one's own work) goes whatever they choose."""
+
+    class EmailMode(models.TextChoices):
+        IMMEDIATE = "immediate", "Send each reminder and update as it happens"
+        DIGEST = "digest", "Send one e-mail a day with everything new"
+        NONE = "none", "Don't e-mail me reminders and updates"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_settings"
     )
-    email_non_essential = models.BooleanField(
+    email_mode = models.CharField(
         "E-mail me reminders and updates",
-        default=True,
+        max_length=20,
+        choices=EmailMode.choices,
+        default=EmailMode.IMMEDIATE,
         help_text="Receipts and decisions on your own work are always e-mailed.",
     )
 
@@ -114,3 +125,13 @@ class NotificationSettings(models.Model):
 
     def __str__(self) -> str:
         return f"Notification settings of {self.user}"
+
+    # The yes/no setting this choice replaced, kept so older callers read and write it:
+    # yes is "immediate", no is "none".
+    @property
+    def email_non_essential(self) -> bool:
+        return self.email_mode != self.EmailMode.NONE
+
+    @email_non_essential.setter
+    def email_non_essential(self, wanted: bool) -> None:
+        self.email_mode = self.EmailMode.IMMEDIATE if wanted else self.EmailMode.NONE

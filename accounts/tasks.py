@@ -13,3 +13,9 @@ def email_deliver(data: dict) -> int:
 @shared_task
 def email_verification_resend(email: str) -> bool:
     return services.email_verification_resend(email=email)
+
+
+@shared_task
+def notifications_send_digests() -> int:
+    """Daily: one e-mail per person who chose the digest, with what is new since the last."""
+    return services.digests_send()

@@ -6,13 +6,16 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts import selectors, services
+from accounts.errors import LeapError
 from accounts.jobs import job_enqueue_on_commit
-from accounts.models import Notification
+from accounts.models import Notification, NotificationSettings
 from accounts.throttle import throttle_allows
 
 NOTIFICATIONS_PER_PAGE = 30
@@ -54,41 +57,72 @@ def notifications_mark_all_read(request):
 
 
 class NotificationSettingsForm(forms.Form):
-    email_non_essential = forms.BooleanField(
+    email_mode = forms.ChoiceField(
         label="E-mail me reminders and updates",
-        required=False,
+        choices=NotificationSettings.EmailMode.choices,
+        widget=forms.RadioSelect,
         help_text="Receipts and decisions on your own work are always e-mailed.",
+        error_messages={"required": "Choose how you would like reminders and updates e-mailed."},
     )
+
+
+MODE_SAVED = {
+    NotificationSettings.EmailMode.IMMEDIATE: "We will e-mail you reminders and updates as they "
+    "happen.",
+    NotificationSettings.EmailMode.DIGEST: "We will send you one e-mail a day with your "
+    "reminders and updates.",
+    NotificationSettings.EmailMode.NONE: "We will no longer e-mail you reminders and updates. "
+    "Receipts and decisions on your own work are still e-mailed.",
+}
 
 
 @login_required
 def notification_settings(request):
     current = selectors.notification_settings_of(user=request.user)
-    if request.method == "POST":  # unticked: an empty POST
+    if request.method == "POST":
         form = NotificationSettingsForm(request.POST)
         if form.is_valid():
             saved = services.notification_settings_save(
-                user=request.user, email_non_essential=form.cleaned_data["email_non_essential"]
+                user=request.user, email_mode=form.cleaned_data["email_mode"]
             )
-            if saved.email_non_essential:
-                messages.success(request, "We will e-mail you reminders and updates.")
-            else:
-                messages.success(
-                    request,
-                    "We will no longer e-mail you reminders and updates. Receipts and decisions "
-                    "on your own work are still e-mailed.",
-                )
+            messages.success(request, MODE_SAVED[saved.email_mode])
             return redirect("notifications:settings")
     else:
-        form = NotificationSettingsForm(
-            initial={"email_non_essential": current.email_non_essential}
-        )
+        form = NotificationSettingsForm(initial={"email_mode": current.email_mode})
     return render(
         request,
         "accounts/notification_settings.html",
         {"form": form},
         status=400 if form.errors else 200,
     )
+
+
+def _masked(email: str) -> str:
+    """ "maya@school.example" → "m•••@school.example": enough to recognise, little to leak."""
+    local, _, domain = email.partition("@")
+    return f"{local[:1]}•••@{domain}"
+
+
+# The token in the address authenticates the request (it is signed and names the person),
+# and the only thing a POST can do is stop reminder e-mails, so a forged cross-site POST
+# gains nothing; mail programs' one-click unsubscribe (RFC 8058) POSTs without a CSRF token.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe(request, token: str):
+    """Stop reminders and updates by e-mail, without signing in. GET only asks (mail
+    scanners follow links); POST, from the page or a mail program's one-click, does it."""
+    try:
+        user = services.unsubscribe_token_read(token=token)
+    except LeapError as error:
+        return render(request, "accounts/unsubscribe.html", {"problem": error.message}, status=404)
+    if request.method == "POST":
+        services.unsubscribe(token=token)
+        if request.POST.get("List-Unsubscribe") == "One-Click":
+            return HttpResponse("Unsubscribed.", content_type="text/plain")
+        return render(
+            request, "accounts/unsubscribe.html", {"done": True, "address": _masked(user.email)}
+        )
+    return render(request, "accounts/unsubscribe.html", {"address": _masked(user.email)})
 
 
 class VerificationResendForm(forms.Form):

@@ -152,6 +152,24 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.cohorts.tasks.cohorts_remind_meetings",
         "schedule": crontab(minute="*/15"),
     },
+    # Daily digest of reminders and updates (accounts), 12:00 UTC: morning across US zones.
+    "notification-digests": {
+        "task": "accounts.tasks.notifications_send_digests",
+        "schedule": crontab(hour=12, minute=0),
+    },
+    # Cohort alerts (learning/cohorts/alerts.py); each decides its own local time.
+    "cohort-discussion-nudges": {
+        "task": "learning.cohorts.tasks.cohorts_nudge_quiet_members",
+        "schedule": crontab(minute="*/15"),
+    },
+    "cohort-missed-meetings": {
+        "task": "learning.cohorts.tasks.cohorts_alert_missed_meetings",
+        "schedule": crontab(minute=40),
+    },
+    "cohort-facilitator-weekly": {
+        "task": "learning.cohorts.tasks.cohorts_send_weekly_digests",
+        "schedule": crontab(minute="*/15"),
+    },
     "cohort-completion": {
         "task": "learning.cohorts.tasks.cohorts_completion_check",
         "schedule": crontab(hour=4, minute=0),

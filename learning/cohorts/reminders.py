@@ -90,7 +90,6 @@ def _meeting_notice(*, kind: str, session: CohortSession, user: User) -> None:
             "not_going_url": links["not_going"],
             "ics_url": settings.SITE_URL
             + reverse("cohort_feeds:session_ics", args=[cohort.pk, session.pk]),
-            "settings_url": settings.SITE_URL + reverse("notifications:settings"),
         },
         essential=False,
     )

@@ -3,7 +3,7 @@
 
 from celery import shared_task
 
-from learning.cohorts import completion, reminders
+from learning.cohorts import alerts, completion, reminders
 
 
 @shared_task
@@ -16,3 +16,21 @@ def cohorts_remind_meetings() -> int:
 def cohorts_completion_check() -> int:
     """Nightly: complete members of cohorts whose meetings have all ended."""
     return completion.cohorts_completion_check()
+
+
+@shared_task
+def cohorts_nudge_quiet_members() -> int:
+    """Every quarter hour: a day before a meeting, members who have not posted yet."""
+    return alerts.cohorts_nudge_quiet_members()
+
+
+@shared_task
+def cohorts_alert_missed_meetings() -> int:
+    """Hourly: facilitators hear when a member misses two meetings in a row."""
+    return alerts.cohorts_alert_missed_meetings()
+
+
+@shared_task
+def cohorts_send_weekly_digests() -> int:
+    """Every quarter hour: the facilitators' weekly digest, Monday 8 am cohort time."""
+    return alerts.cohorts_send_weekly_digests()

@@ -103,16 +103,33 @@ def test_signing_in_is_needed(client):
         assert response.status_code == 302 and "/accounts/login/" in response["Location"]
 
 
-def test_the_setting_is_created_on_first_save_and_toggles(maya_client, maya):
+def test_the_setting_is_created_on_first_save_and_changes(maya_client, maya):
     page = maya_client.get("/notifications/settings/").content.decode()
     assert "always e-mailed" in page
+    # A radio group in a fieldset, "as they happen" chosen until the person saves.
+    assert "<fieldset" in page and "<legend" in page
+    assert 'type="radio" name="email_mode" value="immediate"' in page
+    assert 'value="immediate" required id="id_email_mode_0" checked' in page
     assert not NotificationSettings.objects.filter(user=maya).exists()  # looking saves nothing
 
-    maya_client.post("/notifications/settings/", {})  # box unticked
-    assert NotificationSettings.objects.get(user=maya).email_non_essential is False
-    maya_client.post("/notifications/settings/", {"email_non_essential": "on"})
+    response = maya_client.post("/notifications/settings/", {"email_mode": "digest"}, follow=True)
+    assert "one e-mail a day" in response.content.decode()
+    assert NotificationSettings.objects.get(user=maya).email_mode == "digest"
+    maya_client.post("/notifications/settings/", {"email_mode": "none"})
+    saved = NotificationSettings.objects.get(user=maya)
+    assert saved.email_mode == "none" and saved.email_non_essential is False
+    maya_client.post("/notifications/settings/", {"email_mode": "immediate"})
     assert NotificationSettings.objects.get(user=maya).email_non_essential is True
     assert NotificationSettings.objects.filter(user=maya).count() == 1
+
+
+@pytest.mark.parametrize("data", [{}, {"email_mode": "weekly"}])
+def test_a_missing_or_unknown_choice_is_refused_and_nothing_changes(maya_client, maya, data):
+    NotificationSettings.objects.create(user=maya, email_mode="digest")
+    response = maya_client.post("/notifications/settings/", data)
+    assert response.status_code == 400
+    assert 'class="errorlist' in response.content.decode()
+    assert NotificationSettings.objects.get(user=maya).email_mode == "digest"
 
 
 def test_turning_off_non_essential_email_keeps_the_essential_ones(
