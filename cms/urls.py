@@ -35,6 +35,7 @@ urlpatterns = [
     path("district/", include("credentials.urls.district")),
     path("book-clubs/", include("learning.cohorts.urls")),
     path("book-clubs/", include("learning.cohorts.urls_participation")),
+    path("book-clubs/", include("learning.cohorts.urls_facilitating")),  # wt-cohA
     path("", include("learning.cohorts.urls_feeds")),
     path("", include("learning.urls")),
 ]

@@ -7,7 +7,7 @@ from django.db import transaction
 
 from accounts.demo import demo_user
 from cms.models import AudienceRole, Framework, PathwayPage
-from learning import services
+from learning import demo_cohort, services
 from learning.models import District, DistrictDomain, Invitation, Membership, PlanItem, School
 from learning.steps import pathway_steps
 
@@ -58,6 +58,7 @@ def seed(report) -> None:
             invited_by=demo_user("district admin"),
             school=schools[1],
         )
+    demo_cohort.seed(report)  # the district's book clubs
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
         f"(district admin: {demo_user('district admin').email}, facilitator: "

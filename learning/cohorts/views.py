@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
 from learning.api import time_zone_of
-from learning.cohorts import participation_selectors, selectors, services
+from learning.cohorts import facilitating, participation_selectors, selectors, services
 from learning.cohorts.forms import (
     AddMemberForm,
     CohortCodeForm,
@@ -30,6 +30,8 @@ from learning.cohorts.permissions import (
 )
 from learning.models import Cohort, CohortMember, CohortSession
 from learning.permissions import district_for_staff
+
+MESSAGES_SHOWN = 20  # the newest messages on the members' page
 
 
 @login_required
@@ -419,6 +421,9 @@ def cohort_detail(request, pk: int):
                 role=CohortMember.Role.FACILITATOR, state__in=selectors.TAKING_PART
             ),
             "runs_it": cohort_list_run(request.user).filter(pk=cohort.pk).exists(),
+            "cohort_messages": facilitating.cohort_message_list(
+                cohort=cohort, limit=MESSAGES_SHOWN
+            ),
         },
     )
 

@@ -25,11 +25,18 @@ from credentials.models import (
     Submission,
 )
 from learning.models import (
+    Attendance,
+    Cohort,
+    CohortMember,
+    CohortMessage,
+    CohortSession,
     CreditEntry,
     Enrolment,
     Membership,
     PlanItem,
+    Post,
     Rating,
+    Rsvp,
     SelfAssessment,
     StepProgress,
 )
@@ -70,6 +77,15 @@ def snapshot() -> dict:
         "submissions": sorted(
             Submission.objects.values_list("learner__email", "micro_credential__slug", "state")
         ),
+        "cohorts": [
+            sorted(Cohort.objects.values_list("title", "status")),
+            sorted(CohortMember.objects.values_list("cohort__title", "user__email", "state")),
+            CohortSession.objects.count(),
+            Post.objects.count(),
+            Attendance.objects.count(),
+            Rsvp.objects.count(),
+            CohortMessage.objects.count(),
+        ],
         "review": [
             ReviewerPool.objects.count(),
             Review.objects.count(),
@@ -212,3 +228,35 @@ def test_the_demo_reviewer_has_mayas_submission_in_the_queue(settings):
     [review] = submission.reviews.all()
     assert review.reviewer == sam and review.state == Review.State.ASSIGNED
     assert Notification.objects.filter(user=sam, url=f"/review/{review.pk}/").exists()
+
+
+@pytest.mark.django_db
+def test_the_demo_has_a_running_book_club_and_a_member_who_completed(settings, client):
+    settings.DEBUG = True
+    seed()
+    from django.utils import timezone
+
+    from learning.demo_cohort import FINISHED_TITLE, RUNNING_TITLE
+
+    running = Cohort.objects.get(title=RUNNING_TITLE, district__slug="riverside")
+    assert running.status == Cohort.Status.OPEN and running.book.slug == "the-quiet-rollout"
+    now = timezone.now()
+    starts = list(running.sessions.values_list("starts_at", flat=True))
+    assert any(s < now for s in starts) and any(s > now for s in starts)
+    places = dict(running.members.values_list("user__email", "role"))
+    assert places["facilitator@leap.example"] == CohortMember.Role.FACILITATOR
+    assert places["learner@leap.example"] == CohortMember.Role.MEMBER
+    assert len(places) >= 5
+    held = running.sessions.filter(starts_at__lt=now)
+    assert Attendance.objects.filter(session__in=held).exists()
+    assert Rsvp.objects.filter(session__in=held).exists()
+    assert Post.objects.filter(session__cohort=running, parent__isnull=False).exists()
+    assert held.exclude(summary="").exists() and running.messages.exists()
+    finished = Cohort.objects.get(title=FINISHED_TITLE)
+    done = finished.members.get(state=CohortMember.State.COMPLETED)
+    credit = CreditEntry.objects.get(user=done.user, source_key=f"cohort:{finished.pk}")
+    assert credit.hours > 0
+    # The demo learner sees the club, its messages and a summary of a past meeting.
+    client.login(email="learner@leap.example", password="demo-learner-pass")
+    html = client.get(f"/book-clubs/{running.pk}/").content.decode()
+    assert "Messages from your facilitator" in html and "The facilitator's summary" in html
