@@ -91,7 +91,7 @@ def test_expiry_reminders_respect_the_email_opt_out(
     client, assertion, learner, django_capture_on_commit_callbacks
 ):
     client.force_login(learner)
-    client.post("/notifications/settings/", {})  # unticked: no reminders and updates by e-mail
+    client.post("/notifications/settings/", {"email_mode": "none"})  # no reminders by e-mail
     Assertion.objects.filter(pk=assertion.pk).update(expires_on=timezone.now() + timedelta(days=20))
     with django_capture_on_commit_callbacks(execute=True):
         assert assertions_remind_expiring() == 1
@@ -106,7 +106,7 @@ def test_award_emails_respect_the_email_opt_out(
     client, badge_class, learner, django_capture_on_commit_callbacks
 ):
     client.force_login(learner)
-    client.post("/notifications/settings/", {})
+    client.post("/notifications/settings/", {"email_mode": "none"})
     with django_capture_on_commit_callbacks(execute=True):
         assertion = assertion_award(recipient=learner, badge_class=badge_class)
     assert mail.outbox == []
