@@ -13,7 +13,7 @@ from django.utils import timezone
 from accounts.errors import LeapError
 from accounts.models import User
 from learning.cohorts.completion import completion_check_people
-from learning.models import Cohort, CohortSession, Post
+from learning.models import Cohort, CohortMember, CohortSession, Post
 
 EDIT_WINDOW = timedelta(minutes=30)
 BODY_MAX_CHARS = 10_000
@@ -48,14 +48,25 @@ def _check_open(session: CohortSession) -> None:
 
 @transaction.atomic
 def post_create(
-    *, session: CohortSession, author: User, body: str, is_synthesis: bool = False
+    *,
+    session: CohortSession,
+    author: User,
+    body: str,
+    is_synthesis: bool = False,
+    share_as_evidence: bool = False,
 ) -> Post:
     """Start a thread in the session's discussion. A synthesis post is the member's shared
-    takeaway (what they will change), which a cohort's completion rule may ask for."""
+    takeaway (what they will change), which a cohort's completion rule may ask for; with
+    `share_as_evidence` the member agrees that it becomes the evidence on the cohort's
+    badge (a synthesis posted without it withdraws that agreement)."""
     _check_open(session)
     post = Post.objects.create(
         session=session, author=author, body=_clean_body(body), is_synthesis=is_synthesis
     )
+    if is_synthesis:
+        CohortMember.objects.filter(cohort_id=session.cohort_id, user=author).update(
+            share_synthesis_as_evidence=share_as_evidence
+        )
     completion_check_people(cohort_id=session.cohort_id, user_ids=[author.pk])
     return post
 

@@ -22,6 +22,11 @@ class PostForm(forms.Form):
         label="This is my synthesis: what I will take back to my classroom or school",
         required=False,
     )
+    share_as_evidence = forms.BooleanField(
+        label="Show my synthesis as the evidence on the book club's badge",
+        help_text="Anyone who checks your badge can then read it. You can post without this.",
+        required=False,
+    )
 
 
 class ReplyForm(forms.Form):

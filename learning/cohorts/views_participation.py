@@ -96,6 +96,9 @@ def discussion_page(request, cohort_id: int, session_id: int):
                 author=request.user,
                 body=form.cleaned_data["body"],
                 is_synthesis=form.cleaned_data["is_synthesis"],
+                share_as_evidence=bool(
+                    cohort.completion_badge_id and form.cleaned_data["share_as_evidence"]
+                ),
             )
         except LeapError as error:
             error.add_to_form(form)

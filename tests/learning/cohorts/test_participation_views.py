@@ -306,3 +306,35 @@ def test_screens_cost_the_same_queries_for_10_and_200(client, screen):
         args = [cohort.pk] if screen == "roster" else [cohort.pk, session.pk]
         counts.append(query_count(client, reverse(f"cohort_participation:{screen}", args=args)))
     assert counts[0] == counts[1], counts
+
+
+def test_a_member_chooses_whether_their_synthesis_is_the_badges_evidence(client, club):
+    """The choice is offered only when the club awards a badge, and the latest synthesis
+    decides: a later one posted without it withdraws the agreement."""
+    from learning.models import CohortMember
+    from tests.factories import MicroCredentialPageFactory
+
+    cohort, session, ana, _post = club
+    url = reverse("cohort_participation:discussion", args=[cohort.pk, session.pk])
+    client.force_login(ana)
+    assert "as the evidence on the book club" not in client.get(url).content.decode()
+
+    from cms.demo import site_tree_ensure
+
+    cohort.completion_badge = MicroCredentialPageFactory(parent=site_tree_ensure())
+    cohort.save()
+    assert "as the evidence on the book club" in client.get(url).content.decode()
+    place = CohortMember.objects.get(cohort=cohort, user=ana)
+
+    client.post(
+        url, {"body": "I will try exit tickets.", "is_synthesis": "on", "share_as_evidence": "on"}
+    )
+    place.refresh_from_db()
+    assert place.share_synthesis_as_evidence is True
+    client.post(url, {"body": "Changed my mind: keep this one private.", "is_synthesis": "on"})
+    place.refresh_from_db()
+    assert place.share_synthesis_as_evidence is False
+    # An ordinary post leaves the choice as it is.
+    client.post(url, {"body": "Just a thought.", "share_as_evidence": "on"})
+    place.refresh_from_db()
+    assert place.share_synthesis_as_evidence is False
