@@ -27,6 +27,7 @@ from django.utils import timezone
 from accounts.errors import LeapError
 from accounts.models import User
 from learning.cohorts.completion import completion_check_people
+from learning.cohorts.permissions import TAKING_PART
 from learning.models import Attendance, CohortMember, CohortSession, Rsvp
 
 RSVP_SALT = "leap.cohorts.rsvp"
@@ -34,7 +35,6 @@ CHECKIN_STEP_SECONDS = 60
 CHECKIN_OPENS_BEFORE = timedelta(minutes=15)
 # Checking in up to this long after the start counts as present; later is late.
 CHECKIN_LATE_AFTER = timedelta(minutes=10)
-TAKING_PART = [CohortMember.State.ACTIVE, CohortMember.State.COMPLETED]
 
 
 def _is_member(session: CohortSession, user: User) -> bool:

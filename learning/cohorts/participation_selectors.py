@@ -8,9 +8,9 @@ from django.shortcuts import get_object_or_404
 from django.utils import timezone
 
 from accounts.models import User
+from learning.cohorts.permissions import TAKING_PART
 from learning.models import Attendance, Cohort, CohortMember, CohortSession, Post, Rsvp
 
-TAKING_PART = [CohortMember.State.ACTIVE, CohortMember.State.COMPLETED]
 ATTENDED = [Attendance.Status.PRESENT, Attendance.Status.LATE]
 
 
@@ -30,13 +30,6 @@ def post_get(*, cohort: Cohort, post_id: int) -> Post:
     )
     post.session.cohort = cohort
     return post
-
-
-def session_list(*, cohort: Cohort) -> QuerySet[CohortSession]:
-    """The cohort's sessions in order, each with `post_count` (visible posts)."""
-    return CohortSession.objects.filter(cohort=cohort).annotate(
-        post_count=Count("posts", filter=Q(posts__hidden_at__isnull=True))
-    )
 
 
 def thread_list(*, session: CohortSession) -> QuerySet[Post]:

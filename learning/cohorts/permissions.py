@@ -14,6 +14,7 @@ from django.http import Http404
 from accounts.models import User
 from learning.models import Cohort, CohortMember, Membership
 
+# The states of people taking part (seeing the cohort, counted in it); one list for the package.
 TAKING_PART = [CohortMember.State.ACTIVE, CohortMember.State.COMPLETED]
 
 

@@ -8,9 +8,9 @@ from django.db.models import Count, Min, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from learning.cohorts.permissions import TAKING_PART
 from learning.models import Cohort, CohortMember, CohortSession, District, Membership
 
-TAKING_PART = [CohortMember.State.ACTIVE, CohortMember.State.COMPLETED]
 IN_LINE = [CohortMember.State.WAITING, CohortMember.State.REQUESTED, CohortMember.State.INVITED]
 
 

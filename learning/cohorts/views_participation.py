@@ -17,6 +17,7 @@ from accounts.errors import LeapError
 from learning.cohorts import attendance as attendance_services
 from learning.cohorts import discussion
 from learning.cohorts import participation_selectors as selectors
+from learning.cohorts import selectors as cohort_selectors
 from learning.cohorts.forms_participation import (
     AttendanceForm,
     CheckinForm,
@@ -68,7 +69,7 @@ def _render_discussion(request, cohort, session, *, post_form=None, reply=None, 
     context = {
         "cohort": cohort,
         "session": session,
-        "sessions": selectors.session_list(cohort=cohort),
+        "sessions": cohort_selectors.session_list(cohort=cohort),
         "threads": threads,
         "post_form": post_form or PostForm(),
         "runs": runs,
