@@ -13,6 +13,7 @@ from accounts.errors import LeapError
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
 from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
+from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
 from learning.models import Invitation, Membership
 from learning.models.districts import INVITATION_RESEND_INTERVAL, INVITATION_VALID_DAYS
 from learning.permissions import district_for_admin, district_for_staff
@@ -112,10 +113,9 @@ def district_invite_csv(request, slug: str):
     )
 
 
-def _invitation_change(request, slug: str, pk: int, *, change, done: str):
-    """Apply `change` (a service taking `invitation=`) to one of the district's open
-    invitations, say how it went ("{email}" in `done` is the invited address) and go back
-    to the list. Another district's, or a closed, invitation is a 404."""
+def _invitation_change(request, slug: str, pk: int, change: InvitationChange):
+    """Send again or withdraw one of the district's open invitations and go back to the
+    list. Another district's, or a closed, invitation is a 404."""
     district = district_for_admin(request.user, slug)
     invitation = get_object_or_404(
         Invitation.objects.select_related("district"),
@@ -124,37 +124,20 @@ def _invitation_change(request, slug: str, pk: int, *, change, done: str):
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     )
-    try:
-        change(invitation=invitation)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done.format(email=invitation.email))
+    invitation_change_apply(request, invitation, change)
     return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
 
 
 @login_required
 @require_POST
 def district_invitation_resend(request, slug: str, pk: int):
-    return _invitation_change(
-        request,
-        slug,
-        pk,
-        change=services.invitation_resend,
-        done="Invitation sent again to {email}, with a new link; the old one no longer works.",
-    )
+    return _invitation_change(request, slug, pk, RESEND)
 
 
 @login_required
 @require_POST
 def district_invitation_revoke(request, slug: str, pk: int):
-    return _invitation_change(
-        request,
-        slug,
-        pk,
-        change=services.invitation_revoke,
-        done="The invitation to {email} is withdrawn; its link no longer works.",
-    )
+    return _invitation_change(request, slug, pk, WITHDRAW)
 
 
 @login_required

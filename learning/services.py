@@ -24,6 +24,7 @@ from cms.models import (
     MicroCredentialPage,
     PathwayPage,
 )
+from learning.events import invitation_accepted
 from learning.models import (
     CreditEntry,
     District,
@@ -209,11 +210,12 @@ def _invitation_mail(invitation: Invitation, token: str) -> None:
 
 @transaction.atomic
 def invitation_send(
-    *, district: District, email: str, role: str, invited_by: User, school=None
+    *, district: District, email: str, role: str, invited_by: User, school=None, cohort=None
 ) -> Invitation:
     """Invite a person by e-mail; a newer invitation to the same address replaces an open
     one. The link is e-mailed after commit; only a hash of its token is stored. Active
-    members are not invited again (their role changes on their member page)."""
+    members are not invited again (their role changes on their member page). With a
+    `cohort`, joining the district also gives them a place in that book club."""
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise LeapError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
@@ -236,6 +238,7 @@ def invitation_send(
         school=school,
         token_hash=invitation_token_hash(token),
         invited_by=invited_by,
+        cohort=cohort,
     )
     _invitation_mail(invitation, token)
     return invitation
@@ -244,7 +247,7 @@ def invitation_send(
 def _invitation_locked(invitation: Invitation) -> Invitation:
     return (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("district", "school", "invited_by")
+        .select_related("district", "school", "invited_by", "cohort")
         .get(pk=invitation.pk)
     )
 
@@ -358,6 +361,7 @@ def _invitation_use(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return membership
 
 
@@ -374,7 +378,7 @@ def invitations_accept_for_address(*, user: User, email: str) -> list[Membership
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
-        .select_related("district", "school")
+        .select_related("district", "school", "cohort")
     )
     for invitation in open_invitations:
         if not invitation.district.is_active:
