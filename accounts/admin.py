@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from .audit import user_access_of, user_access_record
 from .models import User
 
 
@@ -44,3 +45,12 @@ class UserAdmin(DjangoUserAdmin):
             },
         ),
     ]
+
+    def save_model(self, request, obj, form, change):
+        # Compared after the groups are saved too (save_related), for the audit log.
+        form.access_before = user_access_of(User.objects.get(pk=obj.pk)) if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        user_access_record(user=form.instance, before=form.access_before)

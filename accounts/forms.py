@@ -2,6 +2,8 @@ from django import forms
 from django.contrib.auth import get_user_model
 from wagtail.users import forms as wagtail_user_forms
 
+from accounts.audit import user_access_of, user_access_record
+
 User = get_user_model()
 
 DISPLAY_NAME_HELP = "Shown beside your work and badges, e.g. “Ana Díaz”."
@@ -56,7 +58,21 @@ class SignupForm(forms.Form):
         user.save(update_fields=["display_name"])
 
 
-class WagtailUserCreationForm(wagtail_user_forms.UserCreationForm):
+class AuditedAccessMixin:
+    """Changes to a person's superuser status, activity and groups go to the audit log."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.access_before = user_access_of(self.instance) if self.instance.pk else None
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            user_access_record(user=user, before=self.access_before)
+        return user
+
+
+class WagtailUserCreationForm(AuditedAccessMixin, wagtail_user_forms.UserCreationForm):
     first_name = None
     last_name = None
 
@@ -64,7 +80,7 @@ class WagtailUserCreationForm(wagtail_user_forms.UserCreationForm):
         fields = ["email", "display_name", "is_superuser", "groups"]
 
 
-class WagtailUserEditForm(wagtail_user_forms.UserEditForm):
+class WagtailUserEditForm(AuditedAccessMixin, wagtail_user_forms.UserEditForm):
     first_name = None
     last_name = None
 

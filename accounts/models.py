@@ -5,6 +5,8 @@ from django.db import models
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from accounts.errors import LeapError
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -135,3 +137,113 @@ class NotificationSettings(models.Model):
     @email_non_essential.setter
     def email_non_essential(self, wanted: bool) -> None:
         self.email_mode = self.EmailMode.IMMEDIATE if wanted else self.EmailMode.NONE
+
+
+# The audit log.
+
+
+AUDIT_APPEND_ONLY = (
+    "The audit log is append-only: its entries cannot be changed or deleted, only added."
+)
+
+
+class AuditEntryQuerySet(models.QuerySet):
+    """Entries are never updated or deleted through the ORM. The one change allowed is the
+    one Django makes when an actor's account is deleted: their link is cleared (the frozen
+    name and e-mail stay), as the database trigger also allows (migration 0004)."""
+
+    def update(self, **kwargs):
+        if set(kwargs) <= {"actor", "actor_id"} and all(v is None for v in kwargs.values()):
+            return super().update(**kwargs)
+        raise LeapError(AUDIT_APPEND_ONLY)
+
+    def delete(self):
+        raise LeapError(AUDIT_APPEND_ONLY)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        raise LeapError(AUDIT_APPEND_ONLY)
+
+
+class AuditEntry(models.Model):
+    """One sensitive action: who (a link to the account while it exists, and their name and
+    e-mail as they were), when, what, about what (a link and a label as it was), in which
+    district, and from where (IP address, browser, or the task that did it). Made only
+    through `accounts.audit.audit_record`; append-only in the ORM and in the database."""
+
+    class Action(models.TextChoices):
+        BADGE_AWARDED = "badge_awarded", "Badge awarded"
+        BADGE_REVOKED = "badge_revoked", "Badge revoked"
+        REVIEW_DECIDED = "review_decided", "Review decision"
+        ROLE_CHANGED = "role_changed", "Role changed"
+        POOL_CHANGED = "pool_changed", "Reviewer pool changed"
+        TOKEN_CREATED = "token_created", "API token created"
+        DATA_EXPORTED = "data_exported", "Data exported"
+        ACCOUNT_DELETED = "account_deleted", "Account deleted"
+
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    action = models.CharField(max_length=40, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Cleared when the account is deleted; the name and e-mail stay.",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    actor_email = models.CharField(max_length=254, blank=True)
+    target_type = models.ForeignKey(
+        "contenttypes.ContentType",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    target_id = models.CharField(max_length=64, blank=True)
+    target_label = models.CharField(max_length=300, blank=True)
+    # A district's admins read the entries of their district. A plain id (accounts sits
+    # below learning, which owns districts) with the name as it was.
+    district_id = models.BigIntegerField(null=True, blank=True)
+    district_name = models.CharField(max_length=200, blank=True)
+    summary = models.CharField(max_length=500, blank=True)
+    details = models.JSONField(default=dict, blank=True)
+    ip = models.GenericIPAddressField("IP address", null=True, blank=True)
+    user_agent = models.CharField(max_length=200, blank=True)
+    request_id = models.CharField(max_length=64, blank=True)
+    origin = models.CharField(
+        max_length=200, blank=True, help_text="“web”, or the task or command that acted."
+    )
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "audit entry"
+        verbose_name_plural = "audit entries"
+        ordering = ["-pk"]
+        indexes = [
+            models.Index(fields=["created_at"], name="accounts_audit_created_idx"),
+            models.Index(fields=["district_id", "-id"], name="accounts_audit_district_idx"),
+            models.Index(fields=["action", "-id"], name="accounts_audit_action_idx"),
+            models.Index(fields=["actor_email"], name="accounts_audit_actor_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}: {self.target_label}"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise LeapError(AUDIT_APPEND_ONLY)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise LeapError(AUDIT_APPEND_ONLY)
+
+    @property
+    def actor_label(self) -> str:
+        """The actor as the log shows them: name and e-mail as they were, or Leap itself."""
+        if not (self.actor_name or self.actor_email):
+            return "Leap"
+        if self.actor_name and self.actor_email:
+            return f"{self.actor_name} ({self.actor_email})"
+        return self.actor_name or self.actor_email

@@ -1,8 +1,12 @@
 """Reads about people that more than one screen uses."""
 
-from django.db.models import QuerySet
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
 
-from accounts.models import Notification, NotificationSettings, User
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from accounts.models import AuditEntry, Notification, NotificationSettings, User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -17,3 +21,68 @@ def notification_unread_count(*, user: User) -> int:
 def notification_settings_of(*, user: User) -> NotificationSettings:
     """The stored settings, or unsaved defaults: nothing is stored until the person saves."""
     return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+
+
+# The audit log, read by platform staff (every entry) and district admins (their district's).
+
+AUDIT_PAGE_SIZE = 50
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str = ""
+    actor_email: str = ""  # part of the address is enough
+    since: date | None = None  # whole days, in the site's time zone
+    until: date | None = None
+    district_id: int | None = None
+
+
+def _day_start(day: date) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time.min))
+
+
+def audit_entry_list(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
+    """The entries the filters keep, newest first."""
+    entries = AuditEntry.objects.all()
+    if filters.action:
+        entries = entries.filter(action=filters.action)
+    if filters.actor_email:
+        entries = entries.filter(actor_email__icontains=filters.actor_email.strip())
+    if filters.since:
+        entries = entries.filter(created_at__gte=_day_start(filters.since))
+    if filters.until:
+        entries = entries.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
+    if filters.district_id is not None:
+        entries = entries.filter(district_id=filters.district_id)
+    return entries.order_by("-pk")
+
+
+@dataclass(frozen=True)
+class AuditPage:
+    entries: list[AuditEntry]
+    newer: int | None  # the cursor of the page before (newer entries), if any
+    older: int | None  # the cursor of the page after (older entries), if any
+
+
+def audit_page_get(
+    *,
+    entries: QuerySet[AuditEntry],
+    before: int | None = None,
+    after: int | None = None,
+    size: int = AUDIT_PAGE_SIZE,
+) -> AuditPage:
+    """One page of `entries` by keyset (one query whatever the page): the newest `size`, or
+    those just older than entry `before`, or just newer than entry `after`."""
+    if after is not None:
+        found = list(entries.filter(pk__gt=after).order_by("pk")[: size + 1])
+        page = list(reversed(found[:size]))
+        newer = page[0].pk if len(found) > size else None
+        return AuditPage(entries=page, newer=newer, older=page[-1].pk if page else after + 1)
+    if before is not None:
+        entries = entries.filter(pk__lt=before)
+    found = list(entries[: size + 1])
+    page = found[:size]
+    newer = None
+    if before is not None:  # came from newer entries: they are one link away
+        newer = page[0].pk if page else before - 1
+    return AuditPage(entries=page, newer=newer, older=page[-1].pk if len(found) > size else None)

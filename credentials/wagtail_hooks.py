@@ -11,6 +11,7 @@ from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
+from accounts.audit import export_record
 from accounts.forms import AccountByEmailField
 from cms.spreadsheets import spreadsheet_safe
 from credentials.models import Assertion, PoolMember, ReviewerPool
@@ -42,6 +43,14 @@ class IssuedBadgeIndexView(IndexView):
 
     def get_base_queryset(self):
         return super().get_base_queryset().select_related("badge_class")
+
+    def as_spreadsheet(self, queryset, spreadsheet_format):
+        filters = {k: v for k, v in self.request.GET.lists() if k != "export"}
+        export_record(
+            what=f"Issued badges ({spreadsheet_format.upper()})",
+            details={"format": spreadsheet_format, "filters": filters},
+        )
+        return super().as_spreadsheet(queryset, spreadsheet_format)
 
 
 class IssuedBadgeViewSet(ModelViewSet):

@@ -21,6 +21,7 @@ __all__ = [
     "district_ids_excluding_own_reviewers",
     "district_lock",
     "district_member_ids",
+    "district_of",
     "is_member_of_any",
     "time_zone_of",
 ]
@@ -35,6 +36,14 @@ def district_ids_of(*, user: User) -> list[int]:
     return list(
         _active_memberships(user).order_by("created_at", "pk").values_list("district_id", flat=True)
     )
+
+
+def district_of(*, user: User) -> District | None:
+    """The district a person's records belong to, for the audit log: the active district
+    they joined first (the rule `time_zone_of` uses), or None."""
+    found = _active_memberships(user).select_related("district").order_by("created_at", "pk")
+    membership = found.first()
+    return membership.district if membership else None
 
 
 def district_ids_excluding_own_reviewers(*, user: User) -> list[int]:

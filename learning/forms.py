@@ -5,6 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
 from accounts.errors import LeapError
+from accounts.models import AuditEntry
+from accounts.selectors import AuditFilters
 from cms.models import AudienceRole, FrameworkElement
 from cms.spreadsheets import CSV_MAX_BYTES, csv_rows
 from learning.models import Membership, School
@@ -227,3 +229,59 @@ class MembershipForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = self.instance.district.schools.all()
+
+
+class AuditFilterForm(forms.Form):
+    """Filters of the audit log (every field optional), read from the address. `districts`
+    (platform staff) adds a choice of district; a district's own log has none. `before` and
+    `after` are the page cursors the "Older" and "Newer" links carry."""
+
+    action = forms.ChoiceField(
+        label="Action", required=False, choices=[("", "Every action"), *AuditEntry.Action.choices]
+    )
+    actor = forms.CharField(
+        label="Done by (e-mail)",
+        required=False,
+        max_length=254,
+        help_text="All or part of the address.",
+    )
+    since = forms.DateField(
+        label="From", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    until = forms.DateField(
+        label="To", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    before = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+    after = forms.IntegerField(required=False, min_value=0, widget=forms.HiddenInput)
+
+    def __init__(self, *args, districts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if districts is not None:
+            self.fields["district"] = forms.TypedChoiceField(
+                label="District",
+                required=False,
+                coerce=int,
+                empty_value=None,
+                choices=[("", "Every district"), *((d.pk, d.name) for d in districts)],
+            )
+            self.order_fields(["action", "actor", "since", "until", "district"])
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "Choose a date on or after the “From” date.")
+        if cleaned.get("before") is not None and cleaned.get("after") is not None:
+            raise ValidationError("This page link is not valid; start from the newest entries.")
+        return cleaned
+
+    def filters(self, *, district_id: int | None = None) -> AuditFilters:
+        """The filters chosen (only once the form is valid); `district_id` overrides."""
+        data = self.cleaned_data
+        return AuditFilters(
+            action=data.get("action") or "",
+            actor_email=data.get("actor") or "",
+            since=data.get("since"),
+            until=data.get("until"),
+            district_id=district_id if district_id is not None else data.get("district"),
+        )

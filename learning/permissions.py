@@ -15,6 +15,11 @@ from accounts.models import User
 from learning.models import District, Membership
 
 
+def is_platform_staff(user: User) -> bool:
+    """Leap's own staff (superusers and staff accounts): they read the whole audit log."""
+    return user.is_authenticated and user.is_active and (user.is_superuser or user.is_staff)
+
+
 def _admin_memberships(user: User) -> QuerySet[Membership]:
     if not user.is_authenticated:
         return Membership.objects.none()

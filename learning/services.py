@@ -14,6 +14,7 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record, person_label
 from accounts.email import email_send
 from accounts.errors import LeapError
 from accounts.models import User
@@ -127,7 +128,12 @@ def membership_update(
     administrator."""
     if role not in Membership.Role.values:
         raise LeapError("Choose learner, facilitator or district admin.")
-    locked = Membership.objects.select_for_update().get(pk=membership.pk)
+    locked = (
+        Membership.objects.select_for_update(of=("self",))
+        .select_related("user", "district")
+        .get(pk=membership.pk)
+    )
+    changes = _role_changes(locked, role=role, is_active=is_active)
     losing_admin = locked.role == Membership.Role.DISTRICT_ADMIN and (
         role != Membership.Role.DISTRICT_ADMIN or not is_active
     )
@@ -149,7 +155,34 @@ def membership_update(
     locked.is_active = is_active
     locked.school = school
     locked.save(update_fields=["role", "is_active", "school"])
+    if changes:
+        _audit_role(locked, "; ".join(changes))
     return locked
+
+
+def _role_name(role: str) -> str:
+    return Membership.Role(role).label.lower()
+
+
+def _role_changes(membership: Membership, *, role: str, is_active: bool) -> list[str]:
+    """What a change to a membership does to the person's access, in words."""
+    changes = []
+    if role != membership.role:
+        changes.append(f"Role: {_role_name(membership.role)} → {_role_name(role)}")
+    if is_active != membership.is_active:
+        changes.append("Reactivated" if is_active else "Deactivated")
+    return changes
+
+
+def _audit_role(membership: Membership, summary: str) -> None:
+    audit_record(
+        action=Action.ROLE_CHANGED,
+        target=membership,
+        target_label=f"{person_label(membership.user)} in {membership.district.name}",
+        district=membership.district,
+        summary=summary,
+        details={"user": membership.user_id, "role": membership.role},
+    )
 
 
 @transaction.atomic
@@ -165,7 +198,7 @@ def membership_add(*, user: User, district: District, role: str, school=None) ->
     if existing is None:
         try:
             with transaction.atomic():
-                return Membership.objects.create(
+                created = Membership.objects.create(
                     user=user,
                     district=district,
                     role=role,
@@ -174,15 +207,20 @@ def membership_add(*, user: User, district: District, role: str, school=None) ->
                 )
         except IntegrityError:  # they joined at this moment by another way
             existing = Membership.objects.select_for_update().get(user=user, district=district)
+        else:
+            _audit_role(created, f"Added as {_role_name(role)}")
+            return created
     if existing.is_active:
         raise LeapError(
             f"{user} is already a member of {district.name}; change their role on their "
             "membership instead."
         )
+    changes = _role_changes(existing, role=role, is_active=True)
     existing.is_active = True
     existing.role = role
     existing.school = school or existing.school
     existing.save(update_fields=["is_active", "role", "school"])
+    _audit_role(existing, "; ".join(changes))
     return existing
 
 
@@ -351,6 +389,11 @@ def invitation_accept(*, user: User, token: str) -> Membership:
 
 
 def _invitation_use(invitation: Invitation, user: User) -> Membership:
+    before = (
+        Membership.objects.filter(user=user, district=invitation.district, is_active=True)
+        .values_list("role", flat=True)
+        .first()
+    )
     membership = _membership_join(
         user=user,
         district=invitation.district,
@@ -358,6 +401,9 @@ def _invitation_use(invitation: Invitation, user: User) -> Membership:
         via=Membership.JoinedVia.INVITATION,
         school=invitation.school,
     )
+    if membership.role != Membership.Role.LEARNER and membership.role != before:
+        # A staff role given by invitation is a role change like any other.
+        _audit_role(membership, f"Joined as {_role_name(membership.role)} by invitation")
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import district_views, views
+from learning import audit_views, district_views, views
 
 app_name = "learning"
 
@@ -24,7 +24,15 @@ urlpatterns = [
     ),
     path("my/transcript/", views.transcript, name="transcript"),
     path("my/transcript.csv", views.transcript_csv, name="transcript_csv"),
+    path("audit/", audit_views.audit_log, name="audit_log"),
+    path("audit/export.csv", audit_views.audit_log_csv, name="audit_log_csv"),
     path("district/<slug:slug>/", district_views.district_home, name="district_home"),
+    path("district/<slug:slug>/audit/", audit_views.district_audit_log, name="district_audit_log"),
+    path(
+        "district/<slug:slug>/audit/export.csv",
+        audit_views.district_audit_log_csv,
+        name="district_audit_log_csv",
+    ),
     path("district/<slug:slug>/invite/", district_views.district_invite, name="district_invite"),
     path(
         "district/<slug:slug>/invite-csv/",

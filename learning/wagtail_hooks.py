@@ -12,6 +12,7 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from wagtail import hooks
 from wagtail.admin.forms import WagtailAdminModelForm
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
 from wagtail.admin.views.generic.models import CreateView, EditView, IndexView
@@ -23,6 +24,7 @@ from wagtail.permissions import register_permission_policy
 from accounts.errors import LeapError
 from accounts.forms import AccountByEmailField
 from learning.models import CreditEntry, District, DistrictDomain, Membership, School
+from learning.permissions import is_platform_staff
 from learning.services import membership_add, membership_update
 
 
@@ -389,3 +391,18 @@ class DistrictsGroup(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_districts():
     return DistrictsGroup()
+
+
+# The audit log is a page of the site (/audit/), read only; staff reach it from the CMS too.
+
+
+class AuditLogMenuItem(MenuItem):
+    def is_shown(self, request):
+        return is_platform_staff(request.user)
+
+
+@hooks.register("register_admin_menu_item")
+def audit_log_menu_item():
+    return AuditLogMenuItem(
+        "Audit log", reverse("learning:audit_log"), icon_name="history", order=275
+    )

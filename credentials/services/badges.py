@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record, person_label
 from accounts.errors import LeapError
 from accounts.jobs import job_enqueue_on_commit
 from accounts.models import User
@@ -193,12 +194,14 @@ def assertion_award(
     awarded_by=None,
     notify: bool = True,
     credit_hours: bool = True,
+    how: str = "",
 ) -> Assertion:
     """Award a badge: one transaction; at most one live assertion per recipient and badge
     family, so a repeat or concurrent call returns the assertion already issued. A badge
     that expired or was revoked can be earned again. The learner is told (unless `notify` is
     false: the caller tells them itself), in the site and, unless they turned such updates
-    off, by e-mail; after commit, the image is baked."""
+    off, by e-mail; after commit, the image is baked. The audit log records the award, by
+    `awarded_by` (None: Leap, on a decision or a completion), saying `how`."""
     assertion, _created = assertion_award_or_get(
         recipient=recipient,
         badge_class=badge_class,
@@ -207,6 +210,7 @@ def assertion_award(
         awarded_by=awarded_by,
         notify=notify,
         credit_hours=credit_hours,
+        how=how,
     )
     return assertion
 
@@ -220,6 +224,7 @@ def assertion_award_or_get(
     awarded_by=None,
     notify: bool = True,
     credit_hours: bool = True,
+    how: str = "",
 ) -> tuple[Assertion, bool]:
     """`assertion_award`, also saying whether a new assertion was made (False: the
     recipient already held the badge). `credit_hours=False` records the badge on the
@@ -253,6 +258,7 @@ def assertion_award_or_get(
                 awarded_by=awarded_by,
             )
             _tell_learning_awarded(assertion, credit_hours=credit_hours)
+            _audit(assertion, Action.BADGE_AWARDED, actor=awarded_by, summary=how or "Awarded")
             if notify:
                 assertion_notify_awarded(assertion=assertion)
     except IntegrityError:
@@ -263,6 +269,25 @@ def assertion_award_or_get(
         return existing, False
     job_enqueue_on_commit("credentials.tasks.assertion_bake", assertion.pk)
     return assertion, True
+
+
+def _audit(assertion: Assertion, action: str, *, actor: User | None, summary: str) -> None:
+    """An award or revocation in the audit log, for the district whose admins see it: the
+    issuer's, when a district issued the badge, else the recipient's own."""
+    issuer = assertion.badge_class.issuer
+    audit_record(
+        action=action,
+        actor=actor,
+        target=assertion,
+        target_label=f"“{assertion.badge_class.name}” for {person_label(assertion.recipient)}",
+        district=(
+            issuer.district
+            if issuer.district_id is not None
+            else learning_api.district_of(user=assertion.recipient)
+        ),
+        summary=summary,
+        details={"assertion": str(assertion.uuid), "badge_class": assertion.badge_class_id},
+    )
 
 
 def _tell_learning_awarded(assertion: Assertion, *, credit_hours: bool = True) -> None:
@@ -317,6 +342,7 @@ def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by: User | No
     learning_services.badge_withdrawn(
         user=assertion.recipient, key=str(assertion.uuid), reason=f"Badge revoked: {reason}"
     )
+    _audit(assertion, Action.BADGE_REVOKED, actor=revoked_by, summary=f"Revoked: {reason}")
     transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
     return assertion
 
@@ -391,4 +417,5 @@ def cohort_badge_award(*, member_id: int) -> Assertion | None:
             badge_class=badge_class,
             narrative=completion.narrative,
             credit_hours=False,
+            how=f"Completed the book club “{completion.cohort_title}”",
         )

@@ -126,6 +126,7 @@ def bulk_award(*, data: bytes, awarded_by) -> BulkAwardResult:
                 evidence=row.evidence_url or None,
                 narrative=row.narrative,
                 awarded_by=awarded_by,
+                how=f"Awarded from a CSV file (line {row.line})",
             )
             if created:
                 result.awarded += 1

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.audit import Action, audit_record, person_label
 from accounts.errors import LeapError
 from accounts.models import User
 from accounts.services import notify
@@ -136,8 +137,25 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
     review.state = Review.State.COMPLETED
     review.completed_at = timezone.now()
     review.save(update_fields=["decision", "state", "completed_at"])
+    _audit_review(review, submission)
     _decide_if_ready(submission, review)
     return review
+
+
+def _audit_review(review: Review, submission: Submission) -> None:
+    """The reviewer's decision, for platform staff only (no district: a district's admins
+    would learn who reviewed their people's work, which review keeps blind)."""
+    audit_record(
+        action=Action.REVIEW_DECIDED,
+        actor=review.reviewer,
+        target=submission,
+        target_label=f"Submission {submission.number}",
+        summary=(
+            f"{'Lead reviewer' if review.role == Review.Role.LEAD else 'Reviewer'} decided: "
+            f"{review.get_decision_display()}"
+        ),
+        details={"review": review.pk, "role": review.role, "decision": review.decision},
+    )
 
 
 def _decide_if_ready(submission: Submission, latest: Review) -> None:
@@ -172,6 +190,7 @@ def _decide(submission: Submission, decision: str, *, deciding: list[Review]) ->
                 "every criterion of the public rubric, assessed blind by trained reviewers."
             ),
             notify=False,  # the decision e-mail below carries the news and the link
+            how=f"Earned: submission {submission.number} met every criterion",
         )
     submission.save(update_fields=["state", "decided_at", "assertion", "updated_at"])
     Review.objects.filter(submission=submission, state=Review.State.ASSIGNED).update(
@@ -252,15 +271,42 @@ def pool_member_update(*, member: PoolMember, is_lead: bool, is_active: bool) ->
     """Change a member's lead role or take them out of the pool. Someone made a lead is
     calibrated (they set the exemplars); someone taken out loses the open work they no
     longer qualify for, which goes to another reviewer at once."""
-    member = PoolMember.objects.select_for_update().get(pk=member.pk)
+    member = (
+        PoolMember.objects.select_for_update(of=("self",))
+        .select_related("user", "pool")
+        .get(pk=member.pk)
+    )
+    changes = _pool_changes(member, is_lead=is_lead, is_active=is_active)
     member.is_lead = is_lead
     member.is_active = is_active
     if is_lead and member.calibrated_at is None:
         member.calibrated_at = timezone.now()
     member.save(update_fields=["is_lead", "is_active", "calibrated_at"])
+    if changes:
+        _audit_pool(member, "; ".join(changes))
     if not is_active:
         transaction.on_commit(lambda: _reassign_ineligible(member.user_id, member.pool))
     return member
+
+
+def _pool_changes(member: PoolMember, *, is_lead: bool, is_active: bool) -> list[str]:
+    changes = []
+    if is_active != member.is_active:
+        changes.append("Resumed" if is_active else "Paused")
+    if is_lead != member.is_lead:
+        changes.append("Made a lead" if is_lead else "No longer a lead")
+    return changes
+
+
+def _audit_pool(member: PoolMember, summary: str) -> None:
+    """A change to who reviews in a pool (pools are the platform's: no district)."""
+    audit_record(
+        action=Action.POOL_CHANGED,
+        target=member.pool,
+        target_label=f"{person_label(member.user)} in {member.pool.name}",
+        summary=summary,
+        details={"pool": member.pool_id, "user": member.user_id, "lead": member.is_lead},
+    )
 
 
 def _reassign_ineligible(user_id: int, pool: ReviewerPool) -> int:
@@ -286,12 +332,17 @@ def _reassign_ineligible(user_id: int, pool: ReviewerPool) -> int:
 def pool_member_add(*, pool: ReviewerPool, user: User, is_lead: bool = False) -> PoolMember:
     """Add a reviewer. Leads, and members of a pool with no exemplars yet, start
     calibrated; everyone else scores the exemplars first."""
-    member, _ = PoolMember.objects.get_or_create(pool=pool, user=user)
+    member, created = PoolMember.objects.get_or_create(pool=pool, user=user)
+    changes = ["Added" + (" as a lead" if is_lead else "")] if created else []
+    if not created:
+        changes = _pool_changes(member, is_lead=is_lead or member.is_lead, is_active=True)
     member.is_lead = is_lead or member.is_lead
     member.is_active = True
     if member.calibrated_at is None and (member.is_lead or not pool.exemplars.exists()):
         member.calibrated_at = timezone.now()
     member.save()
+    if changes:
+        _audit_pool(member, "; ".join(changes))
     return member
 
 
@@ -382,5 +433,6 @@ def pool_member_remove(*, member: PoolMember) -> None:
     leads are the staff's to change."""
     member = _lock_for_lead_tools(member, doing="removed")
     user_id, pool = member.user_id, member.pool
+    _audit_pool(member, "Removed")
     member.delete()
     transaction.on_commit(lambda: _reassign_ineligible(user_id, pool))

@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from accounts.audit import export_record
 from accounts.errors import LeapError
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, final_report
@@ -111,7 +112,13 @@ def report_csv(request, cohort_id: int):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     name = slugify(cohort.title) or "book-club"
     response["Content-Disposition"] = f'attachment; filename="{name}-final-report.csv"'
-    final_report.final_report_csv_write(
+    rows = final_report.final_report_csv_write(
         report=final_report.final_report_get(cohort=cohort), out=response
+    )
+    export_record(
+        what="Book club final report (CSV)",
+        target=cohort,
+        district=cohort.district,
+        details={"rows": rows},
     )
     return response

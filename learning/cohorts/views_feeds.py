@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.audit import export_record
 from accounts.errors import LeapError
 from learning.cohorts import calendar, reports
 from learning.cohorts.permissions import cohort_for_participant
@@ -101,5 +102,8 @@ def district_report_csv(request, slug: str):
     response["Content-Disposition"] = (
         f'attachment; filename="{district.slug}-cohort-attendance-and-hours.csv"'
     )
-    reports.participation_csv_write(district=district, out=response)
+    rows = reports.participation_csv_write(district=district, out=response)
+    export_record(
+        what="Book-club attendance and hours (CSV)", district=district, details={"rows": rows}
+    )
     return response
