@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import views
+from accounts import data_rights_views, views
 
 urlpatterns = [
     path(
@@ -10,4 +10,12 @@ urlpatterns = [
         views.verification_resend,
         name="account_verification_resend",
     ),
+    path("your-data/", data_rights_views.your_data, name="account_your_data"),
+    path(
+        "your-data/download/",
+        data_rights_views.your_data_download,
+        name="account_your_data_download",
+    ),
+    path("your-data/delete/", data_rights_views.account_delete, name="account_delete"),
+    path("deleted/", data_rights_views.account_deleted, name="account_deleted"),
 ]

@@ -62,15 +62,18 @@ def export_record(
     return audit_record(
         action=Action.DATA_EXPORTED,
         target=target,
-        target_label=what if target is None else "",
+        target_label=what,
         district=district,
         summary=f"Downloaded {what}",
         details=details,
     )
 
 
-def person_label(user: User) -> str:
-    """How an entry names a person it is about: name and e-mail, as they are now."""
+def person_label(user: User | None) -> str:
+    """How an entry names a person it is about: name and e-mail, as they are now (no one,
+    once their account is deleted)."""
+    if user is None:
+        return "a former member"
     return f"{user.display_name} ({user.email})" if user.display_name else user.email
 
 

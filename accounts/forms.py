@@ -95,3 +95,45 @@ class WagtailAccountNameForm(forms.ModelForm):
     class Meta:
         model = User
         fields = ["display_name"]
+
+
+class AccountDeleteForm(forms.Form):
+    """Deleting one's own account: confirmed with the password (or, for an account that signs
+    in only with Google or Microsoft, by typing the address), and a choice about badges."""
+
+    revoke_badges = forms.BooleanField(
+        label="Also revoke my badges",
+        required=False,
+        help_text="Unticked, badges you shared keep verifying for whoever holds them, without "
+        "your name or e-mail address. Ticked, they say “revoked” from now on.",
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        if user.has_usable_password():
+            self.fields["password"] = forms.CharField(
+                label="Your password",
+                strip=False,
+                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+                error_messages={"required": "Enter your password to confirm."},
+            )
+        else:
+            self.fields["email"] = forms.CharField(
+                label="Type your e-mail address to confirm",
+                help_text=f"It is {user.email}.",
+                error_messages={"required": "Type your e-mail address to confirm."},
+            )
+        self.order_fields(["password", "email", "revoke_badges"])
+
+    def clean_password(self) -> str:
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("That is not your password. Nothing was deleted.")
+        return password
+
+    def clean_email(self) -> str:
+        typed = self.cleaned_data["email"].strip()
+        if typed.lower() != self.user.email.lower():
+            raise forms.ValidationError("That is not your e-mail address. Nothing was deleted.")
+        return typed

@@ -7,12 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import LeapError
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
-from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
+from learning.forms import InvitationCsvForm, InvitationForm, MemberDeleteForm, MembershipForm
 from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
 from learning.models import Invitation, Membership
 from learning.models.districts import INVITATION_RESEND_INTERVAL, INVITATION_VALID_DAYS
@@ -174,5 +174,38 @@ def district_member(request, slug: str, pk: int):
         request,
         "learning/district_member.html",
         {"district": district, "membership": membership, "form": form, **progress},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def district_member_delete(request, slug: str, pk: int):
+    """Delete a member's account at their request, with a reason (audited)."""
+    district = district_for_admin(request.user, slug)
+    membership = get_object_or_404(
+        Membership.objects.select_related("user", "district"), pk=pk, district=district
+    )
+    person = membership.user
+    form = MemberDeleteForm(request.POST or None, person=person)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.member_account_delete(
+                membership=membership,
+                by=request.user,
+                reason=form.cleaned_data["reason"],
+                revoke_badges=form.cleaned_data["revoke_badges"],
+            )
+        except LeapError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(
+                request, f"The account of {person.display_name or person.email} is deleted."
+            )
+            return redirect("learning:district_home", slug=district.slug)
+    return render(
+        request,
+        "learning/district_member_delete.html",
+        {"district": district, "membership": membership, "form": form},
         status=400 if form.errors else 200,
     )

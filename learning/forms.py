@@ -285,3 +285,36 @@ class AuditFilterForm(forms.Form):
             until=data.get("until"),
             district_id=district_id if district_id is not None else data.get("district"),
         )
+
+
+class MemberDeleteForm(forms.Form):
+    """A district admin deletes a member's account at their request: why, whether their
+    badges are revoked too, and the member's address typed again so the wrong person is not
+    deleted by a slip."""
+
+    reason = forms.CharField(
+        label="Why (recorded in the audit log)",
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: “Asked by e-mail on 3 May”.",
+        error_messages={"required": "Say why the account is being deleted."},
+    )
+    revoke_badges = forms.BooleanField(
+        label="Also revoke their badges (they asked for it)",
+        required=False,
+        help_text="Unticked, their badges keep verifying, without their name or address.",
+    )
+    email = forms.CharField(
+        label="Type their e-mail address to confirm",
+        error_messages={"required": "Type their e-mail address to confirm."},
+    )
+
+    def __init__(self, *args, person, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.person = person
+
+    def clean_email(self) -> str:
+        typed = self.cleaned_data["email"].strip()
+        if typed.lower() != self.person.email.lower():
+            raise forms.ValidationError("That is not this member's address. Nothing was deleted.")
+        return typed

@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record, person_label
+from accounts.data_rights import account_delete
 from accounts.email import email_send
 from accounts.errors import LeapError
 from accounts.models import User
@@ -222,6 +223,35 @@ def membership_add(*, user: User, district: District, role: str, school=None) ->
     existing.save(update_fields=["is_active", "role", "school"])
     _audit_role(existing, "; ".join(changes))
     return existing
+
+
+def member_account_delete(
+    *, membership: Membership, by: User, reason: str, revoke_badges: bool
+) -> None:
+    """A district admin deletes a member's account at the member's request (see
+    `accounts.data_rights.account_delete`). Refused for the admin's own account (that is
+    "Your data"), for staff accounts, and for someone who is also a member of another
+    district, whose admins have a say too."""
+    person = membership.user
+    name = person.display_name or person.email
+    if person.pk == by.pk:
+        raise LeapError("To delete your own account, use “Your data” in your account settings.")
+    if person.is_staff or person.is_superuser:
+        raise LeapError(f"{name} has a Leap staff account: only Leap's staff can delete it.")
+    elsewhere = (
+        Membership.objects.filter(user=person, is_active=True, district__is_active=True)
+        .exclude(district_id=membership.district_id)
+        .select_related("district")
+        .first()
+    )
+    if elsewhere is not None:
+        raise LeapError(
+            f"{name} is also a member of {elsewhere.district.name}, so Leap's staff delete "
+            "this account: ask them to."
+        )
+    account_delete(
+        user=person, revoke_badges=revoke_badges, reason=reason, district=membership.district
+    )
 
 
 @transaction.atomic

@@ -59,4 +59,9 @@ urlpatterns = [
         district_views.district_member,
         name="district_member",
     ),
+    path(
+        "district/<slug:slug>/members/<int:pk>/delete/",
+        district_views.district_member_delete,
+        name="district_member_delete",
+    ),
 ]

@@ -290,6 +290,19 @@ LEAP_REVIEW_OVERDUE_MARGIN_DAYS = env_int("LEAP_REVIEW_OVERDUE_MARGIN_DAYS", 2, 
 # "below the bar"; it does not gate work (scoring every exemplar calibrates a reviewer).
 LEAP_CALIBRATION_BAR = env_int("LEAP_CALIBRATION_BAR_PERCENT", 80, minimum=1, maximum=100) / 100
 
+# Data rights (accounts.data_rights): each app's personal_data module says what it holds
+# about a person, what the download carries and what deleting the account does. Evidence
+# files beyond this many MB in all are listed, not included, in the download.
+LEAP_PERSONAL_DATA = [
+    "accounts.personal_data",
+    "cms.personal_data",
+    "learning.personal_data",
+    "credentials.personal_data",
+]
+LEAP_PERSONAL_DATA_FILES_MAX_MB = env_int(
+    "LEAP_PERSONAL_DATA_FILES_MAX_MB", 200, minimum=1, maximum=4096
+)
+
 # Learning: the month a school year starts (transcript totals; 7 = July, as in the US).
 LEAP_SCHOOL_YEAR_START_MONTH = env_int("LEAP_SCHOOL_YEAR_START_MONTH", 7, minimum=1, maximum=12)
 

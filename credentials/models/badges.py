@@ -185,10 +185,18 @@ class Assertion(models.Model):
     uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     badge_class = models.ForeignKey(BadgeClass, on_delete=models.PROTECT, related_name="assertions")
     badge_family = models.CharField(max_length=64, editable=False)
+    # Empty once the recipient deleted their account: the badge still verifies by the
+    # hashed identity and salt below, and names no one (accounts.data_rights).
     recipient = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="assertions"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="assertions",
     )
-    recipient_email = models.EmailField(help_text="The address the identity hash was made from.")
+    recipient_email = models.EmailField(
+        blank=True, help_text="The address the identity hash was made from (cleared on deletion)."
+    )
     salt = models.CharField(max_length=64)
     identity_hash = models.CharField(max_length=80)
     issued_on = models.DateTimeField(default=timezone.now)
@@ -244,7 +252,7 @@ class Assertion(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.badge_class.name} → {self.recipient_email}"
+        return f"{self.badge_class.name} → {self.recipient_email or 'a former member'}"
 
     def status_at(self, moment: datetime) -> "Assertion.Status":
         if self.revoked:

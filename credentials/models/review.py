@@ -150,7 +150,11 @@ class Review(models.Model):
         "credentials.Submission", on_delete=models.CASCADE, related_name="reviews"
     )
     reviewer = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reviews"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="reviews",
+        help_text="Empty once the reviewer deleted their account; the review stays.",
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.REVIEWER)
     state = models.CharField(max_length=20, choices=State.choices, default=State.ASSIGNED)

@@ -282,7 +282,7 @@ def _audit(assertion: Assertion, action: str, *, actor: User | None, summary: st
         target_label=f"“{assertion.badge_class.name}” for {person_label(assertion.recipient)}",
         district=(
             issuer.district
-            if issuer.district_id is not None
+            if issuer.district_id is not None or assertion.recipient is None
             else learning_api.district_of(user=assertion.recipient)
         ),
         summary=summary,
@@ -339,9 +339,10 @@ def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by: User | No
     assertion.revoked_by = revoked_by
     assertion.is_current = False
     assertion.save()
-    learning_services.badge_withdrawn(
-        user=assertion.recipient, key=str(assertion.uuid), reason=f"Badge revoked: {reason}"
-    )
+    if assertion.recipient_id is not None:  # else the account, and its credit, are gone
+        learning_services.badge_withdrawn(
+            user=assertion.recipient, key=str(assertion.uuid), reason=f"Badge revoked: {reason}"
+        )
     _audit(assertion, Action.BADGE_REVOKED, actor=revoked_by, summary=f"Revoked: {reason}")
     transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
     return assertion
@@ -369,7 +370,11 @@ def assertions_remind_expiring(*, now: datetime | None = None) -> int:
         due = list(
             Assertion.objects.live()
             .select_for_update(skip_locked=True, of=("self",))
-            .filter(expires_on__lte=window_end, expiry_reminder_sent_at__isnull=True)
+            .filter(
+                expires_on__lte=window_end,
+                expiry_reminder_sent_at__isnull=True,
+                recipient__isnull=False,  # a deleted account is told nothing
+            )
             .select_related("badge_class", "recipient")
         )
         Assertion.objects.filter(pk__in=[a.pk for a in due]).update(expiry_reminder_sent_at=now)

@@ -29,9 +29,8 @@ def revoke(request, uuid):
         except LeapError as error:
             form.add_error("reason", error.message)
         else:
-            messages.success(
-                request, f"Revoked “{assertion.badge_class.name}” for {assertion.recipient_email}."
-            )
+            holder = assertion.recipient_email or "a former member"
+            messages.success(request, f"Revoked “{assertion.badge_class.name}” for {holder}.")
             return redirect("credentials_assertion:index")
     return TemplateResponse(
         request, "credentials/admin/revoke.html", {"assertion": assertion, "form": form}

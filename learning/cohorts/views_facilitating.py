@@ -116,7 +116,7 @@ def report_csv(request, cohort_id: int):
         report=final_report.final_report_get(cohort=cohort), out=response
     )
     export_record(
-        what="Book club final report (CSV)",
+        what=f"Final report of “{cohort.title}” (CSV)",
         target=cohort,
         district=cohort.district,
         details={"rows": rows},

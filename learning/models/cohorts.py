@@ -231,8 +231,13 @@ class Post(models.Model):
     """A post in a session's discussion: a thread (no parent) or a reply to one."""
 
     session = models.ForeignKey(CohortSession, on_delete=models.CASCADE, related_name="posts")
+    # Empty once the author deleted their account: the post stays, without its text, so the
+    # thread keeps its shape ("This post was removed when its author left Leap").
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="cohort_posts"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="cohort_posts",
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
@@ -252,7 +257,13 @@ class Post(models.Model):
         indexes = [models.Index(fields=["session", "created_at"])]
 
     def __str__(self) -> str:
-        return f"Post by {self.author} in {self.session}"
+        return f"Post by {self.author_name} in {self.session}"
+
+    @property
+    def author_name(self) -> str:
+        if self.author is None:
+            return "A former member"
+        return self.author.display_name or self.author.email
 
 
 class CohortMessage(models.Model):

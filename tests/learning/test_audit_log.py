@@ -166,8 +166,9 @@ def test_downloading_the_districts_book_club_csvs(client, district, district_adm
     participation, final = AuditEntry.objects.filter(action=Action.DATA_EXPORTED).order_by("pk")
     assert participation.target_label == "Book-club attendance and hours (CSV)"
     assert participation.details == {"rows": 2}
-    assert final.target_label == "Reading Together" and final.target_type.model == "cohort"
-    assert final.summary == "Downloaded Book club final report (CSV)"
+    assert final.target_label == "Final report of “Reading Together” (CSV)"
+    assert final.target_type.model == "cohort" and final.target_id == str(cohort.pk)
+    assert final.summary == "Downloaded Final report of “Reading Together” (CSV)"
     for entry in (participation, final):
         assert entry.actor == district_admin and entry.district_id == district.pk
         assert entry.ip == "198.51.100.20"
