@@ -9,10 +9,11 @@ that stops half-way (a worker killed, a deploy, a lost message) is picked up whe
 stopped by `batches_resume_stalled` (beat), and a handler must be idempotent, so a row
 done twice comes out once.
 
-A handler is a function `(row: dict, job: BatchJob) -> str`, named by its dotted path
-(accounts sits below the apps that define them); it returns its word for how the row came
-out ("awarded", "already_held", …), which the progress page counts, or raises
-`LeapError` with a sentence for a row that cannot be done now.
+A handler is a function `(row: dict, job: BatchJob) -> str | tuple[str, str]`, named by
+its dotted path (accounts sits below the apps that define them); it returns its word for
+how the row came out ("awarded", "already_held", …), which the progress page counts,
+with a note to list when the row deserves one; or raises `LeapError` with a sentence for
+a row that cannot be done now.
 """
 
 import datetime as dt
@@ -67,7 +68,7 @@ def _handler(path: str):
     return getattr(import_module(module), name)
 
 
-def _run_row(handler, row: dict, job: BatchJob) -> str:
+def _run_row(handler, row: dict, job: BatchJob) -> str | tuple[str, str]:
     """One row in its own savepoint: a row that fails leaves the others of its chunk."""
     try:
         with transaction.atomic():
@@ -92,6 +93,9 @@ def batch_run_chunk(*, job_id: int) -> bool:
     chunk = job.rows[start : start + CHUNK]
     for row in chunk:
         outcome = _run_row(handler, row, job)
+        if isinstance(outcome, tuple):
+            outcome, note = outcome
+            job.notes.append({"line": row.get("line"), "note": note})
         job.outcomes[outcome] = job.outcomes.get(outcome, 0) + 1
     job.processed = start + len(chunk)
     job.progress_at = timezone.now()

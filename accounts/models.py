@@ -171,6 +171,8 @@ class BatchJob(models.Model):
     outcomes = models.JSONField(default=dict)
     # Rows that could not be done when their turn came: [{"line": 12, "problem": "…"}].
     failures = models.JSONField(default=list)
+    # Rows worth a word though done: [{"line": 3, "note": "ana@… is already a member"}].
+    notes = models.JSONField(default=list)
     progress_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
 
