@@ -133,7 +133,7 @@ CELERY_BEAT_SCHEDULE = {
     "worker-heartbeat": {
         "task": "cms.tasks.worker_heartbeat",
         "schedule": 60.0,
-        "options": {"expires": 60},
+        "options": {"expire_seconds": 60},  # django-celery-beat's name for `expires`
     },
     "scheduled-publishing": {
         "task": "cms.tasks.pages_publish_scheduled",

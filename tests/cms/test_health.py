@@ -8,8 +8,10 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.cache import cache
+from django_celery_beat.schedulers import ModelEntry
 
 from cms.cache import redis_cache
+from cms.celery import app
 from cms.health import WORKER_HEARTBEAT_KEY, WORKER_LATE_AFTER_SECONDS
 from cms.tasks import worker_heartbeat
 
@@ -78,10 +80,15 @@ def test_a_worker_not_heard_from_for_three_minutes_is_named(client, settings, wo
     assert client.get("/health/").json()["checks"]["worker"] == "ok"
 
 
-def test_beat_asks_for_a_heartbeat_every_minute():
-    entry = settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]
-    assert entry["task"] == "cms.tasks.worker_heartbeat"
-    assert entry["schedule"] == 60.0
+@pytest.mark.django_db
+def test_beat_asks_for_a_heartbeat_every_minute_that_expires_unrun():
+    # As beat's database scheduler syncs it when it starts, and sends it.
+    entry = ModelEntry.from_entry(
+        "worker-heartbeat", app=app, **settings.CELERY_BEAT_SCHEDULE["worker-heartbeat"]
+    )
+    assert entry.task == "cms.tasks.worker_heartbeat"
+    assert entry.schedule.run_every.total_seconds() == 60
+    assert entry.options["expires"] == 60
 
 
 def test_health_names_an_unreachable_database(tmp_path):
