@@ -232,7 +232,7 @@ def test_a_frozen_redis_costs_one_timeout_and_what_changed_meanwhile_is_not_serv
         assert client.get(url, **JSON).status_code == 200
         timings.append(time.monotonic() - started)
     assert timings[0] < 1.5  # one socket timeout (0.5 s) for the first request
-    assert max(timings[1:]) < 0.3  # then Redis is not asked again for a while
+    assert max(timings[1:]) < 0.45  # then Redis is not asked again (a timeout is 0.5 s)
 
     with django_capture_on_commit_callbacks(execute=True):
         assertion_revoke(assertion=assertion, reason="Issued by mistake", revoked_by=None)
