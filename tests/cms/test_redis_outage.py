@@ -23,6 +23,7 @@ from credentials.openbadges.cache import assertion_key
 from credentials.services.badges import (
     assertion_award,
     assertion_revoke,
+    assertion_set_public,
     badge_class_for_micro_credential,
 )
 from tests.factories import (
@@ -79,8 +80,7 @@ def site(db):
         evidence="https://example.org/evidence",
         notify=False,
     )
-    assertion.is_public = True
-    assertion.save(update_fields=["is_public"])
+    assertion = assertion_set_public(assertion=assertion, is_public=True)
     return {"catalogue": catalogue.url, "assertion": assertion, "learner": learner}
 
 
