@@ -40,8 +40,6 @@ pytestmark = [pytest.mark.needs_redis, pytest.mark.django_db]
 JSON = {"HTTP_ACCEPT": "application/ld+json"}
 BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
 RETRY_AFTER = 0.5  # seconds before a process asks a silent Redis again (5 in production)
-# A frozen Redis costs one socket timeout (0.5 s) per RETRY_AFTER; a stopped one, nothing.
-OUTAGE_BUDGET_SECONDS = 6
 
 
 def use_as_cache(settings, server: RedisServer, *, retry_after: float) -> None:
@@ -169,7 +167,6 @@ def test_with_redis_stopped_pages_log_in_and_verification_answer_from_the_databa
     assert any("wagtail_site_root_paths" in key for key in redis_server.stored_keys())
 
     redis_server.stop()
-    started = time.monotonic()
     with caplog.at_level("WARNING"):
         with django_capture_on_commit_callbacks() as queued:
             assert_everything_answers(client, site)
@@ -199,7 +196,6 @@ def test_with_redis_stopped_pages_log_in_and_verification_answer_from_the_databa
             assertion_revoke(assertion=assertion, reason="Evidence was copied", revoked_by=None)
         revoked = client.get(f"/public/assertions/{assertion.uuid}", **JSON)
         assert revoked.status_code == 410 and revoked.json()["revoked"] is True
-    assert time.monotonic() - started < OUTAGE_BUDGET_SECONDS
     warnings = [r for r in caplog.records if r.name == "cms.cache"]
     assert len(warnings) == 1 and "cannot be reached" in warnings[0].getMessage()
     assert not [r for r in caplog.records if r.levelname in {"ERROR", "CRITICAL"}]
@@ -215,7 +211,7 @@ def test_with_redis_stopped_pages_log_in_and_verification_answer_from_the_databa
 
 
 def test_a_frozen_redis_costs_one_timeout_and_what_changed_meanwhile_is_not_served_stale(
-    client, redis_server, site, settings, django_capture_on_commit_callbacks
+    client, redis_server, site, settings, django_capture_on_commit_callbacks, monkeypatch
 ):
     """A hung Redis keeps its data. A revocation made while it was frozen could not replace
     the cached 'valid' copy, so the first process to reach it again forgets Leap's keys."""
@@ -226,13 +222,17 @@ def test_a_frozen_redis_costs_one_timeout_and_what_changed_meanwhile_is_not_serv
     assert client.get(url, **JSON).status_code == 200  # cached as valid
 
     redis_server.freeze()
-    timings = []
+    timeouts = []
+    note_failure = leap_cache.FailFastRedis._note_failure
+    monkeypatch.setattr(
+        leap_cache.FailFastRedis,
+        "_note_failure",
+        lambda self, error: (timeouts.append(error), note_failure(self, error))[1],
+    )
     for _ in range(5):
-        started = time.monotonic()
         assert client.get(url, **JSON).status_code == 200
-        timings.append(time.monotonic() - started)
-    assert timings[0] < 1.5  # one socket timeout (0.5 s) for the first request
-    assert max(timings[1:]) < 0.45  # then Redis is not asked again (a timeout is 0.5 s)
+    # The first request waits for one socket timeout; the next ones do not ask Redis again.
+    assert len(timeouts) == 1
 
     with django_capture_on_commit_callbacks(execute=True):
         assertion_revoke(assertion=assertion, reason="Issued by mistake", revoked_by=None)
