@@ -12,6 +12,7 @@ from django.urls import reverse
 
 from credentials.models import Assertion
 from learning.cohorts.completion import cohorts_completion_check, completion_check, progress_get
+from learning.cohorts.reports import participation_member_list
 from learning.models import Attendance, CohortMember, CreditEntry
 from tests.factories import (
     DEFAULT_PASSWORD,
@@ -107,6 +108,9 @@ def test_meeting_the_rule_completes_at_once_with_the_hours_so_far_and_the_readin
     entry.refresh_from_db()
     assert entry.hours == Decimal("5.5")  # the ledger is never edited
     assert CreditEntry.objects.filter(user=member.user).count() == 2
+    # The district's report and the final report count both lines.
+    [place] = participation_member_list(district=cohort.district, now=AFTER)
+    assert place.hours_credited == Decimal("7.0")
 
     client.login(email=member.user.email, password=DEFAULT_PASSWORD)
     response = client.get(reverse("learning:transcript"))
