@@ -309,6 +309,14 @@ def test_the_cohort_page_and_members_page_cost_the_same_for_10_and_200_members(
         assert query_count(client, reverse(name, args=[small.pk])) == query_count(
             client, reverse(name, args=[large.pk])
         ), name
+    # A member sees their own progress too: still the same cost.
+    reader = district_member(riverside)
+    for cohort in (small, large):
+        CohortMember.objects.create(cohort=cohort, user=reader)
+    client.force_login(reader)
+    assert query_count(client, reverse("cohorts:detail", args=[small.pk])) == query_count(
+        client, reverse("cohorts:detail", args=[large.pk])
+    )
 
 
 def test_the_form_offers_a_completion_badge_and_the_cohort_keeps_it(

@@ -406,3 +406,31 @@ def test_members_completed_before_the_credit_marks_are_not_credited_twice(cohort
     }
     assert cohorts_completion_check(now=AFTER) == 0
     assert not CreditEntry.objects.exists()
+
+
+def test_the_member_sees_what_is_left_then_that_they_completed(cohort, client):
+    cohort.requires_synthesis = True
+    cohort.save()
+    ana = member_make(cohort, UserFactory(display_name="Ana Díaz"))
+    one, two, three, _four = sessions_of(cohort)
+    attend(one, ana.user)
+    attend(two, ana.user)
+    post(one, ana.user)
+    client.force_login(ana.user)
+    url = reverse("cohorts:detail", args=[cohort.pk])
+    page = client.get(url).content.decode()
+    assert "Your progress" in page
+    assert "Come to 3 of the 4 meetings: 2 so far." in page
+    assert "Post in the discussion of 2 meetings: 1 so far." in page
+    assert "a post on what you will take back to your classroom or school. Not written yet." in page
+    assert "Done</span>" not in page
+
+    attend(three, ana.user)
+    post(three, ana.user, "Next term I will start with a listening tour.", is_synthesis=True)
+    page = client.get(url).content.decode()
+    assert page.count("Done</span>") == 3  # the check runs when things are recorded; not yet
+    assert completion_check(member=ana, now=at(18)) is True
+    page = client.get(url).content.decode()
+    assert "You completed this book club on 18 February 2027." in page
+    assert "You are welcome at the meetings still ahead" in page
+    assert "Come to 3 of the 4 meetings" not in page
