@@ -182,7 +182,11 @@ def test_the_member_page_shows_this_weeks_reading_prompts_and_next_meeting(
     assert 'href="/book-clubs/"' in menu and "Book clubs" in menu
     page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
     assert "This week" in page
-    assert "Chapter 1: Part 1 (pp. 1–10)" in page
+    # The week's heading names the chapter; the reading adds only its pages.
+    assert "<h3>Chapter 1: Part 1</h3>" in page
+    assert "<strong>Read before the meeting:</strong> pages 1–10</p>" in page
+    assert "Chapter 1: Part 1 (pp. 1–10)" not in page
+    assert "· pages 11–20</p>" in page  # the whole schedule, meeting 2
     assert "Prompt 1a?" in page and "Prompt 1b?" in page
     assert "Library" in page and "https://meet.example/abc" in page
     assert "America/Chicago" in page.replace("_", "")
