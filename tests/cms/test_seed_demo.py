@@ -278,6 +278,7 @@ def assert_maya_sees_the_running_club(client, running) -> None:
     assert "Come to 4 of the 6 meetings: 4 so far." in html
     assert "Not written yet." in html
     assert "Messages from your facilitator" in html and "The facilitator's summary" in html
+    assert "(3 posts)" in html  # the first meeting's discussion
 
 
 @pytest.mark.django_db

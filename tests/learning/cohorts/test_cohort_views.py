@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.cohorts import services
-from learning.models import Cohort, CohortMember, CohortSession, Membership
+from learning.models import Cohort, CohortMember, CohortSession, Membership, Post
 from tests.factories import (
     DEFAULT_PASSWORD,
     MembershipFactory,
@@ -177,10 +177,12 @@ def test_the_member_page_shows_this_weeks_reading_prompts_and_next_meeting(
     CohortSession.objects.filter(pk=first.pk).update(
         place="Library", video_url="https://meet.example/abc"
     )
+    Post.objects.create(session=first, author=teacher, body="My first thought.")
     signed_in(client, teacher)
     menu = client.get(reverse("learning:dashboard")).content.decode()
     assert 'href="/book-clubs/"' in menu and "Book clubs" in menu
     page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    assert page.count("(1 post)") == 2 and "(0 posts)" in page  # this week, and the schedule
     assert "This week" in page
     # The week's heading names the chapter; the reading adds only its pages.
     assert "<h3>Chapter 1: Part 1</h3>" in page
