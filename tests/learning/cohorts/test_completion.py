@@ -422,7 +422,7 @@ def test_the_member_sees_what_is_left_then_that_they_completed(cohort, client):
     assert "Your progress" in page
     assert "Come to 3 of the 4 meetings: 2 so far." in page
     assert "Post in the discussion of 2 meetings: 1 so far." in page
-    assert "a post on what you will take back to your classroom or school. Not written yet." in page
+    assert "a post on what you will take back to your classroom or school. Not written yet:" in page
     assert "Done</span>" not in page
 
     attend(three, ana.user)
