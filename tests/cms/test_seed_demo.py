@@ -276,7 +276,7 @@ def assert_maya_sees_the_running_club(client, running) -> None:
     client.logout()
     assert "This week" in html and "Are you coming to “Chapter 5" in html
     assert "Come to 4 of the 6 meetings: 4 so far." in html
-    assert "Not written yet: post it in a meeting&#x27;s discussion" in html
+    assert "Not written yet: post it in a meeting's discussion" in html
     assert "Messages from your facilitator" in html and "The facilitator's summary" in html
     assert "(3 posts)" in html  # the first meeting's discussion
 
