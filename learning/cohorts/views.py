@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 from accounts.errors import LeapError
 from learning.api import time_zone_of
 from learning.cohorts import (
+    completion,
     facilitating,
     invitations,
     participation_selectors,
@@ -469,6 +470,11 @@ def cohort_detail(request, pk: int):
     sessions = selectors.session_list(cohort=cohort)
     place = selectors.place_get(cohort=cohort, user=request.user)
     progress = selectors.schedule_progress(sessions)
+    takes_part = (
+        place is not None
+        and place.role == CohortMember.Role.MEMBER
+        and place.state in selectors.TAKING_PART
+    )
     return render(
         request,
         "learning/cohorts/cohort_detail.html",
@@ -476,6 +482,8 @@ def cohort_detail(request, pk: int):
             "cohort": cohort,
             "sessions": sessions,
             "progress": progress,
+            "my_progress": takes_part
+            and completion.progress_get(cohort=cohort, user_id=request.user.pk),
             "my_rsvp": progress.current
             and participation_selectors.rsvp_get(session=progress.current, user=request.user),
             "zone": time_zone_of(user=request.user),
