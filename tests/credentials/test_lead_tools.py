@@ -33,11 +33,12 @@ from credentials.services.evidence import (
     submission_submit,
 )
 from credentials.services.review import pool_member_add, review_record
+from tests.evidence_files import pdf_file
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory, learning_catalogue
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdf_file()
 
 
 # Building work through the services.
