@@ -307,12 +307,13 @@ def test_hostile_files_are_refused_with_a_sentence_and_nothing_is_lost(
         submission=submission, slot_id=slot["artifact"], name="kept.pdf", data=pdf_file()
     )
     client.force_login(learner)
+    upload = SimpleUploadedFile(name, make())
     started = time.monotonic()
     response = client.post(
         reverse("submissions:detail", args=[submission.pk]),
         {
             f"answer-{slot['overview_question']}": "Typed just now.",
-            f"file-{slot['artifact']}": SimpleUploadedFile(name, make()),
+            f"file-{slot['artifact']}": upload,
             "action": "save",
         },
     )
