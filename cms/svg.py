@@ -14,6 +14,7 @@ from xml.sax.saxutils import escape, quoteattr
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import ParseError, fromstring
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 
 SVG = "http://www.w3.org/2000/svg"
@@ -206,6 +207,13 @@ def image_upload_sanitise(sender, instance, **kwargs) -> None:
         return
     field.open("rb")
     field.seek(0)
-    clean = svg_sanitise(field.read())  # Wagtail has read it as SVG already
+    try:
+        clean = svg_sanitise(field.read())
+    except NotSvg as error:
+        # Wagtail's upload form refuses these first; this stops code storing one, since a
+        # browser would read it as a document, not a picture.
+        raise ValidationError(
+            f"“{field.name}” is not an SVG image.", code="image_not_svg"
+        ) from error
     instance.file = ContentFile(clean, name=field.name)
     instance._set_image_file_metadata()
