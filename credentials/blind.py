@@ -708,7 +708,17 @@ ODF_FORMATS = {"odt", "odp", "ods"}
 
 def blind_copy(data: bytes, fmt: str) -> BlindCopy:
     """The copy reviewers get of a file in format `fmt` (as `uploads.sniff_format` names
-    it). Raises Refused when the file cannot be made safe."""
+    it). Raises Refused when the file cannot be made safe; a file that breaks the readers
+    in any other way (a hostile one may) counts as damaged."""
+    try:
+        return _blind_copy(data, fmt)
+    except Refused:
+        raise
+    except Exception as error:  # zipfile, zlib, pypdf and csv raise many kinds
+        raise Refused(REFUSED_DAMAGED) from error
+
+
+def _blind_copy(data: bytes, fmt: str) -> BlindCopy:
     if fmt in ZIP_FORMATS:
         return BlindCopy(_zip_copy(data, odf=fmt in ODF_FORMATS))
     if fmt == "pdf":

@@ -126,7 +126,8 @@ def _is_text(data: bytes) -> bool:
 MARKUP_START = re.compile(rb"^\s*<(?:[!?a-z/])", re.I)
 MARKUP_INSIDE = re.compile(
     rb"<\s*/?\s*(?:script|html|body|head|iframe|frame|object|embed|svg|meta|link|style|"
-    rb"form|img|a|base)\b|\bjavascript\s*:|<[^>]*\bon[a-z]+\s*=",
+    rb"form|img|base)[\s/>]|<a\s[^>\n]{0,200}href|\bjavascript\s*:|"
+    rb"<[a-z][^>\n]{0,200}\son[a-z]+\s*=",
     re.I,
 )
 
