@@ -366,7 +366,8 @@ def test_files_stored_before_get_their_copy_from_the_command(
         client, people["learner"], mc, {"a.pdf": pdf_file()}, django_capture_on_commit_callbacks
     )
     old_word = stored_before(submission, "Zelda_Quist.docx", signed_docx(NAME))
-    old_macros = stored_before(submission, "tools.docx", macro_docx())
+    with_macros = macro_docx()
+    old_macros = stored_before(submission, "tools.docx", with_macros)
     out = io.StringIO()
     call_command("artifacts_blind_copies", stdout=out)
     assert "Reviewers' copies made: 1." in out.getvalue()
@@ -393,7 +394,7 @@ def test_files_stored_before_get_their_copy_from_the_command(
     # The learner still has it.
     client.force_login(people["learner"])
     mine = reverse("submissions:artifact", args=[submission.pk, old_macros.pk])
-    assert fetched(client, mine) == macro_docx()
+    assert fetched(client, mine) == with_macros
 
 
 def test_a_file_stored_before_gets_its_copy_when_a_reviewer_first_opens_it(
