@@ -13,6 +13,8 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from PIL import Image
 from pypdf import PdfReader
@@ -410,3 +412,23 @@ def test_a_file_stored_before_gets_its_copy_when_a_reviewer_first_opens_it(
     assert_names_no_one(copy, "the copy made on first use")
     old.refresh_from_db()
     assert old.blind_file and old.blind_size == len(copy)
+
+
+def test_the_scoring_screen_costs_the_same_queries_with_one_file_or_six(
+    client, mc, people, django_capture_on_commit_callbacks
+):
+    def queries_with(files: int) -> int:
+        Submission.objects.all().delete()
+        photos = {f"photo{n}.jpg": signed_jpeg(NAME) for n in range(files)}
+        submission = upload_and_submit(
+            client, people["learner"], mc, photos, django_capture_on_commit_callbacks
+        )
+        review = Review.objects.get(submission=submission)
+        client.force_login(people["reviewer"])
+        url = reverse("review:detail", args=[review.pk])
+        client.get(url)  # the first visit may make copies of files stored before
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    assert queries_with(1) == queries_with(6)
