@@ -734,3 +734,77 @@ def _blind_copy(data: bytes, fmt: str) -> BlindCopy:
     if fmt in ("mp4", "m4a"):
         return BlindCopy(mp4_without_tags(data))
     raise Refused(REFUSED_DAMAGED)
+
+
+# The copy is made by a separate, limited process (as PDFs are drawn, previews.py): a
+# hostile file can cost a reader like pypdf time or memory, and here it costs at most the
+# limits below, in a process that sees none of the site's settings and can write no file.
+#
+#     python -I -B blind.py FORMAT  < file  > "ok <what was removed>\n" + copy
+#                                           | "refused <reason>\n"
+
+CHILD_SECONDS = 30  # wall time; the processor limit is the same
+CHILD_MEMORY = 2 * 1024 * 1024 * 1024  # bytes of address space
+CHILD_ENV = {"PATH": "/usr/local/bin:/usr/bin:/bin", "LC_ALL": "C.UTF-8"}
+REFUSED_SLOW = (
+    "took too long to check, so it cannot be used. Export it again, or as a smaller file, "
+    "and upload that."
+)
+REASONS = {
+    "bomb": REFUSED_BOMB,
+    "macros": REFUSED_MACROS,
+    "damaged": REFUSED_DAMAGED,
+    "password": REFUSED_PASSWORD,
+}
+
+
+def blind_copy_isolated(data: bytes, fmt: str) -> BlindCopy:
+    """blind_copy, made by a short-lived limited process. Raises Refused."""
+    import subprocess
+    import sys
+
+    try:
+        done = subprocess.run(  # noqa: S603 (this file, fixed arguments)
+            [sys.executable, "-I", "-B", __file__, fmt],
+            input=data,
+            capture_output=True,
+            timeout=CHILD_SECONDS,
+            env=CHILD_ENV,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        raise Refused(REFUSED_SLOW) from None
+    head, _, body = done.stdout.partition(b"\n")
+    verdict, _, detail = head.decode("ascii", "replace").partition(" ")
+    if done.returncode == 0 and verdict == "ok":
+        return BlindCopy(body, tuple(part for part in detail.split(",") if part))
+    if done.returncode == 0 and verdict == "refused" and detail in REASONS:
+        raise Refused(REASONS[detail])
+    # Stopped by its limits, or crashed: nothing sure about the file but that it is hostile
+    # or too much to check.
+    raise Refused(REFUSED_SLOW)
+
+
+def _child(fmt: str) -> int:
+    import resource
+    import sys
+
+    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+    resource.setrlimit(resource.RLIMIT_CPU, (CHILD_SECONDS, CHILD_SECONDS + 1))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))  # stdout is a pipe, not a file
+    data = sys.stdin.buffer.read()
+    out = sys.stdout.buffer
+    try:
+        copy = blind_copy(data, fmt)
+    except Refused as refused:
+        key = next(key for key, reason in REASONS.items() if reason == refused.reason)
+        out.write(f"refused {key}\n".encode())
+        return 0
+    out.write(f"ok {','.join(copy.removed)}\n".encode() + copy.data)
+    return 0
+
+
+if __name__ == "__main__":
+    import sys
+
+    sys.exit(_child(sys.argv[1]))

@@ -17,7 +17,7 @@ from credentials.blind import (
     REFUSED_MACROS,
     BlindCopy,
     Refused,
-    blind_copy,
+    blind_copy_isolated,
     jpeg_without_metadata,
     png_without_metadata,
     zip_has_macros,
@@ -258,7 +258,7 @@ def check_upload(
         # Leap keeps no photo's location, not even for the learner: both copies are clean.
         data = image_without_metadata(data, actual)
     try:
-        blind = blind_copy(data, actual)
+        blind = blind_copy_isolated(data, actual)
     except Refused as refused:
         raise LeapError(f"“{shown}” {refused.reason}") from None
     return CheckedFile(
@@ -275,7 +275,7 @@ def blind_copy_of_stored(*, name: str, data: bytes) -> BlindCopy:
         actual = _format_of_safe_file(data)
         if actual is None or actual != EXTENSION_FORMATS.get(extension):
             raise Refused(REFUSED_DAMAGED)
-        return blind_copy(data, actual)
+        return blind_copy_isolated(data, actual)
     except Refused as refused:
         raise LeapError(f"“{shown}” {refused.reason}") from None
 

@@ -9,6 +9,7 @@ import zipfile
 import pytest
 from PIL import Image
 
+from accounts.errors import LeapError
 from credentials.blind import (
     ZIP_MAX_ENTRIES,
     Refused,
@@ -21,6 +22,7 @@ from credentials.blind import (
 )
 from credentials.uploads import check_upload, sniff_format
 from tests.evidence_files import (
+    signed_docx,
     signed_jpeg,
     signed_odt,
     signed_png,
@@ -224,3 +226,15 @@ def test_web_pages_and_scripts_are_not_csv(text):
 )
 def test_ordinary_csv_stays_csv(text):
     assert sniff_format(text) == "csv"
+
+
+def test_the_copy_is_made_by_a_limited_process_and_a_slow_file_is_refused(monkeypatch):
+    from credentials import blind
+
+    made = blind.blind_copy_isolated(signed_docx(NAME), "docx")
+    assert b"Zelda" not in unpacked(made.data)
+    monkeypatch.setattr(blind, "CHILD_SECONDS", 0.01)
+    with pytest.raises(LeapError, match="“plan.docx” took too long to check"):
+        check_upload(
+            name="plan.docx", data=signed_docx(NAME), accepted_kinds=["document"], max_bytes=MB
+        )
