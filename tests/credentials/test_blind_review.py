@@ -393,10 +393,12 @@ def test_files_stored_before_get_their_copy_from_the_command(
     assert client.get(reverse("review:artifact", args=[review.pk, old_macros.pk])).status_code == (
         404
     )
-    # The learner still has it.
+    # The learner still has it, and reads why reviewers do not.
     client.force_login(people["learner"])
     mine = reverse("submissions:artifact", args=[submission.pk, old_macros.pk])
     assert fetched(client, mine) == with_macros
+    page = client.get(reverse("submissions:detail", args=[submission.pk])).content.decode()
+    assert "Reviewers are not given this file: “tools.docx” contains macros" in page
 
 
 def test_a_file_stored_before_gets_its_copy_when_a_reviewer_first_opens_it(
