@@ -17,10 +17,11 @@ from credentials.services.evidence import (
     submission_save_answers,
     submission_start,
 )
+from tests.evidence_files import pdf_file
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdf_file()
 
 
 @pytest.fixture
