@@ -19,7 +19,7 @@ from tests.factories import (
     MicroCredentialPageFactory,
     UserFactory,
 )
-from tests.learning.cohorts.fixtures_feeds import attend, cohort_make, member_make, post
+from tests.learning.cohorts.factories import attend, cohort_make, member_make, post
 
 ROOT = Path(__file__).resolve().parents[3]
 VALIDATOR_PYTHON = ROOT / ".venv-validator" / "bin" / "python"
@@ -34,15 +34,8 @@ AFTER = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def cohort(home):
-    return cohort_make(home, sessions=MEETINGS, min_attendance_percent=75, min_sessions_posted=2)
+def cohort(db):
+    return cohort_make(sessions=MEETINGS, min_attendance_percent=75, min_sessions_posted=2)
 
 
 def sessions_of(cohort):
@@ -122,7 +115,7 @@ def test_facilitators_and_people_who_left_do_not_complete(cohort):
     assert not CreditEntry.objects.exists()
 
 
-def test_the_nightly_check_completes_members_of_finished_series_only(cohort, home):
+def test_the_nightly_check_completes_members_of_finished_series_only(cohort):
     cohort.min_sessions_posted = 0
     cohort.save()
     done, short = member_make(cohort), member_make(cohort)
@@ -130,7 +123,6 @@ def test_the_nightly_check_completes_members_of_finished_series_only(cohort, hom
         attend(session, done.user)
     attend(sessions_of(cohort)[0], short.user)
     running = cohort_make(
-        home,
         sessions=[(dt.datetime(2027, 2, 3, 19, 0), 60), (dt.datetime(2027, 3, 10, 19, 0), 60)],
         min_attendance_percent=50,
     )

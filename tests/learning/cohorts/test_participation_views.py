@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from learning.cohorts import attendance, discussion
 from learning.models import Attendance, Post
-from tests.learning.cohorts.fixtures_participation import (
+from tests.learning.cohorts.factories import (
     cohort_make,
     district_admin_of,
     facilitator_of,
