@@ -12,6 +12,10 @@ promoted in the order people joined it.
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -32,6 +36,63 @@ _READING_MAX = CohortSession._meta.get_field("reading").max_length
 
 
 # Creating and editing a cohort.
+
+
+def _named(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {field.name: data[field.name] for field in fields(cls)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortDetails:
+    """What the people running a cohort choose about it, when they start it and later.
+
+    The cohort stores each of these but the facilitators in a column of the same name,
+    and the form's cleaned data carries them under these names too: a new setting is
+    added here and on the model, and `cohort_create`, `cohort_update` and the forms
+    follow."""
+
+    title: str
+    facilitators: tuple[User, ...]
+    description: str = ""
+    capacity: int | None = None
+    visibility: str = Cohort.Visibility.DISTRICT
+    min_attendance_percent: int = 75
+    min_sessions_posted: int = 0
+    requires_synthesis: bool = True
+    reading_hours: Decimal = Decimal(0)
+    completion_badge: MicroCredentialPage | None = None
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**{**_named(cls, data), "facilitators": tuple(data["facilitators"])})
+
+    @classmethod
+    def stored(cls) -> list[str]:
+        """The settings the cohort keeps in its own columns (facilitators are members)."""
+        return [field.name for field in fields(cls) if field.name != "facilitators"]
+
+    def columns(self) -> dict[str, Any]:
+        """The cohort's columns, with the title and description trimmed."""
+        values = {name: getattr(self, name) for name in self.stored()}
+        return {**values, "title": self.title.strip(), "description": self.description.strip()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortPlan:
+    """What a new cohort works through and when it meets, from which its first schedule is
+    made. No time zone: the district's."""
+
+    book: BookPage | None = None
+    pathway: PathwayPage | None = None
+    start_date: dt.date
+    weekday: int
+    time_of_day: dt.time
+    duration_minutes: int = 60
+    time_zone: str = ""
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**_named(cls, data))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -59,7 +120,7 @@ def _units(*, book: BookPage | None, pathway: PathwayPage | None) -> list[schedu
     return units
 
 
-def _check_facilitators(district: District, facilitators: list[User]) -> None:
+def _check_facilitators(district: District, facilitators: tuple[User, ...]) -> None:
     if not facilitators:
         raise LeapError(fields={"facilitators": ["Choose at least one facilitator."]})
     members = set(
@@ -79,7 +140,7 @@ def _check_facilitators(district: District, facilitators: list[User]) -> None:
         )
 
 
-def _set_facilitators(cohort: Cohort, facilitators: list[User]) -> None:
+def _set_facilitators(cohort: Cohort, facilitators: tuple[User, ...]) -> None:
     now = timezone.now()
     wanted = {user.pk for user in facilitators}
     for place in CohortMember.objects.filter(cohort=cohort, role=CohortMember.Role.FACILITATOR):
@@ -106,54 +167,42 @@ def _set_facilitators(cohort: Cohort, facilitators: list[User]) -> None:
             place.save(update_fields=["role", "state", "state_changed_at", "joined_at"])
 
 
+def _check_title(details: CohortDetails) -> None:
+    if not details.title.strip():
+        raise LeapError(fields={"title": ["Give the cohort a title."]})
+
+
 @transaction.atomic
 def cohort_create(
     *,
     district: District,
     created_by: User,
-    title: str,
-    book: BookPage | None = None,
-    pathway: PathwayPage | None = None,
-    facilitators: list[User],
-    start_date: dt.date,
-    weekday: int,
-    time_of_day: dt.time,
-    duration_minutes: int = 60,
-    time_zone: str = "",
-    capacity: int | None = None,
-    visibility: str = Cohort.Visibility.DISTRICT,
-    description: str = "",
-    min_attendance_percent: int = 75,
-    min_sessions_posted: int = 0,
-    requires_synthesis: bool = True,
-    reading_hours=0,
-    completion_badge: MicroCredentialPage | None = None,
+    details: CohortDetails,
+    plan: CohortPlan,
     now: dt.datetime | None = None,
 ) -> Cohort:
     """A cohort in the district, being planned (draft), with its facilitators and a
     schedule generated from the book's sections or the pathway's steps: one meeting a week
     from the first `weekday` on or after `start_date`, at `time_of_day` in the time zone."""
     now = now or timezone.now()
-    time_zone = time_zone or district.time_zone
+    time_zone = plan.time_zone or district.time_zone
     zone = _zone(time_zone)
-    title = title.strip()
-    if not title:
-        raise LeapError(fields={"title": ["Give the cohort a title."]})
-    if start_date < now.astimezone(zone).date():
+    _check_title(details)
+    if plan.start_date < now.astimezone(zone).date():
         raise LeapError(
             fields={"start_date": ["The start date is in the past: choose today or later."]}
         )
-    if not 0 <= weekday <= 6:
+    if not 0 <= plan.weekday <= 6:
         raise LeapError(fields={"weekday": ["Choose a day of the week."]})
-    units = _units(book=book, pathway=pathway)
-    _check_facilitators(district, facilitators)
+    units = _units(book=plan.book, pathway=plan.pathway)
+    _check_facilitators(district, details.facilitators)
     planned = schedule.generate(
         units,
-        start_date=start_date,
-        weekday=weekday,
-        time_of_day=time_of_day,
+        start_date=plan.start_date,
+        weekday=plan.weekday,
+        time_of_day=plan.time_of_day,
         time_zone=time_zone,
-        duration_minutes=duration_minutes,
+        duration_minutes=plan.duration_minutes,
     )
     if planned[0].starts_at <= now:
         raise LeapError(
@@ -165,20 +214,12 @@ def cohort_create(
         )
     cohort = Cohort.objects.create(
         district=district,
-        title=title,
-        book=book,
-        pathway=pathway,
-        description=description.strip(),
+        book=plan.book,
+        pathway=plan.pathway,
         time_zone=time_zone,
-        start_date=start_date,
-        capacity=capacity,
-        visibility=visibility,
-        min_attendance_percent=min_attendance_percent,
-        min_sessions_posted=min_sessions_posted,
-        requires_synthesis=requires_synthesis,
-        reading_hours=reading_hours,
-        completion_badge=completion_badge,
+        start_date=plan.start_date,
         created_by=created_by,
+        **details.columns(),
     )
     CohortSession.objects.bulk_create(
         CohortSession(
@@ -193,7 +234,7 @@ def cohort_create(
         )
         for p in planned
     )
-    _set_facilitators(cohort, facilitators)
+    _set_facilitators(cohort, details.facilitators)
     return cohort
 
 
@@ -202,39 +243,17 @@ def _lock(cohort: Cohort) -> Cohort:
 
 
 @transaction.atomic
-def cohort_update(
-    *,
-    cohort: Cohort,
-    title: str,
-    facilitators: list[User],
-    capacity: int | None,
-    visibility: str,
-    description: str = "",
-    min_attendance_percent: int = 75,
-    min_sessions_posted: int = 0,
-    requires_synthesis: bool = True,
-    reading_hours=0,
-    completion_badge: MicroCredentialPage | None = None,
-) -> Cohort:
+def cohort_update(*, cohort: Cohort, details: CohortDetails) -> Cohort:
     """Change a cohort's details. The book and the schedule are not changed here (the
     schedule is edited session by session); more places promote people from the waiting
     list."""
     cohort = _lock(cohort)
-    title = title.strip()
-    if not title:
-        raise LeapError(fields={"title": ["Give the cohort a title."]})
-    _check_facilitators(cohort.district, facilitators)
-    cohort.title = title
-    cohort.description = description.strip()
-    cohort.capacity = capacity
-    cohort.visibility = visibility
-    cohort.min_attendance_percent = min_attendance_percent
-    cohort.min_sessions_posted = min_sessions_posted
-    cohort.requires_synthesis = requires_synthesis
-    cohort.reading_hours = reading_hours
-    cohort.completion_badge = completion_badge
+    _check_title(details)
+    _check_facilitators(cohort.district, details.facilitators)
+    for name, value in details.columns().items():
+        setattr(cohort, name, value)
     cohort.save()
-    _set_facilitators(cohort, facilitators)
+    _set_facilitators(cohort, details.facilitators)
     _promote(cohort)
     return cohort
 

@@ -2,6 +2,7 @@
 (for facilitators and district admins), and the member's cohort page. Every view finds
 the cohort through `learning.cohorts.permissions`, so anyone else gets a 404."""
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -74,32 +75,13 @@ def cohort_create(request, slug: str):
         request.POST or None, district=district, initial={"facilitators": [request.user.pk]}
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        facilitators = list(data["facilitators"])
-        if not is_admin and request.user not in facilitators:
+        details = form.details()
+        if not is_admin and request.user not in details.facilitators:
             # A facilitator who starts a cohort leads it; only an admin may name others alone.
-            facilitators.append(request.user)
+            details = replace(details, facilitators=(*details.facilitators, request.user))
         try:
             cohort = services.cohort_create(
-                district=district,
-                created_by=request.user,
-                title=data["title"],
-                book=data["book"],
-                pathway=data["pathway"],
-                facilitators=facilitators,
-                start_date=data["start_date"],
-                weekday=data["weekday"],
-                time_of_day=data["time_of_day"],
-                duration_minutes=data["duration_minutes"],
-                time_zone=data["time_zone"],
-                capacity=data["capacity"],
-                visibility=data["visibility"],
-                description=data["description"],
-                min_attendance_percent=data["min_attendance_percent"],
-                min_sessions_posted=data["min_sessions_posted"],
-                requires_synthesis=data["requires_synthesis"],
-                reading_hours=data["reading_hours"],
-                completion_badge=data["completion_badge"],
+                district=district, created_by=request.user, details=details, plan=form.plan()
             )
         except LeapError as error:
             error.add_to_form(form)
@@ -131,21 +113,8 @@ def cohort_edit(request, pk: int):
         initial={"facilitators": [p.user_id for p in facilitators]},
     )
     if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
         try:
-            services.cohort_update(
-                cohort=cohort,
-                title=data["title"],
-                facilitators=list(data["facilitators"]),
-                capacity=data["capacity"],
-                visibility=data["visibility"],
-                description=data["description"],
-                min_attendance_percent=data["min_attendance_percent"],
-                min_sessions_posted=data["min_sessions_posted"],
-                requires_synthesis=data["requires_synthesis"],
-                reading_hours=data["reading_hours"],
-                completion_badge=data["completion_badge"],
-            )
+            services.cohort_update(cohort=cohort, details=form.details())
         except LeapError as error:
             error.add_to_form(form)
         else:

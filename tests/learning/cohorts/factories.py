@@ -9,6 +9,7 @@ attendance, reminders, completion, reports). Times are written on the cohort's w
 import csv
 import datetime as dt
 import io
+from dataclasses import fields
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -91,22 +92,22 @@ def other_district_admin() -> User:
 # Cohorts.
 
 
-def cohort_start(district, book, by, *, capacity=None, visibility="district", open_=True, **fields):
+def cohort_start(district, book, by, *, open_=True, **choices) -> Cohort:
     """A book club planned through the services, as `by` would: weekly from next week,
-    Tuesdays at 4 pm, led by `by` unless `facilitators` says otherwise; then opened."""
+    Tuesdays at 4 pm, led by `by`; then opened unless `open_` is False. Other keywords
+    change its plan (`services.CohortPlan`) or its details (`services.CohortDetails`)."""
+    plan_fields = {field.name for field in fields(services.CohortPlan)}
+    plan = {"book": book, "start_date": next_week(), "weekday": 1, "time_of_day": dt.time(16, 0)}
+    plan.update({name: value for name, value in choices.items() if name in plan_fields})
+    details = {"title": "Reading together", "facilitators": [by]}
+    details.update({name: value for name, value in choices.items() if name not in plan_fields})
     cohort = services.cohort_create(
         district=district,
         created_by=by,
-        title=fields.pop("title", "Reading together"),
-        book=book,
-        facilitators=fields.pop("facilitators", [by]),
-        start_date=fields.pop("start_date", next_week()),
-        weekday=fields.pop("weekday", 1),
-        time_of_day=fields.pop("time_of_day", dt.time(16, 0)),
-        duration_minutes=fields.pop("duration_minutes", 60),
-        capacity=capacity,
-        visibility=visibility,
-        **fields,
+        details=services.CohortDetails(
+            **{**details, "facilitators": tuple(details["facilitators"])}
+        ),
+        plan=services.CohortPlan(**plan),
     )
     if open_:
         cohort = services.cohort_open(cohort=cohort)

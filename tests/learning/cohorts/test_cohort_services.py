@@ -77,12 +77,10 @@ def test_a_pathway_cohort_has_one_session_per_step(district, home, admin):
     cohort = services.cohort_create(
         district=district,
         created_by=admin,
-        title="Pathway group",
-        pathway=pathway,
-        facilitators=[admin],
-        start_date=next_week(),
-        weekday=0,
-        time_of_day=dt.time(15, 0),
+        details=services.CohortDetails(title="Pathway group", facilitators=(admin,)),
+        plan=services.CohortPlan(
+            pathway=pathway, start_date=next_week(), weekday=0, time_of_day=dt.time(15, 0)
+        ),
     )
     assert [(s.reading, s.prompts) for s in schedule_of(cohort)] == [
         ("Read: Read the plan", []),
@@ -130,12 +128,13 @@ def test_a_first_meeting_already_past_today_is_refused(district, book, admin):
         services.cohort_create(
             district=district,
             created_by=admin,
-            title="Today",
-            book=book,
-            facilitators=[admin],
-            start_date=today.date(),
-            weekday=today.weekday(),
-            time_of_day=(today - dt.timedelta(minutes=5)).time(),
+            details=services.CohortDetails(title="Today", facilitators=(admin,)),
+            plan=services.CohortPlan(
+                book=book,
+                start_date=today.date(),
+                weekday=today.weekday(),
+                time_of_day=(today - dt.timedelta(minutes=5)).time(),
+            ),
             now=now,
         )
     assert not Cohort.objects.exists()
@@ -349,10 +348,9 @@ def test_more_places_promote_as_many_as_fit(district, book, admin):
         services.member_join(cohort=cohort, user=user)
     services.cohort_update(
         cohort=cohort,
-        title=cohort.title,
-        facilitators=[admin],
-        capacity=3,
-        visibility=cohort.visibility,
+        details=services.CohortDetails(
+            title=cohort.title, facilitators=(admin,), capacity=3, visibility=cohort.visibility
+        ),
     )
     states = [CohortMember.objects.get(cohort=cohort, user=u).state for u in people]
     assert states == ["active", "active", "active", "waiting"]

@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from learning.cohorts import services
-from learning.models import Cohort, CohortMember, CohortSession
+from learning.models import Cohort, CohortMember, CohortSession, Membership
 from tests.factories import (
     MembershipFactory,
     MicroCredentialIndexPageFactory,
@@ -77,6 +77,17 @@ def test_a_bad_start_date_is_shown_on_the_form_and_nothing_is_created(
     assert response.status_code == 400
     assert "The start date is in the past" in response.content.decode()
     assert not Cohort.objects.exists()
+
+
+def test_a_facilitator_who_names_only_a_colleague_still_leads_the_club(client, district, book):
+    fran = district_member(district, role=Membership.Role.FACILITATOR)
+    colleague = district_member(district)
+    signed_in(client, fran)
+    url = reverse("cohorts:create", args=[district.slug])
+    assert client.post(url, start_form(book, colleague)).status_code == 302
+    cohort = Cohort.objects.get(title="Spring readers")
+    leads = CohortMember.objects.filter(cohort=cohort, role=CohortMember.Role.FACILITATOR)
+    assert {place.user for place in leads} == {fran, colleague}
 
 
 def test_learners_and_other_districts_cannot_start_one(client, district):
