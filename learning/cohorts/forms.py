@@ -171,6 +171,20 @@ class SessionForm(forms.Form):
     def prompt_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["prompts"].splitlines() if line.strip()]
 
+    def meeting(self) -> dict:
+        """The meeting as `services.session_add` and `session_update` take it (once the
+        form is valid)."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "reading": data["reading"],
+            "starts_at": self.starts_at(),
+            "duration_minutes": data["duration_minutes"],
+            "place": data["place"],
+            "video_url": data["video_url"],
+            "prompts": self.prompt_list(),
+        }
+
 
 def session_initial(session, zone: ZoneInfo) -> dict:
     local = session.starts_at.astimezone(zone)

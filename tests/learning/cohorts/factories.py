@@ -259,3 +259,8 @@ def query_count(client, url: str) -> int:
 
 def csv_rows(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode())))
+
+
+def said(response) -> list[tuple[str, str]]:
+    """The messages a page showed, as (kind, text): follow the redirect to see them."""
+    return [(message.tags, str(message)) for message in response.context["messages"]]

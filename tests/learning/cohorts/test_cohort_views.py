@@ -23,6 +23,7 @@ from tests.learning.cohorts.factories import (
     next_week,
     other_district_admin,
     query_count,
+    said,
     signed_in,
 )
 
@@ -191,6 +192,94 @@ def test_the_member_page_shows_this_weeks_reading_prompts_and_next_meeting(
 def test_the_menu_has_no_book_clubs_for_people_without_one(client, district):
     signed_in(client, onboarded(district_member(district)))
     assert "Book clubs" not in client.get(reverse("learning:dashboard")).content.decode()
+
+
+def test_running_a_club_says_what_happened_or_why_not(client, district, book, admin):
+    cohort = cohort_start(district, book, admin, open_=False)
+    signed_in(client, admin)
+
+    def post(name, *args, data=None):
+        url = reverse(f"cohorts:{name}", args=[cohort.pk, *args])
+        return said(client.post(url, data or {}, follow=True))
+
+    assert post("open") == [("success", "“Reading together” is open: people can join now.")]
+    assert post("open") == [
+        ("error", "“Reading together” is not being planned any more, so it cannot be opened.")
+    ]
+    first = cohort.sessions.get(number=1)
+    assert post("session_split", first.pk) == [
+        ("success", "Split in two; the later meetings moved a week.")
+    ]
+    assert post("session_merge", first.pk) == [("success", "Merged with the next meeting.")]
+    last = cohort.sessions.order_by("number").last()
+    assert post("session_merge", last.pk) == [
+        ("error", f"“{last.title}” is the last meeting: there is no next one to merge it with.")
+    ]
+    assert post("session_remove", last.pk) == [("success", "Meeting removed.")]
+    assert cohort.sessions.count() == 2
+    later = (last.starts_at + dt.timedelta(days=7)).astimezone(CHICAGO)
+    meeting = {"date": later.date().isoformat(), "time": "16:00", "duration_minutes": "60"}
+    added = {f"add-{name}": value for name, value in {**meeting, "title": "Wrap-up"}.items()}
+    assert post("session_add", data=added) == [("success", "Meeting “Wrap-up” added.")]
+    wrap_up = cohort.sessions.get(title="Wrap-up")
+    edited = {
+        f"s{wrap_up.pk}-{name}": value for name, value in {**meeting, "title": "Ending"}.items()
+    }
+    assert post("session_edit", wrap_up.pk, data=edited) == [("success", "Meeting “Ending” saved.")]
+    details = {
+        "title": "Reading together again",
+        "facilitators": [admin.pk],
+        "visibility": "district",
+        "min_attendance_percent": "75",
+        "min_sessions_posted": "0",
+        "reading_hours": "0",
+    }
+    assert post("edit", data=details) == [("success", "Saved.")]
+    assert Cohort.objects.get(pk=cohort.pk).title == "Reading together again"
+
+
+def test_answering_people_says_what_happened(client, district, book, admin):
+    cohort = cohort_start(district, book, admin, visibility="code")
+    cody, dana = (
+        onboarded(district_member(district, user=UserFactory(display_name=name)))
+        for name in ("Cody Reader", "Dana Reader")
+    )
+    for person in (cody, dana):
+        signed_in(client, person)
+        asked = client.post(reverse("cohorts:request"), {"code": cohort.join_code}, follow=True)
+        assert said(asked) == [
+            (
+                "success",
+                "You asked to join “Reading together”. The facilitator will let you know.",
+            )
+        ]
+    wrong = client.post(reverse("cohorts:request"), {"code": "NOTACODE"}, follow=True)
+    assert said(wrong) == [
+        (
+            "error",
+            "That code does not match a book club you can join. Check it with your facilitator.",
+        )
+    ]
+
+    signed_in(client, admin)
+
+    def answer(person, what):
+        place = CohortMember.objects.get(cohort=cohort, user=person)
+        url = reverse("cohorts:member_answer", args=[cohort.pk, place.pk, what])
+        return said(client.post(url, follow=True))
+
+    assert answer(cody, "approve") == [("success", "Cody Reader is in.")]
+    assert answer(cody, "approve") == [("error", "That request has already been answered.")]
+    assert answer(dana, "decline") == [("success", "Dana Reader's request was declined.")]
+    assert not CohortMember.objects.filter(cohort=cohort, user=dana).exists()
+    assert answer(cody, "remove") == [("success", "Cody Reader is no longer in the group.")]
+
+    teacher = onboarded(district_member(district))
+    services.member_add(cohort=cohort, user=teacher, added_by=admin)
+    signed_in(client, teacher)
+    left = client.post(reverse("cohorts:leave", args=[cohort.pk]), follow=True)
+    assert said(left) == [("success", "You left “Reading together”.")]
+    assert CohortMember.objects.get(cohort=cohort, user=teacher).state == "left"
 
 
 def test_a_member_signs_up_for_an_open_cohort(client, cohort, district):

@@ -14,12 +14,17 @@ from credentials.models import Assertion
 from learning.cohorts.completion import cohorts_completion_check, completion_check, progress_get
 from learning.models import Attendance, CohortMember, CreditEntry
 from tests.factories import (
-    DEFAULT_PASSWORD,
     MicroCredentialIndexPageFactory,
     MicroCredentialPageFactory,
     UserFactory,
 )
-from tests.learning.cohorts.factories import attend, cohort_make, member_make, post
+from tests.learning.cohorts.factories import (
+    attend,
+    cohort_make,
+    member_make,
+    post,
+    signed_in,
+)
 
 ROOT = Path(__file__).resolve().parents[3]
 VALIDATOR_PYTHON = ROOT / ".venv-validator" / "bin" / "python"
@@ -73,7 +78,7 @@ def test_meeting_the_rule_completes_once_with_meeting_and_reading_hours(cohort, 
     assert cohorts_completion_check(now=AFTER) == 0
     assert CreditEntry.objects.filter(user=member.user).count() == 1
 
-    client.login(email=member.user.email, password=DEFAULT_PASSWORD)
+    signed_in(client, member.user)
     response = client.get(reverse("learning:transcript"))
     page = response.content.decode()
     assert "Empowered Educators (book club)" in page and "Book club or cohort" in page

@@ -17,6 +17,7 @@ from tests.learning.cohorts.factories import (
     facilitator_make,
     member_make,
     other_district_admin,
+    said,
     signed_in,
 )
 
@@ -154,6 +155,22 @@ def test_a_summary_after_the_meeting_is_shown_to_members_under_past_meetings(
     # Members cannot write it.
     assert client.post(url, {"summary": "Mine"}).status_code == 404
     assert CohortSession.objects.get(pk=held.pk).summary == "We agreed to try *exit tickets*."
+
+
+def test_saving_and_removing_a_summary_say_so(client, cohort, facilitator):
+    held = cohort.sessions.get(number=1)
+    url = reverse("cohort_facilitating:summary", args=[cohort.pk, held.pk])
+    signed_in(client, facilitator)
+    assert said(client.post(url, {"summary": "We met."}, follow=True)) == [
+        (
+            "success",
+            "The summary of “Chapter 1” is saved; members see it on the book club's page.",
+        )
+    ]
+    assert said(client.post(url, {"summary": ""}, follow=True)) == [
+        ("success", "The summary of “Chapter 1” is removed.")
+    ]
+    assert CohortSession.objects.get(pk=held.pk).summary == ""
 
 
 def test_a_summary_before_the_meeting_is_refused_and_nothing_changes(client, cohort, facilitator):
