@@ -516,6 +516,14 @@ def _cohort_url(cohort: Cohort) -> str:
     return reverse("cohorts:detail", args=[cohort.pk])
 
 
+def _place_url(place: CohortMember) -> str:
+    """Where the person finds their place: the club's page once in, else their book clubs
+    (where the waiting list shows)."""
+    if place.state == CohortMember.State.ACTIVE:
+        return reverse("cohorts:detail", args=[place.cohort_id])
+    return reverse("cohorts:list")
+
+
 def _take_place(cohort: Cohort, user: User, *, place: CohortMember | None = None) -> CohortMember:
     """The person takes a place (active) or, when the cohort is full, joins the end of the
     waiting list. The cohort must be locked."""
@@ -529,6 +537,20 @@ def _take_place(cohort: Cohort, user: User, *, place: CohortMember | None = None
         place.joined_at = place.joined_at or now
     place.save()
     return place
+
+
+def _tell_placed(
+    cohort: Cohort, user: User, place: CohortMember, *, now_in: str, url: str = ""
+) -> None:
+    """Tell the person they are in (`now_in`) or, the cohort being full, on its waiting
+    list; the link goes where they find their place unless `url` says otherwise."""
+    notify(
+        user=user,
+        message=now_in
+        if place.state == CohortMember.State.ACTIVE
+        else f"“{cohort.title}” is full: you are on its waiting list.",
+        url=url or _place_url(place),
+    )
 
 
 def _promote(cohort: Cohort) -> list[CohortMember]:
@@ -562,6 +584,29 @@ def _existing(cohort: Cohort, user: User) -> CohortMember | None:
     return CohortMember.objects.filter(cohort=cohort, user=user).first()
 
 
+def _lock_place(place: CohortMember) -> tuple[Cohort, CohortMember]:
+    """The cohort locked, and the place (with its person) read again inside the lock."""
+    cohort = _lock(place.cohort)
+    return cohort, CohortMember.objects.select_related("user").get(pk=place.pk)
+
+
+def _lock_pending(place: CohortMember, state: str, answered: str) -> tuple[Cohort, CohortMember]:
+    """`_lock_place`, refused with `answered` unless the place is still in `state`."""
+    cohort, place = _lock_place(place)
+    if place.state != state:
+        raise LeapError(answered)
+    return cohort, place
+
+
+def _ask(cohort: Cohort, user: User, place: CohortMember | None, state: str) -> CohortMember:
+    """The person is asking (requested) or being asked (invited), in their place if they
+    had one."""
+    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
+    place.state, place.state_changed_at = state, timezone.now()
+    place.save()
+    return place
+
+
 def _refuse_if_in(place: CohortMember | None, cohort: Cohort) -> None:
     if place is None or place.state == CohortMember.State.LEFT:
         return
@@ -575,8 +620,13 @@ def _refuse_if_in(place: CohortMember | None, cohort: Cohort) -> None:
         raise LeapError(messages[place.state])
 
 
-def _check_joinable(cohort: Cohort) -> None:
-    if cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
+def _is_closed(cohort: Cohort) -> bool:
+    return cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED)
+
+
+def cohort_check_joinable(*, cohort: Cohort) -> None:
+    """Refuse, saying why, when the cohort has finished or been cancelled."""
+    if _is_closed(cohort):
         raise LeapError(
             f"“{cohort.title}” has {cohort.get_status_display().lower()}: nobody can join it now."
         )
@@ -588,23 +638,13 @@ def member_add(*, cohort: Cohort, user: User, added_by: User | None = None) -> C
     a place, or the end of the waiting list when the cohort is full. A pending request or
     invitation is answered by it."""
     cohort = _lock(cohort)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     if not _is_district_member(cohort, user):
         raise LeapError(f"Only members of {cohort.district.name} can join “{cohort.title}”.")
     place = _existing(cohort, user)
     _refuse_if_in(place, cohort)
     place = _take_place(cohort, user, place=place)
-    notify(
-        user=user,
-        message=(
-            f"You were added to “{cohort.title}”."
-            if place.state == CohortMember.State.ACTIVE
-            else f"“{cohort.title}” is full: you are on its waiting list."
-        ),
-        url=_cohort_url(cohort)
-        if place.state == CohortMember.State.ACTIVE
-        else reverse("cohorts:list"),
-    )
+    _tell_placed(cohort, user, place, now_in=f"You were added to “{cohort.title}”.")
     return place
 
 
@@ -641,26 +681,22 @@ def member_request(*, code: str, user: User) -> CohortMember:
             }
         )
     cohort = _lock(found)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     place = _existing(cohort, user)
     if place is not None and place.state == CohortMember.State.REQUESTED:
         raise LeapError(
             f"You have already asked to join “{cohort.title}”: the facilitator will answer."
         )
     _refuse_if_in(place, cohort)
-    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
-    place.state, place.state_changed_at = CohortMember.State.REQUESTED, timezone.now()
-    place.save()
-    return place
+    return _ask(cohort, user, place, CohortMember.State.REQUESTED)
 
 
 @transaction.atomic
 def member_approve(*, place: CohortMember) -> CohortMember:
     """A facilitator lets in someone who asked with the code (or onto the waiting list)."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.REQUESTED:
-        raise LeapError("That request has already been answered.")
+    cohort, place = _lock_pending(
+        place, CohortMember.State.REQUESTED, "That request has already been answered."
+    )
     place = _take_place(cohort, place.user, place=place)
     notify(
         user=place.user,
@@ -670,9 +706,7 @@ def member_approve(*, place: CohortMember) -> CohortMember:
             else f"Your request to join “{cohort.title}” was approved; it is full, "
             "so you are on the waiting list."
         ),
-        url=_cohort_url(cohort)
-        if place.state == CohortMember.State.ACTIVE
-        else reverse("cohorts:list"),
+        url=_place_url(place),
         email_template="learning/cohorts/email/approved",
         context={
             "cohort_title": cohort.title,
@@ -685,10 +719,9 @@ def member_approve(*, place: CohortMember) -> CohortMember:
 @transaction.atomic
 def member_decline(*, place: CohortMember) -> None:
     """A facilitator declines a request to join (the person may ask again)."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.REQUESTED:
-        raise LeapError("That request has already been answered.")
+    cohort, place = _lock_pending(
+        place, CohortMember.State.REQUESTED, "That request has already been answered."
+    )
     user = place.user
     place.delete()
     notify(user=user, message=f"Your request to join “{cohort.title}” was not accepted this time.")
@@ -699,7 +732,7 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
     """Invite someone from the district's roster by e-mail; they accept from the link,
     signed in as themselves."""
     cohort = _lock(cohort)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     if not _is_district_member(cohort, user):
         raise LeapError(
             f"Only members of {cohort.district.name} can be invited to “{cohort.title}”."
@@ -708,9 +741,7 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
     if place is not None and place.state == CohortMember.State.INVITED:
         raise LeapError(f"{user.display_name or user.email} has already been invited.")
     _refuse_if_in(place, cohort)
-    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
-    place.state, place.state_changed_at = CohortMember.State.INVITED, timezone.now()
-    place.save()
+    place = _ask(cohort, user, place, CohortMember.State.INVITED)
     notify(
         user=user,
         message=(
@@ -730,11 +761,10 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
 @transaction.atomic
 def member_accept(*, place: CohortMember) -> CohortMember:
     """The invited person accepts: a place, or the waiting list when full."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.INVITED:
-        raise LeapError("That invitation has already been answered.")
-    _check_joinable(cohort)
+    cohort, place = _lock_pending(
+        place, CohortMember.State.INVITED, "That invitation has already been answered."
+    )
+    cohort_check_joinable(cohort=cohort)
     return _take_place(cohort, place.user, place=place)
 
 
@@ -751,16 +781,14 @@ def member_from_invitation(*, cohort: Cohort, user: User) -> CohortMember | None
         CohortMember.State.INVITED,
         CohortMember.State.REQUESTED,
     )
-    if taken or cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
+    if taken or _is_closed(cohort):
         return None
     place = _take_place(cohort, user, place=place)
-    notify(
-        user=user,
-        message=(
-            f"Welcome to “{cohort.title}”: you are in."
-            if place.state == CohortMember.State.ACTIVE
-            else f"“{cohort.title}” is full: you are on its waiting list."
-        ),
+    _tell_placed(
+        cohort,
+        user,
+        place,
+        now_in=f"Welcome to “{cohort.title}”: you are in.",
         url=_cohort_url(cohort),
     )
     return place
@@ -770,8 +798,7 @@ def member_from_invitation(*, cohort: Cohort, user: User) -> CohortMember | None
 def member_leave(*, place: CohortMember, removed_by: User | None = None) -> list[CohortMember]:
     """Someone leaves (or is removed, or turns down an invitation); the first on the
     waiting list takes the place. Returns those promoted."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
+    cohort, place = _lock_place(place)
     if place.state in (CohortMember.State.LEFT, CohortMember.State.COMPLETED):
         raise LeapError(f"{place.user.display_name or place.user.email} is no longer taking part.")
     if place.role == CohortMember.Role.FACILITATOR:
