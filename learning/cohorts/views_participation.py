@@ -262,7 +262,7 @@ def attendance_page(request, cohort_id: int, session_id: int):
         lambda _data: attendance_services.attendance_record(
             session=session, by=request.user, statuses=form.statuses()
         ),
-        done=lambda saved: f"Attendance saved for {len(saved)} of {len(members)}.",
+        done=lambda records: f"Attendance saved for {len(records)} of {len(members)}.",
         then=reverse("cohort_participation:attendance", args=[cohort.pk, session.pk]),
     )
     if saved:

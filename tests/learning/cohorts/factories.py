@@ -7,9 +7,9 @@ attendance, reminders, completion, reports). Times are written on the cohort's w
 (America/Chicago unless said otherwise)."""
 
 import csv
+import dataclasses
 import datetime as dt
 import io
-from dataclasses import fields
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -96,7 +96,7 @@ def cohort_start(district, book, by, *, open_=True, **choices) -> Cohort:
     """A book club planned through the services, as `by` would: weekly from next week,
     Tuesdays at 4 pm, led by `by`; then opened unless `open_` is False. Other keywords
     change its plan (`services.CohortPlan`) or its details (`services.CohortDetails`)."""
-    plan_fields = {field.name for field in fields(services.CohortPlan)}
+    plan_fields = {field.name for field in dataclasses.fields(services.CohortPlan)}
     plan = {"book": book, "start_date": next_week(), "weekday": 1, "time_of_day": dt.time(16, 0)}
     plan.update({name: value for name, value in choices.items() if name in plan_fields})
     details = {"title": "Reading together", "facilitators": [by]}
