@@ -185,8 +185,28 @@ def participation_member_list(*, district: District, now: dt.datetime | None = N
     )
 
 
-def _hours(value) -> str:
+# Reading a row of `participation_member_list` (the final report reads them too).
+
+
+def meeting_hours(member: CohortMember) -> Decimal:
+    """Hours of the meetings they attended, to a tenth."""
+    return (Decimal(member.minutes_attended) / Decimal(60)).quantize(Decimal("0.1"))
+
+
+def meetings_not_recorded(member: CohortMember) -> int:
+    """Meetings held with no attendance record for them."""
+    recorded = member.present + member.late + member.absent + member.excused
+    return max(member.meetings_held - recorded, 0)
+
+
+def hours_cell(value) -> str:
+    """Hours for a CSV cell: "4.5", "6", or empty for none."""
     return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def completed_on_cell(member: CohortMember) -> str:
+    """The local date they completed, for a CSV cell; empty when they have not."""
+    return timezone.localtime(member.completed_at).date().isoformat() if member.completed_at else ""
 
 
 def participation_csv_write(*, district: District, out, now: dt.datetime | None = None) -> int:
@@ -198,13 +218,6 @@ def participation_csv_write(*, district: District, out, now: dt.datetime | None 
     for member in participation_member_list(district=district, now=now):
         cohort = member.cohort
         source = cohort.book or cohort.pathway
-        recorded = member.present + member.late + member.absent + member.excused
-        hours = Decimal(member.minutes_attended) / Decimal(60)
-        completed = (
-            timezone.localtime(member.completed_at).date().isoformat()
-            if member.completed_at
-            else ""
-        )
         row = [
             cohort.title,
             source.title if source else "",
@@ -217,12 +230,12 @@ def participation_csv_write(*, district: District, out, now: dt.datetime | None 
             member.late,
             member.absent,
             member.excused,
-            max(member.meetings_held - recorded, 0),
-            _hours(hours.quantize(Decimal("0.1"))),
+            meetings_not_recorded(member),
+            hours_cell(meeting_hours(member)),
             member.n_sessions_posted,
             member.n_posts,
-            completed,
-            _hours(member.hours_credited),
+            completed_on_cell(member),
+            hours_cell(member.hours_credited),
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
         rows += 1

@@ -15,8 +15,7 @@ from accounts.services import UNSUBSCRIBE_SALT, digests_send
 from learning.cohorts.reminders import TWO_DAYS, reminder_due_at, session_remind
 from tests.browser.helpers import assert_accessible, keep_screens, log_in, visit
 from tests.factories import UserFactory, onboarded
-from tests.learning.cohorts.fixtures_feeds import member_make
-from tests.learning.cohorts.fixtures_participation import cohort_make, session_make
+from tests.learning.cohorts.factories import cohort_make, member_make, session_make
 
 UNSUBSCRIBE_LINK = re.compile(r"https?://\S+/notifications/unsubscribe/\S+/")
 DAILY = "Send one e-mail a day with everything new"

@@ -10,7 +10,7 @@ import pytest
 from learning.demo_cohort import club_move, weeks_behind
 from learning.models import Attendance, CohortMember, CreditEntry, Post, Rsvp
 from tests.factories import UserFactory
-from tests.learning.cohorts.fixtures_feeds import attend, cohort_make, member_make, post
+from tests.learning.cohorts.factories import attend, cohort_make, member_make, post
 
 CHICAGO = ZoneInfo("America/Chicago")
 UTC = dt.UTC

@@ -15,17 +15,17 @@ from learning.cohorts.completion import cohorts_completion_check, completion_che
 from learning.cohorts.reports import participation_member_list
 from learning.models import Attendance, CohortMember, CreditEntry
 from tests.factories import (
-    DEFAULT_PASSWORD,
     MicroCredentialIndexPageFactory,
     MicroCredentialPageFactory,
     UserFactory,
 )
-from tests.learning.cohorts.fixtures_feeds import (
+from tests.learning.cohorts.factories import (
     attend,
     cohort_make,
     facilitator_make,
     member_make,
     post,
+    signed_in,
 )
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -41,15 +41,8 @@ AFTER = dt.datetime(2027, 3, 1, 12, 0, tzinfo=dt.UTC)
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def cohort(home):
-    return cohort_make(home, sessions=MEETINGS, min_attendance_percent=75, min_sessions_posted=2)
+def cohort(db):
+    return cohort_make(sessions=MEETINGS, min_attendance_percent=75, min_sessions_posted=2)
 
 
 def sessions_of(cohort):
@@ -112,7 +105,7 @@ def test_meeting_the_rule_completes_at_once_with_the_hours_so_far_and_the_readin
     [place] = participation_member_list(district=cohort.district, now=AFTER)
     assert place.hours_credited == Decimal("7.0")
 
-    client.login(email=member.user.email, password=DEFAULT_PASSWORD)
+    signed_in(client, member.user)
     response = client.get(reverse("learning:transcript"))
     page = response.content.decode()
     assert response.status_code == 200
@@ -184,7 +177,6 @@ def test_the_nightly_check_completes_whoever_has_met_the_rule(cohort, home):
         attend(session, done.user)
     attend(sessions_of(cohort)[0], short.user)
     running = cohort_make(
-        home,
         sessions=[(dt.datetime(2027, 2, 3, 19, 0), 60), (dt.datetime(2027, 3, 10, 19, 0), 60)],
         min_attendance_percent=50,
     )

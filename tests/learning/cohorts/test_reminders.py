@@ -19,7 +19,7 @@ from learning.cohorts.reminders import (
 )
 from learning.models import Cohort, CohortMember, ReminderSent
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import cohort_make, member_make
+from tests.learning.cohorts.factories import cohort_make, member_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,8 @@ THREE_HOURS_DUE = dt.datetime(2027, 3, 15, 21, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def cohort(home):
-    return cohort_make(home, sessions=[(dt.datetime(2027, 3, 15, 19, 0), 60)])
+def cohort(db):
+    return cohort_make(sessions=[(dt.datetime(2027, 3, 15, 19, 0), 60)])
 
 
 def run(now, django_capture_on_commit_callbacks) -> int:
