@@ -63,6 +63,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.middleware.SecurityHeadersMiddleware",
     "cms.middleware.UploadedFilesSecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -73,6 +74,55 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+# Content-Security-Policy of Leap's own pages (cms.middleware.SecurityHeadersMiddleware):
+# script and styles come only from Leap's files in static/, never inline (no <script> blocks,
+# no on…= handlers, no style attributes), so injected markup can run nothing. Signing in
+# with Google or Microsoft posts a form that the site sends on to the provider.
+LEAP_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'", "https://accounts.google.com", "https://login.microsoftonline.com"],
+    "frame-ancestors": ["'none'"],
+}
+# Wagtail's and Django's admins write inline script and styles of their own (Wagtail's is
+# not yet CSP-clean upstream), and Wagtail shows page previews in a frame and image
+# previews as data: and blob: URLs. Only editors and staff reach these paths, after signing in.
+LEAP_CSP_ADMIN_PATHS = ("/admin/", "/django-admin/")
+LEAP_CSP_ADMIN = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# Browser features no Leap screen uses (evidence is uploaded as files: no camera capture).
+LEAP_PERMISSIONS_OFF = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
 ]
 
 ROOT_URLCONF = "cms.urls"

@@ -147,3 +147,18 @@ def test_the_badge_page_shows_the_criteria_as_formatted_text(client, badge_class
     assert "**" not in html
     assert "<strong>Every rubric criterion must be met:</strong>" in html
     assert "<ol>" in html and "<ul>" in html
+
+
+def test_public_json_stays_cacheable_for_someone_signed_in(client, assertion, learner):
+    """Pages for people signed in are no-store (cms.middleware); the public Open Badges
+    JSON and images are the same for everyone and keep their shared-cache headers."""
+    client.force_login(learner)
+    response = client.get(f"/public/assertions/{assertion.uuid}", **JSON)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, no-cache"
+    image = client.get(f"/public/badges/{assertion.badge_class.uuid}/image")
+    assert "no-store" not in image.get("Cache-Control", "")
+    # A file keeps its own sandboxing policy; the site's page policy does not replace it.
+    assert "sandbox" in image["Content-Security-Policy"]
+    own_page = client.get("/my/badges/")
+    assert "no-store" in own_page["Cache-Control"]
