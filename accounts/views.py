@@ -135,7 +135,7 @@ class VerificationResendForm(forms.Form):
 
 # How often a new confirmation link may be asked for: per address (whether or not it has an
 # account, so the limit says nothing about who does) and per computer (its IP address as
-# allauth sees it, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies). A school's staff may share
+# read through the proxies in LEAP_TRUSTED_PROXIES). A school's staff may share
 # one IP address, hence the larger figure.
 RESEND_PER_ADDRESS = {"limit": 3, "seconds": 15 * 60}
 RESEND_PER_IP = {"limit": 20, "seconds": 15 * 60}

@@ -12,6 +12,7 @@ from .env import (
     env_fernet_keys,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
 )
@@ -227,6 +228,29 @@ CELERY_BEAT_SCHEDULE = {
 }
 CELERY_TIMEZONE = "UTC"
 
+# The proxies in front of Leap (a TLS terminator, a load balancer) whose X-Forwarded-For may
+# be believed: addresses or networks. Every rate limit (Leap's and allauth's) counts per
+# client address, read through these hops only (accounts.client_ip); unset, the address
+# that connected (REMOTE_ADDR) is the client.
+LEAP_TRUSTED_PROXIES = env_networks("LEAP_TRUSTED_PROXIES")
+# Leap's own rate limits (accounts.throttle): per scope, (how many, in how many seconds) per
+# person ("user"; visitors by address) and per address ("ip"). Past one: 429, "Please wait".
+# A school's staff may share one address, hence the larger per-address figures.
+LEAP_THROTTLES = {
+    # Codes that did not match: district and book-club join codes (failures only)…
+    "join-code": {"user": (10, 15 * 60), "ip": (50, 15 * 60)},
+    # …a meeting's six-digit check-in code…
+    "check-in-code": {"user": (10, 15 * 60)},
+    # …and invitation links that match no invitation.
+    "invitation-token": {"ip": (20, 15 * 60)},
+    # Draft autosaves: a person pauses at most about once a second; a script does not stop.
+    "autosave": {"user": (300, 5 * 60)},
+    # CSV and zip downloads of people's records.
+    "export": {"user": (30, 10 * 60), "ip": (100, 10 * 60)},
+    # Public verification (Open Badges JSON, pages, images, keys): generous, per address.
+    "public": {"ip": (600, 60)},
+}
+
 # Accounts: e-mail is the login; allauth handles sign-up, verification, reset and MFA.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -278,6 +302,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leap] "
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Wrong passwords: 10 a minute from one address, and 5 in 5 minutes for one account from one
+# address (accounts.adapter keys allauth's count by account and address, and adds a cap per
+# account from all addresses together), so a stranger's guesses never lock the owner out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leap"
 MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second code: phones' clocks drift

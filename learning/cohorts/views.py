@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, participation_selectors, selectors, services
 from learning.cohorts.forms import (
@@ -449,9 +450,12 @@ def cohort_join(request, pk: int):
 def cohort_request(request):
     form = CohortCodeForm(request.POST)
     if form.is_valid():
+        if wait := throttle_blocked(request, "join-code"):
+            return too_many_requests(request, wait, CODE_WAIT)
         try:
             place = services.member_request(code=form.cleaned_data["code"], user=request.user)
         except LeapError as error:
+            throttle_failure(request, "join-code")
             error.add_to_form(form)
         else:
             messages.success(

@@ -10,6 +10,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from accounts.errors import LeapError
+from accounts.throttle import throttled
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, final_report
 from learning.cohorts.forms_facilitating import MessageForm, SummaryForm
@@ -106,6 +107,7 @@ def report_page(request, cohort_id: int):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def report_csv(request, cohort_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

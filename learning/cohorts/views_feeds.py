@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import throttled
 from learning.cohorts import calendar, reports
 from learning.cohorts.permissions import cohort_for_participant
 from learning.models import CohortMember, CohortSession
@@ -95,6 +96,7 @@ def district_report(request, slug: str):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def district_report_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     response = HttpResponse(content_type="text/csv; charset=utf-8")

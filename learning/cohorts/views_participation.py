@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.cohorts import attendance as attendance_services
 from learning.cohorts import discussion
 from learning.cohorts import participation_selectors as selectors
@@ -299,12 +300,15 @@ def checkin_page(request, cohort_id: int, session_id: int):
     form = CheckinForm(request.POST or None)
     status = 200
     if request.method == "POST":
+        if wait := throttle_blocked(request, "check-in-code"):
+            return too_many_requests(request, wait, CODE_WAIT)
         if form.is_valid():
             try:
                 attendance_services.checkin_submit(
                     session=session, user=request.user, code=form.cleaned_data["code"]
                 )
             except LeapError as error:
+                throttle_failure(request, "check-in-code")
                 error.add_to_form(form)
             else:
                 # The page itself says so ("You are checked in"), so no flash message.
