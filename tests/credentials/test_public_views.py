@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from credentials.services.badges import assertion_award, assertion_revoke
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +163,16 @@ def test_public_json_stays_cacheable_for_someone_signed_in(client, assertion, le
     assert "sandbox" in image["Content-Security-Policy"]
     own_page = client.get("/my/badges/")
     assert "no-store" in own_page["Cache-Control"]
+
+
+def test_public_verification_is_limited_per_address_generously(client, settings, assertion):
+    """One address asking too fast gets 429 (JSON for JSON clients); others are unaffected."""
+    limit(settings, "public", {"ip": (3, 60)}, address="198.51.100.60")
+    url = f"/public/assertions/{assertion.uuid}"
+    for _ in range(3):
+        assert client.get(url, REMOTE_ADDR="198.51.100.60", **JSON).status_code == 200
+    refused = client.get(url, REMOTE_ADDR="198.51.100.60", **JSON)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "Please wait" in refused.json()["error"]
+    assert client.get(url, REMOTE_ADDR="198.51.100.61", **JSON).status_code == 200
