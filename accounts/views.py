@@ -39,9 +39,11 @@ def notification_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
-    """Mark the notification read and go where it points."""
+    """Go where the notification points; the list's button POSTs, which also marks it read.
+    A GET (an old bookmark, a link checker) only follows: it changes nothing."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    services.notifications_mark_read(user=request.user, pk=notification.pk)
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user, pk=notification.pk)
     return redirect(safe_target(notification.url) or "notifications:list")
 
 

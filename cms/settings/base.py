@@ -72,6 +72,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.idle.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -267,6 +268,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# Staff (who see other people's data) are signed out after this long without a request;
+# learners keep the ordinary two-week session (accounts.idle).
+LEAP_STAFF_IDLE_MINUTES = env_int("LEAP_STAFF_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 LOGIN_REDIRECT_URL = "/dashboard/"
 # Where people land after logging in, asked in order (see accounts.adapter): reviewers on
 # their queue (leads on the lead tools), district admins on their district, editors in the
