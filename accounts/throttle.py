@@ -100,9 +100,8 @@ def throttle_failure(request, scope: str) -> None:
 def too_many_requests(request, seconds: int, message: str = WAIT) -> HttpResponse:
     """429 with Retry-After: a page for people, JSON for scripts that asked for it."""
     if "json" in request.headers.get("Accept", ""):
-        response = JsonResponse(
-            {"saved": False, "error": message, "problems": [message]}, status=429
-        )
+        # "problems" is what the draft script shows ("Not saved: …").
+        response = JsonResponse({"error": message, "problems": [message]}, status=429)
     else:
         response = render(request, "429.html", {"message": message}, status=429)
     response["Retry-After"] = str(seconds)
