@@ -204,6 +204,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "learning.cohorts.tasks.cohorts_remind_meetings",
         "schedule": crontab(minute="*/15"),
     },
+    # Long staff actions (accounts.batch) whose run was lost are picked up again.
+    "batch-jobs-resume": {
+        "task": "accounts.tasks.batches_resume_stalled",
+        "schedule": crontab(minute="*/5"),
+    },
     # Daily digest of reminders and updates (accounts), 12:00 UTC: morning across US zones.
     "notification-digests": {
         "task": "accounts.tasks.notifications_send_digests",

@@ -197,6 +197,15 @@ class AddMemberForm(forms.Form):
         self.fields["user"].queryset = selectors.roster_list_addable(cohort=cohort)
 
 
+class InviteAddressForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="They join the district as a learner, with a place in this book club.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
+
+
 class CohortCodeForm(forms.Form):
     code = forms.CharField(
         label="Book club code",

@@ -720,6 +720,34 @@ def member_accept(*, place: CohortMember) -> CohortMember:
 
 
 @transaction.atomic
+def member_from_invitation(*, cohort: Cohort, user: User) -> CohortMember | None:
+    """Someone invited to the district for this book club has just joined the district:
+    they take a place (or the waiting list's end when full), as if they had accepted a
+    club invitation. A club that has finished or been cancelled meanwhile is left alone,
+    and so is anyone already in it. Returns their place, if one was given."""
+    cohort = _lock(cohort)
+    place = _existing(cohort, user)
+    taken = place is not None and place.state not in (
+        CohortMember.State.LEFT,
+        CohortMember.State.INVITED,
+        CohortMember.State.REQUESTED,
+    )
+    if taken or cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
+        return None
+    place = _take_place(cohort, user, place=place)
+    notify(
+        user=user,
+        message=(
+            f"Welcome to “{cohort.title}”: you are in."
+            if place.state == CohortMember.State.ACTIVE
+            else f"“{cohort.title}” is full: you are on its waiting list."
+        ),
+        url=_cohort_url(cohort),
+    )
+    return place
+
+
+@transaction.atomic
 def member_leave(*, place: CohortMember, removed_by: User | None = None) -> list[CohortMember]:
     """Someone leaves (or is removed, or turns down an invitation); the first on the
     waiting list takes the place. Returns those promoted."""

@@ -13,12 +13,19 @@ from django.views.decorators.http import require_POST
 from accounts.errors import LeapError
 from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.api import time_zone_of
-from learning.cohorts import facilitating, participation_selectors, selectors, services
+from learning.cohorts import (
+    facilitating,
+    invitations,
+    participation_selectors,
+    selectors,
+    services,
+)
 from learning.cohorts.forms import (
     AddMemberForm,
     CohortCodeForm,
     CohortCreateForm,
     CohortEditForm,
+    InviteAddressForm,
     SessionForm,
     session_initial,
 )
@@ -29,7 +36,8 @@ from learning.cohorts.permissions import (
     cohort_list_run,
     cohort_list_visible,
 )
-from learning.models import Cohort, CohortMember, CohortSession
+from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
+from learning.models import Cohort, CohortMember, CohortSession, Invitation
 from learning.permissions import district_for_staff
 
 MESSAGES_SHOWN = 20  # the newest messages on the members' page
@@ -298,7 +306,9 @@ def session_remove(request, pk: int, session_id: int):
     return _session_action(request, pk, session_id, services.session_remove, "Meeting removed.")
 
 
-def _render_members(request, cohort, *, add_form=None, invite_form=None, status=200):
+def _render_members(
+    request, cohort, *, add_form=None, invite_form=None, address_form=None, status=200
+):
     places = list(selectors.member_list(cohort=cohort))
     groups = {state: [] for state in CohortMember.State.values}
     for place in places:
@@ -317,6 +327,8 @@ def _render_members(request, cohort, *, add_form=None, invite_form=None, status=
             ),
             "add_form": add_form or AddMemberForm(cohort=cohort, prefix="add"),
             "invite_form": invite_form or AddMemberForm(cohort=cohort, prefix="invite"),
+            "address_form": address_form or InviteAddressForm(prefix="address"),
+            "invitations": selectors.invitation_open_list(cohort=cohort),
         },
         status=status,
     )
@@ -366,6 +378,57 @@ def member_invite(request, pk: int):
             messages.success(request, f"Invitation sent to {user.email}.")
             return redirect("cohorts:members", pk=cohort.pk)
     return _render_members(request, cohort, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_invite_address(request, pk: int):
+    cohort = cohort_for_facilitator(request.user, pk)
+    form = InviteAddressForm(request.POST, prefix="address")
+    if form.is_valid():
+        email = form.cleaned_data["email"]
+        try:
+            sent = invitations.member_invite_address(
+                cohort=cohort, email=email, invited_by=request.user
+            )
+        except LeapError as error:
+            error.add_to_form(form)
+        else:
+            messages.success(
+                request,
+                f"Invitation sent to {sent.user.email}."
+                if isinstance(sent, CohortMember)
+                else f"{sent.email} is invited to join {cohort.district.name} and this book "
+                "club. They will have their place as soon as they accept.",
+            )
+            return redirect("cohorts:members", pk=cohort.pk)
+    return _render_members(request, cohort, address_form=form, status=400)
+
+
+def _invitation_change(request, pk: int, invitation_id: int, change: InvitationChange):
+    """Send again or withdraw an open invitation that brings this club; any other is 404."""
+    cohort = cohort_for_facilitator(request.user, pk)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("district"),
+        pk=invitation_id,
+        cohort=cohort,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    invitation_change_apply(request, invitation, change)
+    return redirect("cohorts:members", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int, invitation_id: int):
+    return _invitation_change(request, pk, invitation_id, RESEND)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk: int, invitation_id: int):
+    return _invitation_change(request, pk, invitation_id, WITHDRAW)
 
 
 def _place(cohort: Cohort, place_id: int) -> CohortMember:
