@@ -2,6 +2,7 @@
 passwords tried by someone else never lock the owner out of their account."""
 
 import itertools
+import secrets
 
 import pytest
 from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
@@ -12,8 +13,14 @@ from accounts.client_ip import client_ip
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 
 PROXY = "10.0.0.5"
-# Each test uses addresses of its own: the counts live in the cache, which tests share.
-_addresses = (f"203.0.113.{n}" for n in itertools.count(1))
+# Each test uses addresses and accounts of its own: the counts live in the cache, which
+# tests share (and, with Redis, outlive a run).
+_run = secrets.randbelow(250)
+_addresses = (f"198.18.{_run}.{n % 250 + 1}" for n in itertools.count())
+
+
+def an_owner():
+    return UserFactory(email=f"owner-{secrets.token_hex(6)}@school.example")
 
 
 def next_address() -> str:
@@ -77,7 +84,7 @@ TOO_MANY = "Too many wrong passwords have been tried for this account"
 
 @pytest.mark.django_db
 def test_five_wrong_passwords_from_elsewhere_do_not_lock_the_owner_out(client, limits):
-    owner = UserFactory()
+    owner = an_owner()
     stranger = next_address()
     for _ in range(5):
         assert (
@@ -98,7 +105,7 @@ def test_many_addresses_together_stop_password_guessing_for_the_account(
     client, limits, monkeypatch
 ):
     monkeypatch.setitem(adapter.LOGIN_FAILURES_PER_ACCOUNT, "limit", 6)
-    owner = UserFactory()
+    owner = an_owner()
     for _ in range(4):  # two wrong passwords from each of four addresses
         address = next_address()
         log_in(client, owner.email, "wrong-guess-1", address)
@@ -113,7 +120,7 @@ def test_many_addresses_together_stop_password_guessing_for_the_account(
 @pytest.mark.django_db
 def test_an_account_with_a_second_factor_still_lets_its_owner_in(client, limits, monkeypatch):
     monkeypatch.setitem(adapter.LOGIN_FAILURES_PER_ACCOUNT, "limit", 6)
-    owner = UserFactory()
+    owner = an_owner()
     TOTP.activate(owner, generate_totp_secret())
     for _ in range(4):
         address = next_address()

@@ -167,7 +167,8 @@ def test_public_json_stays_cacheable_for_someone_signed_in(client, assertion, le
 
 def test_public_verification_is_limited_per_address_generously(client, settings, assertion):
     """One address asking too fast gets 429 (JSON for JSON clients); others are unaffected."""
-    limit(settings, "public", {"ip": (3, 60)}, address="198.51.100.60")
+    for address in ("198.51.100.60", "198.51.100.61"):
+        limit(settings, "public", {"ip": (3, 60)}, address=address)
     url = f"/public/assertions/{assertion.uuid}"
     for _ in range(3):
         assert client.get(url, REMOTE_ADDR="198.51.100.60", **JSON).status_code == 200

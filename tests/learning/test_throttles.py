@@ -44,7 +44,8 @@ def test_wrong_codes_at_onboarding_count_too(client, settings, teacher, district
 
 
 def test_unknown_invitation_links_are_limited_per_address(client, settings, district):
-    limit(settings, "invitation-token", {"ip": (2, 900)}, address="198.51.100.40")
+    for address in ("198.51.100.40", "198.51.100.41"):
+        limit(settings, "invitation-token", {"ip": (2, 900)}, address=address)
     for _ in range(2):
         missing = client.get("/join/not-a-real-token/", REMOTE_ADDR="198.51.100.40")
         assert missing.status_code == 410
