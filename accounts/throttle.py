@@ -4,12 +4,15 @@ of `seconds`, per key. A fixed window: the count starts at the first attempt and
 forgotten when the window ends. Keys are hashed, so no address is stored in the cache."""
 
 import hashlib
+from contextlib import suppress
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django_redis.exceptions import ConnectionInterrupted
+from redis.exceptions import RedisError
 
 from accounts.client_ip import client_ip
 
@@ -29,6 +32,10 @@ def throttle_allows(*, scope: str, key: str, limit: int, seconds: int) -> bool:
     return count <= limit
 
 
+# What Redis raises when it cannot be reached (django_redis passes on redis's own errors).
+CACHE_DOWN = (ConnectionInterrupted, RedisError)
+
+
 def _cache_key(scope: str, key: str) -> str:
     digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()
     return f"leap:throttle:{scope}:{digest}"
@@ -36,13 +43,17 @@ def _cache_key(scope: str, key: str) -> str:
 
 def throttle_exceeded(*, scope: str, key: str, limit: int) -> bool:
     """Whether `key` has gone past `limit` at `scope` in the current window, without
-    counting an attempt."""
-    return (cache.get(_cache_key(scope, key)) or 0) > limit
+    counting an attempt. With the cache unreachable nothing is known: not exceeded."""
+    try:
+        return (cache.get(_cache_key(scope, key)) or 0) > limit
+    except CACHE_DOWN:
+        return False
 
 
 def throttle_clear(*, scope: str, key: str) -> None:
     """Forget the count of `key` at `scope` (after something that proves the owner)."""
-    cache.delete(_cache_key(scope, key))
+    with suppress(*CACHE_DOWN):  # unreachable: there is nothing anyone could read
+        cache.delete(_cache_key(scope, key))
 
 
 # ---- Limits on requests, per person and per address (LEAP_THROTTLES) ----
