@@ -94,8 +94,10 @@ LEAP_CSP = {
     "frame-ancestors": ["'none'"],
 }
 # Wagtail's and Django's admins write inline script and styles of their own (Wagtail's is
-# not yet CSP-clean upstream), and Wagtail shows page previews in a frame and image
-# previews as data: and blob: URLs. Only editors and staff reach these paths, after signing in.
+# not yet CSP-clean upstream: with script-src 'self' alone, the page editor's choosers stop
+# working, as the editorial browser journey shows), and Wagtail shows page previews in a
+# frame and image previews as data: and blob: URLs. Only editors and staff reach these
+# paths, after signing in.
 LEAP_CSP_ADMIN_PATHS = ("/admin/", "/django-admin/")
 LEAP_CSP_ADMIN = {
     "default-src": ["'self'"],
