@@ -1,7 +1,12 @@
 """A simple limit on how often something may be asked for, counted in Django's cache (Redis
 in production, so every web process shares the count): at most `limit` times in a window
 of `seconds`, per key. A fixed window: the count starts at the first attempt and is
-forgotten when the window ends. Keys are hashed, so no address is stored in the cache."""
+forgotten when the window ends. Keys are hashed, so no address is stored in the cache.
+
+With Redis down, the cache counts in each process's memory for 30 seconds at most
+(cms/cache.py): a throttle still refuses a burst, only per process and over a shorter
+window. Refusing everyone instead would turn every honest request away for the length of
+the outage (docs/reliability.md)."""
 
 import hashlib
 from contextlib import suppress

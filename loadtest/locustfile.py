@@ -57,8 +57,16 @@ class SignedIn(HttpUser):
             name="log in",
             catch_response=True,
         ) as response:
-            if "sessionid" not in self.client.cookies:
-                response.failure(f"{email} was not signed in")
+            if response.status_code != 200 or "/accounts/" in response.url:
+                response.failure(f"{email} was not signed in (ended at {response.url})")
+
+    def get_page(self, url: str, name: str) -> None:
+        """A signed-in page: being sent to the log-in page is a failure, not a 200."""
+        with self.client.get(url, name=name, catch_response=True) as response:
+            if response.status_code != 200:
+                response.failure(f"{name} answered {response.status_code} {response.error or ''}")
+            elif "/accounts/" in response.url:
+                response.failure(f"{name} sent us to {response.url}")
 
 
 class Learner(SignedIn):
@@ -75,11 +83,11 @@ class Learner(SignedIn):
 
     @task(2)
     def dashboard(self):
-        self.client.get("/dashboard/", name="dashboard")
+        self.get_page("/dashboard/", "dashboard")
 
     @task(1)
     def badges(self):
-        self.client.get("/my/badges/", name="my badges")
+        self.get_page("/my/badges/", "my badges")
 
     @task(4)
     def autosave(self):
@@ -115,7 +123,7 @@ class Learner(SignedIn):
 
     @task(1)
     def draft(self):
-        self.client.get(self.draft_url, name="draft")
+        self.get_page(self.draft_url, "draft")
 
 
 class Verifier(HttpUser):
@@ -162,9 +170,9 @@ class Reviewer(SignedIn):
 
     @task(2)
     def queue(self):
-        self.client.get("/review/", name="review queue")
+        self.get_page("/review/", "review queue")
 
     @task(1)
     def review(self):
         if DATA["reviews"]:
-            self.client.get(f"/review/{random.choice(DATA['reviews'])}/", name="review")
+            self.get_page(f"/review/{random.choice(DATA['reviews'])}/", "review")

@@ -154,6 +154,8 @@ class Stack:
                 "4",
                 "--timeout",
                 "30",
+                "--access-logfile",
+                "-",
             ],
         )
         self.start(

@@ -20,6 +20,8 @@ def main() -> None:
     args = parser.parse_args()
     django.setup()
 
+    from allauth.account.models import EmailAddress
+
     from accounts.models import User
     from cms.models import AudienceRole, MicroCredentialPage
     from credentials.models import Assertion
@@ -42,6 +44,10 @@ def main() -> None:
         email = f"load{n}@leap.test"
         user = User.objects.filter(email=email).first() or User.objects.create_user(
             email=email, password=PASSWORD, display_name=f"Load Learner {n}"
+        )
+        # A confirmed address, as every real learner's is: allauth signs in no one else.
+        EmailAddress.objects.update_or_create(
+            user=user, email=email, defaults={"verified": True, "primary": True}
         )
         profile_onboard(user=user, display_name=user.display_name, role=role)
         submission = submission_start(learner=user, page=draft_page)

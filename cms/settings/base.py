@@ -5,6 +5,8 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
+from cms.cache import redis_cache
+
 from .env import (
     database_from_env,
     env_bool,
@@ -157,16 +159,10 @@ DATABASES = {"default": database_from_env(VAR_DIR / "leap.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when REDIS_URL is set, is the cache, the Celery broker and its result store.
+# The cache fails open: with Redis down, pages are built from the database (cms/cache.py).
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "leap"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "leap"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -186,6 +182,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the Django admin.
 CELERY_BEAT_SCHEDULE = {
+    # /health/ reports the worker late when this has not run for three minutes; a heartbeat
+    # still queued after a minute says nothing new, so it expires.
+    "worker-heartbeat": {
+        "task": "cms.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 60},  # django-celery-beat's name for `expires`
+    },
     "scheduled-publishing": {
         "task": "cms.tasks.pages_publish_scheduled",
         "schedule": crontab(minute="*/5"),

@@ -149,12 +149,21 @@ def participation_member_list(*, district: District, now: dt.datetime | None = N
     sessions_posted = (
         posts.order_by().values("author").annotate(n=Count("session", distinct=True)).values("n")
     )
-    credit = CreditEntry.objects.filter(
-        user=OuterRef("user_id"),
-        source=CreditEntry.Source.COHORT,
-        voided_at__isnull=True,
-        source_key=Concat(Value("cohort:"), Cast(OuterRef("cohort_id"), CharField())),
-    ).values("hours")[:1]
+    # The club's entry ("cohort:<id>") and those of meetings after completing
+    # ("cohort:<id>:meeting:<session id>").
+    club_key = Concat(Value("cohort:"), Cast(OuterRef("cohort_id"), CharField()))
+    credit = (
+        CreditEntry.objects.filter(
+            user=OuterRef("user_id"), source=CreditEntry.Source.COHORT, voided_at__isnull=True
+        )
+        .filter(
+            Q(source_key=club_key) | Q(source_key__startswith=Concat(club_key, Value(":meeting:")))
+        )
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
     return (
         CohortMember.objects.filter(cohort__district=district)
         .filter(Q(state__in=TAKING_PART) | Q(state=CohortMember.State.LEFT))

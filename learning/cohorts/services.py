@@ -753,8 +753,11 @@ def member_leave(*, place: CohortMember, removed_by: User | None = None) -> list
     waiting list takes the place. Returns those promoted."""
     cohort = _lock(place.cohort)
     place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state in (CohortMember.State.LEFT, CohortMember.State.COMPLETED):
-        raise LeapError(f"{place.user.display_name or place.user.email} is no longer taking part.")
+    name = place.user.display_name or place.user.email
+    if place.state == CohortMember.State.LEFT:
+        raise LeapError(f"{name} is no longer taking part.")
+    if place.state == CohortMember.State.COMPLETED:
+        raise LeapError(f"{name} has completed “{cohort.title}”, so their place stays.")
     if place.role == CohortMember.Role.FACILITATOR:
         others = CohortMember.objects.filter(
             cohort=cohort, role=CohortMember.Role.FACILITATOR, state__in=TAKING_PLACES

@@ -14,6 +14,7 @@ from accounts.errors import LeapError
 from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.api import time_zone_of
 from learning.cohorts import (
+    completion,
     facilitating,
     invitations,
     participation_selectors,
@@ -470,6 +471,11 @@ def cohort_detail(request, pk: int):
     sessions = selectors.session_list(cohort=cohort)
     place = selectors.place_get(cohort=cohort, user=request.user)
     progress = selectors.schedule_progress(sessions)
+    takes_part = (
+        place is not None
+        and place.role == CohortMember.Role.MEMBER
+        and place.state in selectors.TAKING_PART
+    )
     return render(
         request,
         "learning/cohorts/cohort_detail.html",
@@ -477,6 +483,8 @@ def cohort_detail(request, pk: int):
             "cohort": cohort,
             "sessions": sessions,
             "progress": progress,
+            "my_progress": takes_part
+            and completion.progress_get(cohort=cohort, user_id=request.user.pk),
             "my_rsvp": progress.current
             and participation_selectors.rsvp_get(session=progress.current, user=request.user),
             "zone": time_zone_of(user=request.user),

@@ -274,6 +274,9 @@ def attendance_page(request, cohort_id: int, session_id: int):
                 error.add_to_form(form)
             else:
                 messages.success(request, f"Attendance saved for {len(saved)} of {len(members)}.")
+                for record in saved:
+                    if record.credited_without_attendance:
+                        messages.warning(request, _credit_kept(record, members))
                 return redirect(
                     "cohort_participation:attendance", cohort_id=cohort.pk, session_id=session.pk
                 )
@@ -291,6 +294,15 @@ def attendance_page(request, cohort_id: int, session_id: int):
         "checkin_open": attendance_services.checkin_is_open(session),
     }
     return render(request, "learning/cohorts/attendance.html", context, status=status)
+
+
+def _credit_kept(record: Attendance, members: list[CohortMember]) -> str:
+    user = next(m.user for m in members if m.user_id == record.user_id)
+    return (
+        f"{user.display_name or user.email} was credited with this meeting's hours when "
+        "marked present or late. Credit once given is not taken back, so the hours stay on "
+        "their transcript."
+    )
 
 
 @login_required

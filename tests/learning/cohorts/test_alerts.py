@@ -20,6 +20,7 @@ from learning.cohorts.alerts import (
     cohorts_send_weekly_digests,
     nudge_due_at,
     weekly_digest_due_at,
+    weekly_summary,
 )
 from learning.models import Attendance, Cohort, Post, ReminderSent, Rsvp
 from tests.factories import UserFactory
@@ -243,6 +244,26 @@ def test_the_weekly_digest_tells_facilitators_the_week_once(
     assert set(ReminderSent.objects.filter(kind=WEEKLY).values_list("user_id", flat=True)) == {
         fay.user_id
     }
+
+
+def test_members_who_completed_count_in_the_week_and_are_never_chased(
+    home, django_capture_on_commit_callbacks
+):
+    """Completing comes before the last meeting now: whoever completed still counts in the
+    meetings' figures, is never "behind", and is not nudged to post."""
+    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
+    first, held, coming = cohort.sessions.order_by("starts_at")
+    dee = member_make(cohort, person("dee@school.example", "Dee Park"), state="completed")
+    attend(first, dee.user)
+    attend(held, dee.user, Attendance.Status.ABSENT)
+    facilitator_make(cohort, person("fay@school.example", "Fay Lin"))
+    summary = weekly_summary(cohort=cohort, week_starts=MONDAY_8_CDT, now=MONDAY_8_CDT)
+    [row] = summary["held"]
+    assert (row["session"], row["absent"]) == (held, 1)
+    assert summary["coming"][0]["no_answer"] == 1
+    assert summary["behind"] == []
+    nudge_time = nudge_due_at(session=coming)
+    assert run(cohorts_nudge_quiet_members, nudge_time, django_capture_on_commit_callbacks) == 0
 
 
 def test_beat_runs_the_alerts():

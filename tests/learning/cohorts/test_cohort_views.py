@@ -10,7 +10,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from learning.cohorts import services
-from learning.models import Cohort, CohortMember, CohortSession, Membership
+from learning.models import Cohort, CohortMember, CohortSession, Membership, Post
 from tests.factories import (
     DEFAULT_PASSWORD,
     MembershipFactory,
@@ -178,12 +178,18 @@ def test_the_member_page_shows_this_weeks_reading_prompts_and_next_meeting(
     CohortSession.objects.filter(pk=first.pk).update(
         place="Library", video_url="https://meet.example/abc"
     )
+    Post.objects.create(session=first, author=teacher, body="My first thought.")
     signed_in(client, teacher)
     menu = client.get(reverse("learning:dashboard")).content.decode()
     assert 'href="/book-clubs/"' in menu and "Book clubs" in menu
     page = client.get(reverse("cohorts:detail", args=[cohort.pk])).content.decode()
+    assert page.count("(1 post)") == 2 and "(0 posts)" in page  # this week, and the schedule
     assert "This week" in page
-    assert "Chapter 1: Part 1 (pp. 1–10)" in page
+    # The week's heading names the chapter; the reading adds only its pages.
+    assert "<h3>Chapter 1: Part 1</h3>" in page
+    assert "<strong>Read before the meeting:</strong> pages 1–10</p>" in page
+    assert "Chapter 1: Part 1 (pp. 1–10)" not in page
+    assert "· pages 11–20</p>" in page  # the whole schedule, meeting 2
     assert "Prompt 1a?" in page and "Prompt 1b?" in page
     assert "Library" in page and "https://meet.example/abc" in page
     assert "America/Chicago" in page.replace("_", "")
@@ -323,6 +329,14 @@ def test_the_cohort_page_and_members_page_cost_the_same_for_10_and_200_members(
         assert query_count(client, reverse(name, args=[small.pk])) == query_count(
             client, reverse(name, args=[large.pk])
         ), name
+    # A member sees their own progress too: still the same cost.
+    reader = district_member(riverside)
+    for cohort in (small, large):
+        CohortMember.objects.create(cohort=cohort, user=reader)
+    client.force_login(reader)
+    assert query_count(client, reverse("cohorts:detail", args=[small.pk])) == query_count(
+        client, reverse("cohorts:detail", args=[large.pk])
+    )
 
 
 def test_the_form_offers_a_completion_badge_and_the_cohort_keeps_it(

@@ -164,3 +164,10 @@ def test_beat_runs_the_cohort_tasks():
 
     app.loader.import_default_modules()
     assert "learning.cohorts.tasks.cohorts_remind_meetings" in app.tasks
+
+
+def test_members_who_completed_are_still_reminded(cohort, django_capture_on_commit_callbacks):
+    """They completed before the last meeting and are welcome at it."""
+    member_make(cohort, UserFactory(email="cai@school.example"), state=CohortMember.State.COMPLETED)
+    assert run(TWO_DAYS_DUE, django_capture_on_commit_callbacks) == 1
+    assert [m.to for m in mail.outbox] == [["cai@school.example"]]
