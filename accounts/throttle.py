@@ -9,15 +9,12 @@ window. Refusing everyone instead would turn every honest request away for the l
 the outage (docs/reliability.md)."""
 
 import hashlib
-from contextlib import suppress
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
-from django_redis.exceptions import ConnectionInterrupted
-from redis.exceptions import RedisError
 
 from accounts.client_ip import client_ip
 
@@ -37,10 +34,6 @@ def throttle_allows(*, scope: str, key: str, limit: int, seconds: int) -> bool:
     return count <= limit
 
 
-# What Redis raises when it cannot be reached (django_redis passes on redis's own errors).
-CACHE_DOWN = (ConnectionInterrupted, RedisError)
-
-
 def _cache_key(scope: str, key: str) -> str:
     digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()
     return f"leap:throttle:{scope}:{digest}"
@@ -48,17 +41,13 @@ def _cache_key(scope: str, key: str) -> str:
 
 def throttle_exceeded(*, scope: str, key: str, limit: int) -> bool:
     """Whether `key` has gone past `limit` at `scope` in the current window, without
-    counting an attempt. With the cache unreachable nothing is known: not exceeded."""
-    try:
-        return (cache.get(_cache_key(scope, key)) or 0) > limit
-    except CACHE_DOWN:
-        return False
+    counting an attempt."""
+    return (cache.get(_cache_key(scope, key)) or 0) > limit
 
 
 def throttle_clear(*, scope: str, key: str) -> None:
     """Forget the count of `key` at `scope` (after something that proves the owner)."""
-    with suppress(*CACHE_DOWN):  # unreachable: there is nothing anyone could read
-        cache.delete(_cache_key(scope, key))
+    cache.delete(_cache_key(scope, key))
 
 
 # ---- Limits on requests, per person and per address (LEAP_THROTTLES) ----
