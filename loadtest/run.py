@@ -156,6 +156,8 @@ class Stack:
                 "30",
                 "--access-logfile",
                 "-",
+                "--logger-class",
+                "cms.gunicorn_logging.RedactingLogger",
             ],
         )
         self.start(

@@ -13,3 +13,6 @@ SECURE_SSL_REDIRECT = False
 SECURE_HSTS_SECONDS = 0
 EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
 EMAIL_FILE_PATH = os.environ["LOADTEST_MAIL_DIR"]
+# The load generator stands in for the proxy: each simulated person sends their own
+# X-Forwarded-For, so rate limits count per person as in production (docs/security.md).
+LEAP_TRUSTED_PROXIES = ["127.0.0.1"]

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.api import time_zone_of
 from learning.cohorts import (
     completion,
@@ -468,6 +469,8 @@ def cohort_join(request, pk: int):
 @require_POST
 def cohort_request(request):
     form = CohortCodeForm(request.POST)
+    if form.is_valid() and (wait := throttle_blocked(request, "join-code")):
+        return too_many_requests(request, wait, CODE_WAIT)
     if asked := form_submit(
         request,
         form,
@@ -478,6 +481,8 @@ def cohort_request(request):
         then=reverse("cohorts:list"),
     ):
         return asked
+    if request.method == "POST" and form.errors:  # a wrong code counts toward the limit
+        throttle_failure(request, "join-code")
     for error in form.errors.get("code", []) + form.non_field_errors():
         messages.error(request, error)
     return redirect("cohorts:list")

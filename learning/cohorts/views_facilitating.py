@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
+from accounts.throttle import throttled
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, final_report
 from learning.cohorts.forms_facilitating import MessageForm, SummaryForm
@@ -93,6 +94,7 @@ def report_page(request, cohort_id: int):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def report_csv(request, cohort_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     response = csv_response(f"{slugify(cohort.title) or 'book-club'}-final-report.csv")

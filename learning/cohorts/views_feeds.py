@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts.throttle import throttled
 from learning.cohorts import calendar, reports
 from learning.cohorts.permissions import cohort_for_participant
 from learning.cohorts.views_common import action_report, csv_response
@@ -90,6 +91,7 @@ def district_report(request, slug: str):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def district_report_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     response = csv_response(f"{district.slug}-cohort-attendance-and-hours.csv")

@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.cohorts import attendance as attendance_services
 from learning.cohorts import discussion
 from learning.cohorts import participation_selectors as selectors
@@ -305,6 +306,8 @@ def checkin_page(request, cohort_id: int, session_id: int):
     cohort = cohort_for_participant(request.user, cohort_id)
     session = selectors.session_get(cohort=cohort, session_id=session_id)
     form = CheckinForm(request.POST or None)
+    if request.method == "POST" and (wait := throttle_blocked(request, "check-in-code")):
+        return too_many_requests(request, wait, CODE_WAIT)
     checked_in = form_submit(
         request,
         form,
@@ -316,6 +319,8 @@ def checkin_page(request, cohort_id: int, session_id: int):
     )
     if checked_in:
         return checked_in
+    if request.method == "POST" and form.errors:  # a stale or wrong code counts
+        throttle_failure(request, "check-in-code")
     opens, closes = attendance_services.checkin_window(session)
     context = {
         "cohort": cohort,

@@ -26,6 +26,7 @@ from tests.learning.cohorts.factories import (
     said,
     signed_in,
 )
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
@@ -310,6 +311,19 @@ def test_asking_with_a_code_and_the_facilitator_approves(client, district, book,
     client.post(reverse("cohorts:member_answer", args=[cohort.pk, place.pk, "approve"]))
     place.refresh_from_db()
     assert place.state == "active"
+
+
+def test_wrong_book_club_codes_are_limited(client, settings, district, book, admin):
+    cohort = cohort_start(district, book, admin, visibility="code")
+    teacher = onboarded(district_member(district))
+    limit(settings, "join-code", {"user": (2, 900)}, person=teacher)
+    signed_in(client, teacher)
+    for code in ("WRONG1", "WRONG2"):
+        assert client.post(reverse("cohorts:request"), {"code": code}).status_code == 302
+    refused = client.post(reverse("cohorts:request"), {"code": cohort.join_code})
+    assert refused.status_code == 429
+    assert "Too many codes that did not match" in refused.content.decode()
+    assert not CohortMember.objects.filter(cohort=cohort, user=teacher).exists()
 
 
 def test_an_invitation_is_accepted_by_the_invited_person_only(client, district, book, admin):

@@ -21,6 +21,7 @@ from tests.learning.cohorts.factories import (
     said,
     session_make,
 )
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
@@ -261,6 +262,21 @@ def test_checking_in_on_the_page(client, club):
     assert response.status_code == 302
     assert "You are checked in" in client.get(url).content.decode()
     assert Attendance.objects.get(user=ana).status == "present"
+
+
+def test_guessing_check_in_codes_is_limited(client, settings, club):
+    cohort, session, ana, _post = club
+    limit(settings, "check-in-code", {"user": (3, 900)}, person=ana)
+    client.force_login(ana)
+    url = reverse("cohort_participation:checkin", args=[cohort.pk, session.pk])
+    right = attendance.checkin_code(session=session)
+    wrong = [code for code in ("000000", "111111", "222222", "333333") if code != right][:3]
+    for code in wrong:
+        assert client.post(url, {"code": code}).status_code == 400
+    refused = client.post(url, {"code": right})
+    assert refused.status_code == 429
+    assert "Too many codes that did not match" in refused.content.decode()
+    assert not Attendance.objects.filter(user=ana).exists()
 
 
 def test_the_code_page_shows_the_current_code(client, club):
