@@ -12,7 +12,10 @@ class AccountsConfig(AppConfig):
         # Imported in ready(): admin views and forms need the app registry loaded.
         from wagtail.admin.views import account
 
-        from . import request_context  # noqa: F401  (connects Celery's task signals)
+        from . import (
+            idle,  # noqa: F401  (connects its log-in receiver)
+            request_context,  # noqa: F401  (connects Celery's task signals)
+        )
         from .forms import WagtailAccountNameForm
 
         # Wagtail's own "Name" panel edits first_name/last_name, which Leap's users do not

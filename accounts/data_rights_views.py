@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import data_rights
 from accounts.errors import LeapError
 from accounts.forms import AccountDeleteForm
-from accounts.throttle import throttle_allows
+from accounts.throttle import throttle_allows, throttled
 
 # Wrong passwords on the deletion form, per account: a stolen session cannot guess its way.
 DELETE_TRIES = {"limit": 5, "seconds": 15 * 60}
@@ -30,6 +30,7 @@ def your_data(request):
 
 @login_required
 @require_POST
+@throttled("export")
 def your_data_download(request):
     archive = data_rights.personal_data_zip(user=request.user)
     name = f"leap-data-{timezone.localdate():%Y-%m-%d}.zip"

@@ -105,6 +105,9 @@ NOT_EXPORTED = {
     "deleted with the connection",
     "admin.LogEntry": "the Django admin's history of what staff changed there (the audit log "
     "keeps the sensitive changes); deleted with the account",
+    "accounts.BatchJob": "a staff member's background job (a bulk award, an invitation list): "
+    "the district's or Leap's work, about the people in its rows, not the one who started "
+    "it; kept, without the link to the account",
 }
 
 

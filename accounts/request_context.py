@@ -11,9 +11,9 @@ from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from dataclasses import dataclass
 
-from allauth.account.adapter import get_adapter as get_account_adapter
 from celery.signals import task_postrun, task_prerun
-from django.core.exceptions import ImproperlyConfigured, PermissionDenied
+
+from accounts.client_ip import client_ip
 
 USER_AGENT_MAX = 200
 REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
@@ -39,7 +39,7 @@ class RequestContext:
 
     @property
     def ip(self) -> str | None:
-        return client_ip(self.request) if self.request is not None else None
+        return address_of(self.request) if self.request is not None else None
 
     @property
     def user_agent(self) -> str:
@@ -67,17 +67,12 @@ def acting_as(*, origin: str, actor=None) -> Iterator[RequestContext]:
         _current.reset(token)
 
 
-def client_ip(request) -> str | None:
-    """The client's IP address as Leap sees it, the one place the audit log reads it: allauth's
-    rule (REMOTE_ADDR, or X-Forwarded-For behind ALLAUTH_TRUSTED_PROXY_COUNT proxies, as the
-    sign-in rate limits use). A header that does not match the configuration, or anything
-    that is not an address, gives None rather than an error page."""
+def address_of(request) -> str | None:
+    """The client's IP address, read once for the whole site by `accounts.client_ip` (through
+    the proxies in LEAP_TRUSTED_PROXIES, as the rate limits read it); None when it is not an
+    address at all, rather than an error page."""
     try:
-        found = get_account_adapter(request).get_client_ip(request)
-    except (ImproperlyConfigured, PermissionDenied):
-        found = request.META.get("REMOTE_ADDR", "")
-    try:
-        return str(ipaddress.ip_address((found or "").strip()))
+        return str(ipaddress.ip_address(client_ip(request).strip()))
     except ValueError:
         return None
 

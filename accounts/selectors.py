@@ -6,7 +6,7 @@ from datetime import date, datetime, time, timedelta
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from accounts.models import AuditEntry, Notification, NotificationSettings, User
+from accounts.models import AuditEntry, BatchJob, Notification, NotificationSettings, User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -86,3 +86,18 @@ def audit_page_get(
     if before is not None:  # came from newer entries: they are one link away
         newer = page[0].pk if page else before - 1
     return AuditPage(entries=page, newer=newer, older=page[-1].pk if len(found) > size else None)
+
+
+def batch_list(*, kind: str, scope: str = "", limit: int = 10) -> list[BatchJob]:
+    """The newest background jobs of a kind (within a scope), without their rows."""
+    return list(
+        BatchJob.objects.filter(kind=kind, scope=scope)
+        .defer("rows")
+        .select_related("created_by")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def batch_outcomes(job: BatchJob, labels: dict[str, str]) -> list[tuple[str, int]]:
+    """The job's outcome counts with the screen's words for them."""
+    return [(labels.get(outcome, outcome), count) for outcome, count in job.outcomes.items()]

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import services
+from . import batch, services
 from .email import email_from_dict
 
 
@@ -19,3 +19,15 @@ def email_verification_resend(email: str) -> bool:
 def notifications_send_digests() -> int:
     """Daily: one e-mail per person who chose the digest, with what is new since the last."""
     return services.digests_send()
+
+
+@shared_task(acks_late=True)
+def batch_run(job_id: int) -> None:
+    """A long staff action's rows, chunk by chunk (accounts.batch); safe to run twice."""
+    batch.batch_run(job_id=job_id)
+
+
+@shared_task
+def batches_resume_stalled() -> int:
+    """Every five minutes: queue again the background jobs whose run was lost."""
+    return batch.batches_resume_stalled()

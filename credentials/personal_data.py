@@ -217,9 +217,10 @@ NOT_EXPORTED = {
 
 def erase(*, user: User, revoke_badges: bool) -> list[StoredFile]:
     """Badges stay valid for whoever holds them, by the hashed identity and salt, naming no
-    one (or are revoked, when asked); submissions go with their evidence files (returned, to
-    delete after commit), the reviews of them and any exemplar made of them; open reviews
-    the person was doing go to other reviewers; reviews they completed stay, unsigned."""
+    one (or are revoked, when asked); submissions go with their evidence files, as uploaded
+    and the reviewers' copies (returned, to delete after commit), the reviews of them and
+    any exemplar made of them; open reviews the person was doing go to other reviewers;
+    reviews they completed stay, unsigned."""
     for assertion in Assertion.objects.select_for_update().filter(recipient=user):
         assertion.recipient = None
         assertion.recipient_email = ""
@@ -240,8 +241,10 @@ def erase(*, user: User, revoke_badges: bool) -> list[StoredFile]:
             assertion_revoke(assertion=assertion, reason=REVOKED_ON_DELETION, revoked_by=None)
         transaction.on_commit(lambda uuid=assertion.uuid: public_cache.forget_assertion(uuid))
     files = [
-        StoredFile(storage=artifact.file.storage, name=artifact.file.name)
-        for artifact in Artifact.objects.filter(submission__learner=user).exclude(file="")
+        StoredFile(storage=stored.storage, name=stored.name)
+        for artifact in Artifact.objects.filter(submission__learner=user)
+        for stored in (artifact.file, artifact.blind_file)  # as uploaded, and reviewers' copy
+        if stored
     ]
     Submission.objects.filter(learner=user).delete()
     open_reviews = Review.objects.filter(reviewer=user, state=Review.State.ASSIGNED)

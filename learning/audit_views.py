@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.audit import export_record
 from accounts.selectors import AuditFilters, audit_entry_list, audit_page_get
+from accounts.throttle import throttled
 from cms.spreadsheets import spreadsheet_safe
 from learning.forms import AuditFilterForm
 from learning.models import District
@@ -132,6 +133,7 @@ def audit_log(request):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def audit_log_csv(request):
     _staff_only(request)
     return _csv(request, district=None, what="Audit log (CSV)", filename="leap-audit-log.csv")
@@ -146,6 +148,7 @@ def district_audit_log(request, slug: str):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def district_audit_log_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     return _csv(

@@ -10,6 +10,8 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import LeapError
+from accounts.models import BatchJob
+from accounts.selectors import batch_list, batch_outcomes
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
 from learning.forms import InvitationCsvForm, InvitationForm, MemberDeleteForm, MembershipForm
@@ -58,6 +60,11 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         "invite_form": invite_form,
         "csv_form": csv_form,
         "district_cohorts": cohort_list_for_district(district=district),
+        "invitation_uploads": batch_list(
+            kind=services.INVITATIONS_BATCH,
+            scope=services.invitations_batch_scope(district),
+            limit=5,
+        ),
     }
     return render(request, "learning/district_home.html", context, status=status)
 
@@ -96,14 +103,18 @@ def district_invite_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     form = InvitationCsvForm(request.POST, request.FILES, district=district)
     if form.is_valid():
-        result = services.invitations_send_many(
-            district=district, rows=form.rows, invited_by=request.user
+        job = services.invitations_send_many(
+            district=district,
+            rows=form.rows,
+            invited_by=request.user,
+            url_for=lambda job: reverse(
+                "learning:district_invitations_job", args=[district.slug, job.uuid]
+            ),
         )
-        text = f"{result.sent} invitation{'s' if result.sent != 1 else ''} sent."
-        if result.already_members:
-            text += f" Not invited, already members: {', '.join(result.already_members)}."
-        messages.success(request, text)
-        return redirect("learning:district_home", slug=district.slug)
+        messages.success(
+            request, f"All {job.total} row(s) are right: the invitations are being sent."
+        )
+        return redirect(job.url)
     return _render_home(
         request,
         district,
@@ -208,4 +219,33 @@ def district_member_delete(request, slug: str, pk: int):
         "learning/district_member_delete.html",
         {"district": district, "membership": membership, "form": form},
         status=400 if form.errors else 200,
+    )
+
+
+INVITATION_OUTCOMES = {
+    "sent": "Invitations sent",
+    "already_member": "Not invited: already members",
+    "already_sent": "Already sent by this upload",
+    "failed": "Could not be sent",
+}
+
+
+@login_required
+def district_invitations_job(request, slug: str, uuid):
+    """The progress of an invitation list being sent; reloads itself until done."""
+    district = district_for_admin(request.user, slug)
+    job = get_object_or_404(
+        BatchJob.objects.select_related("created_by"),
+        uuid=uuid,
+        kind=services.INVITATIONS_BATCH,
+        scope=services.invitations_batch_scope(district),
+    )
+    return render(
+        request,
+        "learning/district_invitations_job.html",
+        {
+            "district": district,
+            "job": job,
+            "outcomes": batch_outcomes(job, INVITATION_OUTCOMES),
+        },
     )

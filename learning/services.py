@@ -15,10 +15,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.audit import Action, audit_record, person_label
+from accounts.batch import batch_start
 from accounts.data_rights import account_delete
 from accounts.email import email_send
 from accounts.errors import LeapError
-from accounts.models import User
+from accounts.models import BatchJob, User
 from cms.models import (
     AudienceRole,
     Framework,
@@ -471,44 +472,66 @@ class InvitationRow:
     school_name: str
 
 
-@dataclass(frozen=True)
-class InvitationsSent:
-    sent: int
-    already_members: list[str]
+INVITATIONS_BATCH = "learning.invitations"
 
 
-@transaction.atomic
 def invitations_send_many(
-    *, district: District, rows: list[InvitationRow], invited_by: User
-) -> InvitationsSent:
-    """Send validated rows (see learning.forms.InvitationCsvForm), all or none. People who
-    are already active members are left out and listed, so a whole staff list can be
-    uploaded again after new people join."""
-    schools = {school.name.lower(): school for school in district.schools.all()}
-    active = {
-        email.lower()
-        for email in Membership.objects.filter(district=district, is_active=True).values_list(
-            "user__email", flat=True
-        )
-    }
-    sent, members = 0, []
-    for row in rows:
-        if row.email.strip().lower() in active:
-            members.append(row.email)
-            continue
-        try:
-            invitation_send(
-                district=district,
-                email=row.email,
-                role=row.role,
-                invited_by=invited_by,
-                school=schools.get(row.school_name.lower()) if row.school_name else None,
-            )
-        except LeapError:  # joined since the list was read (the rows were checked already)
-            members.append(row.email)
-        else:
-            sent += 1
-    return InvitationsSent(sent, members)
+    *, district: District, rows: list[InvitationRow], invited_by: User, url_for=None
+) -> BatchJob:
+    """Send validated rows (see learning.forms.InvitationCsvForm) in the background
+    (accounts.batch), with a progress page. People who are already active members are
+    left out and counted, so a whole staff list can be uploaded again after new people
+    join."""
+    return batch_start(
+        kind=INVITATIONS_BATCH,
+        handler="learning.services.invitation_row_send",
+        rows=[
+            {
+                "line": row.line,
+                "district": district.pk,
+                "email": row.email.strip().lower(),
+                "role": row.role,
+                "school": row.school_name,
+            }
+            for row in rows
+        ],
+        created_by=invited_by,
+        label="Invitations from a CSV file",
+        scope=invitations_batch_scope(district),
+        url_for=url_for,
+    )
+
+
+def invitations_batch_scope(district: District) -> str:
+    return f"district:{district.pk}"
+
+
+def invitation_row_send(*, row: dict, job: BatchJob) -> str | tuple[str, str]:
+    """One row of an invitation list (the batch handler): "sent", "already_member", or
+    "already_sent" when this job sent it before (a replay), so nobody gets two e-mails."""
+    district = District.objects.get(pk=row["district"])
+    email = row["email"]
+    if Membership.objects.filter(
+        district=district, user__email__iexact=email, is_active=True
+    ).exists():
+        return "already_member", f"{email} is already a member: not invited."
+    if Invitation.objects.filter(
+        district=district,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gte=job.created_at,
+    ).exists():
+        return "already_sent"
+    school = district.schools.filter(name__iexact=row["school"]).first() if row["school"] else None
+    invitation_send(
+        district=district,
+        email=email,
+        role=row["role"],
+        invited_by=job.created_by,
+        school=school,
+    )
+    return "sent"
 
 
 # Onboarding.

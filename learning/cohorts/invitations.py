@@ -51,10 +51,7 @@ def member_invite_address(
     )
     if member is not None:
         return cohort_services.member_invite(cohort=cohort, user=member, invited_by=invited_by)
-    if cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
-        raise LeapError(
-            f"“{cohort.title}” has {cohort.get_status_display().lower()}: nobody can join it now."
-        )
+    cohort_services.cohort_check_joinable(cohort=cohort)
     pending = _open_invitation(cohort, email)
     if pending is not None and not pending.is_expired:
         if pending.cohort_id not in (None, cohort.pk):

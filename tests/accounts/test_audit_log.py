@@ -117,8 +117,8 @@ def test_a_request_gives_the_person_address_browser_and_request_id(client, setti
     assert export.user_agent.startswith("Firefox/140") and len(export.user_agent) == 200
     assert export.request_id == "req-42"
 
-    # Behind one trusted proxy, the address the proxy saw; a made-up request id is replaced.
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    # Behind a trusted proxy, the address the proxy saw; a made-up request id is replaced.
+    settings.LEAP_TRUSTED_PROXIES = ["10.0.0.0/8"]
     client.get(
         "/audit/export.csv",
         REMOTE_ADDR="10.0.0.2",

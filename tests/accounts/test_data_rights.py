@@ -17,7 +17,6 @@ from django.urls import reverse
 
 from accounts import data_rights
 from accounts.models import AuditEntry, Notification
-from cms.demo import site_tree_ensure
 from cms.models import Framework
 from credentials.models import Artifact, Assertion, PoolMember, Review, Submission
 from credentials.requirements import rubric_of
@@ -26,14 +25,13 @@ from learning import services as learning_services
 from learning.cohorts.discussion import post_create, post_reply
 from learning.models import CreditEntry, Membership, Post
 from learning.steps import pathway_steps
-from tests.credentials.test_lead_tools import submit, world_build
+from tests.credentials.test_lead_tools import PDF, submit, world_build
 from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, onboarded
-from tests.learning.cohorts.fixtures_feeds import attend, cohort_make, member_make
+from tests.learning.cohorts.factories import attend, cohort_make, member_make
 
 User = get_user_model()
 JSON = {"HTTP_ACCEPT": "application/ld+json"}
 BROWSER = {"HTTP_ACCEPT": "text/html,application/xhtml+xml,*/*;q=0.8"}
-EVIDENCE = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
 
 
 def text_of(response) -> str:
@@ -105,7 +103,6 @@ def learner_with_everything(capture) -> dict:
             },
         )
     cohort = cohort_make(
-        site_tree_ensure(),
         district=maya.memberships.get().district,
         sessions=[(dt.datetime(2027, 2, 3, 19, 0), 60)],
     )
@@ -184,7 +181,7 @@ def test_the_download_holds_everything_about_the_learner(client, everything):
     assert submission["submission"] == work.number and submission["state"] == "Earned"
     [file_entry] = [e for e in submission["evidence"] if "file" in e]
     assert file_entry["file"].endswith("maya-torres-analysis.pdf")
-    assert archive.read(file_entry["file"]) == EVIDENCE  # the file as uploaded
+    assert archive.read(file_entry["file"]) == PDF  # the file as uploaded, not the blind copy
 
     [review] = read_json(archive, "feedback")
     assert review["review"] == "Reviewer 1" and review["decision"] == "Earned"
@@ -249,9 +246,9 @@ def test_deleting_removes_personal_data_and_keeps_the_badge_nameless(
     client, everything, django_capture_on_commit_callbacks
 ):
     maya, work, assertion = everything["maya"], everything["work"], everything["assertion"]
-    stored = Artifact.objects.get(submission=work, url="").file
-    storage, name = stored.storage, stored.name
-    assert storage.exists(name)
+    artifact = Artifact.objects.get(submission=work, url="")
+    stored = [(f.storage, f.name) for f in (artifact.file, artifact.blind_file)]
+    assert artifact.blind_file and all(storage.exists(name) for storage, name in stored)
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):  # files go once it commits
@@ -261,7 +258,7 @@ def test_deleting_removes_personal_data_and_keeps_the_badge_nameless(
     assert client.get("/dashboard/").status_code == 302  # signed out
 
     assert not User.objects.filter(pk=maya.pk).exists()
-    assert not storage.exists(name)
+    assert not any(storage.exists(name) for storage, name in stored)  # and reviewers' copy
     assert not Submission.objects.filter(pk=work.pk).exists()
     assert not Notification.objects.filter(user_id=maya.pk).exists()
     assert not CreditEntry.objects.filter(user_id=maya.pk).exists()

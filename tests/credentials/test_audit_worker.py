@@ -11,7 +11,7 @@ from cms.demo import site_tree_ensure
 from credentials.models import Assertion
 from learning.models import CohortMember
 from tests.factories import MicroCredentialIndexPageFactory, MicroCredentialPageFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import cohort_make, member_make
+from tests.learning.cohorts.factories import cohort_make, member_make
 
 pytestmark = [
     pytest.mark.needs_redis,
@@ -31,7 +31,7 @@ def worker():
 
 def test_a_badge_awarded_by_the_worker_is_recorded_as_the_tasks(worker):
     home = site_tree_ensure()
-    cohort = cohort_make(home)
+    cohort = cohort_make()
     cohort.completion_badge = MicroCredentialPageFactory(
         parent=MicroCredentialIndexPageFactory(parent=home), title="Book Club: Leading Together"
     )

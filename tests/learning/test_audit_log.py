@@ -22,7 +22,7 @@ from accounts.request_context import acting_as
 from learning import services
 from learning.models import Membership
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory, onboarded
-from tests.learning.cohorts.fixtures_feeds import cohort_make, facilitator_make, member_make
+from tests.learning.cohorts.factories import cohort_make, facilitator_make, member_make
 
 pytestmark = pytest.mark.django_db
 
@@ -155,8 +155,8 @@ def test_access_changes_in_the_django_admin(client):
     assert only(Action.ROLE_CHANGED).summary == "Given the Django admin"
 
 
-def test_downloading_the_districts_book_club_csvs(client, district, district_admin, home):
-    cohort = cohort_make(home, district=district, title="Reading Together")
+def test_downloading_the_districts_book_club_csvs(client, district, district_admin):
+    cohort = cohort_make(district=district, title="Reading Together")
     facilitator_make(cohort, district_admin)
     member_make(cohort)
     client.force_login(district_admin)
@@ -175,13 +175,6 @@ def test_downloading_the_districts_book_club_csvs(client, district, district_adm
 
 
 # The screens.
-
-
-@pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
 
 
 def entries_for(district, count, *, action=Action.ROLE_CHANGED, actor=None):

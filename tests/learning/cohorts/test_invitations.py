@@ -11,9 +11,13 @@ from accounts.errors import LeapError
 from learning import services as district_services
 from learning.cohorts import invitations, services
 from learning.models import Cohort, CohortMember, Invitation, Membership
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory, onboarded
-
-from .conftest import district_member, make_cohort
+from tests.factories import UserFactory, onboarded
+from tests.learning.cohorts.factories import (
+    cohort_start,
+    district_member,
+    other_district_admin,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 NEW = "sam.new@riverside.example"
@@ -47,7 +51,7 @@ def verified_user(email: str):
 
 
 def test_a_colleague_not_in_the_district_joins_district_and_club_with_one_link(
-    send, cohort, riverside
+    send, cohort, district
 ):
     invitation, [message] = send(email="  Sam.New@Riverside.example ")
     assert isinstance(invitation, Invitation)
@@ -59,7 +63,7 @@ def test_a_colleague_not_in_the_district_joins_district_and_club_with_one_link(
     sam = verified_user(NEW)
     district_services.invitation_accept(user=sam, token=token_in(message))
 
-    assert Membership.objects.get(user=sam, district=riverside).role == "learner"
+    assert Membership.objects.get(user=sam, district=district).role == "learner"
     place = CohortMember.objects.get(cohort=cohort, user=sam)
     assert (place.state, place.role) == ("active", "member")
     assert sam.notifications.filter(message="Welcome to “Reading together”: you are in.").exists()
@@ -72,26 +76,26 @@ def test_confirming_the_invited_address_also_gives_the_place(send, cohort):
     assert CohortMember.objects.get(cohort=cohort, user=sam).state == "active"
 
 
-def test_a_full_club_puts_the_newcomer_on_the_waiting_list(send, riverside, book, admin):
-    small = make_cohort(riverside, book, admin, title="Small group", capacity=1)
-    services.member_join(cohort=small, user=district_member(riverside))
+def test_a_full_club_puts_the_newcomer_on_the_waiting_list(send, district, book, admin):
+    small = cohort_start(district, book, admin, title="Small group", capacity=1)
+    services.member_join(cohort=small, user=district_member(district))
     _, [message] = send(to=small)
     sam = verified_user(NEW)
     district_services.invitation_accept(user=sam, token=token_in(message))
     assert CohortMember.objects.get(cohort=small, user=sam).state == "waiting"
 
 
-def test_a_club_cancelled_meanwhile_gives_the_district_but_no_place(send, cohort, riverside):
+def test_a_club_cancelled_meanwhile_gives_the_district_but_no_place(send, cohort, district):
     _, [message] = send()
     Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.CANCELLED)
     sam = verified_user(NEW)
     district_services.invitation_accept(user=sam, token=token_in(message))
-    assert Membership.objects.filter(user=sam, district=riverside, is_active=True).exists()
+    assert Membership.objects.filter(user=sam, district=district, is_active=True).exists()
     assert not CohortMember.objects.filter(cohort=cohort, user=sam).exists()
 
 
-def test_a_district_member_gets_the_clubs_own_invitation(send, cohort, riverside):
-    colleague = district_member(riverside, user=UserFactory(email="lee@riverside.example"))
+def test_a_district_member_gets_the_clubs_own_invitation(send, cohort, district):
+    colleague = district_member(district, user=UserFactory(email="lee@riverside.example"))
     place, [message] = send(email="LEE@riverside.example")
     assert isinstance(place, CohortMember)
     assert (place.user, place.state) == (colleague, "invited")
@@ -100,11 +104,11 @@ def test_a_district_member_gets_the_clubs_own_invitation(send, cohort, riverside
 
 
 def test_an_open_district_invitation_keeps_its_role_and_gains_the_club(
-    send, cohort, riverside, admin, django_capture_on_commit_callbacks
+    send, cohort, district, admin, django_capture_on_commit_callbacks
 ):
     with django_capture_on_commit_callbacks(execute=True):
         earlier = district_services.invitation_send(
-            district=riverside, email=NEW, role="facilitator", invited_by=admin
+            district=district, email=NEW, role="facilitator", invited_by=admin
         )
     made, sent = send()
     assert made.pk == earlier.pk and sent == []
@@ -112,10 +116,8 @@ def test_an_open_district_invitation_keeps_its_role_and_gains_the_club(
     assert (earlier.role, earlier.cohort) == ("facilitator", cohort)
 
 
-def test_an_invitation_bringing_another_club_is_not_taken_over(
-    send, cohort, riverside, book, admin
-):
-    other = make_cohort(riverside, book, admin, title="Autumn readers")
+def test_an_invitation_bringing_another_club_is_not_taken_over(send, cohort, district, book, admin):
+    other = cohort_start(district, book, admin, title="Autumn readers")
     send(to=other)
     with pytest.raises(LeapError, match="brings them into “Autumn readers”"):
         send()
@@ -174,14 +176,12 @@ def test_a_wrong_address_is_refused_with_a_message_and_nothing_sent(client, coho
     assert not Invitation.objects.exists() and mail.outbox == []
 
 
-def test_other_people_cannot_invite_resend_or_withdraw(
-    client, send, cohort, riverside, book, admin
-):
+def test_other_people_cannot_invite_resend_or_withdraw(client, send, cohort, district, book, admin):
     invitation, _ = send()
-    other_club = make_cohort(riverside, book, admin, title="Another club")
+    other_club = cohort_start(district, book, admin, title="Another club")
     outsiders = [
-        onboarded(district_member(riverside)),  # a member of the district, not running it
-        MembershipFactory(role=Membership.Role.DISTRICT_ADMIN).user,  # another district
+        onboarded(district_member(district)),  # a member of the district, not running it
+        other_district_admin(),
     ]
     urls = [
         reverse("cohorts:member_invite_address", args=[cohort.pk]),
@@ -189,7 +189,7 @@ def test_other_people_cannot_invite_resend_or_withdraw(
         reverse("cohorts:invitation_withdraw", args=[cohort.pk, invitation.pk]),
     ]
     for user in outsiders:
-        assert client.login(email=user.email, password=DEFAULT_PASSWORD)
+        signed_in(client, user)
         for url in urls:
             assert client.post(url, {"address-email": "x@y.example"}).status_code == 404, url
     client.force_login(admin)

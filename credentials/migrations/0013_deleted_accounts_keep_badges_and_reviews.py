@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('credentials', '0011_credit_entry_badge_images'),
+        ('credentials', '0012_artifact_blind_copy'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('learning', '0006_invitation_cohort'),
+        ('learning', '0007_attendance_credited_at'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

@@ -87,7 +87,7 @@ def trigger_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_notification_email_mode'),
+        ('accounts', '0004_batch_job'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
