@@ -4,13 +4,15 @@
 from celery import shared_task
 from django.db import transaction
 
+from accounts.outbox import outbox_task
 from credentials.models import Assertion, Submission
 from credentials.openbadges import baking
 from credentials.services import badges, evidence, review
 
 
-@shared_task
+@outbox_task()
 def assertion_bake(assertion_id: int) -> str:
+    """After an award commits: bake the image (again: the same one file)."""
     assertion = Assertion.objects.select_related("badge_class__issuer").get(pk=assertion_id)
     return baking.assertion_bake(assertion=assertion).baked_image.name
 
@@ -41,7 +43,7 @@ def assertions_remind_expiring() -> int:
     return badges.assertions_remind_expiring()
 
 
-@shared_task
+@outbox_task()
 def submission_assign(submission_id: int) -> int:
     """After a submission commits: give it its reviewers."""
     submission = Submission.objects.filter(pk=submission_id).first()
@@ -60,7 +62,7 @@ def artifacts_purge_orphans() -> int:
     return evidence.artifacts_purge_orphans()
 
 
-@shared_task
+@outbox_task()
 def cohort_badge_award(member_id: int) -> str:
     """After a cohort member completes: award the cohort's completion badge (idempotent)."""
     assertion = badges.cohort_badge_award(member_id=member_id)

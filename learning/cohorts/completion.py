@@ -162,7 +162,12 @@ def completion_check(*, member: CohortMember, now: dt.datetime | None = None) ->
         earned_on=now.astimezone(cohort_zone(cohort)).date(),
     )
     if cohort.completion_badge_id:
-        job_enqueue_on_commit(BADGE_TASK, member.pk, label=f"cohort badge for member {member.pk}")
+        job_enqueue_on_commit(
+            BADGE_TASK,
+            member.pk,
+            label=f"cohort badge for member {member.pk}",
+            dedupe_key=f"cohort-badge:{member.pk}:{now.isoformat()}",
+        )
     return True
 
 
