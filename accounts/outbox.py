@@ -113,7 +113,7 @@ def outbox_task(*, time_limit: int = 2 * MINUTE, **options):
     `time_limit` (seconds; a run is stopped then, and its message taken as lost a little
     after) and, where the default does not fit, `retry_delays`."""
     return shared_task(
-        base=OutboxTask, time_limit=time_limit, soft_time_limit=time_limit - 10, **options
+        base=OutboxTask, time_limit=time_limit, soft_time_limit=time_limit * 0.9, **options
     )
 
 
@@ -220,7 +220,7 @@ def outbox_publish(message: OutboxMessage, *, now: datetime) -> Published:
         if refused:
             logger.warning("Could not queue %s; the relay will: %s", _name(message), error)
             return Published.BROKER_DOWN
-        logger.exception("%s failed", _name(message))
+        logger.debug("%s failed in-process", _name(message), exc_info=True)
     return Published.SENT
 
 
