@@ -58,6 +58,9 @@ EMAIL_RETRY_DELAYS = (
     12 * HOUR,
 )
 
+# One reconnection (a pooled connection may be stale after Redis restarted), no more: the
+# work is safe in the outbox, so a request never waits long on an unreachable broker.
+PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 LOST_RUN = "The worker stopped before the task finished (killed, restarted or out of time)."
 TASK_ID = re.compile(r"^outbox-(\d+)-(\d+)$")
 
@@ -209,7 +212,10 @@ def outbox_publish(message: OutboxMessage, *, now: datetime) -> Published:
         return Published.SKIPPED
     try:
         task.apply_async(
-            args=message.args, task_id=task_id_make(message.pk, publication), retry=False
+            args=message.args,
+            task_id=task_id_make(message.pk, publication),
+            retry=True,
+            retry_policy=PUBLISH_RETRY,
         )
     except Exception as error:
         # Still "sent" with this publication: the broker refused it. Otherwise the task ran
@@ -260,9 +266,11 @@ def _lost_run_settle(message: OutboxMessage) -> bool:
     settled = OutboxMessage.objects.filter(
         pk=message.pk, state=State.RUNNING, publication=message.publication
     ).update(state=State.PENDING, last_error=LOST_RUN)
+    if not settled:  # it finished, or another relay took it, meanwhile
+        return False
     message.state = State.PENDING
     logger.warning("%s was lost by its worker; publishing it again", _name(message))
-    return bool(settled)
+    return True
 
 
 # What the task reports.
@@ -302,7 +310,9 @@ def outbox_failed(
             _give_up(message, error=_describe(error))
             return
         wait = timedelta(seconds=task.retry_delays[message.attempts - 1])
-        OutboxMessage.objects.filter(pk=message.pk, state=State.RUNNING).update(
+        OutboxMessage.objects.filter(
+            pk=message.pk, state=State.RUNNING, publication=publication
+        ).update(
             state=State.PENDING, next_attempt_at=timezone.now() + wait, last_error=_describe(error)
         )
         logger.warning("%s failed; trying again in %s: %s", _name(message), wait, error)

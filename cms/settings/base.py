@@ -148,7 +148,9 @@ CELERY_BEAT_SCHEDULE = {
     "outbox-relay": {
         "task": "accounts.tasks.outbox_relay",
         "schedule": crontab(),  # every minute
-        "options": {"expires": 50},  # a pass that waited a minute is replaced by the next
+        # A pass still queued after 50 s is dropped: the next one replaces it
+        # (django-celery-beat's name for Celery's `expires`).
+        "options": {"expire_seconds": 50},
     },
     "scheduled-publishing": {
         "task": "cms.tasks.pages_publish_scheduled",

@@ -268,3 +268,16 @@ def test_the_relay_command_hands_over_what_is_due(django_capture_on_commit_callb
     call_command("outbox_relay")
     assert "Handed 0 queued job(s)" in capsys.readouterr().out
     assert len(mail.outbox) == 1
+
+
+def test_beat_asks_for_a_relay_pass_every_minute_and_drops_a_pass_that_waited():
+    from django_celery_beat.schedulers import ModelEntry
+
+    from cms.celery import app
+
+    entry = ModelEntry.from_entry(
+        "outbox-relay", app=app, **settings.CELERY_BEAT_SCHEDULE["outbox-relay"]
+    )
+    assert entry.task == "accounts.tasks.outbox_relay"
+    assert len(entry.schedule.minute) == 60 and len(entry.schedule.hour) == 24
+    assert entry.options["expires"] == 50
