@@ -17,6 +17,7 @@ from email.message import EmailMessage
 from pathlib import Path
 from urllib.parse import quote
 
+import pytest
 from aiosmtpd.controller import Controller
 from django.conf import settings
 from django.db import connection
@@ -25,6 +26,14 @@ from accounts.outbox import outbox_fast_path_resume
 from cms.celery import app
 
 ROOT = Path(__file__).resolve().parent.parent
+
+# The marks of a test that runs a worker process: it shares the test's database (so
+# PostgreSQL, and committed data), and CI runs it where Redis is set up.
+WITH_A_WORKER_PROCESS = [
+    pytest.mark.needs_redis,
+    pytest.mark.needs_postgres,
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
 
 
 def free_port() -> int:

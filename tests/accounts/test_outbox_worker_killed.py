@@ -9,13 +9,9 @@ from django.db import transaction
 from accounts.jobs import job_enqueue_on_commit
 from accounts.models import OutboxMessage
 from accounts.outbox import outbox_relay
-from tests.outages import OwnRedis, WorkerProcess, celery_broker, wait_until
+from tests.outages import WITH_A_WORKER_PROCESS, OwnRedis, WorkerProcess, celery_broker, wait_until
 
-pytestmark = [
-    pytest.mark.needs_redis,
-    pytest.mark.needs_postgres,  # the worker process shares the test's database
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = WITH_A_WORKER_PROCESS
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from accounts.email import email_to_dict
 from accounts.models import OutboxMessage
-from tests.browser.helpers import log_in, visit
+from tests.browser.helpers import log_in_to_cms, visit
 from tests.factories import UserFactory
 
 
@@ -34,7 +34,7 @@ def test_staff_retry_a_given_up_email_from_the_queued_work_screen(live_server, s
     UserFactory(email="ops@leap.example", is_superuser=True, is_staff=True)
     first = given_up_email("Your badge is ready")
     given_up_email("Welcome to Leap")
-    log_in(page, live_server.url, "ops@leap.example")
+    log_in_to_cms(page, live_server.url, "ops@leap.example")
 
     visit(page, live_server.url + "/admin/queued-work/", "queued work", screens=True)
     expect(page.get_by_role("heading", name=summary(given_up=2))).to_be_visible()

@@ -12,13 +12,16 @@ from accounts.models import OutboxMessage
 from accounts.outbox import outbox_relay
 from credentials.models import Assertion
 from tests.factories import UserFactory
-from tests.outages import OwnRedis, SmtpSink, WorkerProcess, celery_broker, wait_until
+from tests.outages import (
+    WITH_A_WORKER_PROCESS,
+    OwnRedis,
+    SmtpSink,
+    WorkerProcess,
+    celery_broker,
+    wait_until,
+)
 
-pytestmark = [
-    pytest.mark.needs_redis,
-    pytest.mark.needs_postgres,  # the worker process shares the test's database
-    pytest.mark.django_db(transaction=True, serialized_rollback=True),
-]
+pytestmark = WITH_A_WORKER_PROCESS
 
 
 @pytest.fixture
