@@ -5,7 +5,7 @@ from celery import shared_task
 from django.db import transaction
 
 from accounts.outbox import outbox_task
-from credentials.models import Assertion, Submission
+from credentials.models import Assertion, ReviewerPool, Submission
 from credentials.openbadges import baking
 from credentials.services import badges, evidence, review
 
@@ -48,6 +48,13 @@ def submission_assign(submission_id: int) -> int:
     """After a submission commits: give it its reviewers."""
     submission = Submission.objects.filter(pk=submission_id).first()
     return len(review.review_assign(submission=submission)) if submission else 0
+
+
+@outbox_task()
+def reviews_hand_over(user_id: int, pool_id: int) -> int:
+    """After a reviewer leaves a pool: their open work there goes to other reviewers."""
+    pool = ReviewerPool.objects.filter(pk=pool_id).first()
+    return review.reviews_hand_over(user_id=user_id, pool=pool) if pool else 0
 
 
 @shared_task

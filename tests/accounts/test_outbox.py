@@ -218,6 +218,7 @@ def test_every_task_queued_after_a_commit_is_an_outbox_task():
         "accounts.tasks.email_verification_resend",
         "credentials.tasks.assertion_bake",
         "credentials.tasks.submission_assign",
+        "credentials.tasks.reviews_hand_over",
         "credentials.tasks.cohort_badge_award",
         "learning.tasks.enrolments_reconcile",
     } <= names
