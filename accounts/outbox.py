@@ -230,27 +230,43 @@ def outbox_publish(message: OutboxMessage, *, now: datetime) -> Published:
     return Published.SENT
 
 
-def outbox_relay(*, now: datetime | None = None, limit: int | None = None) -> int:
+def outbox_relay(*, now: datetime | None = None) -> int:
     """Publish the messages whose time has come: pending ones (fast path missed, or a retry
     is due) and sent or running ones past their deadline (lost: published again; a lost run
-    counts as a try). Stops at the first refusal of the broker; the next pass goes on.
-    Then forgets done messages older than LEAP_OUTBOX_KEEP_DAYS. Returns how many it
-    published."""
+    counts as a try). Batch after batch (LEAP_OUTBOX_RELAY_BATCH) for up to
+    LEAP_OUTBOX_RELAY_SECONDS, each message once a pass; stops at the first refusal of the
+    broker, and the next pass goes on. Then forgets done messages older than
+    LEAP_OUTBOX_KEEP_DAYS. Returns how many it published."""
     now = now or timezone.now()
-    due = OutboxMessage.objects.filter(
-        state__in=OutboxMessage.ACTIVE_STATES, next_attempt_at__lte=now
-    ).order_by("next_attempt_at", "pk")[: limit or settings.LEAP_OUTBOX_RELAY_BATCH]
-    published = 0
-    for message in due:
-        if message.state == State.RUNNING and not _lost_run_settle(message):
-            continue
-        outcome = outbox_publish(message, now=now)
-        if outcome is Published.BROKER_DOWN:
+    batch_size = settings.LEAP_OUTBOX_RELAY_BATCH
+    stop_at = time.monotonic() + settings.LEAP_OUTBOX_RELAY_SECONDS
+    published, seen, broker_down = 0, set(), False
+    while not broker_down and time.monotonic() < stop_at:
+        batch = list(
+            OutboxMessage.objects.filter(
+                state__in=OutboxMessage.ACTIVE_STATES, next_attempt_at__lte=now
+            )
+            .exclude(pk__in=seen)
+            .order_by("next_attempt_at", "pk")[:batch_size]
+        )
+        seen.update(message.pk for message in batch)
+        for message in batch:
+            outcome = _relay_one(message, now=now)
+            if outcome is Published.BROKER_DOWN:
+                broker_down = True
+                break
+            published += outcome is Published.SENT
+        if len(batch) < batch_size:
             break
-        published += outcome is Published.SENT
     kept_from = now - timedelta(days=settings.LEAP_OUTBOX_KEEP_DAYS)
     OutboxMessage.objects.filter(state=State.DONE, created_at__lt=kept_from).delete()
     return published
+
+
+def _relay_one(message: OutboxMessage, *, now: datetime) -> Published:
+    if message.state == State.RUNNING and not _lost_run_settle(message):
+        return Published.SKIPPED
+    return outbox_publish(message, now=now)
 
 
 def _lost_run_settle(message: OutboxMessage) -> bool:

@@ -202,7 +202,8 @@ LEAP_OUTBOX_FAST_PATH_SECONDS = 30  # the relay leaves a new message to its fast
 LEAP_OUTBOX_QUEUE_WAIT_SECONDS = 10 * 60  # a published message not started: published again
 LEAP_OUTBOX_LOST_GRACE_SECONDS = 60  # past the task's time limit, a started run is lost
 LEAP_OUTBOX_BROKER_PAUSE_SECONDS = 30  # after the broker refused one, leave work to the relay
-LEAP_OUTBOX_RELAY_BATCH = 500  # messages per relay pass
+LEAP_OUTBOX_RELAY_BATCH = 500  # messages a relay reads at a time ...
+LEAP_OUTBOX_RELAY_SECONDS = 45  # ... batch after batch, for up to this long a pass
 LEAP_OUTBOX_KEEP_DAYS = 7  # done messages are forgotten after this
 LEAP_OUTBOX_ATTENTION_MINUTES = 60  # waiting longer than this is shown to staff
 

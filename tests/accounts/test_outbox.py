@@ -282,3 +282,42 @@ def test_beat_asks_for_a_relay_pass_every_minute_and_drops_a_pass_that_waited():
     assert entry.task == "accounts.tasks.outbox_relay"
     assert len(entry.schedule.minute) == 60 and len(entry.schedule.hour) == 24
     assert entry.options["expires"] == 50
+
+
+def due_emails(django_capture_on_commit_callbacks, count: int) -> list[OutboxMessage]:
+    with django_capture_on_commit_callbacks(execute=False):
+        for number in range(count):
+            email_send_on_commit(welcome(to=f"person{number}@school.example"))
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    return list(OutboxMessage.objects.order_by("pk"))
+
+
+def test_a_relay_pass_goes_on_batch_after_batch(settings, django_capture_on_commit_callbacks):
+    settings.LEAP_OUTBOX_RELAY_BATCH = 2
+    due_emails(django_capture_on_commit_callbacks, 5)
+    assert outbox_relay() == 5
+    assert len(mail.outbox) == 5
+    assert set(OutboxMessage.objects.values_list("state", flat=True)) == {State.DONE}
+
+
+def test_a_relay_pass_stops_at_the_broker_s_first_refusal(django_capture_on_commit_callbacks):
+    from kombu.exceptions import OperationalError
+
+    first, *others = due_emails(django_capture_on_commit_callbacks, 3)
+    refusals = []
+
+    def refuse(*args, **kwargs):
+        refusals.append(kwargs["task_id"])
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(OutboxTask, "apply_async", refuse)
+        assert outbox_relay() == 0
+    assert refusals == [task_id_make(first.pk, 1)]  # one try, not one per message
+    first.refresh_from_db()
+    assert (first.state, first.publication) == (State.PENDING, 1)
+    assert "Connection refused" in first.last_error
+    untouched = OutboxMessage.objects.filter(pk__in=[m.pk for m in others])
+    assert list(untouched.values_list("state", "publication")) == [(State.PENDING, 0)] * 2
+    assert outbox_relay() == 3  # the broker is back
+    assert len(mail.outbox) == 3
