@@ -26,4 +26,5 @@ RUN mkdir -p /data/media /data/private && chown leap:leap /data/media /data/priv
 
 USER leap
 EXPOSE 8000
-CMD ["gunicorn", "cms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# The access log leaves out the secrets some links carry (cms/gunicorn_logging.py).
+CMD ["gunicorn", "cms.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-", "--logger-class", "cms.gunicorn_logging.RedactingLogger"]

@@ -12,7 +12,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install validator run migrate seed test lint format lock worker beat clean
+.PHONY: help install validator run migrate seed test lint format lock worker beat clean loadtest
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
@@ -21,6 +21,7 @@ help:
 	@echo "make beat     the Celery beat scheduler against REDIS_URL"
 	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
 	@echo "make format   format the code with ruff"
+	@echo "make loadtest 200 simulated people for 2 minutes against a production-like stack, Redis restarted half-way (PostgreSQL and redis-server needed)"
 
 # The virtualenv is rebuilt only when the lock changes; the stamp is a copy of the lock.
 $(STAMP): $(LOCK)
@@ -43,6 +44,21 @@ $(VALIDATOR_STAMP): $(VALIDATOR_LOCK)
 	@cp $(VALIDATOR_LOCK) $(VALIDATOR_STAMP)
 
 validator: $(VALIDATOR_STAMP)
+
+# The load generator (locust, with gevent) lives in a virtualenv of its own.
+LOAD_VENV := .venv-load
+LOAD_LOCK := requirements/loadtest-lock.txt
+LOAD_STAMP := $(LOAD_VENV)/.installed-lock
+
+$(LOAD_STAMP): $(LOAD_LOCK)
+	@test -x $(LOAD_VENV)/bin/python || $(PYTHON) -m venv $(LOAD_VENV)
+	$(LOAD_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r $(LOAD_LOCK)
+	@cp $(LOAD_LOCK) $(LOAD_STAMP)
+
+LOADTEST_ARGS ?= --users 200 --seconds 120
+
+loadtest: install $(LOAD_STAMP)
+	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
 
 migrate: install
 	$(MANAGE) migrate --no-input

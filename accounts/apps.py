@@ -12,6 +12,7 @@ class AccountsConfig(AppConfig):
         # Imported in ready(): admin views and forms need the app registry loaded.
         from wagtail.admin.views import account
 
+        from . import idle  # noqa: F401  (connects its log-in receiver)
         from .forms import WagtailAccountNameForm
 
         # Wagtail's own "Name" panel edits first_name/last_name, which Leap's users do not

@@ -1,3 +1,5 @@
+import uuid
+
 from django.conf import settings
 from django.contrib.auth.base_user import AbstractBaseUser, BaseUserManager
 from django.contrib.auth.models import PermissionsMixin
@@ -197,3 +199,56 @@ class OutboxMessage(models.Model):
 
     def __str__(self) -> str:
         return self.label or self.task_name
+
+
+class BatchJob(models.Model):
+    """A long staff action (a bulk award, a large invitation list) carried out in the
+    background, row by row, after every row was checked up front (accounts.batch).
+
+    `rows` holds what each row needs (ids and text, as JSON); `processed` counts the rows
+    dealt with, so a run that stops (a worker killed, a deploy) is resumed where it was.
+    Each row's handler is idempotent, so a row done twice is done once."""
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        RUNNING = "running", "In progress"
+        DONE = "done", "Finished"
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    kind = models.CharField(max_length=60)  # e.g. "credentials.bulk_award"
+    handler = models.CharField(max_length=200)  # dotted path of the row function
+    label = models.CharField(max_length=200, blank=True)  # e.g. the uploaded file's name
+    url = models.CharField(max_length=300, blank=True)  # its progress page
+    # Who may see it beyond its author, e.g. "district:12"; empty for platform staff.
+    scope = models.CharField(max_length=60, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED)
+    rows = models.JSONField(default=list)
+    total = models.PositiveIntegerField(default=0)
+    processed = models.PositiveIntegerField(default=0)
+    # How the rows came out, by the handler's word for it ("awarded", "already_held", …).
+    outcomes = models.JSONField(default=dict)
+    # Rows that could not be done when their turn came: [{"line": 12, "problem": "…"}].
+    failures = models.JSONField(default=list)
+    # Rows worth a word though done: [{"line": 3, "note": "ana@… is already a member"}].
+    notes = models.JSONField(default=list)
+    progress_at = models.DateTimeField(default=timezone.now)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "progress_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.uuid} ({self.processed}/{self.total})"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state == self.State.DONE
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else self.processed * 100 // self.total

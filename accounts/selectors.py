@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import Notification, NotificationSettings, OutboxMessage, User
+from accounts.models import BatchJob, Notification, NotificationSettings, OutboxMessage, User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -44,3 +44,18 @@ def outbox_attention_counts(*, now: datetime | None = None) -> dict[str, int]:
     return OutboxMessage.objects.filter(_outbox_attention(now)).aggregate(
         dead=Count("pk", filter=dead), waiting=Count("pk", filter=~dead)
     )
+
+
+def batch_list(*, kind: str, scope: str = "", limit: int = 10) -> list[BatchJob]:
+    """The newest background jobs of a kind (within a scope), without their rows."""
+    return list(
+        BatchJob.objects.filter(kind=kind, scope=scope)
+        .defer("rows")
+        .select_related("created_by")
+        .order_by("-created_at")[:limit]
+    )
+
+
+def batch_outcomes(job: BatchJob, labels: dict[str, str]) -> list[tuple[str, int]]:
+    """The job's outcome counts with the screen's words for them."""
+    return [(labels.get(outcome, outcome), count) for outcome, count in job.outcomes.items()]

@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import outbox, services
+from . import batch, outbox, services
 from .email import email_from_dict
 from .outbox import EMAIL_RETRY_DELAYS, MINUTE, outbox_task
 
@@ -29,3 +29,16 @@ def outbox_relay() -> int:
     """Every minute (beat), and as a worker starts: hand over queued work whose time has
     come (see accounts.outbox)."""
     return outbox.outbox_relay()
+
+
+@outbox_task(time_limit=14 * MINUTE)
+def batch_run(job_id: int) -> None:
+    """A long staff action's rows, chunk by chunk (accounts.batch); safe to run twice. A
+    run stopped by its time limit leaves its chunks done, and the next run goes on."""
+    batch.batch_run(job_id=job_id)
+
+
+@shared_task
+def batches_resume_stalled() -> int:
+    """Every five minutes: queue again the background jobs whose run was lost."""
+    return batch.batches_resume_stalled()

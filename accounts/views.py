@@ -39,9 +39,11 @@ def notification_list(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def notification_open(request, pk: int):
-    """Mark the notification read and go where it points."""
+    """Go where the notification points; the list's button POSTs, which also marks it read.
+    A GET (an old bookmark, a link checker) only follows: it changes nothing."""
     notification = get_object_or_404(Notification, pk=pk, user=request.user)
-    services.notifications_mark_read(user=request.user, pk=notification.pk)
+    if request.method == "POST":
+        services.notifications_mark_read(user=request.user, pk=notification.pk)
     return redirect(safe_target(notification.url) or "notifications:list")
 
 
@@ -135,7 +137,7 @@ class VerificationResendForm(forms.Form):
 
 # How often a new confirmation link may be asked for: per address (whether or not it has an
 # account, so the limit says nothing about who does) and per computer (its IP address as
-# allauth sees it, behind ALLAUTH_TRUSTED_PROXY_COUNT proxies). A school's staff may share
+# read through the proxies in LEAP_TRUSTED_PROXIES). A school's staff may share
 # one IP address, hence the larger figure.
 RESEND_PER_ADDRESS = {"limit": 3, "seconds": 15 * 60}
 RESEND_PER_IP = {"limit": 20, "seconds": 15 * 60}

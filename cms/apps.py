@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_migrate, pre_save
 
 
 def index_seeded_frameworks(sender, using="default", **kwargs) -> None:
@@ -21,4 +21,10 @@ class CmsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        # Imported here: the image model is known only once the app registry is ready.
+        from wagtail.images import get_image_model
+
+        from cms.svg import image_upload_sanitise
+
         post_migrate.connect(index_seeded_frameworks, sender=self)
+        pre_save.connect(image_upload_sanitise, sender=get_image_model())

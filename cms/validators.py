@@ -9,6 +9,8 @@ from defusedxml.ElementTree import ParseError, fromstring
 from django.core.exceptions import ValidationError
 from PIL import Image
 
+from cms.svg import NotSvg, svg_sanitise
+
 MIN_BADGE_PIXELS = 400
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 SVG_TAGS = {"svg", "{http://www.w3.org/2000/svg}svg"}
@@ -69,6 +71,14 @@ def badge_image_kind(data: bytes) -> Literal["png", "svg"]:
         root = None
     if root is None or root.tag not in SVG_TAGS:
         raise ValidationError("The image must be a PNG or an SVG file.", code="image_type")
+    try:
+        svg_sanitise(data)  # what Leap keeps of it; see cms.svg
+    except NotSvg as error:
+        raise ValidationError(
+            "The SVG file is too large or too deeply nested to be read safely; simplify it "
+            "or use a PNG.",
+            code="image_too_complex",
+        ) from error
     return "svg"
 
 

@@ -1,5 +1,6 @@
-"""Evidence files: what a file really is (from its bytes, not its name), a safe name, and
-images without their metadata (EXIF holds where a photo was taken)."""
+"""Evidence files: what a file really is (from its bytes, not its name), whether Leap takes
+it (no macros, zip bombs or web pages posing as CSV), a safe name, images without their
+metadata (EXIF holds where a photo was taken), and the copy reviewers get (`blind.py`)."""
 
 import io
 import re
@@ -11,6 +12,17 @@ from django.utils.text import get_valid_filename
 from PIL import Image, ImageOps
 
 from accounts.errors import LeapError
+from credentials.blind import (
+    REFUSED_DAMAGED,
+    REFUSED_MACROS,
+    BlindCopy,
+    Refused,
+    blind_copy_isolated,
+    jpeg_without_metadata,
+    png_without_metadata,
+    zip_has_macros,
+    zip_open,
+)
 
 # The kinds an artifact slot may accept (cms.blocks.ARTIFACT_FILE_TYPES) and the formats
 # each kind takes, by the extension that format's files carry.
@@ -37,8 +49,12 @@ FORMAT_NAMES = {
     "mp4": "an MP4 video",
     "mp3": "an MP3 recording",
     "m4a": "an M4A recording",
+    "html": "a web page or script",
 }
-EXTENSION_FORMATS = {ext: ext for ext in FORMAT_NAMES} | {"jpg": "jpeg", "jpe": "jpeg"}
+EXTENSION_FORMATS = {ext: ext for ext in FORMAT_NAMES if ext != "html"} | {
+    "jpg": "jpeg",
+    "jpe": "jpeg",
+}
 CONTENT_TYPES = {
     "pdf": "application/pdf",
     "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
@@ -105,6 +121,22 @@ def _is_text(data: bytes) -> bool:
     return True
 
 
+# Text that a browser or a shell would run: markup at the start (as browsers sniff it), or
+# a script element, frame, or event handler anywhere in the first 64 KB.
+MARKUP_START = re.compile(rb"^\s*<(?:[!?a-z/])", re.I)
+MARKUP_INSIDE = re.compile(
+    rb"<\s*/?\s*(?:script|html|body|head|iframe|frame|object|embed|svg|meta|link|style|"
+    rb"form|img|base)[\s/>]|<a\s[^>\n]{0,200}href|\bjavascript\s*:|"
+    rb"<[a-z][^>\n]{0,200}\son[a-z]+\s*=",
+    re.I,
+)
+
+
+def _is_markup(data: bytes) -> bool:
+    head = data[:65536].removeprefix(b"\xef\xbb\xbf")
+    return bool(MARKUP_START.match(head) or MARKUP_INSIDE.search(head) or head.startswith(b"#!"))
+
+
 def sniff_format(data: bytes) -> str | None:
     """The format the bytes are in, from signatures and structure; None if unknown."""
     head = data[:16]
@@ -125,7 +157,7 @@ def sniff_format(data: bytes) -> str | None:
     if head.startswith(b"ID3") or (len(head) > 1 and head[0] == 0xFF and head[1] & 0xE0 == 0xE0):
         return "mp3"
     if data and _is_text(data):
-        return "csv"
+        return "html" if _is_markup(data) else "csv"
     return None
 
 
@@ -156,6 +188,8 @@ def image_without_metadata(data: bytes, fmt: str) -> bytes:
             image = ImageOps.exif_transpose(image)
             if fmt == "jpeg" and image.mode not in ("RGB", "L"):
                 image = image.convert("RGB")
+            # Pillow writes some of what it read back out (a JPEG's comment, for one).
+            image.info.clear()
             out = io.BytesIO()
             if fmt == "jpeg":
                 image.save(out, "JPEG", quality=92, optimize=True)
@@ -168,7 +202,10 @@ def image_without_metadata(data: bytes, fmt: str) -> bytes:
         Image.DecompressionBombWarning,
     ) as error:
         raise LeapError("The image could not be read; export it again and retry.") from error
-    return out.getvalue()
+    # And whatever segment or chunk the encoder adds is dropped again, byte by byte.
+    if fmt == "jpeg":
+        return jpeg_without_metadata(out.getvalue())
+    return png_without_metadata(out.getvalue())
 
 
 @dataclass(frozen=True)
@@ -176,15 +213,21 @@ class CheckedFile:
     name: str  # safe, for the learner's eyes only
     format: str
     content_type: str
-    data: bytes
+    data: bytes  # kept for the learner
+    blind: bytes  # the copy reviewers get
+    # What the reviewers' copy lacks besides metadata, for the learner ("scripts and
+    # automatic actions"); empty when only metadata went.
+    blind_removed: tuple[str, ...] = ()
 
 
 def check_upload(
     *, name: str, data: bytes, accepted_kinds: list[str], max_bytes: int
 ) -> CheckedFile:
     """Accept a file only if its content is one of the accepted kinds and its name says
-    the same format; photos lose their metadata. Raises LeapError with a sentence."""
-    shown = name.rsplit("/", 1)[-1][:100] or "The file"
+    the same format, and it holds nothing that could act on a reviewer's computer that
+    cannot be taken out; photos lose their metadata. Makes the copy reviewers get (see
+    `blind.py`). Raises LeapError with a sentence."""
+    shown = name.replace("\\", "/").rsplit("/", 1)[-1][:100] or "The file"
     if len(data) > max_bytes:
         raise LeapError(
             f"“{shown}” is {len(data) / 1_048_576:.1f} MB; files can be at most "
@@ -193,7 +236,10 @@ def check_upload(
     if not data:
         raise LeapError(f"“{shown}” is empty.")
     accepted = set().union(*(KIND_FORMATS.get(kind, set()) for kind in accepted_kinds))
-    actual = sniff_format(data)
+    try:
+        actual = _format_of_safe_file(data)
+    except Refused as refused:
+        raise LeapError(f"“{shown}” {refused.reason}") from None
     extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
     claimed = EXTENSION_FORMATS.get(extension)
     if actual is None or actual not in accepted:
@@ -209,8 +255,39 @@ def check_upload(
             "it again."
         )
     if actual in ("jpeg", "png"):
+        # Leap keeps no photo's location, not even for the learner: both copies are clean.
         data = image_without_metadata(data, actual)
-    return CheckedFile(safe_name(name, actual), actual, CONTENT_TYPES[actual], data)
+    try:
+        blind = blind_copy_isolated(data, actual)
+    except Refused as refused:
+        raise LeapError(f"“{shown}” {refused.reason}") from None
+    return CheckedFile(
+        safe_name(name, actual), actual, CONTENT_TYPES[actual], data, blind.data, blind.removed
+    )
+
+
+def blind_copy_of_stored(*, name: str, data: bytes) -> BlindCopy:
+    """The reviewers' copy of a file stored before such copies were made (`name` is its
+    stored, sanitised name), under today's checks. Raises LeapError with a sentence."""
+    shown = name or "The file"
+    extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    try:
+        actual = _format_of_safe_file(data)
+        if actual is None or actual != EXTENSION_FORMATS.get(extension):
+            raise Refused(REFUSED_DAMAGED)
+        return blind_copy_isolated(data, actual)
+    except Refused as refused:
+        raise LeapError(f"“{shown}” {refused.reason}") from None
+
+
+def _format_of_safe_file(data: bytes) -> str | None:
+    """sniff_format, once a zip has shown it is no bomb; Office and OpenDocument files with
+    macros are refused whatever their name. Raises Refused."""
+    if data.startswith(b"PK\x03\x04"):
+        with zip_open(data) as archive:
+            if zip_has_macros(archive):
+                raise Refused(REFUSED_MACROS)
+    return sniff_format(data)
 
 
 WORD = re.compile(r"\S+")

@@ -94,6 +94,7 @@ class IssuedBadgeViewSet(ModelViewSet):
             *super().get_urlpatterns(),
             path("revoke/<uuid:uuid>/", admin_views.revoke, name="revoke"),
             path("award-from-csv/", admin_views.award_from_csv, name="award_from_csv"),
+            path("award-from-csv/<uuid:uuid>/", admin_views.award_job, name="award_job"),
         ]
 
 

@@ -10,9 +10,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.models import BatchJob
+from accounts.selectors import batch_list, batch_outcomes
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
 from learning.forms import InvitationCsvForm, InvitationForm, MembershipForm
+from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
 from learning.models import Invitation, Membership
 from learning.models.districts import INVITATION_RESEND_INTERVAL, INVITATION_VALID_DAYS
 from learning.permissions import district_for_admin, district_for_staff
@@ -57,6 +60,11 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         "invite_form": invite_form,
         "csv_form": csv_form,
         "district_cohorts": cohort_list_for_district(district=district),
+        "invitation_uploads": batch_list(
+            kind=services.INVITATIONS_BATCH,
+            scope=services.invitations_batch_scope(district),
+            limit=5,
+        ),
     }
     return render(request, "learning/district_home.html", context, status=status)
 
@@ -95,14 +103,18 @@ def district_invite_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     form = InvitationCsvForm(request.POST, request.FILES, district=district)
     if form.is_valid():
-        result = services.invitations_send_many(
-            district=district, rows=form.rows, invited_by=request.user
+        job = services.invitations_send_many(
+            district=district,
+            rows=form.rows,
+            invited_by=request.user,
+            url_for=lambda job: reverse(
+                "learning:district_invitations_job", args=[district.slug, job.uuid]
+            ),
         )
-        text = f"{result.sent} invitation{'s' if result.sent != 1 else ''} sent."
-        if result.already_members:
-            text += f" Not invited, already members: {', '.join(result.already_members)}."
-        messages.success(request, text)
-        return redirect("learning:district_home", slug=district.slug)
+        messages.success(
+            request, f"All {job.total} row(s) are right: the invitations are being sent."
+        )
+        return redirect(job.url)
     return _render_home(
         request,
         district,
@@ -112,10 +124,9 @@ def district_invite_csv(request, slug: str):
     )
 
 
-def _invitation_change(request, slug: str, pk: int, *, change, done: str):
-    """Apply `change` (a service taking `invitation=`) to one of the district's open
-    invitations, say how it went ("{email}" in `done` is the invited address) and go back
-    to the list. Another district's, or a closed, invitation is a 404."""
+def _invitation_change(request, slug: str, pk: int, change: InvitationChange):
+    """Send again or withdraw one of the district's open invitations and go back to the
+    list. Another district's, or a closed, invitation is a 404."""
     district = district_for_admin(request.user, slug)
     invitation = get_object_or_404(
         Invitation.objects.select_related("district"),
@@ -124,37 +135,20 @@ def _invitation_change(request, slug: str, pk: int, *, change, done: str):
         accepted_at__isnull=True,
         revoked_at__isnull=True,
     )
-    try:
-        change(invitation=invitation)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done.format(email=invitation.email))
+    invitation_change_apply(request, invitation, change)
     return redirect(f"{reverse('learning:district_home', args=[district.slug])}#invitations")
 
 
 @login_required
 @require_POST
 def district_invitation_resend(request, slug: str, pk: int):
-    return _invitation_change(
-        request,
-        slug,
-        pk,
-        change=services.invitation_resend,
-        done="Invitation sent again to {email}, with a new link; the old one no longer works.",
-    )
+    return _invitation_change(request, slug, pk, RESEND)
 
 
 @login_required
 @require_POST
 def district_invitation_revoke(request, slug: str, pk: int):
-    return _invitation_change(
-        request,
-        slug,
-        pk,
-        change=services.invitation_revoke,
-        done="The invitation to {email} is withdrawn; its link no longer works.",
-    )
+    return _invitation_change(request, slug, pk, WITHDRAW)
 
 
 @login_required
@@ -192,4 +186,33 @@ def district_member(request, slug: str, pk: int):
         "learning/district_member.html",
         {"district": district, "membership": membership, "form": form, **progress},
         status=400 if form.errors else 200,
+    )
+
+
+INVITATION_OUTCOMES = {
+    "sent": "Invitations sent",
+    "already_member": "Not invited: already members",
+    "already_sent": "Already sent by this upload",
+    "failed": "Could not be sent",
+}
+
+
+@login_required
+def district_invitations_job(request, slug: str, uuid):
+    """The progress of an invitation list being sent; reloads itself until done."""
+    district = district_for_admin(request.user, slug)
+    job = get_object_or_404(
+        BatchJob.objects.select_related("created_by"),
+        uuid=uuid,
+        kind=services.INVITATIONS_BATCH,
+        scope=services.invitations_batch_scope(district),
+    )
+    return render(
+        request,
+        "learning/district_invitations_job.html",
+        {
+            "district": district,
+            "job": job,
+            "outcomes": batch_outcomes(job, INVITATION_OUTCOMES),
+        },
     )

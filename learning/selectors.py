@@ -552,7 +552,7 @@ def invitation_open_list(*, district: District) -> QuerySet:
 def invitation_get_by_token(*, token: str):
     """The invitation a link's token names, whatever its state, or None."""
     return (
-        Invitation.objects.select_related("district", "school")
+        Invitation.objects.select_related("district", "school", "cohort")
         .filter(token_hash=invitation_token_hash(token))
         .first()
     )

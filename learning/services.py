@@ -14,9 +14,10 @@ from django.db.models import Max
 from django.urls import reverse
 from django.utils import timezone
 
+from accounts.batch import batch_start
 from accounts.email import email_send
 from accounts.errors import LeapError
-from accounts.models import User
+from accounts.models import BatchJob, User
 from cms.models import (
     AudienceRole,
     Framework,
@@ -24,6 +25,7 @@ from cms.models import (
     MicroCredentialPage,
     PathwayPage,
 )
+from learning.events import invitation_accepted
 from learning.models import (
     CreditEntry,
     District,
@@ -209,11 +211,12 @@ def _invitation_mail(invitation: Invitation, token: str) -> None:
 
 @transaction.atomic
 def invitation_send(
-    *, district: District, email: str, role: str, invited_by: User, school=None
+    *, district: District, email: str, role: str, invited_by: User, school=None, cohort=None
 ) -> Invitation:
     """Invite a person by e-mail; a newer invitation to the same address replaces an open
     one. The link is e-mailed after commit; only a hash of its token is stored. Active
-    members are not invited again (their role changes on their member page)."""
+    members are not invited again (their role changes on their member page). With a
+    `cohort`, joining the district also gives them a place in that book club."""
     email = email.strip().lower()
     if role not in Membership.Role.values:
         raise LeapError(f"“{role}” is not a role; use learner, facilitator or district_admin.")
@@ -236,6 +239,7 @@ def invitation_send(
         school=school,
         token_hash=invitation_token_hash(token),
         invited_by=invited_by,
+        cohort=cohort,
     )
     _invitation_mail(invitation, token)
     return invitation
@@ -244,7 +248,7 @@ def invitation_send(
 def _invitation_locked(invitation: Invitation) -> Invitation:
     return (
         Invitation.objects.select_for_update(of=("self",))
-        .select_related("district", "school", "invited_by")
+        .select_related("district", "school", "invited_by", "cohort")
         .get(pk=invitation.pk)
     )
 
@@ -358,6 +362,7 @@ def _invitation_use(invitation: Invitation, user: User) -> Membership:
     invitation.accepted_at = timezone.now()
     invitation.accepted_by = user
     invitation.save(update_fields=["accepted_at", "accepted_by"])
+    invitation_accepted.send(sender=Invitation, invitation=invitation, user=user)
     return membership
 
 
@@ -374,7 +379,7 @@ def invitations_accept_for_address(*, user: User, email: str) -> list[Membership
             revoked_at__isnull=True,
             expires_at__gt=timezone.now(),
         )
-        .select_related("district", "school")
+        .select_related("district", "school", "cohort")
     )
     for invitation in open_invitations:
         if not invitation.district.is_active:
@@ -391,44 +396,66 @@ class InvitationRow:
     school_name: str
 
 
-@dataclass(frozen=True)
-class InvitationsSent:
-    sent: int
-    already_members: list[str]
+INVITATIONS_BATCH = "learning.invitations"
 
 
-@transaction.atomic
 def invitations_send_many(
-    *, district: District, rows: list[InvitationRow], invited_by: User
-) -> InvitationsSent:
-    """Send validated rows (see learning.forms.InvitationCsvForm), all or none. People who
-    are already active members are left out and listed, so a whole staff list can be
-    uploaded again after new people join."""
-    schools = {school.name.lower(): school for school in district.schools.all()}
-    active = {
-        email.lower()
-        for email in Membership.objects.filter(district=district, is_active=True).values_list(
-            "user__email", flat=True
-        )
-    }
-    sent, members = 0, []
-    for row in rows:
-        if row.email.strip().lower() in active:
-            members.append(row.email)
-            continue
-        try:
-            invitation_send(
-                district=district,
-                email=row.email,
-                role=row.role,
-                invited_by=invited_by,
-                school=schools.get(row.school_name.lower()) if row.school_name else None,
-            )
-        except LeapError:  # joined since the list was read (the rows were checked already)
-            members.append(row.email)
-        else:
-            sent += 1
-    return InvitationsSent(sent, members)
+    *, district: District, rows: list[InvitationRow], invited_by: User, url_for=None
+) -> BatchJob:
+    """Send validated rows (see learning.forms.InvitationCsvForm) in the background
+    (accounts.batch), with a progress page. People who are already active members are
+    left out and counted, so a whole staff list can be uploaded again after new people
+    join."""
+    return batch_start(
+        kind=INVITATIONS_BATCH,
+        handler="learning.services.invitation_row_send",
+        rows=[
+            {
+                "line": row.line,
+                "district": district.pk,
+                "email": row.email.strip().lower(),
+                "role": row.role,
+                "school": row.school_name,
+            }
+            for row in rows
+        ],
+        created_by=invited_by,
+        label="Invitations from a CSV file",
+        scope=invitations_batch_scope(district),
+        url_for=url_for,
+    )
+
+
+def invitations_batch_scope(district: District) -> str:
+    return f"district:{district.pk}"
+
+
+def invitation_row_send(*, row: dict, job: BatchJob) -> str | tuple[str, str]:
+    """One row of an invitation list (the batch handler): "sent", "already_member", or
+    "already_sent" when this job sent it before (a replay), so nobody gets two e-mails."""
+    district = District.objects.get(pk=row["district"])
+    email = row["email"]
+    if Membership.objects.filter(
+        district=district, user__email__iexact=email, is_active=True
+    ).exists():
+        return "already_member", f"{email} is already a member: not invited."
+    if Invitation.objects.filter(
+        district=district,
+        email__iexact=email,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+        created_at__gte=job.created_at,
+    ).exists():
+        return "already_sent"
+    school = district.schools.filter(name__iexact=row["school"]).first() if row["school"] else None
+    invitation_send(
+        district=district,
+        email=email,
+        role=row["role"],
+        invited_by=job.created_by,
+        school=school,
+    )
+    return "sent"
 
 
 # Onboarding.

@@ -1,7 +1,8 @@
 """Learning listens to Django's auth, allauth and Wagtail. When an address is verified, open
 invitations to it are accepted and an address on a district's domain joins that district;
 signing in or confirming an address forgets the invitation note of learning.invitation_note;
-when a pathway is published, enrolments it now completes are completed."""
+when a pathway is published, enrolments it now completes are completed; an invitation sent
+for a book club gives its place in the club once accepted."""
 
 from allauth.account.models import EmailAddress
 from allauth.account.signals import email_confirmed, user_signed_up
@@ -11,6 +12,8 @@ from wagtail.signals import page_published
 
 from accounts.jobs import job_enqueue_on_commit
 from cms.models import PathwayPage
+from learning.cohorts.services import member_from_invitation
+from learning.events import invitation_accepted
 from learning.invitation_note import invitation_note_forget
 from learning.services import invitations_accept_for_address, membership_join_by_domain
 
@@ -48,3 +51,10 @@ def reconcile_enrolments_on_publish(sender, instance, **kwargs):
         instance.pk,
         label=f"enrolments of pathway {instance.pk} after publishing",
     )
+
+
+@receiver(invitation_accepted)
+def join_book_club_on_invitation_accepted(sender, invitation, user, **kwargs):
+    # In the accepting transaction: the district place and the club place come together.
+    if invitation.cohort_id is not None:
+        member_from_invitation(cohort=invitation.cohort, user=user)

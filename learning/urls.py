@@ -32,6 +32,11 @@ urlpatterns = [
         name="district_invite_csv",
     ),
     path(
+        "district/<slug:slug>/invite-csv/<uuid:uuid>/",
+        district_views.district_invitations_job,
+        name="district_invitations_job",
+    ),
+    path(
         "district/<slug:slug>/invitations/<int:pk>/resend/",
         district_views.district_invitation_resend,
         name="district_invitation_resend",

@@ -14,6 +14,13 @@ from django.views.decorators.http import require_POST
 from wagtail.models import Page
 
 from accounts.errors import LeapError
+from accounts.throttle import (
+    CODE_WAIT,
+    throttle_blocked,
+    throttle_failure,
+    throttled,
+    too_many_requests,
+)
 from cms.models import Framework, MicroCredentialPage, PathwayPage
 from cms.selectors import visible_to
 from cms.spreadsheets import spreadsheet_safe
@@ -40,11 +47,14 @@ def onboarding(request):
     form = OnboardingForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         code = form.cleaned_data["join_code"]
+        if code and (wait := throttle_blocked(request, "join-code")):
+            return too_many_requests(request, wait, CODE_WAIT)
         try:
             membership = (
                 services.membership_join_by_code(user=request.user, code=code) if code else None
             )
         except LeapError as error:
+            throttle_failure(request, "join-code")
             form.add_error("join_code", str(error))
         else:
             services.profile_onboard(
@@ -64,11 +74,14 @@ def onboarding(request):
 def join(request):
     form = JoinCodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if wait := throttle_blocked(request, "join-code"):
+            return too_many_requests(request, wait, CODE_WAIT)
         try:
             membership = services.membership_join_by_code(
                 user=request.user, code=form.cleaned_data["code"]
             )
         except LeapError as error:
+            throttle_failure(request, "join-code")
             form.add_error("code", str(error))
         else:
             messages.success(request, f"You are a member of {membership.district.name}.")
@@ -100,9 +113,13 @@ def invitation(request, token: str):
                 "needs_onboarding": selectors.needs_onboarding(user=user),
             },
         )
+    # Links that match no invitation count against the address: tokens cannot be guessed.
+    if wait := throttle_blocked(request, "invitation-token"):
+        return too_many_requests(request, wait)
     try:
         invite = services.invitation_for_token(token)
     except LeapError as error:
+        throttle_failure(request, "invitation-token")
         return render(request, "learning/invitation.html", {"error": str(error)}, status=410)
     if not user.is_authenticated:
         if request.method == "POST":
@@ -361,6 +378,7 @@ def transcript(request):
 
 
 @login_required
+@throttled("export", methods=("GET",))
 def transcript_csv(request):
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="leap-transcript.csv"'

@@ -1,13 +1,11 @@
-"""Real outside parts for the outage tests, each started and stopped by the test itself: a
-Redis server of its own on a free port (so the shared one is never stopped or flushed), a
-Celery worker in a separate process that can be killed whole with SIGKILL, and an SMTP
-server on loopback (aiosmtpd) that can be down, then up."""
+"""Real outside parts for the outbox's outage tests, each started and stopped by the test
+itself: a Celery worker in a separate process that can be killed whole with SIGKILL, and
+an SMTP server on loopback (aiosmtpd) that can be down, then up. The Redis server of the
+test's own is tests/redis_server.py's."""
 
 import email
 import os
-import shutil
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -24,6 +22,7 @@ from django.db import connection
 
 from accounts.outbox import outbox_fast_path_resume
 from cms.celery import app
+from tests.redis_server import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,12 +35,6 @@ WITH_A_WORKER_PROCESS = [
 ]
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
 def wait_until(condition, *, timeout: float, what: str, every: float = 0.5):
     """Ask `condition` until it is true (returned) or `timeout` seconds have passed."""
     deadline = time.monotonic() + timeout
@@ -52,44 +45,6 @@ def wait_until(condition, *, timeout: float, what: str, every: float = 0.5):
         if time.monotonic() > deadline:
             raise AssertionError(f"Waited {timeout:.0f} s for {what}.")
         time.sleep(every)
-
-
-class OwnRedis:
-    """A redis-server of the test's own, with nothing saved to disk."""
-
-    def __init__(self, folder: Path):
-        self.port = free_port()
-        self.folder = folder
-        self.process: subprocess.Popen | None = None
-
-    @property
-    def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
-
-    def start(self) -> None:
-        self.folder.mkdir(parents=True, exist_ok=True)
-        self.process = subprocess.Popen(  # noqa: S603
-            [shutil.which("redis-server") or "redis-server", "--port", str(self.port)]
-            + ["--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            cwd=self.folder,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        wait_until(self._answers, timeout=20, what=f"redis-server on port {self.port}")
-
-    def _answers(self) -> bool:
-        try:
-            with socket.create_connection(("127.0.0.1", self.port), timeout=1) as sock:
-                sock.sendall(b"PING\r\n")
-                return sock.recv(16).startswith(b"+PONG")
-        except OSError:
-            return False
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=20)
-        self.process = None
 
 
 class WorkerProcess:

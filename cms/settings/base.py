@@ -5,6 +5,8 @@ from pathlib import Path
 
 from celery.schedules import crontab
 
+from cms.cache import redis_cache
+
 from .env import (
     database_from_env,
     env_bool,
@@ -12,6 +14,7 @@ from .env import (
     env_fernet_keys,
     env_int,
     env_list,
+    env_networks,
     env_str,
     env_url,
 )
@@ -63,6 +66,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "cms.middleware.SecurityHeadersMiddleware",
     "cms.middleware.UploadedFilesSecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -70,9 +74,61 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "accounts.idle.StaffIdleTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+]
+
+# Content-Security-Policy of Leap's own pages (cms.middleware.SecurityHeadersMiddleware):
+# script and styles come only from Leap's files in static/, never inline (no <script> blocks,
+# no on…= handlers, no style attributes), so injected markup can run nothing. Signing in
+# with Google or Microsoft posts a form that the site sends on to the provider.
+LEAP_CSP = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'", "https://accounts.google.com", "https://login.microsoftonline.com"],
+    "frame-ancestors": ["'none'"],
+}
+# Wagtail's and Django's admins write inline script and styles of their own (Wagtail's is
+# not yet CSP-clean upstream: with script-src 'self' alone, the page editor's choosers stop
+# working, as the editorial browser journey shows), and Wagtail shows page previews in a
+# frame and image previews as data: and blob: URLs. Only editors and staff reach these
+# paths, after signing in.
+LEAP_CSP_ADMIN_PATHS = ("/admin/", "/django-admin/")
+LEAP_CSP_ADMIN = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'unsafe-inline'"],
+    "style-src": ["'self'", "'unsafe-inline'"],
+    "img-src": ["'self'", "data:", "blob:"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'self'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'self'"],
+}
+# Browser features no Leap screen uses (evidence is uploaded as files: no camera capture).
+LEAP_PERMISSIONS_OFF = [
+    "accelerometer",
+    "autoplay",
+    "camera",
+    "display-capture",
+    "encrypted-media",
+    "geolocation",
+    "gyroscope",
+    "magnetometer",
+    "microphone",
+    "midi",
+    "payment",
+    "publickey-credentials-get",
+    "screen-wake-lock",
+    "usb",
+    "xr-spatial-tracking",
 ]
 
 ROOT_URLCONF = "cms.urls"
@@ -103,16 +159,10 @@ DATABASES = {"default": database_from_env(VAR_DIR / "leap.sqlite3")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis, when REDIS_URL is set, is the cache, the Celery broker and its result store.
+# The cache fails open: with Redis down, pages are built from the database (cms/cache.py).
 REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
-    CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "leap"),
-            "OPTIONS": {"SOCKET_CONNECT_TIMEOUT": 2, "SOCKET_TIMEOUT": 2},
-        }
-    }
+    CACHES = {"default": redis_cache(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "leap"))}
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -152,6 +202,13 @@ CELERY_BEAT_SCHEDULE = {
         # (django-celery-beat's name for Celery's `expires`).
         "options": {"expire_seconds": 50},
     },
+    # /health/ reports the worker late when this has not run for three minutes; a heartbeat
+    # still queued after a minute says nothing new, so it expires.
+    "worker-heartbeat": {
+        "task": "cms.tasks.worker_heartbeat",
+        "schedule": 60.0,
+        "options": {"expire_seconds": 60},  # django-celery-beat's name for `expires`
+    },
     "scheduled-publishing": {
         "task": "cms.tasks.pages_publish_scheduled",
         "schedule": crontab(minute="*/5"),
@@ -171,6 +228,11 @@ CELERY_BEAT_SCHEDULE = {
     "cohort-meeting-reminders": {
         "task": "learning.cohorts.tasks.cohorts_remind_meetings",
         "schedule": crontab(minute="*/15"),
+    },
+    # Long staff actions (accounts.batch) whose run was lost are picked up again.
+    "batch-jobs-resume": {
+        "task": "accounts.tasks.batches_resume_stalled",
+        "schedule": crontab(minute="*/5"),
     },
     # Daily digest of reminders and updates (accounts), 12:00 UTC: morning across US zones.
     "notification-digests": {
@@ -207,6 +269,29 @@ LEAP_OUTBOX_RELAY_SECONDS = 45  # ... batch after batch, for up to this long a p
 LEAP_OUTBOX_KEEP_DAYS = 7  # done messages are forgotten after this
 LEAP_OUTBOX_ATTENTION_MINUTES = 60  # waiting longer than this is shown to staff
 
+# The proxies in front of Leap (a TLS terminator, a load balancer) whose X-Forwarded-For may
+# be believed: addresses or networks. Every rate limit (Leap's and allauth's) counts per
+# client address, read through these hops only (accounts.client_ip); unset, the address
+# that connected (REMOTE_ADDR) is the client.
+LEAP_TRUSTED_PROXIES = env_networks("LEAP_TRUSTED_PROXIES")
+# Leap's own rate limits (accounts.throttle): per scope, (how many, in how many seconds) per
+# person ("user"; visitors by address) and per address ("ip"). Past one: 429, "Please wait".
+# A school's staff may share one address, hence the larger per-address figures.
+LEAP_THROTTLES = {
+    # Codes that did not match: district and book-club join codes (failures only)…
+    "join-code": {"user": (10, 15 * 60), "ip": (50, 15 * 60)},
+    # …a meeting's six-digit check-in code…
+    "check-in-code": {"user": (10, 15 * 60)},
+    # …and invitation links that match no invitation.
+    "invitation-token": {"ip": (20, 15 * 60)},
+    # Draft autosaves: a person pauses at most about once a second; a script does not stop.
+    "autosave": {"user": (300, 5 * 60)},
+    # CSV and zip downloads of people's records.
+    "export": {"user": (30, 10 * 60), "ip": (100, 10 * 60)},
+    # Public verification (Open Badges JSON, pages, images, keys): generous, per address.
+    "public": {"ip": (600, 60)},
+}
+
 # Accounts: e-mail is the login; allauth handles sign-up, verification, reset and MFA.
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
@@ -223,6 +308,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "account_login"
+# Staff (who see other people's data) are signed out after this long without a request;
+# learners keep the ordinary two-week session (accounts.idle).
+LEAP_STAFF_IDLE_MINUTES = env_int("LEAP_STAFF_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 LOGIN_REDIRECT_URL = "/dashboard/"
 # Where people land after logging in, asked in order (see accounts.adapter): reviewers on
 # their queue (leads on the lead tools), district admins on their district, editors in the
@@ -258,6 +346,10 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Leap] "
 ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else "http"
 ACCOUNT_PREVENT_ENUMERATION = True
+# Wrong passwords: 10 a minute from one address, and 5 in 5 minutes for one account from one
+# address (accounts.adapter keys allauth's count by account and address, and adds a cap per
+# account from all addresses together), so a stranger's guesses never lock the owner out.
+ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leap"
 MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second code: phones' clocks drift

@@ -7,6 +7,7 @@ with one sentence that names the setting, instead of a traceback from deep insid
 import base64
 import binascii
 import importlib
+import ipaddress
 import os
 import sys
 from urllib.parse import urlsplit, urlunsplit
@@ -105,6 +106,19 @@ def env_fernet_keys(name: str) -> list[str]:
             "print(Fernet.generate_key().decode())'."
         )
     return keys
+
+
+def env_networks(name: str) -> list[str]:
+    """IP addresses or networks ("10.0.0.0/8, 192.0.2.7"), comma-separated; [] when unset."""
+    networks = env_list(name, [])
+    for value in networks:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError:
+            raise ConfigurationError(
+                f"{name} must list IP addresses or networks such as 10.0.0.0/8, not {value!r}."
+            ) from None
+    return networks
 
 
 def database_from_env(default_sqlite_path) -> dict:

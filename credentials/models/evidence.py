@@ -160,6 +160,25 @@ class Artifact(models.Model):
     content_type = models.CharField(max_length=120, blank=True)
     size = models.PositiveBigIntegerField(default=0)
     url = models.URLField(max_length=1000, blank=True)
+    # Reviewers and leads get only this copy (credentials/blind.py): no author, no names in
+    # comments or tracked changes, no metadata, no scripts. `file` stays the learner's own.
+    blind_file = models.FileField(
+        storage=private_storage, upload_to=artifact_path, blank=True, editable=False
+    )
+    blind_size = models.PositiveBigIntegerField(default=0, editable=False)
+    blind_removed = models.CharField(
+        max_length=200,
+        blank=True,
+        editable=False,
+        help_text="What the reviewers' copy lacks besides metadata, told to the learner.",
+    )
+    blind_problem = models.CharField(
+        max_length=300,
+        blank=True,
+        editable=False,
+        help_text="Why no reviewers' copy could be made (a file kept from before copies were "
+        "made, which today's checks refuse); the file is then withheld from review.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -186,6 +205,17 @@ class Artifact(models.Model):
     @property
     def extension(self) -> str:
         return self.name.rsplit(".", 1)[-1] if "." in self.name else ""
+
+    @property
+    def blind_removed_words(self) -> str:
+        """ "scripts and automatic actions": what the reviewers' copy lacks, in words."""
+        parts = [part for part in self.blind_removed.split(", ") if part]
+        return " and ".join([", ".join(parts[:-1]), parts[-1]] if len(parts) > 1 else parts)
+
+    @property
+    def withheld(self) -> bool:
+        """A file reviewers cannot be given, because no clean copy of it could be made."""
+        return bool(self.file) and bool(self.blind_problem)
 
     @property
     def blind_name(self) -> str:

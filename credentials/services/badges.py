@@ -25,6 +25,7 @@ from cms.selectors import explorer_page_get
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
+from credentials.openbadges.images import image_for_storage
 from credentials.selectors.badges import award_issuer_get
 from credentials.services.badge_art import (
     badge_art_draw,
@@ -89,7 +90,9 @@ def _badge_image(page, issuer: Issuer | None) -> tuple[dict, Callable[[], bytes]
     with image.file.open("rb") as handle:
         content = handle.read()
     identity = {"image_sha256": hashlib.sha256(content).hexdigest()}
-    return identity, lambda: content, "svg" if image.is_svg() else "png"
+    kind = "svg" if image.is_svg() else "png"
+    # An editor's SVG is kept passive in the badge (it travels to backpacks).
+    return identity, partial(image_for_storage, content, kind), kind
 
 
 def badge_class_snapshot(page, issuer: Issuer | None = None) -> dict:

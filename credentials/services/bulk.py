@@ -1,16 +1,17 @@
-"""Bulk awards from a CSV file: every row is checked before anything is awarded."""
+"""Bulk awards from a CSV file: every row is checked before anything is awarded, then the
+rows are awarded in the background (accounts.batch), with a progress page."""
 
 from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
-from django.db import transaction
 
+from accounts.batch import batch_start
 from accounts.errors import LeapError
+from accounts.models import BatchJob
 from cms.models import MicroCredentialPage
 from cms.spreadsheets import csv_rows
-from credentials.selectors.badges import award_issuer_get
 from credentials.services.badges import assertion_award_or_get, badge_class_for_micro_credential
 
 REQUIRED_COLUMNS = ["email", "badge"]
@@ -29,8 +30,7 @@ class BulkAwardRow:
 @dataclass
 class BulkAwardResult:
     errors: list[str] = field(default_factory=list)
-    awarded: int = 0
-    already_held: int = 0
+    job: BatchJob | None = None
 
     @property
     def ok(self) -> bool:
@@ -103,32 +103,54 @@ def bulk_award_check(data: bytes) -> tuple[list[BulkAwardRow], list[str]]:
     return checked, errors
 
 
-def bulk_award(*, data: bytes, awarded_by) -> BulkAwardResult:
-    """Award every row of the CSV, or nothing: a file with any bad row changes nothing.
-    Uploading the same file again awards nothing new."""
+BATCH_KIND = "credentials.bulk_award"
+
+
+def bulk_award_start(
+    *, data: bytes, awarded_by, file_name: str = "", url_for=None
+) -> BulkAwardResult:
+    """Check every row of the CSV; when all are right, start awarding them in the
+    background (accounts.batch) and return the job, else return every problem and start
+    nothing. Uploading the same file again awards nothing twice, and finishes what an
+    interrupted run left undone."""
     rows, errors = bulk_award_check(data)
     result = BulkAwardResult(errors=errors)
     if errors:
         return result
-    with transaction.atomic():
-        badge_classes = {}
-        for row in rows:
-            # Each page's badge class once per issuer (a member's district, or the platform).
-            issuer = award_issuer_get(page=row.page, recipient=row.user)
-            key = (row.page.pk, issuer.pk if issuer else None)
-            if key not in badge_classes:
-                badge_classes[key] = badge_class_for_micro_credential(
-                    page=row.page, recipient=row.user
-                )
-            _assertion, created = assertion_award_or_get(
-                recipient=row.user,
-                badge_class=badge_classes[key],
-                evidence=row.evidence_url or None,
-                narrative=row.narrative,
-                awarded_by=awarded_by,
-            )
-            if created:
-                result.awarded += 1
-            else:
-                result.already_held += 1
+    result.job = batch_start(
+        kind=BATCH_KIND,
+        handler="credentials.services.bulk.bulk_award_row",
+        rows=[
+            {
+                "line": row.line,
+                "user": row.user.pk,
+                "page": row.page.pk,
+                "narrative": row.narrative,
+                "evidence_url": row.evidence_url,
+            }
+            for row in rows
+        ],
+        created_by=awarded_by,
+        label=f"Badges from {file_name}" if file_name else "Badges from a CSV file",
+        url_for=url_for,
+    )
     return result
+
+
+def bulk_award_row(*, row: dict, job: BatchJob) -> str:
+    """Award one checked row (the batch handler): "awarded", or "already_held" when the
+    person holds the badge already (a row done twice, or a file uploaded again)."""
+    user = get_user_model().objects.filter(pk=row["user"], is_active=True).first()
+    if user is None:
+        raise LeapError(f"Line {row['line']}: the account no longer exists or is deactivated.")
+    page = MicroCredentialPage.objects.live().filter(pk=row["page"]).first()
+    if page is None:
+        raise LeapError(f"Line {row['line']}: the micro-credential is no longer published.")
+    _assertion, created = assertion_award_or_get(
+        recipient=user,
+        badge_class=badge_class_for_micro_credential(page=page, recipient=user),
+        evidence=row["evidence_url"] or None,
+        narrative=row["narrative"],
+        awarded_by=job.created_by,
+    )
+    return "awarded" if created else "already_held"

@@ -4,6 +4,7 @@ allow another attempt after the limit, and clear away orphaned files."""
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import timedelta
+from functools import partial
 from urllib.parse import urlparse
 
 from django.conf import settings
@@ -27,7 +28,12 @@ from credentials.selectors.evidence import (
     word_problem_list,
 )
 from credentials.services.badges import badge_class_for_micro_credential
-from credentials.uploads import EXTENSION_FORMATS, KIND_FORMATS, check_upload
+from credentials.uploads import (
+    EXTENSION_FORMATS,
+    KIND_FORMATS,
+    blind_copy_of_stored,
+    check_upload,
+)
 from learning.api import time_zone_of
 
 
@@ -106,8 +112,23 @@ def _carry_forward(previous: Submission, submission: Submission) -> None:
                     copy.file.save(old.name or "artifact", File(handle), save=False)
             except FileNotFoundError:
                 continue  # the stored file is gone; the learner adds it again
+            _carry_blind_copy(old, copy)
         copy.save()
         taken[slot.id] = taken.get(slot.id, 0) + 1
+
+
+def _carry_blind_copy(old: Artifact, copy: Artifact) -> None:
+    """The reviewers' copy goes with the file; when it cannot (none was made, or it is
+    missing), the new artifact gets one when a reviewer first needs it."""
+    if not old.blind_file:
+        return
+    try:
+        with old.blind_file.open("rb") as handle:
+            copy.blind_file.save(old.name or "artifact", File(handle), save=False)
+    except FileNotFoundError:
+        return
+    copy.blind_size = old.blind_size
+    copy.blind_removed = old.blind_removed
 
 
 def _slot_takes(slot, artifact: Artifact) -> bool:
@@ -122,10 +143,13 @@ def _slot(submission: Submission, slot_id: str):
     return slot
 
 
+SENT = "This submission has been sent for review and cannot change."
+
+
 def _locked_draft(submission: Submission) -> Submission:
     locked = Submission.objects.select_for_update().get(pk=submission.pk)
     if locked.state != Submission.State.DRAFT:
-        raise LeapError("This submission has been sent for review and cannot change.")
+        raise LeapError(SENT)
     return locked
 
 
@@ -175,11 +199,8 @@ def submission_save_answers(
     return submission
 
 
-@transaction.atomic
-def artifact_add_file(*, submission: Submission, slot_id: str, name: str, data: bytes) -> Artifact:
-    """Add a file to an artifact slot: the type is checked from the content, photos lose
-    their metadata, the stored name is random. A refused file changes nothing."""
-    submission = _locked_draft(submission)
+def _file_slot(submission: Submission, slot_id: str):
+    """The artifact slot a file is for, with room for one more; raises LeapError."""
     slot = _slot(submission, slot_id)
     if slot.kind != "artifact" or not slot.file_types:
         raise LeapError(f"“{slot.label}” takes a link, not a file.")
@@ -188,27 +209,82 @@ def artifact_add_file(*, submission: Submission, slot_id: str, name: str, data: 
             f"“{slot.label}” takes at most {slot.max_files}"
             f" item{'s' if slot.max_files > 1 else ''}; remove one first."
         )
+    return slot
+
+
+def artifact_add_file(*, submission: Submission, slot_id: str, name: str, data: bytes) -> Artifact:
+    """Add a file to an artifact slot: the type is checked from the content, photos lose
+    their metadata, files that could act on a reviewer's computer are refused, and the copy
+    reviewers get is made (no author, comments' authors or other metadata; see
+    credentials/blind.py); both are stored under random names. A refused file changes
+    nothing. The file is checked before the draft is locked, so a slow file holds no lock."""
+    if submission.state != Submission.State.DRAFT:
+        raise LeapError(SENT)
+    slot = _file_slot(submission, slot_id)
     checked = check_upload(
         name=name,
         data=data,
         accepted_kinds=list(slot.file_types),
         max_bytes=settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024,
     )
-    artifact = Artifact(
-        submission=submission,
-        slot_id=slot_id,
-        original_name=name.replace("\\", "/").rsplit("/", 1)[-1][:255],
-        name=checked.name,
-        content_type=checked.content_type,
-        size=len(checked.data),
-    )
-    artifact.file.save(checked.name, ContentFile(checked.data), save=False)
-    try:
-        artifact.save()
-    except Exception:
-        artifact.file.delete(save=False)
-        raise
+    with transaction.atomic():
+        submission = _locked_draft(submission)
+        _file_slot(submission, slot_id)  # again, now that no other tab can add one
+        artifact = Artifact(
+            submission=submission,
+            slot_id=slot_id,
+            original_name=name.replace("\\", "/").rsplit("/", 1)[-1][:255],
+            name=checked.name,
+            content_type=checked.content_type,
+            size=len(checked.data),
+            blind_size=len(checked.blind),
+            blind_removed=", ".join(checked.blind_removed),
+        )
+        artifact.file.save(checked.name, ContentFile(checked.data), save=False)
+        artifact.blind_file.save(checked.name, ContentFile(checked.blind), save=False)
+        try:
+            artifact.save()
+        except Exception:
+            artifact.file.delete(save=False)
+            artifact.blind_file.delete(save=False)
+            raise
     return artifact
+
+
+def artifact_blind_ensure(*, artifact: Artifact) -> Artifact:
+    """The artifact with the copy reviewers get, made now if it has none (files stored
+    before copies were made; `manage.py artifacts_blind_copies` makes them all at once).
+    A file today's checks would refuse gets none: `blind_problem` says why, and the file is
+    withheld from review. Safe to call from two requests at once: one copy is kept."""
+    if artifact.is_link or not artifact.file or artifact.blind_file or artifact.blind_problem:
+        return artifact
+    try:
+        with artifact.file.open("rb") as handle:
+            data = handle.read(settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024 + 1)
+    except FileNotFoundError:
+        return artifact  # nothing to copy; the download says the file is missing
+    problem, made = "", None
+    try:
+        made = blind_copy_of_stored(name=artifact.name, data=data)
+    except LeapError as error:
+        problem = error.message[:300]
+    with transaction.atomic():
+        locked = Artifact.objects.select_for_update().get(pk=artifact.pk)
+        if locked.blind_file or locked.blind_problem:
+            return locked  # another request made it first
+        if made is None:
+            locked.blind_problem = problem
+            locked.save(update_fields=["blind_problem"])
+            return locked
+        locked.blind_file.save(locked.name or "artifact", ContentFile(made.data), save=False)
+        locked.blind_size = len(made.data)
+        locked.blind_removed = ", ".join(made.removed)
+        try:
+            locked.save(update_fields=["blind_file", "blind_size", "blind_removed"])
+        except Exception:
+            locked.blind_file.delete(save=False)
+            raise
+    return locked
 
 
 @transaction.atomic
@@ -229,11 +305,11 @@ def artifact_add_link(*, submission: Submission, slot_id: str, url: str) -> Arti
 @transaction.atomic
 def artifact_remove(*, artifact: Artifact) -> None:
     _locked_draft(artifact.submission)
-    stored = artifact.file.name
+    stored = [name for name in (artifact.file.name, artifact.blind_file.name) if name]
     storage = artifact.file.storage
     artifact.delete()
-    if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
+    for name in stored:
+        transaction.on_commit(partial(storage.delete, name))
 
 
 @transaction.atomic
@@ -315,12 +391,31 @@ def attempt_allow(
     return allowance
 
 
+def artifacts_blind_copies_make(*, retry: bool = False) -> tuple[int, list[Artifact]]:
+    """Make the reviewers' copy of every stored file that has none (`retry`: also of those
+    found unfit before). Returns how many were made and the artifacts withheld from
+    review because none could be."""
+    pending = Artifact.objects.exclude(file="").filter(blind_file="")
+    if retry:
+        pending.exclude(blind_problem="").update(blind_problem="")
+    made, withheld = 0, []
+    for artifact in pending.filter(blind_problem="").select_related("submission").iterator():
+        done = artifact_blind_ensure(artifact=artifact)
+        if done.blind_file:
+            made += 1
+        elif done.blind_problem:
+            done.submission = artifact.submission
+            withheld.append(done)
+    return made, withheld
+
+
 def artifacts_purge_orphans(*, older_than: timedelta = timedelta(days=1)) -> int:
     """Delete stored evidence files that no artifact refers to (left by an upload whose
     transaction rolled back, or a removal interrupted before its file went). Files newer
     than `older_than` are left alone: their rows may still be committing."""
     storage = private_storage()
     known = set(Artifact.objects.exclude(file="").values_list("file", flat=True))
+    known |= set(Artifact.objects.exclude(blind_file="").values_list("blind_file", flat=True))
     cutoff = timezone.now() - older_than
     deleted = 0
     try:

@@ -13,7 +13,7 @@ from accounts.errors import LeapError
 from cms.models import MicroCredentialPage
 from credentials.models import Issuer, IssuingArrangement
 from credentials.openbadges import cache as public_cache
-from credentials.openbadges.images import image_upload_check
+from credentials.openbadges.images import image_for_storage, image_upload_check
 from learning import api as learning
 
 PLATFORM_ISSUER_DESCRIPTION = (
@@ -72,14 +72,15 @@ def issuer_for_district_save(
     if image is not None:
         try:
             extension = image_upload_check(image)
+            image.seek(0)
+            content = image_for_storage(image.read(), extension)
         except ValidationError as error:
             errors["image"] = error.messages
     if errors:
         raise LeapError(fields=errors)
     old_image = issuer.image.name if issuer.image else ""
     if image is not None:
-        image.seek(0)
-        issuer.image.save(f"{issuer.uuid}.{extension}", ContentFile(image.read()), save=False)
+        issuer.image.save(f"{issuer.uuid}.{extension}", ContentFile(content), save=False)
     issuer.save()
     if old_image and old_image != issuer.image.name:
         storage = issuer.image.storage

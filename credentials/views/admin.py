@@ -5,13 +5,16 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
+from django.urls import reverse
 
 from accounts.errors import LeapError
+from accounts.models import BatchJob
+from accounts.selectors import batch_list, batch_outcomes
 from cms.spreadsheets import CSV_MAX_BYTES
 from credentials.forms.badges import BulkAwardForm, RevokeForm
 from credentials.models import Assertion
 from credentials.services.badges import assertion_revoke
-from credentials.services.bulk import bulk_award
+from credentials.services.bulk import BATCH_KIND, bulk_award_start
 
 
 def revoke(request, uuid):
@@ -38,21 +41,55 @@ def revoke(request, uuid):
     )
 
 
-def award_from_csv(request):
+OUTCOME_LABELS = {
+    "awarded": "Badges awarded",
+    "already_held": "Already held (nothing awarded twice)",
+    "failed": "Could not be done",
+}
+
+
+def _may_award(request) -> None:
     if not request.user.has_perm("credentials.award_assertion"):
         raise PermissionDenied
+
+
+def award_from_csv(request):
+    """Check the whole file at once (nothing starts while any row is wrong), then award in
+    the background and show the progress page: never a request that can time out half-way."""
+    _may_award(request)
     form = BulkAwardForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
         # One byte past the limit is enough to say the file is too large; the rest is not read.
-        data = form.cleaned_data["file"].read(CSV_MAX_BYTES + 1)
-        result = bulk_award(data=data, awarded_by=request.user)
+        data = upload.read(CSV_MAX_BYTES + 1)
+        result = bulk_award_start(
+            data=data,
+            awarded_by=request.user,
+            file_name=upload.name,
+            url_for=lambda job: reverse("credentials_assertion:award_job", args=[job.uuid]),
+        )
         if result.ok:
             messages.success(
-                request,
-                f"Awarded {result.awarded} badge(s); {result.already_held} were already held.",
+                request, f"All {result.job.total} row(s) are right: awarding has started."
             )
-            return redirect("credentials_assertion:index")
+            return redirect(result.job.url)
     return TemplateResponse(
-        request, "credentials/admin/award_from_csv.html", {"form": form, "result": result}
+        request,
+        "credentials/admin/award_from_csv.html",
+        {"form": form, "result": result, "jobs": batch_list(kind=BATCH_KIND)},
+    )
+
+
+def award_job(request, uuid):
+    """A bulk award's progress: rows done, outcomes, rows that could not be done. Reloads
+    itself every few seconds until the job is finished."""
+    _may_award(request)
+    job = get_object_or_404(
+        BatchJob.objects.select_related("created_by"), uuid=uuid, kind=BATCH_KIND
+    )
+    return TemplateResponse(
+        request,
+        "credentials/admin/award_job.html",
+        {"job": job, "outcomes": batch_outcomes(job, OUTCOME_LABELS)},
     )

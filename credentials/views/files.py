@@ -11,6 +11,7 @@ from django.http import FileResponse, Http404, HttpResponse
 
 from credentials.models import Artifact
 from credentials.previews import PROBLEMS, SECONDS, PdfPreview, PreviewError, pdf_draw
+from credentials.services.evidence import artifact_blind_ensure
 
 # Formats shown inside the page (reviewers' previews): photos, which were re-encoded on
 # upload. Everything else is only ever a download.
@@ -30,15 +31,27 @@ def artifact_previewable(artifact: Artifact) -> bool:
     return not artifact.is_link and artifact.content_type in PREVIEW_TYPES
 
 
+def artifact_for_reviewers(artifact: Artifact) -> Artifact:
+    """The artifact with its reviewers' copy made (files stored before copies were made
+    get theirs on first use); `withheld` when none can be."""
+    return artifact_blind_ensure(artifact=artifact)
+
+
 def artifact_response(artifact: Artifact, *, blind: bool, inline: bool = False) -> FileResponse:
-    """A private file under the learner's own sanitised name or, for reviewers, a name that
-    says nothing about who sent it: a download, or (`inline`, for the formats in
-    PREVIEW_TYPES only) a preview in a sandbox."""
+    """A private file: the learner's own, as they sent it, under their sanitised name; or,
+    for reviewers and leads (`blind`), only the copy without its author and metadata, under
+    a name that says nothing about who sent it. A download, or (`inline`, for the formats
+    in PREVIEW_TYPES only) a preview in a sandbox."""
     if artifact.is_link or not artifact.file:
         raise Http404("No file.")
+    if blind:
+        artifact = artifact_for_reviewers(artifact)
+    field = artifact.blind_file if blind else artifact.file
+    if not field:
+        raise Http404("This file is withheld from review.")
     inline = inline and artifact_previewable(artifact)
     try:
-        handle = artifact.file.open("rb")
+        handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("The file is missing.") from None
     response = FileResponse(
@@ -56,13 +69,14 @@ def artifact_response(artifact: Artifact, *, blind: bool, inline: bool = False) 
 
 @contextmanager
 def _local_path(artifact: Artifact):
-    """The artifact's file as a path the renderer can open: the stored file itself when the
-    storage keeps files on disk, otherwise a private temporary copy streamed in chunks
-    (never the whole file in memory), refused past the upload limit."""
-    if not artifact.file:
-        raise FileNotFoundError("no file")
+    """The reviewers' copy of the artifact as a path the renderer can open: the stored
+    file itself when the storage keeps files on disk, otherwise a private temporary copy
+    streamed in chunks (never the whole file in memory), refused past the upload limit."""
+    field = artifact.blind_file
+    if not field:
+        raise FileNotFoundError("no reviewers' copy")
     try:
-        path = artifact.file.path
+        path = field.path
     except NotImplementedError:  # a storage without local files (object storage)
         path = None
     if path is not None:
@@ -72,7 +86,7 @@ def _local_path(artifact: Artifact):
         return
     cap = settings.LEAP_ARTIFACT_MAX_MB * 1024 * 1024
     with tempfile.NamedTemporaryFile(suffix=".pdf") as temp:
-        with artifact.file.open("rb") as handle:
+        with field.open("rb") as handle:
             written = 0
             for chunk in handle.chunks():
                 written += len(chunk)
@@ -83,12 +97,13 @@ def _local_path(artifact: Artifact):
         yield temp.name
 
 
+# Pages are drawn from the reviewers' copy ("blind"), never from the learner's file.
 def _summary_key(artifact: Artifact) -> str:
-    return f"leap:pdf-preview:{artifact.pk}"
+    return f"leap:pdf-preview:blind:{artifact.pk}"
 
 
 def _page_key(artifact: Artifact, number: int) -> str:
-    return f"leap:pdf-page:{artifact.pk}:{number}"
+    return f"leap:pdf-page:blind:{artifact.pk}:{number}"
 
 
 @contextmanager
@@ -146,7 +161,7 @@ def _draw(artifact: Artifact) -> PdfPreview:
 def artifact_pdf_preview(artifact: Artifact) -> PdfPreview | None:
     """For a PDF artifact, its page count (and so the pages shown) or why it cannot be
     shown; None for anything else. Drawn once (all pages shown, one process) and kept."""
-    if artifact.is_link or artifact.content_type != PDF_TYPE:
+    if artifact.is_link or artifact.content_type != PDF_TYPE or artifact.withheld:
         return None
     found = cache.get(_summary_key(artifact))
     return found if found is not None else _draw(artifact)

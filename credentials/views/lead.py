@@ -44,7 +44,7 @@ from credentials.services.review import (
     pool_member_remove,
     pool_member_set_active,
 )
-from credentials.views.files import artifact_response
+from credentials.views.files import artifact_for_reviewers, artifact_response
 from learning import api as learning
 
 
@@ -58,10 +58,11 @@ def _blind(submission: Submission, pool_id: int) -> dict:
         if requirement.takes_text:
             answers.append((requirement, item["answer"]))
             continue
-        for artifact in item["artifacts"]:
+        artifacts = [artifact_for_reviewers(a) for a in item["artifacts"]]
+        for artifact in artifacts:
             if not artifact.is_link:
                 artifact.download_url = reverse("review_lead:artifact", args=[pool_id, artifact.pk])
-        slots.append((requirement, item["artifacts"]))
+        slots.append((requirement, artifacts))
     return {"submission": submission, "answers": answers, "slots": slots}
 
 

@@ -8,6 +8,7 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.throttle import throttled
 from credentials.models import Assertion
 from credentials.openbadges import ob2
 from credentials.openbadges.exports import badges_zip
@@ -43,6 +44,7 @@ def my_badges(request):
 
 
 @login_required
+@throttled("export", methods=("GET",))
 def my_badges_export(request):
     """Every badge the learner holds, in one zip: baked images, Open Badges 2.0 JSON and the
     signed Open Badges 3.0 credentials."""

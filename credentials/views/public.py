@@ -5,6 +5,7 @@ from django.shortcuts import get_object_or_404, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
+from accounts.throttle import throttled
 from cms.middleware import UPLOAD_CSP
 from credentials.models import Assertion, BadgeClass, Issuer, IssuerKey
 from credentials.openbadges import cache as public_cache
@@ -25,6 +26,12 @@ from credentials.selectors.badges import (
 )
 
 JSON_LD = "application/ld+json"
+
+
+def public_view(view):
+    """A public verification endpoint: GET and HEAD only, and a generous limit per address
+    (LEAP_THROTTLES["public"]) so one client cannot tie up the site."""
+    return require_safe(throttled("public", methods=("GET", "HEAD"))(view))
 
 
 MEDIA_TYPES = [JSON_LD, "application/json", "text/html"]
@@ -61,7 +68,7 @@ def _cached_json_or_404(key: str, build) -> HttpResponse:
     return json_response(body, status)
 
 
-@require_safe
+@public_view
 def issuer(request, uuid):
     if wants_json(request):
         return _cached_json_or_404(public_cache.issuer_key(uuid), lambda: issuer_public_json(uuid))
@@ -70,7 +77,7 @@ def issuer(request, uuid):
     return html_response(request, "credentials/issuer.html", {"issuer": found, "offered": offered})
 
 
-@require_safe
+@public_view
 def badge(request, uuid):
     if wants_json(request):
         key = public_cache.badge_class_key(uuid)
@@ -78,7 +85,7 @@ def badge(request, uuid):
     return html_response(request, "credentials/badge_class.html", badge_class_public_get(uuid=uuid))
 
 
-@require_safe
+@public_view
 def assertion(request, uuid):
     if wants_json(request):
         key = public_cache.assertion_key(uuid)
@@ -95,13 +102,13 @@ def _file(field, filename: str) -> FileResponse:
     return response
 
 
-@require_safe
+@public_view
 def badge_image(request, uuid):
     found = get_object_or_404(BadgeClass, uuid=uuid)
     return _file(found.image, f"badge-{uuid}{'.svg' if found.image_is_svg else '.png'}")
 
 
-@require_safe
+@public_view
 def issuer_image(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     if not found.image:
@@ -112,7 +119,7 @@ def issuer_image(request, uuid):
     return response
 
 
-@require_safe
+@public_view
 def assertion_image(request, uuid):
     """The baked image: the badge with the assertion inside, baked again if it is missing."""
     found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
@@ -126,7 +133,7 @@ def assertion_image(request, uuid):
     return response
 
 
-@require_safe
+@public_view
 def issuer_jwks(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     issuer_signing_key(found)  # publish a key before anything is signed with it
@@ -136,7 +143,7 @@ def issuer_jwks(request, uuid):
     return response
 
 
-@require_safe
+@public_view
 def issuer_key(request, uuid, kid):
     """One public key, which a VC-JWT's `kid` names."""
     key = get_object_or_404(IssuerKey, issuer__uuid=uuid, kid=kid)
@@ -146,13 +153,13 @@ def issuer_key(request, uuid, kid):
     return response
 
 
-@require_safe
+@public_view
 def issuer_revocations(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     return json_response(dump(ob3.revocation_list(found)))
 
 
-@require_safe
+@public_view
 def assertion_ob3(request, uuid):
     found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
     if found.revoked:
@@ -163,7 +170,7 @@ def assertion_ob3(request, uuid):
     return response
 
 
-@require_safe
+@public_view
 def assertion_ob3_json(request, uuid):
     found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
     if found.revoked:

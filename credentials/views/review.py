@@ -14,6 +14,7 @@ from credentials.selectors.evidence import decision_score_list, evidence_list
 from credentials.selectors.review import review_queue_get
 from credentials.services.review import review_record
 from credentials.views.files import (
+    artifact_for_reviewers,
     artifact_page_response,
     artifact_pdf_preview,
     artifact_response,
@@ -48,6 +49,8 @@ def review_detail(request, pk: int):
     recorded = {s.criterion_id: (s.result, s.feedback) for s in review.scores.all()}
     evidence = evidence_list(submission=submission)
     for item in evidence:
+        # Reviewers get only the copy without the author and other hidden details.
+        item["artifacts"] = [artifact_for_reviewers(a) for a in item["artifacts"]]
         for artifact in item["artifacts"]:
             # A PDF is read as pictures of its first pages, drawn on the server.
             artifact.pdf_preview = artifact_pdf_preview(artifact)
@@ -91,5 +94,5 @@ def review_artifact(request, pk: int, artifact_id: int):
     if request.GET.get("preview") == "1" and page:
         if not page.isdigit():
             raise Http404("No such page.")
-        return artifact_page_response(artifact, int(page))
+        return artifact_page_response(artifact_for_reviewers(artifact), int(page))
     return artifact_response(artifact, blind=True, inline=request.GET.get("preview") == "1")

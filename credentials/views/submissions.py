@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import throttle_request, too_many_requests
 from cms.models import MicroCredentialPage
 from cms.selectors import visible_to
 from credentials.models import Artifact, Submission
@@ -25,6 +26,11 @@ from credentials.selectors.evidence import (
 )
 from credentials.services import evidence as services
 from credentials.views.files import artifact_response
+
+AUTOSAVE_WAIT = (
+    "Saving paused for a moment: answers were saved very often. Your text is kept on this "
+    "device; use “Save draft” in a minute."
+)
 
 
 @login_required
@@ -107,6 +113,8 @@ def _draft_post(request, submission):
     # A form from before revisions existed, or a hand-made post, saves as before.
     revision = int(revision) if revision.isdigit() else None
     if action == "autosave":
+        if wait := throttle_request(request, "autosave"):
+            return too_many_requests(request, wait, AUTOSAVE_WAIT)
         try:
             problems = services.submission_draft_update(
                 submission=submission, answers=answers, revision=revision

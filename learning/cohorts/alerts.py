@@ -28,6 +28,7 @@ from django.utils import timezone
 from accounts.models import User
 from accounts.services import notify
 from learning.cohorts.calendar import cohort_zone
+from learning.cohorts.permissions import TAKING_PART
 from learning.models import (
     Attendance,
     Cohort,
@@ -61,11 +62,11 @@ def _open_cohorts():
     return Cohort.objects.filter(status=Cohort.Status.OPEN, district__is_active=True)
 
 
-def _people(cohort_ids, role: str):
+def _people(cohort_ids, role: str, states=(CohortMember.State.ACTIVE,)):
+    """Active people by default: members who completed are not chased about posts or
+    missed meetings."""
     return (
-        CohortMember.objects.filter(
-            cohort_id__in=cohort_ids, state=CohortMember.State.ACTIVE, role=role
-        )
+        CohortMember.objects.filter(cohort_id__in=cohort_ids, state__in=states, role=role)
         .select_related("user")
         .order_by("pk")
     )
@@ -262,7 +263,8 @@ def weekly_summary(*, cohort: Cohort, week_starts: dt.datetime, now: dt.datetime
     (attendance so far below the cohort's bar, or no post in the last meeting held)."""
     week_ago, week_on = week_starts - dt.timedelta(days=7), week_starts + dt.timedelta(days=7)
     sessions = list(cohort.sessions.order_by("starts_at", "pk"))
-    members = list(_people([cohort.pk], CohortMember.Role.MEMBER))
+    # Everyone taking part counts in the meetings' figures; who completed is never behind.
+    members = list(_people([cohort.pk], CohortMember.Role.MEMBER, TAKING_PART))
     statuses = _statuses([s for s in sessions if s.starts_at < week_starts])
 
     held = []
@@ -309,6 +311,8 @@ def weekly_summary(*, cohort: Cohort, week_starts: dt.datetime, now: dt.datetime
     )
     behind = []
     for member in members:
+        if member.state == CohortMember.State.COMPLETED:
+            continue
         outcomes = [_outcome(s, member, statuses) for s in settled]
         counted = [o for o in outcomes if o not in (None, Attendance.Status.EXCUSED)]
         reasons = []

@@ -126,7 +126,8 @@ def attendance_record(
 ) -> list[Attendance]:
     """Record attendance for many members at once: {user id: status}. Everything is checked
     first; one wrong entry changes nothing. Only "excused" can be given before the meeting
-    starts."""
+    starts. A mark changed after the meeting's hours were credited leaves the credit as it
+    is (the rows say so: `Attendance.credited_without_attendance`)."""
     now = now or timezone.now()
     members = set(
         CohortMember.objects.filter(
@@ -199,7 +200,8 @@ def checkin_submit(
 ) -> Attendance:
     """A member checks in with the code on the facilitator's screen: present when on time,
     late after CHECKIN_LATE_AFTER. Someone already marked present or late keeps that record;
-    someone marked absent or excused ahead who comes after all is checked in."""
+    someone marked absent or excused ahead who comes after all is checked in. A new
+    check-in counts toward completion at once."""
     now = now or timezone.now()
     opens, closes = checkin_window(session)
     if now < opens:
@@ -236,7 +238,7 @@ def checkin_submit(
     )
     if not created and attendance.via == Attendance.Via.CHECK_IN:
         return attendance  # checked in already: the first time stands
-    if not created and attendance.status in (Attendance.Status.PRESENT, Attendance.Status.LATE):
+    if not created and attendance.is_attended:
         return attendance
     if not created:
         # Marked absent or excused ahead, then came after all.
@@ -244,4 +246,5 @@ def checkin_submit(
         attendance.via = Attendance.Via.CHECK_IN
         attendance.recorded_by = user
         attendance.save(update_fields=["status", "via", "recorded_by", "recorded_at"])
+    completion_check_people(cohort_id=session.cohort_id, user_ids=[user.pk], now=now)
     return attendance

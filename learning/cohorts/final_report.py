@@ -16,7 +16,13 @@ from django.utils import timezone
 
 from cms.spreadsheets import spreadsheet_safe
 from learning.cohorts.permissions import TAKING_PART
-from learning.cohorts.reports import participation_member_list
+from learning.cohorts.reports import (
+    completed_on_cell,
+    hours_cell,
+    meeting_hours,
+    meetings_not_recorded,
+    participation_member_list,
+)
 from learning.models import Cohort, CohortMember, CohortSession, Post
 
 REPORTED = [*TAKING_PART, CohortMember.State.LEFT]
@@ -108,7 +114,6 @@ def final_report_get(*, cohort: Cohort, now: dt.datetime | None = None) -> Final
         by_author.setdefault(post.author_id, []).append(post)
     rows = []
     for place in places:
-        recorded = place.present + place.late + place.absent + place.excused
         rows.append(
             MemberRow(
                 place=place,
@@ -116,10 +121,8 @@ def final_report_get(*, cohort: Cohort, now: dt.datetime | None = None) -> Final
                 late=place.late,
                 absent=place.absent,
                 excused=place.excused,
-                not_recorded=max(place.meetings_held - recorded, 0),
-                meeting_hours=(Decimal(place.minutes_attended) / Decimal(60)).quantize(
-                    Decimal("0.1")
-                ),
+                not_recorded=meetings_not_recorded(place),
+                meeting_hours=meeting_hours(place),
                 sessions_posted=place.n_sessions_posted,
                 posts=place.n_posts,
                 hours_credited=place.hours_credited,
@@ -157,10 +160,6 @@ CSV_COLUMNS = [
 ]
 
 
-def _number(value) -> str:
-    return "" if value is None else f"{Decimal(value).normalize():f}"
-
-
 def final_report_csv_write(*, report: FinalReport, out) -> int:
     """One row per member; every cell written so a spreadsheet cannot take it for a
     formula. Returns the number of member rows."""
@@ -168,9 +167,6 @@ def final_report_csv_write(*, report: FinalReport, out) -> int:
     writer.writerow(CSV_COLUMNS)
     for row in report.rows:
         place = row.place
-        completed = (
-            timezone.localtime(place.completed_at).date().isoformat() if place.completed_at else ""
-        )
         cells = [
             place.user.display_name,
             place.user.email,
@@ -181,11 +177,11 @@ def final_report_csv_write(*, report: FinalReport, out) -> int:
             row.absent,
             row.excused,
             row.not_recorded,
-            _number(row.meeting_hours),
+            hours_cell(row.meeting_hours),
             row.sessions_posted,
             row.posts,
-            completed,
-            _number(row.hours_credited),
+            completed_on_cell(place),
+            hours_cell(row.hours_credited),
             "\n\n".join(post.body for post in row.syntheses),
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in cells])

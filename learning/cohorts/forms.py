@@ -10,6 +10,7 @@ from accounts.models import User
 from cms.models import BookPage, MicroCredentialPage, PathwayPage
 from learning.cohorts import selectors
 from learning.cohorts.schedule import WEEKDAYS, local_instant
+from learning.cohorts.services import CohortDetails, CohortPlan
 from learning.models import Cohort, District
 from learning.models.districts import time_zone_choices
 
@@ -24,15 +25,6 @@ class PersonField(forms.ModelChoiceField):
         return f"{obj.display_name} ({obj.email})" if obj.display_name else obj.email
 
 
-RULE_FIELDS = [
-    "min_attendance_percent",
-    "min_sessions_posted",
-    "requires_synthesis",
-    "reading_hours",
-    "completion_badge",
-]
-
-
 class CohortEditForm(forms.ModelForm):
     """A cohort's details after it is created (the schedule is edited session by session)."""
 
@@ -44,7 +36,7 @@ class CohortEditForm(forms.ModelForm):
 
     class Meta:
         model = Cohort
-        fields = ["title", "description", "capacity", "visibility", *RULE_FIELDS]
+        fields = CohortDetails.stored()
         labels = {
             "description": "What the group will do (optional)",
             "capacity": "Places (optional)",
@@ -75,6 +67,10 @@ class CohortEditForm(forms.ModelForm):
         badge = self.fields["completion_badge"]
         badge.queryset = MicroCredentialPage.objects.live().order_by("title")
         badge.empty_label = "(no badge: hours only)"
+
+    def details(self) -> CohortDetails:
+        """What was chosen, as the services take it (once the form is valid)."""
+        return CohortDetails.from_form(self.cleaned_data)
 
 
 class CohortCreateForm(CohortEditForm):
@@ -112,6 +108,7 @@ class CohortCreateForm(CohortEditForm):
         label="Time zone", choices=(), help_text="Meeting times are written in this zone."
     )
 
+    # The details' fields follow, in their own order.
     field_order = [
         "title",
         "book",
@@ -122,10 +119,6 @@ class CohortCreateForm(CohortEditForm):
         "time_of_day",
         "duration_minutes",
         "time_zone",
-        "description",
-        "capacity",
-        "visibility",
-        *RULE_FIELDS,
     ]
 
     def __init__(self, *args, district: District, **kwargs):
@@ -140,6 +133,10 @@ class CohortCreateForm(CohortEditForm):
         if bool(cleaned.get("book")) == bool(cleaned.get("pathway")):
             self.add_error("book", "Choose a book or a pathway (one of the two).")
         return cleaned
+
+    def plan(self) -> CohortPlan:
+        """What the new cohort reads and when it meets (once the form is valid)."""
+        return CohortPlan.from_form(self.cleaned_data)
 
 
 class SessionForm(forms.Form):
@@ -174,6 +171,20 @@ class SessionForm(forms.Form):
     def prompt_list(self) -> list[str]:
         return [line.strip() for line in self.cleaned_data["prompts"].splitlines() if line.strip()]
 
+    def meeting(self) -> dict:
+        """The meeting as `services.session_add` and `session_update` take it (once the
+        form is valid)."""
+        data = self.cleaned_data
+        return {
+            "title": data["title"],
+            "reading": data["reading"],
+            "starts_at": self.starts_at(),
+            "duration_minutes": data["duration_minutes"],
+            "place": data["place"],
+            "video_url": data["video_url"],
+            "prompts": self.prompt_list(),
+        }
+
 
 def session_initial(session, zone: ZoneInfo) -> dict:
     local = session.starts_at.astimezone(zone)
@@ -195,6 +206,15 @@ class AddMemberForm(forms.Form):
     def __init__(self, *args, cohort: Cohort, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["user"].queryset = selectors.roster_list_addable(cohort=cohort)
+
+
+class InviteAddressForm(forms.Form):
+    email = forms.EmailField(
+        label="E-mail address",
+        max_length=254,
+        help_text="They join the district as a learner, with a place in this book club.",
+        widget=forms.EmailInput(attrs={"autocomplete": "off"}),
+    )
 
 
 class CohortCodeForm(forms.Form):

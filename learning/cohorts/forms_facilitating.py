@@ -3,7 +3,7 @@ services (learning.cohorts.facilitating), which say so in plain words."""
 
 from django import forms
 
-from learning.cohorts.forms_participation import MARKDOWN_HELP
+from learning.cohorts.forms_participation import MARKDOWN_HELP, markdown_field
 
 
 class MessageForm(forms.Form):
@@ -11,11 +11,7 @@ class MessageForm(forms.Form):
         label="Subject",
         help_text="A few words people will see first, e.g. “Thursday's meeting moves to room 4”.",
     )
-    body = forms.CharField(
-        label="Message",
-        help_text=MARKDOWN_HELP,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
+    body = markdown_field("Message", rows=8)
 
 
 class SummaryForm(forms.Form):

@@ -11,13 +11,15 @@ MARKDOWN_HELP = (
 )
 
 
-class PostForm(forms.Form):
-    body = forms.CharField(
-        label="Your post",
-        max_length=BODY_MAX_CHARS,
-        help_text=MARKDOWN_HELP,
-        widget=forms.Textarea(attrs={"rows": 6}),
+def markdown_field(label: str, *, rows: int, **options) -> forms.CharField:
+    """A text box for Markdown, with a line under it on how to write it."""
+    return forms.CharField(
+        label=label, help_text=MARKDOWN_HELP, widget=forms.Textarea(attrs={"rows": rows}), **options
     )
+
+
+class PostForm(forms.Form):
+    body = markdown_field("Your post", rows=6, max_length=BODY_MAX_CHARS)
     is_synthesis = forms.BooleanField(
         label="This is my synthesis: what I will take back to my classroom or school",
         required=False,
@@ -30,12 +32,7 @@ class PostForm(forms.Form):
 
 
 class ReplyForm(forms.Form):
-    body = forms.CharField(
-        label="Your reply",
-        max_length=BODY_MAX_CHARS,
-        help_text=MARKDOWN_HELP,
-        widget=forms.Textarea(attrs={"rows": 4}),
-    )
+    body = markdown_field("Your reply", rows=4, max_length=BODY_MAX_CHARS)
 
     def __init__(self, *args, post_id: int, **kwargs):
         # Each reply box on the page needs its own id.
@@ -44,12 +41,7 @@ class ReplyForm(forms.Form):
 
 
 class EditForm(forms.Form):
-    body = forms.CharField(
-        label="Your post",
-        max_length=BODY_MAX_CHARS,
-        help_text=MARKDOWN_HELP,
-        widget=forms.Textarea(attrs={"rows": 8}),
-    )
+    body = markdown_field("Your post", rows=8, max_length=BODY_MAX_CHARS)
 
 
 class HideForm(forms.Form):

@@ -1,7 +1,8 @@
 """Reminders about cohort meetings, run by Celery beat (`cohorts_remind_meetings`, every
 quarter hour).
 
-Two reminders per meeting and person taking part: one two days before, at the meeting's
+Two reminders per meeting and person taking part (members who have completed come to
+meetings still, so they are reminded too): one two days before, at the meeting's
 own local clock time (so 7 pm stays 7 pm across a daylight-saving change), and one three
 hours before. Each goes once per person and occasion even if beat runs twice or a worker
 dies mid-send: a `ReminderSent` row (unique kind/key/user) is claimed in the same
@@ -26,6 +27,7 @@ from accounts.services import notify
 from learning.api import time_zone_of
 from learning.cohorts.attendance import rsvp_links
 from learning.cohorts.calendar import cohort_zone
+from learning.cohorts.permissions import TAKING_PART
 from learning.models import Cohort, CohortMember, CohortSession, ReminderSent
 
 logger = logging.getLogger(__name__)
@@ -102,7 +104,7 @@ def session_remind(*, session: CohortSession, now: dt.datetime | None = None) ->
     sent = 0
     for kind in _kinds_due(session, now):
         people = (
-            CohortMember.objects.filter(cohort=session.cohort, state=CohortMember.State.ACTIVE)
+            CohortMember.objects.filter(cohort=session.cohort, state__in=TAKING_PART)
             .exclude(
                 user__in=ReminderSent.objects.filter(kind=kind, key=f"session:{session.pk}").values(
                     "user"

@@ -149,12 +149,21 @@ def participation_member_list(*, district: District, now: dt.datetime | None = N
     sessions_posted = (
         posts.order_by().values("author").annotate(n=Count("session", distinct=True)).values("n")
     )
-    credit = CreditEntry.objects.filter(
-        user=OuterRef("user_id"),
-        source=CreditEntry.Source.COHORT,
-        voided_at__isnull=True,
-        source_key=Concat(Value("cohort:"), Cast(OuterRef("cohort_id"), CharField())),
-    ).values("hours")[:1]
+    # The club's entry ("cohort:<id>") and those of meetings after completing
+    # ("cohort:<id>:meeting:<session id>").
+    club_key = Concat(Value("cohort:"), Cast(OuterRef("cohort_id"), CharField()))
+    credit = (
+        CreditEntry.objects.filter(
+            user=OuterRef("user_id"), source=CreditEntry.Source.COHORT, voided_at__isnull=True
+        )
+        .filter(
+            Q(source_key=club_key) | Q(source_key__startswith=Concat(club_key, Value(":meeting:")))
+        )
+        .order_by()
+        .values("user")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
     return (
         CohortMember.objects.filter(cohort__district=district)
         .filter(Q(state__in=TAKING_PART) | Q(state=CohortMember.State.LEFT))
@@ -176,8 +185,28 @@ def participation_member_list(*, district: District, now: dt.datetime | None = N
     )
 
 
-def _hours(value) -> str:
+# Reading a row of `participation_member_list` (the final report reads them too).
+
+
+def meeting_hours(member: CohortMember) -> Decimal:
+    """Hours of the meetings they attended, to a tenth."""
+    return (Decimal(member.minutes_attended) / Decimal(60)).quantize(Decimal("0.1"))
+
+
+def meetings_not_recorded(member: CohortMember) -> int:
+    """Meetings held with no attendance record for them."""
+    recorded = member.present + member.late + member.absent + member.excused
+    return max(member.meetings_held - recorded, 0)
+
+
+def hours_cell(value) -> str:
+    """Hours for a CSV cell: "4.5", "6", or empty for none."""
     return "" if value is None else f"{Decimal(value).normalize():f}"
+
+
+def completed_on_cell(member: CohortMember) -> str:
+    """The local date they completed, for a CSV cell; empty when they have not."""
+    return timezone.localtime(member.completed_at).date().isoformat() if member.completed_at else ""
 
 
 def participation_csv_write(*, district: District, out, now: dt.datetime | None = None) -> int:
@@ -189,13 +218,6 @@ def participation_csv_write(*, district: District, out, now: dt.datetime | None 
     for member in participation_member_list(district=district, now=now):
         cohort = member.cohort
         source = cohort.book or cohort.pathway
-        recorded = member.present + member.late + member.absent + member.excused
-        hours = Decimal(member.minutes_attended) / Decimal(60)
-        completed = (
-            timezone.localtime(member.completed_at).date().isoformat()
-            if member.completed_at
-            else ""
-        )
         row = [
             cohort.title,
             source.title if source else "",
@@ -208,12 +230,12 @@ def participation_csv_write(*, district: District, out, now: dt.datetime | None 
             member.late,
             member.absent,
             member.excused,
-            max(member.meetings_held - recorded, 0),
-            _hours(hours.quantize(Decimal("0.1"))),
+            meetings_not_recorded(member),
+            hours_cell(meeting_hours(member)),
             member.n_sessions_posted,
             member.n_posts,
-            completed,
-            _hours(member.hours_credited),
+            completed_on_cell(member),
+            hours_cell(member.hours_credited),
         ]
         writer.writerow([spreadsheet_safe(cell) for cell in row])
         rows += 1

@@ -7,6 +7,7 @@ UTC instants; each week is computed from the local calendar date and wall-clock 
 """
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field, replace
 from zoneinfo import ZoneInfo
 
@@ -61,6 +62,47 @@ def book_units(sections_raw: list[dict]) -> list[Unit]:
             )
         )
     return units
+
+
+def _pages_in_words(text: str) -> str:
+    """ "(pp. 23–58)" → "pages 23–58", "(p. 9)" → "page 9"; other text as it is."""
+    if text.startswith("(") and text.endswith(")") and text.count("(") == 1:
+        text = text[1:-1].strip()
+    return re.sub(r"^p\.\s*", "page ", re.sub(r"^pp\.\s*", "pages ", text))
+
+
+def _beyond(title: str, reading: str) -> str | None:
+    """What `reading` says after `title` when it starts with it, else None."""
+    if not title or not reading.startswith(title):
+        return None
+    return _pages_in_words(reading[len(title) :].strip(" ,;:–-"))
+
+
+def reading_beyond_title(*, title: str, reading: str) -> str:
+    """What a session's reading adds to its title, so that a page showing both says each
+    thing once: "pages 23–58" for the reading "Chapter 2: Ready? (pp. 23–58)" of the
+    session "Chapter 2: Ready?"; "pages 1–22; pages 23–58" for two merged chapters; ""
+    when the reading only repeats the title (or names a pathway step's kind before it,
+    "Watch: The first morning"); otherwise the reading as written (a facilitator's own,
+    "Chapters 2 and 3")."""
+    title, reading = title.strip(), reading.strip()
+    if not reading or reading == title or reading.endswith(f": {title}"):
+        return ""
+    if (rest := _beyond(title, reading)) is not None:
+        return rest
+    # A split session: both end in the same "(part 1)"; a merged one: "A and B" read as
+    # "A (pp. …); B (pp. …)".
+    part = re.search(r"\s\(part \d+\)$", title)
+    if part and reading.endswith(part.group()):
+        rest = _beyond(title[: part.start()], reading[: -len(part.group())])
+        if rest is not None:
+            return f"{rest} {part.group().strip()}".strip()
+    titles, readings = title.split(" and "), reading.split(READING_SEPARATOR)
+    if len(titles) == len(readings) > 1:
+        rests = [_beyond(t, r) for t, r in zip(titles, readings, strict=True)]
+        if all(rests):
+            return READING_SEPARATOR.join(rests)
+    return reading
 
 
 def _kind_label(kind: str) -> str:

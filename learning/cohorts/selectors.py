@@ -9,7 +9,14 @@ from django.utils import timezone
 
 from accounts.models import User
 from learning.cohorts.permissions import TAKING_PART
-from learning.models import Cohort, CohortMember, CohortSession, District, Membership
+from learning.models import (
+    Cohort,
+    CohortMember,
+    CohortSession,
+    District,
+    Invitation,
+    Membership,
+)
 
 IN_LINE = [CohortMember.State.WAITING, CohortMember.State.REQUESTED, CohortMember.State.INVITED]
 
@@ -111,6 +118,16 @@ def member_list(*, cohort: Cohort) -> QuerySet[CohortMember]:
         .exclude(state=CohortMember.State.LEFT)
         .select_related("user")
         .order_by("-role", "state_changed_at", "pk")
+    )
+
+
+def invitation_open_list(*, cohort: Cohort) -> QuerySet[Invitation]:
+    """Invitations to the district that bring this club, not yet accepted or withdrawn,
+    newest first (expired ones too, marked `expired`: sending again renews them)."""
+    return (
+        Invitation.objects.filter(cohort=cohort, accepted_at__isnull=True, revoked_at__isnull=True)
+        .annotate(expired=Q(expires_at__lte=timezone.now()))
+        .order_by("-sent_at", "-pk")
     )
 
 

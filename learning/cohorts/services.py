@@ -12,6 +12,10 @@ promoted in the order people joined it.
 """
 
 import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from decimal import Decimal
+from typing import Any, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.db import transaction
@@ -32,6 +36,63 @@ _READING_MAX = CohortSession._meta.get_field("reading").max_length
 
 
 # Creating and editing a cohort.
+
+
+def _named(cls, data: Mapping[str, Any]) -> dict[str, Any]:
+    return {field.name: data[field.name] for field in fields(cls)}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortDetails:
+    """What the people running a cohort choose about it, when they start it and later.
+
+    The cohort stores each of these but the facilitators in a column of the same name,
+    and the form's cleaned data carries them under these names too: a new setting is
+    added here and on the model, and `cohort_create`, `cohort_update` and the forms
+    follow."""
+
+    title: str
+    facilitators: tuple[User, ...]
+    description: str = ""
+    capacity: int | None = None
+    visibility: str = Cohort.Visibility.DISTRICT
+    min_attendance_percent: int = 75
+    min_sessions_posted: int = 0
+    requires_synthesis: bool = True
+    reading_hours: Decimal = Decimal(0)
+    completion_badge: MicroCredentialPage | None = None
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**{**_named(cls, data), "facilitators": tuple(data["facilitators"])})
+
+    @classmethod
+    def stored(cls) -> list[str]:
+        """The settings the cohort keeps in its own columns (facilitators are members)."""
+        return [field.name for field in fields(cls) if field.name != "facilitators"]
+
+    def columns(self) -> dict[str, Any]:
+        """The cohort's columns, with the title and description trimmed."""
+        values = {name: getattr(self, name) for name in self.stored()}
+        return {**values, "title": self.title.strip(), "description": self.description.strip()}
+
+
+@dataclass(frozen=True, kw_only=True)
+class CohortPlan:
+    """What a new cohort works through and when it meets, from which its first schedule is
+    made. No time zone: the district's."""
+
+    book: BookPage | None = None
+    pathway: PathwayPage | None = None
+    start_date: dt.date
+    weekday: int
+    time_of_day: dt.time
+    duration_minutes: int = 60
+    time_zone: str = ""
+
+    @classmethod
+    def from_form(cls, data: Mapping[str, Any]) -> Self:
+        return cls(**_named(cls, data))
 
 
 def _zone(name: str) -> ZoneInfo:
@@ -59,7 +120,7 @@ def _units(*, book: BookPage | None, pathway: PathwayPage | None) -> list[schedu
     return units
 
 
-def _check_facilitators(district: District, facilitators: list[User]) -> None:
+def _check_facilitators(district: District, facilitators: tuple[User, ...]) -> None:
     if not facilitators:
         raise LeapError(fields={"facilitators": ["Choose at least one facilitator."]})
     members = set(
@@ -79,7 +140,7 @@ def _check_facilitators(district: District, facilitators: list[User]) -> None:
         )
 
 
-def _set_facilitators(cohort: Cohort, facilitators: list[User]) -> None:
+def _set_facilitators(cohort: Cohort, facilitators: tuple[User, ...]) -> None:
     now = timezone.now()
     wanted = {user.pk for user in facilitators}
     for place in CohortMember.objects.filter(cohort=cohort, role=CohortMember.Role.FACILITATOR):
@@ -106,54 +167,42 @@ def _set_facilitators(cohort: Cohort, facilitators: list[User]) -> None:
             place.save(update_fields=["role", "state", "state_changed_at", "joined_at"])
 
 
+def _check_title(details: CohortDetails) -> None:
+    if not details.title.strip():
+        raise LeapError(fields={"title": ["Give the cohort a title."]})
+
+
 @transaction.atomic
 def cohort_create(
     *,
     district: District,
     created_by: User,
-    title: str,
-    book: BookPage | None = None,
-    pathway: PathwayPage | None = None,
-    facilitators: list[User],
-    start_date: dt.date,
-    weekday: int,
-    time_of_day: dt.time,
-    duration_minutes: int = 60,
-    time_zone: str = "",
-    capacity: int | None = None,
-    visibility: str = Cohort.Visibility.DISTRICT,
-    description: str = "",
-    min_attendance_percent: int = 75,
-    min_sessions_posted: int = 0,
-    requires_synthesis: bool = True,
-    reading_hours=0,
-    completion_badge: MicroCredentialPage | None = None,
+    details: CohortDetails,
+    plan: CohortPlan,
     now: dt.datetime | None = None,
 ) -> Cohort:
     """A cohort in the district, being planned (draft), with its facilitators and a
     schedule generated from the book's sections or the pathway's steps: one meeting a week
     from the first `weekday` on or after `start_date`, at `time_of_day` in the time zone."""
     now = now or timezone.now()
-    time_zone = time_zone or district.time_zone
+    time_zone = plan.time_zone or district.time_zone
     zone = _zone(time_zone)
-    title = title.strip()
-    if not title:
-        raise LeapError(fields={"title": ["Give the cohort a title."]})
-    if start_date < now.astimezone(zone).date():
+    _check_title(details)
+    if plan.start_date < now.astimezone(zone).date():
         raise LeapError(
             fields={"start_date": ["The start date is in the past: choose today or later."]}
         )
-    if not 0 <= weekday <= 6:
+    if not 0 <= plan.weekday <= 6:
         raise LeapError(fields={"weekday": ["Choose a day of the week."]})
-    units = _units(book=book, pathway=pathway)
-    _check_facilitators(district, facilitators)
+    units = _units(book=plan.book, pathway=plan.pathway)
+    _check_facilitators(district, details.facilitators)
     planned = schedule.generate(
         units,
-        start_date=start_date,
-        weekday=weekday,
-        time_of_day=time_of_day,
+        start_date=plan.start_date,
+        weekday=plan.weekday,
+        time_of_day=plan.time_of_day,
         time_zone=time_zone,
-        duration_minutes=duration_minutes,
+        duration_minutes=plan.duration_minutes,
     )
     if planned[0].starts_at <= now:
         raise LeapError(
@@ -165,20 +214,12 @@ def cohort_create(
         )
     cohort = Cohort.objects.create(
         district=district,
-        title=title,
-        book=book,
-        pathway=pathway,
-        description=description.strip(),
+        book=plan.book,
+        pathway=plan.pathway,
         time_zone=time_zone,
-        start_date=start_date,
-        capacity=capacity,
-        visibility=visibility,
-        min_attendance_percent=min_attendance_percent,
-        min_sessions_posted=min_sessions_posted,
-        requires_synthesis=requires_synthesis,
-        reading_hours=reading_hours,
-        completion_badge=completion_badge,
+        start_date=plan.start_date,
         created_by=created_by,
+        **details.columns(),
     )
     CohortSession.objects.bulk_create(
         CohortSession(
@@ -193,7 +234,7 @@ def cohort_create(
         )
         for p in planned
     )
-    _set_facilitators(cohort, facilitators)
+    _set_facilitators(cohort, details.facilitators)
     return cohort
 
 
@@ -202,39 +243,17 @@ def _lock(cohort: Cohort) -> Cohort:
 
 
 @transaction.atomic
-def cohort_update(
-    *,
-    cohort: Cohort,
-    title: str,
-    facilitators: list[User],
-    capacity: int | None,
-    visibility: str,
-    description: str = "",
-    min_attendance_percent: int = 75,
-    min_sessions_posted: int = 0,
-    requires_synthesis: bool = True,
-    reading_hours=0,
-    completion_badge: MicroCredentialPage | None = None,
-) -> Cohort:
+def cohort_update(*, cohort: Cohort, details: CohortDetails) -> Cohort:
     """Change a cohort's details. The book and the schedule are not changed here (the
     schedule is edited session by session); more places promote people from the waiting
     list."""
     cohort = _lock(cohort)
-    title = title.strip()
-    if not title:
-        raise LeapError(fields={"title": ["Give the cohort a title."]})
-    _check_facilitators(cohort.district, facilitators)
-    cohort.title = title
-    cohort.description = description.strip()
-    cohort.capacity = capacity
-    cohort.visibility = visibility
-    cohort.min_attendance_percent = min_attendance_percent
-    cohort.min_sessions_posted = min_sessions_posted
-    cohort.requires_synthesis = requires_synthesis
-    cohort.reading_hours = reading_hours
-    cohort.completion_badge = completion_badge
+    _check_title(details)
+    _check_facilitators(cohort.district, details.facilitators)
+    for name, value in details.columns().items():
+        setattr(cohort, name, value)
     cohort.save()
-    _set_facilitators(cohort, facilitators)
+    _set_facilitators(cohort, details.facilitators)
     _promote(cohort)
     return cohort
 
@@ -497,6 +516,14 @@ def _cohort_url(cohort: Cohort) -> str:
     return reverse("cohorts:detail", args=[cohort.pk])
 
 
+def _place_url(place: CohortMember) -> str:
+    """Where the person finds their place: the club's page once in, else their book clubs
+    (where the waiting list shows)."""
+    if place.state == CohortMember.State.ACTIVE:
+        return reverse("cohorts:detail", args=[place.cohort_id])
+    return reverse("cohorts:list")
+
+
 def _take_place(cohort: Cohort, user: User, *, place: CohortMember | None = None) -> CohortMember:
     """The person takes a place (active) or, when the cohort is full, joins the end of the
     waiting list. The cohort must be locked."""
@@ -510,6 +537,20 @@ def _take_place(cohort: Cohort, user: User, *, place: CohortMember | None = None
         place.joined_at = place.joined_at or now
     place.save()
     return place
+
+
+def _tell_placed(
+    cohort: Cohort, user: User, place: CohortMember, *, now_in: str, url: str = ""
+) -> None:
+    """Tell the person they are in (`now_in`) or, the cohort being full, on its waiting
+    list; the link goes where they find their place unless `url` says otherwise."""
+    notify(
+        user=user,
+        message=now_in
+        if place.state == CohortMember.State.ACTIVE
+        else f"“{cohort.title}” is full: you are on its waiting list.",
+        url=url or _place_url(place),
+    )
 
 
 def _promote(cohort: Cohort) -> list[CohortMember]:
@@ -543,6 +584,29 @@ def _existing(cohort: Cohort, user: User) -> CohortMember | None:
     return CohortMember.objects.filter(cohort=cohort, user=user).first()
 
 
+def _lock_place(place: CohortMember) -> tuple[Cohort, CohortMember]:
+    """The cohort locked, and the place (with its person) read again inside the lock."""
+    cohort = _lock(place.cohort)
+    return cohort, CohortMember.objects.select_related("user").get(pk=place.pk)
+
+
+def _lock_pending(place: CohortMember, state: str, answered: str) -> tuple[Cohort, CohortMember]:
+    """`_lock_place`, refused with `answered` unless the place is still in `state`."""
+    cohort, place = _lock_place(place)
+    if place.state != state:
+        raise LeapError(answered)
+    return cohort, place
+
+
+def _ask(cohort: Cohort, user: User, place: CohortMember | None, state: str) -> CohortMember:
+    """The person is asking (requested) or being asked (invited), in their place if they
+    had one."""
+    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
+    place.state, place.state_changed_at = state, timezone.now()
+    place.save()
+    return place
+
+
 def _refuse_if_in(place: CohortMember | None, cohort: Cohort) -> None:
     if place is None or place.state == CohortMember.State.LEFT:
         return
@@ -556,8 +620,13 @@ def _refuse_if_in(place: CohortMember | None, cohort: Cohort) -> None:
         raise LeapError(messages[place.state])
 
 
-def _check_joinable(cohort: Cohort) -> None:
-    if cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED):
+def _is_closed(cohort: Cohort) -> bool:
+    return cohort.status in (Cohort.Status.FINISHED, Cohort.Status.CANCELLED)
+
+
+def cohort_check_joinable(*, cohort: Cohort) -> None:
+    """Refuse, saying why, when the cohort has finished or been cancelled."""
+    if _is_closed(cohort):
         raise LeapError(
             f"“{cohort.title}” has {cohort.get_status_display().lower()}: nobody can join it now."
         )
@@ -569,23 +638,13 @@ def member_add(*, cohort: Cohort, user: User, added_by: User | None = None) -> C
     a place, or the end of the waiting list when the cohort is full. A pending request or
     invitation is answered by it."""
     cohort = _lock(cohort)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     if not _is_district_member(cohort, user):
         raise LeapError(f"Only members of {cohort.district.name} can join “{cohort.title}”.")
     place = _existing(cohort, user)
     _refuse_if_in(place, cohort)
     place = _take_place(cohort, user, place=place)
-    notify(
-        user=user,
-        message=(
-            f"You were added to “{cohort.title}”."
-            if place.state == CohortMember.State.ACTIVE
-            else f"“{cohort.title}” is full: you are on its waiting list."
-        ),
-        url=_cohort_url(cohort)
-        if place.state == CohortMember.State.ACTIVE
-        else reverse("cohorts:list"),
-    )
+    _tell_placed(cohort, user, place, now_in=f"You were added to “{cohort.title}”.")
     return place
 
 
@@ -622,26 +681,22 @@ def member_request(*, code: str, user: User) -> CohortMember:
             }
         )
     cohort = _lock(found)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     place = _existing(cohort, user)
     if place is not None and place.state == CohortMember.State.REQUESTED:
         raise LeapError(
             f"You have already asked to join “{cohort.title}”: the facilitator will answer."
         )
     _refuse_if_in(place, cohort)
-    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
-    place.state, place.state_changed_at = CohortMember.State.REQUESTED, timezone.now()
-    place.save()
-    return place
+    return _ask(cohort, user, place, CohortMember.State.REQUESTED)
 
 
 @transaction.atomic
 def member_approve(*, place: CohortMember) -> CohortMember:
     """A facilitator lets in someone who asked with the code (or onto the waiting list)."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.REQUESTED:
-        raise LeapError("That request has already been answered.")
+    cohort, place = _lock_pending(
+        place, CohortMember.State.REQUESTED, "That request has already been answered."
+    )
     place = _take_place(cohort, place.user, place=place)
     notify(
         user=place.user,
@@ -651,9 +706,7 @@ def member_approve(*, place: CohortMember) -> CohortMember:
             else f"Your request to join “{cohort.title}” was approved; it is full, "
             "so you are on the waiting list."
         ),
-        url=_cohort_url(cohort)
-        if place.state == CohortMember.State.ACTIVE
-        else reverse("cohorts:list"),
+        url=_place_url(place),
         email_template="learning/cohorts/email/approved",
         context={
             "cohort_title": cohort.title,
@@ -666,10 +719,9 @@ def member_approve(*, place: CohortMember) -> CohortMember:
 @transaction.atomic
 def member_decline(*, place: CohortMember) -> None:
     """A facilitator declines a request to join (the person may ask again)."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.REQUESTED:
-        raise LeapError("That request has already been answered.")
+    cohort, place = _lock_pending(
+        place, CohortMember.State.REQUESTED, "That request has already been answered."
+    )
     user = place.user
     place.delete()
     notify(user=user, message=f"Your request to join “{cohort.title}” was not accepted this time.")
@@ -680,7 +732,7 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
     """Invite someone from the district's roster by e-mail; they accept from the link,
     signed in as themselves."""
     cohort = _lock(cohort)
-    _check_joinable(cohort)
+    cohort_check_joinable(cohort=cohort)
     if not _is_district_member(cohort, user):
         raise LeapError(
             f"Only members of {cohort.district.name} can be invited to “{cohort.title}”."
@@ -689,9 +741,7 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
     if place is not None and place.state == CohortMember.State.INVITED:
         raise LeapError(f"{user.display_name or user.email} has already been invited.")
     _refuse_if_in(place, cohort)
-    place = place or CohortMember(cohort=cohort, user=user, role=CohortMember.Role.MEMBER)
-    place.state, place.state_changed_at = CohortMember.State.INVITED, timezone.now()
-    place.save()
+    place = _ask(cohort, user, place, CohortMember.State.INVITED)
     notify(
         user=user,
         message=(
@@ -711,22 +761,49 @@ def member_invite(*, cohort: Cohort, user: User, invited_by: User) -> CohortMemb
 @transaction.atomic
 def member_accept(*, place: CohortMember) -> CohortMember:
     """The invited person accepts: a place, or the waiting list when full."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state != CohortMember.State.INVITED:
-        raise LeapError("That invitation has already been answered.")
-    _check_joinable(cohort)
+    cohort, place = _lock_pending(
+        place, CohortMember.State.INVITED, "That invitation has already been answered."
+    )
+    cohort_check_joinable(cohort=cohort)
     return _take_place(cohort, place.user, place=place)
+
+
+@transaction.atomic
+def member_from_invitation(*, cohort: Cohort, user: User) -> CohortMember | None:
+    """Someone invited to the district for this book club has just joined the district:
+    they take a place (or the waiting list's end when full), as if they had accepted a
+    club invitation. A club that has finished or been cancelled meanwhile is left alone,
+    and so is anyone already in it. Returns their place, if one was given."""
+    cohort = _lock(cohort)
+    place = _existing(cohort, user)
+    taken = place is not None and place.state not in (
+        CohortMember.State.LEFT,
+        CohortMember.State.INVITED,
+        CohortMember.State.REQUESTED,
+    )
+    if taken or _is_closed(cohort):
+        return None
+    place = _take_place(cohort, user, place=place)
+    _tell_placed(
+        cohort,
+        user,
+        place,
+        now_in=f"Welcome to “{cohort.title}”: you are in.",
+        url=_cohort_url(cohort),
+    )
+    return place
 
 
 @transaction.atomic
 def member_leave(*, place: CohortMember, removed_by: User | None = None) -> list[CohortMember]:
     """Someone leaves (or is removed, or turns down an invitation); the first on the
     waiting list takes the place. Returns those promoted."""
-    cohort = _lock(place.cohort)
-    place = CohortMember.objects.select_related("user").get(pk=place.pk)
-    if place.state in (CohortMember.State.LEFT, CohortMember.State.COMPLETED):
-        raise LeapError(f"{place.user.display_name or place.user.email} is no longer taking part.")
+    cohort, place = _lock_place(place)
+    name = place.user.display_name or place.user.email
+    if place.state == CohortMember.State.LEFT:
+        raise LeapError(f"{name} is no longer taking part.")
+    if place.state == CohortMember.State.COMPLETED:
+        raise LeapError(f"{name} has completed “{cohort.title}”, so their place stays.")
     if place.role == CohortMember.Role.FACILITATOR:
         others = CohortMember.objects.filter(
             cohort=cohort, role=CohortMember.Role.FACILITATOR, state__in=TAKING_PLACES

@@ -14,7 +14,7 @@ def cohorts_remind_meetings() -> int:
 
 @shared_task
 def cohorts_completion_check() -> int:
-    """Nightly: complete members of cohorts whose meetings have all ended."""
+    """Nightly: complete members who have met their cohort's rule, and credit later meetings."""
     return completion.cohorts_completion_check()
 
 

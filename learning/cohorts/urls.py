@@ -26,6 +26,21 @@ urlpatterns = [
     path("<int:pk>/members/add/", views.member_add, name="member_add"),
     path("<int:pk>/members/invite/", views.member_invite, name="member_invite"),
     path(
+        "<int:pk>/members/invite-address/",
+        views.member_invite_address,
+        name="member_invite_address",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_id>/resend/",
+        views.invitation_resend,
+        name="invitation_resend",
+    ),
+    path(
+        "<int:pk>/invitations/<int:invitation_id>/withdraw/",
+        views.invitation_withdraw,
+        name="invitation_withdraw",
+    ),
+    path(
         "<int:pk>/members/<int:place_id>/<str:answer>/",
         views.member_answer,
         name="member_answer",

@@ -2,22 +2,33 @@
 (for facilitators and district admins), and the member's cohort page. Every view finds
 the cohort through `learning.cohorts.permissions`, so anyone else gets a 404."""
 
+from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.api import time_zone_of
-from learning.cohorts import facilitating, participation_selectors, selectors, services
+from learning.cohorts import (
+    completion,
+    facilitating,
+    invitations,
+    participation_selectors,
+    selectors,
+    services,
+)
 from learning.cohorts.forms import (
     AddMemberForm,
     CohortCodeForm,
     CohortCreateForm,
     CohortEditForm,
+    InviteAddressForm,
     SessionForm,
     session_initial,
 )
@@ -28,7 +39,9 @@ from learning.cohorts.permissions import (
     cohort_list_run,
     cohort_list_visible,
 )
-from learning.models import Cohort, CohortMember, CohortSession
+from learning.cohorts.views_common import action_report, form_submit
+from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
+from learning.models import Cohort, CohortMember, CohortSession, Invitation
 from learning.permissions import district_for_staff
 
 MESSAGES_SHOWN = 20  # the newest messages on the members' page
@@ -65,43 +78,27 @@ def cohort_create(request, slug: str):
     form = CohortCreateForm(
         request.POST or None, district=district, initial={"facilitators": [request.user.pk]}
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        facilitators = list(data["facilitators"])
-        if not is_admin and request.user not in facilitators:
+
+    def start(_data):
+        details = form.details()
+        if not is_admin and request.user not in details.facilitators:
             # A facilitator who starts a cohort leads it; only an admin may name others alone.
-            facilitators.append(request.user)
-        try:
-            cohort = services.cohort_create(
-                district=district,
-                created_by=request.user,
-                title=data["title"],
-                book=data["book"],
-                pathway=data["pathway"],
-                facilitators=facilitators,
-                start_date=data["start_date"],
-                weekday=data["weekday"],
-                time_of_day=data["time_of_day"],
-                duration_minutes=data["duration_minutes"],
-                time_zone=data["time_zone"],
-                capacity=data["capacity"],
-                visibility=data["visibility"],
-                description=data["description"],
-                min_attendance_percent=data["min_attendance_percent"],
-                min_sessions_posted=data["min_sessions_posted"],
-                requires_synthesis=data["requires_synthesis"],
-                reading_hours=data["reading_hours"],
-                completion_badge=data["completion_badge"],
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(
-                request,
-                f"“{cohort.title}” is planned, with a meeting for each part. Check the "
-                "schedule, then open it so people can join.",
-            )
-            return redirect("cohorts:schedule", pk=cohort.pk)
+            details = replace(details, facilitators=(*details.facilitators, request.user))
+        return services.cohort_create(
+            district=district, created_by=request.user, details=details, plan=form.plan()
+        )
+
+    if planned := form_submit(
+        request,
+        form,
+        start,
+        done=lambda cohort: (
+            f"“{cohort.title}” is planned, with a meeting for each part. "
+            "Check the schedule, then open it so people can join."
+        ),
+        then=lambda cohort: reverse("cohorts:schedule", args=[cohort.pk]),
+    ):
+        return planned
     return render(
         request,
         "learning/cohorts/cohort_form.html",
@@ -122,27 +119,14 @@ def cohort_edit(request, pk: int):
         district=cohort.district,
         initial={"facilitators": [p.user_id for p in facilitators]},
     )
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.cohort_update(
-                cohort=cohort,
-                title=data["title"],
-                facilitators=list(data["facilitators"]),
-                capacity=data["capacity"],
-                visibility=data["visibility"],
-                description=data["description"],
-                min_attendance_percent=data["min_attendance_percent"],
-                min_sessions_posted=data["min_sessions_posted"],
-                requires_synthesis=data["requires_synthesis"],
-                reading_hours=data["reading_hours"],
-                completion_badge=data["completion_badge"],
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, "Saved.")
-            return redirect("cohorts:schedule", pk=cohort.pk)
+    if saved := form_submit(
+        request,
+        form,
+        lambda _data: services.cohort_update(cohort=cohort, details=form.details()),
+        done="Saved.",
+        then=reverse("cohorts:schedule", args=[cohort.pk]),
+    ):
+        return saved
     cohort.refresh_from_db()
     return render(
         request,
@@ -156,12 +140,11 @@ def cohort_edit(request, pk: int):
 @require_POST
 def cohort_open(request, pk: int):
     cohort = cohort_for_facilitator(request.user, pk)
-    try:
-        services.cohort_open(cohort=cohort)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, f"“{cohort.title}” is open: people can join now.")
+    action_report(
+        request,
+        lambda: services.cohort_open(cohort=cohort),
+        done=f"“{cohort.title}” is open: people can join now.",
+    )
     return redirect("cohorts:schedule", pk=cohort.pk)
 
 
@@ -212,25 +195,14 @@ def session_edit(request, pk: int, session_id: int):
     cohort = cohort_for_facilitator(request.user, pk)
     session = _session(cohort, session_id)
     form = SessionForm(request.POST, zone=ZoneInfo(cohort.time_zone), prefix=f"s{session.pk}")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.session_update(
-                session=session,
-                starts_at=form.starts_at(),
-                duration_minutes=data["duration_minutes"],
-                place=data["place"],
-                video_url=data["video_url"],
-                prompts=form.prompt_list(),
-                title=data["title"],
-                reading=data["reading"],
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Meeting “{data['title']}” saved.")
-            return redirect("cohorts:schedule", pk=cohort.pk)
-    return _render_schedule(request, cohort, forms={session.pk: form}, status=400)
+    saved = form_submit(
+        request,
+        form,
+        lambda _data: services.session_update(session=session, **form.meeting()),
+        done=lambda meeting: f"Meeting “{meeting.title}” saved.",
+        then=reverse("cohorts:schedule", args=[cohort.pk]),
+    )
+    return saved or _render_schedule(request, cohort, forms={session.pk: form}, status=400)
 
 
 @login_required
@@ -238,36 +210,20 @@ def session_edit(request, pk: int, session_id: int):
 def session_add(request, pk: int):
     cohort = cohort_for_facilitator(request.user, pk)
     form = SessionForm(request.POST, zone=ZoneInfo(cohort.time_zone), prefix="add")
-    if form.is_valid():
-        data = form.cleaned_data
-        try:
-            services.session_add(
-                cohort=cohort,
-                title=data["title"],
-                starts_at=form.starts_at(),
-                duration_minutes=data["duration_minutes"],
-                reading=data["reading"],
-                place=data["place"],
-                video_url=data["video_url"],
-                prompts=form.prompt_list(),
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Meeting “{data['title']}” added.")
-            return redirect("cohorts:schedule", pk=cohort.pk)
-    return _render_schedule(request, cohort, add_form=form, status=400)
+    added = form_submit(
+        request,
+        form,
+        lambda _data: services.session_add(cohort=cohort, **form.meeting()),
+        done=lambda meeting: f"Meeting “{meeting.title}” added.",
+        then=reverse("cohorts:schedule", args=[cohort.pk]),
+    )
+    return added or _render_schedule(request, cohort, add_form=form, status=400)
 
 
 def _session_action(request, pk: int, session_id: int, action, done: str):
     cohort = cohort_for_facilitator(request.user, pk)
     session = _session(cohort, session_id)
-    try:
-        action(session=session)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(request, done)
+    action_report(request, lambda: action(session=session), done=done)
     return redirect("cohorts:schedule", pk=cohort.pk)
 
 
@@ -297,7 +253,9 @@ def session_remove(request, pk: int, session_id: int):
     return _session_action(request, pk, session_id, services.session_remove, "Meeting removed.")
 
 
-def _render_members(request, cohort, *, add_form=None, invite_form=None, status=200):
+def _render_members(
+    request, cohort, *, add_form=None, invite_form=None, address_form=None, status=200
+):
     places = list(selectors.member_list(cohort=cohort))
     groups = {state: [] for state in CohortMember.State.values}
     for place in places:
@@ -316,6 +274,8 @@ def _render_members(request, cohort, *, add_form=None, invite_form=None, status=
             ),
             "add_form": add_form or AddMemberForm(cohort=cohort, prefix="add"),
             "invite_form": invite_form or AddMemberForm(cohort=cohort, prefix="invite"),
+            "address_form": address_form or InviteAddressForm(prefix="address"),
+            "invitations": selectors.invitation_open_list(cohort=cohort),
         },
         status=status,
     )
@@ -327,27 +287,27 @@ def members(request, pk: int):
     return _render_members(request, cohort)
 
 
+def _name(user) -> str:
+    return user.display_name or user.email
+
+
 @login_required
 @require_POST
 def member_add(request, pk: int):
     cohort = cohort_for_facilitator(request.user, pk)
     form = AddMemberForm(request.POST, cohort=cohort, prefix="add")
-    if form.is_valid():
-        user = form.cleaned_data["user"]
-        try:
-            place = services.member_add(cohort=cohort, user=user, added_by=request.user)
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            name = user.display_name or user.email
-            messages.success(
-                request,
-                f"{name} is in."
-                if place.state == "active"
-                else f"The group is full: {name} is on the waiting list.",
-            )
-            return redirect("cohorts:members", pk=cohort.pk)
-    return _render_members(request, cohort, add_form=form, status=400)
+    added = form_submit(
+        request,
+        form,
+        lambda data: services.member_add(cohort=cohort, user=data["user"], added_by=request.user),
+        done=lambda place: (
+            f"{_name(place.user)} is in."
+            if place.state == "active"
+            else f"The group is full: {_name(place.user)} is on the waiting list."
+        ),
+        then=reverse("cohorts:members", args=[cohort.pk]),
+    )
+    return added or _render_members(request, cohort, add_form=form, status=400)
 
 
 @login_required
@@ -355,16 +315,64 @@ def member_add(request, pk: int):
 def member_invite(request, pk: int):
     cohort = cohort_for_facilitator(request.user, pk)
     form = AddMemberForm(request.POST, cohort=cohort, prefix="invite")
-    if form.is_valid():
-        user = form.cleaned_data["user"]
-        try:
-            services.member_invite(cohort=cohort, user=user, invited_by=request.user)
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, f"Invitation sent to {user.email}.")
-            return redirect("cohorts:members", pk=cohort.pk)
-    return _render_members(request, cohort, invite_form=form, status=400)
+    invited = form_submit(
+        request,
+        form,
+        lambda data: services.member_invite(
+            cohort=cohort, user=data["user"], invited_by=request.user
+        ),
+        done=lambda place: f"Invitation sent to {place.user.email}.",
+        then=reverse("cohorts:members", args=[cohort.pk]),
+    )
+    return invited or _render_members(request, cohort, invite_form=form, status=400)
+
+
+@login_required
+@require_POST
+def member_invite_address(request, pk: int):
+    cohort = cohort_for_facilitator(request.user, pk)
+    form = InviteAddressForm(request.POST, prefix="address")
+    invited = form_submit(
+        request,
+        form,
+        lambda data: invitations.member_invite_address(
+            cohort=cohort, email=data["email"], invited_by=request.user
+        ),
+        done=lambda sent: (
+            f"Invitation sent to {sent.user.email}."
+            if isinstance(sent, CohortMember)
+            else f"{sent.email} is invited to join {cohort.district.name} and this book "
+            "club. They will have their place as soon as they accept."
+        ),
+        then=reverse("cohorts:members", args=[cohort.pk]),
+    )
+    return invited or _render_members(request, cohort, address_form=form, status=400)
+
+
+def _invitation_change(request, pk: int, invitation_id: int, change: InvitationChange):
+    """Send again or withdraw an open invitation that brings this club; any other is 404."""
+    cohort = cohort_for_facilitator(request.user, pk)
+    invitation = get_object_or_404(
+        Invitation.objects.select_related("district"),
+        pk=invitation_id,
+        cohort=cohort,
+        accepted_at__isnull=True,
+        revoked_at__isnull=True,
+    )
+    invitation_change_apply(request, invitation, change)
+    return redirect("cohorts:members", pk=cohort.pk)
+
+
+@login_required
+@require_POST
+def invitation_resend(request, pk: int, invitation_id: int):
+    return _invitation_change(request, pk, invitation_id, RESEND)
+
+
+@login_required
+@require_POST
+def invitation_withdraw(request, pk: int, invitation_id: int):
+    return _invitation_change(request, pk, invitation_id, WITHDRAW)
 
 
 def _place(cohort: Cohort, place_id: int) -> CohortMember:
@@ -380,23 +388,29 @@ def member_answer(request, pk: int, place_id: int, answer: str):
         raise Http404("No such action.")
     cohort = cohort_for_facilitator(request.user, pk)
     place = _place(cohort, place_id)
-    name = place.user.display_name or place.user.email
-    try:
-        if answer == "approve":
-            place = services.member_approve(place=place)
-            text = (
-                f"{name} is in." if place.state == "active" else f"{name} is on the waiting list."
-            )
-        elif answer == "decline":
-            services.member_decline(place=place)
-            text = f"{name}'s request was declined."
-        else:
-            services.member_leave(place=place, removed_by=request.user)
-            text = f"{name} is no longer in the group."
-    except LeapError as error:
-        messages.error(request, str(error))
+    name = _name(place.user)
+    if answer == "approve":
+        action_report(
+            request,
+            lambda: services.member_approve(place=place),
+            done=lambda approved: (
+                f"{name} is in."
+                if approved.state == "active"
+                else f"{name} is on the waiting list."
+            ),
+        )
+    elif answer == "decline":
+        action_report(
+            request,
+            lambda: services.member_decline(place=place),
+            done=f"{name}'s request was declined.",
+        )
     else:
-        messages.success(request, text)
+        action_report(
+            request,
+            lambda: services.member_leave(place=place, removed_by=request.user),
+            done=f"{name} is no longer in the group.",
+        )
     return redirect("cohorts:members", pk=cohort.pk)
 
 
@@ -406,6 +420,11 @@ def cohort_detail(request, pk: int):
     sessions = selectors.session_list(cohort=cohort)
     place = selectors.place_get(cohort=cohort, user=request.user)
     progress = selectors.schedule_progress(sessions)
+    takes_part = (
+        place is not None
+        and place.role == CohortMember.Role.MEMBER
+        and place.state in selectors.TAKING_PART
+    )
     return render(
         request,
         "learning/cohorts/cohort_detail.html",
@@ -413,6 +432,8 @@ def cohort_detail(request, pk: int):
             "cohort": cohort,
             "sessions": sessions,
             "progress": progress,
+            "my_progress": takes_part
+            and completion.progress_get(cohort=cohort, user_id=request.user.pk),
             "my_rsvp": progress.current
             and participation_selectors.rsvp_get(session=progress.current, user=request.user),
             "zone": time_zone_of(user=request.user),
@@ -448,17 +469,20 @@ def cohort_join(request, pk: int):
 @require_POST
 def cohort_request(request):
     form = CohortCodeForm(request.POST)
-    if form.is_valid():
-        try:
-            place = services.member_request(code=form.cleaned_data["code"], user=request.user)
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(
-                request,
-                f"You asked to join “{place.cohort.title}”. The facilitator will let you know.",
-            )
-            return redirect("cohorts:list")
+    if form.is_valid() and (wait := throttle_blocked(request, "join-code")):
+        return too_many_requests(request, wait, CODE_WAIT)
+    if asked := form_submit(
+        request,
+        form,
+        lambda data: services.member_request(code=data["code"], user=request.user),
+        done=lambda place: (
+            f"You asked to join “{place.cohort.title}”. The facilitator will let you know."
+        ),
+        then=reverse("cohorts:list"),
+    ):
+        return asked
+    if request.method == "POST" and form.errors:  # a wrong code counts toward the limit
+        throttle_failure(request, "join-code")
     for error in form.errors.get("code", []) + form.non_field_errors():
         messages.error(request, error)
     return redirect("cohorts:list")
@@ -515,10 +539,9 @@ def cohort_leave(request, pk: int):
             CohortMember.State.REQUESTED,
         ],
     )
-    try:
-        services.member_leave(place=place)
-    except LeapError as error:
-        messages.error(request, str(error))
-        return redirect("cohorts:list")
-    messages.success(request, f"You left “{place.cohort.title}”.")
+    action_report(
+        request,
+        lambda: services.member_leave(place=place),
+        done=f"You left “{place.cohort.title}”.",
+    )
     return redirect("cohorts:list")

@@ -2,46 +2,36 @@
 Thin: access through `learning.cohorts.permissions` (404 for anyone who does not run the
 cohort), the work in facilitating.py and final_report.py."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
-from accounts.errors import LeapError
+from accounts.throttle import throttled
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, final_report
 from learning.cohorts.forms_facilitating import MessageForm, SummaryForm
 from learning.cohorts.participation_selectors import session_get
 from learning.cohorts.permissions import cohort_for_facilitator
+from learning.cohorts.views_common import csv_response, form_status, form_submit
+from learning.models import CohortMessage, CohortSession
 
 
 @login_required
 def message_page(request, cohort_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     form = MessageForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                message, told = facilitating.cohort_message_send(
-                    cohort=cohort,
-                    author=request.user,
-                    subject=form.cleaned_data["subject"],
-                    body=form.cleaned_data["body"],
-                )
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                messages.success(
-                    request,
-                    f"Your message “{message.subject}” was sent to {told} "
-                    f"{'person' if told == 1 else 'people'}.",
-                )
-                return redirect("cohort_facilitating:messages", cohort_id=cohort.pk)
-        status = 400
-    return render(
+    sent = form_submit(
+        request,
+        form,
+        lambda data: facilitating.cohort_message_send(
+            cohort=cohort, author=request.user, subject=data["subject"], body=data["body"]
+        ),
+        done=_message_sent,
+        then=reverse("cohort_facilitating:messages", args=[cohort.pk]),
+    )
+    return sent or render(
         request,
         "learning/cohorts/messages.html",
         {
@@ -50,8 +40,20 @@ def message_page(request, cohort_id: int):
             "cohort_messages": facilitating.cohort_message_list(cohort=cohort),
             "zone": time_zone_of(user=request.user),
         },
-        status=status,
+        status=form_status(request),
     )
+
+
+def _message_sent(sent: tuple[CohortMessage, int]) -> str:
+    message, told = sent
+    people = "person" if told == 1 else "people"
+    return f"Your message “{message.subject}” was sent to {told} {people}."
+
+
+def _summary_saved(session: CohortSession) -> str:
+    if session.summary:
+        return f"The summary of “{session.title}” is saved; members see it on the book club's page."
+    return f"The summary of “{session.title}” is removed."
 
 
 @login_required
@@ -60,32 +62,18 @@ def summary_page(request, cohort_id: int, session_id: int):
     session = session_get(cohort=cohort, session_id=session_id)
     can_write = facilitating.summary_can_be_written(session)
     form = SummaryForm(request.POST or None, initial={"summary": session.summary})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                facilitating.session_summary_save(
-                    session=session, summary=form.cleaned_data["summary"]
-                )
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                messages.success(
-                    request,
-                    f"The summary of “{session.title}” is saved; members see it on the book "
-                    "club's page."
-                    if session.summary
-                    else f"The summary of “{session.title}” is removed.",
-                )
-                return redirect(
-                    "cohort_participation:attendance", cohort_id=cohort.pk, session_id=session.pk
-                )
-        status = 400
-    return render(
+    saved = form_submit(
+        request,
+        form,
+        lambda data: facilitating.session_summary_save(session=session, summary=data["summary"]),
+        done=_summary_saved,
+        then=reverse("cohort_participation:attendance", args=[cohort.pk, session.pk]),
+    )
+    return saved or render(
         request,
         "learning/cohorts/summary.html",
         {"cohort": cohort, "session": session, "form": form, "can_write": can_write},
-        status=status,
+        status=form_status(request),
     )
 
 
@@ -106,11 +94,10 @@ def report_page(request, cohort_id: int):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def report_csv(request, cohort_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    name = slugify(cohort.title) or "book-club"
-    response["Content-Disposition"] = f'attachment; filename="{name}-final-report.csv"'
+    response = csv_response(f"{slugify(cohort.title) or 'book-club'}-final-report.csv")
     final_report.final_report_csv_write(
         report=final_report.final_report_get(cohort=cohort), out=response
     )

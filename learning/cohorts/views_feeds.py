@@ -1,16 +1,16 @@
 """Calendar feeds and the district's participation report. Thin: access through
 `learning.cohorts.permissions` (404 for anyone else), work in calendar.py and reports.py."""
 
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
-from accounts.errors import LeapError
+from accounts.throttle import throttled
 from learning.cohorts import calendar, reports
 from learning.cohorts.permissions import cohort_for_participant
+from learning.cohorts.views_common import action_report, csv_response
 from learning.models import CohortMember, CohortSession
 from learning.permissions import district_for_admin
 
@@ -69,16 +69,12 @@ def feed_page(request, cohort_id: int):
 @require_POST
 def feed_reset(request, cohort_id: int):
     cohort = cohort_for_participant(request.user, cohort_id)
-    try:
-        calendar.calendar_token_reset(cohort=cohort, user=request.user)
-    except LeapError as error:
-        messages.error(request, str(error))
-    else:
-        messages.success(
-            request,
-            "Your calendar link is new. The old one no longer works: subscribe again with "
-            "the link below.",
-        )
+    action_report(
+        request,
+        lambda: calendar.calendar_token_reset(cohort=cohort, user=request.user),
+        done="Your calendar link is new. The old one no longer works: subscribe again with "
+        "the link below.",
+    )
     return redirect("cohort_feeds:feed_page", cohort_id=cohort.pk)
 
 
@@ -95,11 +91,9 @@ def district_report(request, slug: str):
 
 @login_required
 @require_GET
+@throttled("export", methods=("GET",))
 def district_report_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{district.slug}-cohort-attendance-and-hours.csv"'
-    )
+    response = csv_response(f"{district.slug}-cohort-attendance-and-hours.csv")
     reports.participation_csv_write(district=district, out=response)
     return response

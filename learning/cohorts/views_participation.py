@@ -14,6 +14,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
+from accounts.throttle import CODE_WAIT, throttle_blocked, throttle_failure, too_many_requests
 from learning.cohorts import attendance as attendance_services
 from learning.cohorts import discussion
 from learning.cohorts import participation_selectors as selectors
@@ -31,6 +32,7 @@ from learning.cohorts.permissions import (
     cohort_for_facilitator,
     cohort_for_participant,
 )
+from learning.cohorts.views_common import action_report, form_status, form_submit
 from learning.models import Attendance, CohortMember, Rsvp
 
 
@@ -87,26 +89,23 @@ def _render_discussion(request, cohort, session, *, post_form=None, reply=None, 
 def discussion_page(request, cohort_id: int, session_id: int):
     cohort = cohort_for_participant(request.user, cohort_id)
     session = selectors.session_get(cohort=cohort, session_id=session_id)
-    if request.method != "POST":
-        return _render_discussion(request, cohort, session)
-    form = PostForm(request.POST)
-    if form.is_valid():
-        try:
-            post = discussion.post_create(
-                session=session,
-                author=request.user,
-                body=form.cleaned_data["body"],
-                is_synthesis=form.cleaned_data["is_synthesis"],
-                share_as_evidence=bool(
-                    cohort.completion_badge_id and form.cleaned_data["share_as_evidence"]
-                ),
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, "Your post is up.")
-            return redirect(_post_url(post))
-    return _render_discussion(request, cohort, session, post_form=form, status=400)
+    form = PostForm(request.POST) if request.method == "POST" else PostForm()
+    posted = form_submit(
+        request,
+        form,
+        lambda data: discussion.post_create(
+            session=session,
+            author=request.user,
+            body=data["body"],
+            is_synthesis=data["is_synthesis"],
+            share_as_evidence=bool(cohort.completion_badge_id and data["share_as_evidence"]),
+        ),
+        done="Your post is up.",
+        then=_post_url,
+    )
+    return posted or _render_discussion(
+        request, cohort, session, post_form=form, status=form_status(request)
+    )
 
 
 @login_required
@@ -116,17 +115,16 @@ def post_reply(request, cohort_id: int, post_id: int):
     parent = selectors.post_get(cohort=cohort, post_id=post_id)
     root_id = parent.parent_id or parent.pk
     form = ReplyForm(request.POST, post_id=root_id)
-    if form.is_valid():
-        try:
-            reply = discussion.post_reply(
-                parent=parent, author=request.user, body=form.cleaned_data["body"]
-            )
-        except LeapError as error:
-            error.add_to_form(form)
-        else:
-            messages.success(request, "Your reply is up.")
-            return redirect(_post_url(reply))
-    return _render_discussion(request, cohort, parent.session, reply=(root_id, form), status=400)
+    posted = form_submit(
+        request,
+        form,
+        lambda data: discussion.post_reply(parent=parent, author=request.user, body=data["body"]),
+        done="Your reply is up.",
+        then=_post_url,
+    )
+    return posted or _render_discussion(
+        request, cohort, parent.session, reply=(root_id, form), status=400
+    )
 
 
 @login_required
@@ -136,17 +134,15 @@ def post_edit(request, cohort_id: int, post_id: int):
     if post.author_id != request.user.pk:
         raise Http404("No such post of yours.")
     form = EditForm(request.POST or None, initial={"body": post.body})
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                discussion.post_edit(post=post, editor=request.user, body=form.cleaned_data["body"])
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                messages.success(request, "Your post is changed.")
-                return redirect(_post_url(post))
-        status = 400
+    changed = form_submit(
+        request,
+        form,
+        lambda data: discussion.post_edit(post=post, editor=request.user, body=data["body"]),
+        done="Your post is changed.",
+        then=_post_url(post),
+    )
+    if changed:
+        return changed
     context = {
         "cohort": cohort,
         "session": post.session,
@@ -154,7 +150,9 @@ def post_edit(request, cohort_id: int, post_id: int):
         "form": form,
         "editable_until": discussion.post_editable_until(post),
     }
-    return render(request, "learning/cohorts/discussion_edit.html", context, status=status)
+    return render(
+        request, "learning/cohorts/discussion_edit.html", context, status=form_status(request)
+    )
 
 
 @login_required
@@ -162,19 +160,19 @@ def post_hide(request, cohort_id: int, post_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     post = selectors.post_get(cohort=cohort, post_id=post_id)
     form = HideForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                discussion.post_hide(post=post, by=request.user, reason=form.cleaned_data["reason"])
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                messages.success(request, "The post is hidden; the reason shows in its place.")
-                return redirect(_post_url(post))
-        status = 400
+    hidden = form_submit(
+        request,
+        form,
+        lambda data: discussion.post_hide(post=post, by=request.user, reason=data["reason"]),
+        done="The post is hidden; the reason shows in its place.",
+        then=_post_url(post),
+    )
+    if hidden:
+        return hidden
     context = {"cohort": cohort, "session": post.session, "post": post, "form": form}
-    return render(request, "learning/cohorts/discussion_hide.html", context, status=status)
+    return render(
+        request, "learning/cohorts/discussion_hide.html", context, status=form_status(request)
+    )
 
 
 @login_required
@@ -182,12 +180,11 @@ def post_hide(request, cohort_id: int, post_id: int):
 def post_unhide(request, cohort_id: int, post_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     post = selectors.post_get(cohort=cohort, post_id=post_id)
-    try:
-        discussion.post_unhide(post=post, by=request.user)
-    except LeapError as error:
-        messages.error(request, error.message)
-    else:
-        messages.success(request, "The post shows again.")
+    action_report(
+        request,
+        lambda: discussion.post_unhide(post=post, by=request.user),
+        done="The post shows again.",
+    )
     return redirect(_post_url(post))
 
 
@@ -199,17 +196,16 @@ def post_unhide(request, cohort_id: int, post_id: int):
 def rsvp(request, cohort_id: int, session_id: int):
     cohort = cohort_for_participant(request.user, cohort_id)
     session = selectors.session_get(cohort=cohort, session_id=session_id)
-    try:
-        answer = attendance_services.rsvp_set(
+    action_report(
+        request,
+        lambda: attendance_services.rsvp_set(
             session=session, user=request.user, answer=request.POST.get("answer", "")
-        )
-    except LeapError as error:
-        messages.error(request, error.message)
-    else:
-        if answer.answer == Rsvp.Answer.GOING:
-            messages.success(request, f"Thanks: you are going to “{session.title}”.")
-        else:
-            messages.success(request, f"Thanks: you are not going to “{session.title}”.")
+        ),
+        done=lambda rsvp: (
+            f"Thanks: you are "
+            f"{'going' if rsvp.answer == Rsvp.Answer.GOING else 'not going'} to “{session.title}”."
+        ),
+    )
     next_url = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(
         next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
@@ -262,21 +258,25 @@ def attendance_page(request, cohort_id: int, session_id: int):
     members = list(selectors.member_list(cohort=cohort))
     current = selectors.attendance_by_user(session=session)
     form = AttendanceForm(request.POST or None, members=members, current=current)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                saved = attendance_services.attendance_record(
-                    session=session, by=request.user, statuses=form.statuses()
-                )
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                messages.success(request, f"Attendance saved for {len(saved)} of {len(members)}.")
-                return redirect(
-                    "cohort_participation:attendance", cohort_id=cohort.pk, session_id=session.pk
-                )
-        status = 400
+
+    def record(_data):
+        records = attendance_services.attendance_record(
+            session=session, by=request.user, statuses=form.statuses()
+        )
+        for one in records:
+            if one.credited_without_attendance:
+                messages.warning(request, _credit_kept(one, members))
+        return records
+
+    saved = form_submit(
+        request,
+        form,
+        record,
+        done=lambda records: f"Attendance saved for {len(records)} of {len(members)}.",
+        then=reverse("cohort_participation:attendance", args=[cohort.pk, session.pk]),
+    )
+    if saved:
+        return saved
     rsvps = {r.user_id: r for r in Rsvp.objects.filter(session=session)}
     rows = [
         (member, record, field, rsvps.get(member.user_id))
@@ -289,7 +289,16 @@ def attendance_page(request, cohort_id: int, session_id: int):
         "rows": rows,
         "checkin_open": attendance_services.checkin_is_open(session),
     }
-    return render(request, "learning/cohorts/attendance.html", context, status=status)
+    return render(request, "learning/cohorts/attendance.html", context, status=form_status(request))
+
+
+def _credit_kept(record: Attendance, members: list[CohortMember]) -> str:
+    user = next(m.user for m in members if m.user_id == record.user_id)
+    return (
+        f"{user.display_name or user.email} was credited with this meeting's hours when "
+        "marked present or late. Credit once given is not taken back, so the hours stay on "
+        "their transcript."
+    )
 
 
 @login_required
@@ -297,21 +306,21 @@ def checkin_page(request, cohort_id: int, session_id: int):
     cohort = cohort_for_participant(request.user, cohort_id)
     session = selectors.session_get(cohort=cohort, session_id=session_id)
     form = CheckinForm(request.POST or None)
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                attendance_services.checkin_submit(
-                    session=session, user=request.user, code=form.cleaned_data["code"]
-                )
-            except LeapError as error:
-                error.add_to_form(form)
-            else:
-                # The page itself says so ("You are checked in"), so no flash message.
-                return redirect(
-                    "cohort_participation:checkin", cohort_id=cohort.pk, session_id=session.pk
-                )
-        status = 400
+    if request.method == "POST" and (wait := throttle_blocked(request, "check-in-code")):
+        return too_many_requests(request, wait, CODE_WAIT)
+    checked_in = form_submit(
+        request,
+        form,
+        lambda data: attendance_services.checkin_submit(
+            session=session, user=request.user, code=data["code"]
+        ),
+        done="",  # the page itself says "You are checked in"
+        then=reverse("cohort_participation:checkin", args=[cohort.pk, session.pk]),
+    )
+    if checked_in:
+        return checked_in
+    if request.method == "POST" and form.errors:  # a stale or wrong code counts
+        throttle_failure(request, "check-in-code")
     opens, closes = attendance_services.checkin_window(session)
     context = {
         "cohort": cohort,
@@ -324,7 +333,7 @@ def checkin_page(request, cohort_id: int, session_id: int):
         "now": timezone.now(),
         "runs": can_run(request.user, cohort),
     }
-    return render(request, "learning/cohorts/checkin.html", context, status=status)
+    return render(request, "learning/cohorts/checkin.html", context, status=form_status(request))
 
 
 def _code_state(session) -> dict:

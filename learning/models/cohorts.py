@@ -209,6 +209,9 @@ class Attendance(models.Model):
         FACILITATOR = "facilitator", "Taken by the facilitator"
         CHECK_IN = "check_in", "Checked in with the meeting's code"
 
+    # The statuses that count as having come to the meeting.
+    ATTENDED = (Status.PRESENT, Status.LATE)
+
     session = models.ForeignKey(CohortSession, on_delete=models.CASCADE, related_name="attendance")
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     status = models.CharField(max_length=20, choices=Status.choices)
@@ -217,6 +220,10 @@ class Attendance(models.Model):
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
     )
     recorded_at = models.DateTimeField(auto_now=True)
+    # When this meeting's hours went on the person's transcript (in their completion entry,
+    # or, for a meeting after they completed, an entry of its own). Set once, never cleared:
+    # the ledger is not edited, so a mark changed afterwards does not take the hours back.
+    credited_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -225,6 +232,15 @@ class Attendance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user}: {self.get_status_display()} ({self.session})"
+
+    @property
+    def is_attended(self) -> bool:
+        return self.status in self.ATTENDED
+
+    @property
+    def credited_without_attendance(self) -> bool:
+        """Credited while marked present or late, and marked otherwise since."""
+        return self.credited_at is not None and not self.is_attended
 
 
 class Post(models.Model):

@@ -216,6 +216,15 @@ class Invitation(models.Model):
         blank=True,
         related_name="+",
     )
+    # Sent by a book club's facilitator to someone not yet in the district: joining the
+    # district also gives them a place in the club (learning.cohorts.invitations).
+    cohort = models.ForeignKey(
+        "learning.Cohort",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="invitations",
+    )
 
     class Meta:
         ordering = ["-created_at"]

@@ -1,6 +1,7 @@
 from django import template
 
 from learning import selectors
+from learning.cohorts import schedule
 from learning.invitation_note import invitation_note_get
 
 register = template.Library()
@@ -35,6 +36,12 @@ def micro_credential_learner_state(context, page):
 @register.filter
 def get_item(mapping, key):
     return mapping.get(key) if mapping else None
+
+
+@register.filter
+def reading_beyond_title(session) -> str:
+    """What a cohort session's reading adds to its title ("pages 23–58"), or ""."""
+    return schedule.reading_beyond_title(title=session.title, reading=session.reading)
 
 
 @register.inclusion_tag("account/snippets/invitation_note.html", takes_context=True)

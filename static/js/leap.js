@@ -1,4 +1,4 @@
-// Small enhancements; every page works without them. (base.html sets the "js" class early,
+// Small enhancements; every page works without them. (js-class.js sets the "js" class early,
 // so the phone menu starts closed without a flash.)
 
 document.addEventListener("DOMContentLoaded", () => {

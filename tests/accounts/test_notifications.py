@@ -58,13 +58,22 @@ def test_the_list_is_paginated_by_thirty(maya_client, maya):
 
 
 def test_opening_marks_read_and_follows_the_link(maya_client, maya):
-    by_get = note(maya, "Queue", url="/review/12/")
-    by_post = note(maya, "Decision", url="/my/submissions/3/")
-    response = maya_client.get(f"/notifications/{by_get.pk}/open")
-    assert response.status_code == 302 and response["Location"] == "/review/12/"
-    response = maya_client.post(f"/notifications/{by_post.pk}/open")
+    notification = note(maya, "Decision", url="/my/submissions/3/")
+    page = maya_client.get("/notifications/").content.decode()
+    # The list opens each notice with a POST form (no script needed), never a plain link.
+    assert f'<form method="post" action="/notifications/{notification.pk}/open"' in page
+    assert f'href="/notifications/{notification.pk}/open"' not in page
+    response = maya_client.post(f"/notifications/{notification.pk}/open")
     assert response.status_code == 302 and response["Location"] == "/my/submissions/3/"
     assert not Notification.objects.filter(user=maya, read_at__isnull=True).exists()
+
+
+def test_a_get_follows_the_link_and_changes_nothing(maya_client, maya):
+    notification = note(maya, "Queue", url="/review/12/")
+    response = maya_client.get(f"/notifications/{notification.pk}/open")
+    assert response.status_code == 302 and response["Location"] == "/review/12/"
+    notification.refresh_from_db()
+    assert notification.read_at is None
 
 
 @pytest.mark.parametrize(
@@ -72,7 +81,7 @@ def test_opening_marks_read_and_follows_the_link(maya_client, maya):
 )
 def test_only_same_site_paths_are_followed(maya_client, maya, url):
     notification = note(maya, "Odd link", url=url)
-    response = maya_client.get(f"/notifications/{notification.pk}/open")
+    response = maya_client.post(f"/notifications/{notification.pk}/open")
     assert response.status_code == 302 and response["Location"] == "/notifications/"
     notification.refresh_from_db()
     assert notification.read_at is not None

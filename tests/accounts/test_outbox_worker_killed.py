@@ -9,14 +9,15 @@ from django.db import transaction
 from accounts.jobs import job_enqueue_on_commit
 from accounts.models import OutboxMessage
 from accounts.outbox import outbox_relay
-from tests.outages import WITH_A_WORKER_PROCESS, OwnRedis, WorkerProcess, celery_broker, wait_until
+from tests.outages import WITH_A_WORKER_PROCESS, WorkerProcess, celery_broker, wait_until
+from tests.redis_server import RedisServer
 
 pytestmark = WITH_A_WORKER_PROCESS
 
 
 @pytest.fixture
-def redis(tmp_path):
-    server = OwnRedis(tmp_path / "redis")
+def redis():
+    server = RedisServer()
     server.start()
     yield server
     server.stop()

@@ -71,5 +71,15 @@ def site(live_server):
 
 @pytest.fixture
 def page(page):
+    """Every journey also proves the Content-Security-Policy broke nothing: a script or
+    style the policy blocked shows in the console, and fails the test."""
     page.set_default_timeout(15_000)
-    return page
+    blocked = []
+    page.on("console", lambda message: _note_csp_violation(message, blocked))
+    yield page
+    assert blocked == [], "the Content-Security-Policy blocked something:\n" + "\n".join(blocked)
+
+
+def _note_csp_violation(message, blocked: list[str]) -> None:
+    if "Content Security Policy" in message.text:
+        blocked.append(f"{message.location.get('url', '')}: {message.text}")

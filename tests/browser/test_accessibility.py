@@ -217,7 +217,7 @@ def test_the_menu_fits_one_row_on_a_laptop_for_someone_with_every_area(live_serv
     from learning.models import CohortMember, Membership
     from tests.browser.helpers import LAPTOP, keep_screens, log_in
     from tests.factories import DistrictFactory, MembershipFactory, onboarded
-    from tests.learning.cohorts.fixtures_participation import cohort_make
+    from tests.learning.cohorts.factories import cohort_make
 
     person = onboarded(UserFactory(email="alex@leap.example", display_name="Alexandra Whitfield"))
     pool_member_add(pool=ReviewerPool.objects.create(name="All"), user=person, is_lead=True)

@@ -91,7 +91,21 @@ def test_a_book_club_from_invitation_to_hours_and_a_valid_badge(
     invite.get_by_role("button", name="Send the invitation").click()
     expect(host.get_by_role("status")).to_contain_text("Invitation sent to ana@riverside.example")
     expect(host.get_by_role("region", name="Invited, no answer yet")).to_contain_text("Ana Díaz")
+    # And a colleague who is not on Leap yet, by address: the district's invitation
+    # e-mail brings the club.
+    new = host.locator("form").filter(has=host.get_by_role("heading", name="Invite someone new"))
+    new.get_by_label("E-mail address").fill("not an address")
+    new.get_by_role("button", name="Invite to the book club").click()
+    expect(host.get_by_text("Enter a valid email address.")).to_be_visible()
+    new = host.locator("form").filter(has=host.get_by_role("heading", name="Invite someone new"))
+    new.get_by_label("E-mail address").fill("new.colleague@riverside.example")
+    new.get_by_role("button", name="Invite to the book club").click()
+    expect(host.get_by_role("status")).to_contain_text("invited to join Riverside")
+    expect(host.get_by_role("region", name="Invited to join Riverside Unified")).to_contain_text(
+        "new.colleague@riverside.example"
+    )
     assert_accessible(host, "members after inviting")
+    keep_screens(host, "book-club-members")
 
     # Ana finds the invitation under Book clubs and joins.
     page = browser.new_context().new_page()

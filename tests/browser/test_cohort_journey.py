@@ -104,7 +104,9 @@ def test_an_admin_starts_a_book_club_and_a_teacher_sees_this_week(live_server, s
     other.get_by_role("link", name="Spring readers").click()
     expect(other.get_by_role("heading", level=1)).to_have_text("Spring readers")
     week = other.get_by_role("region", name="This week")
-    expect(week).to_contain_text("Chapter 1: Why read together (pp. 1–24)")
+    expect(week.get_by_role("heading", level=3).first).to_have_text("Chapter 1: Why read together")
+    expect(week).to_contain_text("Read before the meeting: pages 1–24")
+    expect(week).not_to_contain_text("(pp. 1–24)")  # the title is said once
     expect(week).to_contain_text("Which story matched your school?")
     expect(week).to_contain_text("Library, room 2")
     expect(week).to_contain_text("4:30 p.m.")

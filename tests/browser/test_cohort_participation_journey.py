@@ -11,7 +11,7 @@ from learning.cohorts import discussion
 from learning.models import Attendance, Rsvp
 from tests.browser.helpers import assert_accessible, keep_screens, log_in, visit
 from tests.factories import onboarded
-from tests.learning.cohorts.fixtures_participation import (
+from tests.learning.cohorts.factories import (
     cohort_make,
     facilitator_of,
     person_in,

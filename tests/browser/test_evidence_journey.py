@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from credentials.models import Assertion, ReviewerPool
 from credentials.services.review import pool_member_add
 from tests.credentials.test_official_validator import validate
+from tests.evidence_files import pdf_file
 from tests.factories import (
     DEFAULT_PASSWORD,
     MicroCredentialIndexPageFactory,
@@ -19,7 +20,7 @@ from tests.factories import (
     onboarded,
 )
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdf_file()
 
 
 def log_in(page, base, email):

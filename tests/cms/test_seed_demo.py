@@ -1,9 +1,13 @@
+import datetime as dt
+from decimal import Decimal
 from io import StringIO
+from zoneinfo import ZoneInfo
 
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth.models import Group
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import GroupPagePermission, Page, Revision, Site, WorkflowPage
 
@@ -24,6 +28,7 @@ from credentials.models import (
     ReviewerPool,
     Submission,
 )
+from learning.demo_cohort import FINISHED_TITLE, RUNNING_TITLE
 from learning.models import (
     Attendance,
     Cohort,
@@ -231,32 +236,89 @@ def test_the_demo_reviewer_has_mayas_submission_in_the_queue(settings):
 
 
 @pytest.mark.django_db
-def test_the_demo_has_a_running_book_club_and_a_member_who_completed(settings, client):
+def test_the_demo_has_a_running_book_club_in_which_one_member_completed(settings, client):
     settings.DEBUG = True
     seed()
-    from django.utils import timezone
-
-    from learning.demo_cohort import FINISHED_TITLE, RUNNING_TITLE
-
     running = Cohort.objects.get(title=RUNNING_TITLE, district__slug="riverside")
     assert running.status == Cohort.Status.OPEN and running.book.slug == "the-quiet-rollout"
-    now = timezone.now()
-    starts = list(running.sessions.values_list("starts_at", flat=True))
-    assert any(s < now for s in starts) and any(s > now for s in starts)
+    held, ahead = club_meetings(running, timezone.now())
+    assert (len(held), len(ahead)) == (4, 2)
     places = dict(running.members.values_list("user__email", "role"))
     assert places["facilitator@leap.example"] == CohortMember.Role.FACILITATOR
     assert places["learner@leap.example"] == CohortMember.Role.MEMBER
     assert len(places) >= 5
-    held = running.sessions.filter(starts_at__lt=now)
     assert Attendance.objects.filter(session__in=held).exists()
     assert Rsvp.objects.filter(session__in=held).exists()
     assert Post.objects.filter(session__cohort=running, parent__isnull=False).exists()
-    assert held.exclude(summary="").exists() and running.messages.exists()
+    assert running.sessions.exclude(summary="").exists() and running.messages.exists()
+    # Jordan met the rule (four of six meetings, posts, a synthesis) before the last two.
+    [done] = running.members.filter(state=CohortMember.State.COMPLETED)
+    assert done.user.display_name == "Jordan Ellis" and done.completed_at < ahead[0].starts_at
+    [credit] = CreditEntry.objects.filter(user=done.user)
+    assert (credit.source_key, credit.hours) == (f"cohort:{running.pk}", Decimal("6.0"))
     finished = Cohort.objects.get(title=FINISHED_TITLE)
-    done = finished.members.get(state=CohortMember.State.COMPLETED)
-    credit = CreditEntry.objects.get(user=done.user, source_key=f"cohort:{finished.pk}")
-    assert credit.hours > 0
-    # The demo learner sees the club, its messages and a summary of a past meeting.
-    client.login(email="learner@leap.example", password="demo-learner-pass")
+    assert finished.status == Cohort.Status.FINISHED
+    [earlier] = finished.members.filter(state=CohortMember.State.COMPLETED)
+    assert CreditEntry.objects.get(user=earlier.user, source_key=f"cohort:{finished.pk}").hours > 0
+    assert_maya_sees_the_running_club(client, running)
+
+
+def club_meetings(cohort, now) -> tuple[list, list]:
+    sessions = list(cohort.sessions.order_by("starts_at"))
+    return [s for s in sessions if s.starts_at < now], [s for s in sessions if s.starts_at > now]
+
+
+def assert_maya_sees_the_running_club(client, running) -> None:
+    """The demo learner has a meeting to answer for, her progress with her synthesis still
+    to write, the facilitator's messages and summaries."""
+    assert client.login(email="learner@leap.example", password="demo-learner-pass")
     html = client.get(f"/book-clubs/{running.pk}/").content.decode()
+    client.logout()
+    assert "This week" in html and "Are you coming to “Chapter 5" in html
+    assert "Come to 4 of the 6 meetings: 4 so far." in html
+    assert "Not written yet: post it in a meeting's discussion" in html
     assert "Messages from your facilitator" in html and "The facilitator's summary" in html
+    assert "(3 posts)" in html  # the first meeting's discussion
+
+
+@pytest.mark.django_db
+def test_seeding_again_weeks_later_keeps_the_club_running(settings, client, monkeypatch):
+    settings.DEBUG = True
+    seed()
+    running = Cohort.objects.get(title=RUNNING_TITLE)
+    zone = ZoneInfo(running.time_zone)
+    first = {s.number: s.starts_at for s in running.sessions.all()}
+    counts = snapshot()["cohorts"]
+    jordan = User.objects.get(email="jordan.ellis@riverside.example")
+    earned = CreditEntry.objects.get(user=jordan).earned_on
+
+    # Five and a half weeks on, nobody has touched the demo: seed_demo runs again.
+    later = timezone.now() + dt.timedelta(weeks=5, days=3)
+    monkeypatch.setattr("django.utils.timezone.now", lambda: later)
+    seed()
+    assert snapshot()["cohorts"] == counts  # moved, nothing added or lost
+    held, ahead = club_meetings(running, later)
+    assert (len(held), len(ahead)) == (4, 2)
+    moved = {s.number: s.starts_at for s in running.sessions.all()}
+    weeks = (moved[1] - first[1]).days // 7
+    assert weeks in (5, 6)  # the next meeting was two to six days ahead
+    for number, starts_at in moved.items():
+        local, before = starts_at.astimezone(zone), first[number].astimezone(zone)
+        assert (local.date() - before.date()).days == 7 * weeks, number
+        assert (local.time(), local.weekday()) == (before.time(), before.weekday())
+    # What happened stayed with its meeting; the held ones still have their attendance.
+    assert all(s.attendance.exists() for s in held) and not any(
+        s.attendance.exists() for s in ahead
+    )
+    for post in Post.objects.filter(session__cohort=running).select_related("session"):
+        assert post.session.starts_at < post.created_at < later
+    # Jordan is still completed, with his credit once, dated with the club.
+    place = running.members.get(user=jordan)
+    assert place.state == CohortMember.State.COMPLETED and place.completed_at < ahead[0].starts_at
+    [credit] = CreditEntry.objects.filter(user=jordan)
+    assert credit.hours == Decimal("6.0") and credit.earned_on == earned + dt.timedelta(weeks=weeks)
+    assert_maya_sees_the_running_club(client, running)
+
+    # Seeding again the same day changes nothing.
+    seed()
+    assert {s.number: s.starts_at for s in running.sessions.all()} == moved

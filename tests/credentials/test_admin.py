@@ -67,7 +67,7 @@ def test_staff_without_the_permission_cannot_revoke_or_award(client, badge_class
 
 
 def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
-    admin_client, micro_credential
+    admin_client, micro_credential, django_capture_on_commit_callbacks
 ):
     UserFactory(email="ana@school.example")
     UserFactory(email="sam@school.example")
@@ -94,16 +94,30 @@ def test_bulk_award_checks_every_row_and_awards_nothing_until_all_are_right(
         f"ana@school.example,{slug},Met every criterion,https://example.org/ana\n"
         f"sam@school.example,{slug},,\n"
     )
-    response = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(good)})
+    with django_capture_on_commit_callbacks(execute=True):  # the background run
+        response = admin_client.post(
+            "/admin/issued_badges/award-from-csv/", {"file": csv_file(good)}
+        )
     assert response.status_code == 302
+    assert response.url.startswith("/admin/issued_badges/award-from-csv/")
     assert Assertion.objects.count() == 2
     ana = Assertion.objects.get(recipient_email="ana@school.example")
     assert ana.evidence_url == "https://example.org/ana"
     assert ana.awarded_by.email == "registrar@district.example"
+    progress = admin_client.get(response.url).content.decode()
+    assert "Badges from awards.csv" in progress
+    assert "2 of 2 rows done (100%)" in progress
+    assert "<dt>Badges awarded</dt><dd>2</dd>" in progress
+    assert 'http-equiv="refresh"' not in progress  # finished: it stops reloading
 
     # The same file again awards nothing new.
-    admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(good)})
+    with django_capture_on_commit_callbacks(execute=True):
+        again = admin_client.post("/admin/issued_badges/award-from-csv/", {"file": csv_file(good)})
     assert Assertion.objects.count() == 2
+    progress = admin_client.get(again.url).content.decode()
+    assert "<dt>Already held (nothing awarded twice)</dt><dd>2</dd>" in progress
+    uploads = admin_client.get("/admin/issued_badges/award-from-csv/").content.decode()
+    assert uploads.count("Finished: 2 of 2 rows") == 2
 
 
 @pytest.mark.parametrize(

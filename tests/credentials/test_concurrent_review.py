@@ -15,6 +15,7 @@ from credentials.services.evidence import (
     submission_submit,
 )
 from credentials.services.review import pool_member_add, review_record
+from tests.evidence_files import pdf_file
 from tests.factories import UserFactory
 
 pytestmark = [
@@ -22,7 +23,7 @@ pytestmark = [
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
-PDF = b"%PDF-1.7\n%%EOF\n"
+PDF = pdf_file()
 
 
 def test_simultaneous_reviews_make_one_decision_and_one_badge(micro_credential, learner):

@@ -18,7 +18,7 @@ from credentials.services.badges import (
     badge_class_for_micro_credential,
     badge_class_snapshot,
 )
-from credentials.services.bulk import bulk_award
+from credentials.services.bulk import bulk_award_start
 from credentials.services.issuers import (
     issuer_for_district_save,
     issuer_platform,
@@ -298,14 +298,18 @@ def test_each_issuer_has_its_own_versions_in_one_family(
     assert again == held
 
 
-def test_bulk_awards_follow_the_arrangements(district_issuer, member, micro_credential):
+def test_bulk_awards_follow_the_arrangements(
+    district_issuer, member, micro_credential, django_capture_on_commit_callbacks
+):
     outsider = UserFactory(email="sam@elsewhere.example")
     data = (
         f"email,badge\n{member.email},{micro_credential.slug}\n"
         f"{outsider.email},{micro_credential.slug}\n"
     ).encode()
-    result = bulk_award(data=data, awarded_by=None)
-    assert result.ok and result.awarded == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        result = bulk_award_start(data=data, awarded_by=None)
+    result.job.refresh_from_db()
+    assert result.ok and result.job.outcomes == {"awarded": 2}
     assert member.assertions.get().badge_class.issuer == district_issuer
     assert outsider.assertions.get().badge_class.issuer.is_platform
 

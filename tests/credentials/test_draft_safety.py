@@ -17,10 +17,12 @@ from credentials.services.evidence import (
     submission_save_answers,
     submission_start,
 )
+from tests.evidence_files import pdf_file
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
-PDF = b"%PDF-1.7\n1 0 obj\n<<>>\nendobj\ntrailer\n<<>>\n%%EOF\n"
+PDF = pdf_file()
 
 
 @pytest.fixture
@@ -164,3 +166,27 @@ def test_the_form_tells_the_script_whose_draft_it_is_and_where_to_sign_in(client
     assert 'data-logout-url="/accounts/logout/"' in page
     client.logout()
     assert 'data-user=""' in client.get("/accounts/login/").content.decode()
+
+
+def test_autosave_too_often_answers_429_and_the_draft_keeps_its_text(
+    client, settings, draft, answer_id, learner
+):
+    limit(settings, "autosave", {"user": (2, 300)}, person=learner)
+    client.force_login(learner)
+    url = reverse("submissions:detail", args=[draft.pk])
+    field = f"answer-{answer_id}"
+    for revision, text in enumerate(("One.", "Two.")):
+        saved = client.post(
+            url,
+            {"action": "autosave", "revision": str(revision), field: text},
+            HTTP_ACCEPT="application/json",
+        )
+        assert saved.json()["saved"] is True
+    refused = client.post(
+        url,
+        {"action": "autosave", "revision": "2", field: "Three."},
+        HTTP_ACCEPT="application/json",
+    )
+    assert refused.status_code == 429
+    assert "Saving paused for a moment" in refused.json()["problems"][0]
+    assert saved_answer(draft, answer_id) == "Two."

@@ -14,20 +14,20 @@ from credentials.models import Assertion
 from tests.factories import UserFactory
 from tests.outages import (
     WITH_A_WORKER_PROCESS,
-    OwnRedis,
     SmtpSink,
     WorkerProcess,
     celery_broker,
     wait_until,
 )
+from tests.redis_server import RedisServer
 
 pytestmark = WITH_A_WORKER_PROCESS
 
 
 @pytest.fixture
-def redis(tmp_path):
+def redis():
     """A Redis of the test's own, not started yet: the broker's port is closed."""
-    server = OwnRedis(tmp_path / "redis")
+    server = RedisServer()
     with celery_broker(server.url):
         yield server
     server.stop()

@@ -7,6 +7,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from credentials.services.badges import assertion_award, assertion_revoke
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +148,32 @@ def test_the_badge_page_shows_the_criteria_as_formatted_text(client, badge_class
     assert "**" not in html
     assert "<strong>Every rubric criterion must be met:</strong>" in html
     assert "<ol>" in html and "<ul>" in html
+
+
+def test_public_json_stays_cacheable_for_someone_signed_in(client, assertion, learner):
+    """Pages for people signed in are no-store (cms.middleware); the public Open Badges
+    JSON and images are the same for everyone and keep their shared-cache headers."""
+    client.force_login(learner)
+    response = client.get(f"/public/assertions/{assertion.uuid}", **JSON)
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "public, no-cache"
+    image = client.get(f"/public/badges/{assertion.badge_class.uuid}/image")
+    assert "no-store" not in image.get("Cache-Control", "")
+    # A file keeps its own sandboxing policy; the site's page policy does not replace it.
+    assert "sandbox" in image["Content-Security-Policy"]
+    own_page = client.get("/my/badges/")
+    assert "no-store" in own_page["Cache-Control"]
+
+
+def test_public_verification_is_limited_per_address_generously(client, settings, assertion):
+    """One address asking too fast gets 429 (JSON for JSON clients); others are unaffected."""
+    for address in ("198.51.100.60", "198.51.100.61"):
+        limit(settings, "public", {"ip": (3, 60)}, address=address)
+    url = f"/public/assertions/{assertion.uuid}"
+    for _ in range(3):
+        assert client.get(url, REMOTE_ADDR="198.51.100.60", **JSON).status_code == 200
+    refused = client.get(url, REMOTE_ADDR="198.51.100.60", **JSON)
+    assert refused.status_code == 429
+    assert refused["Retry-After"] == "60"
+    assert "Please wait" in refused.json()["error"]
+    assert client.get(url, REMOTE_ADDR="198.51.100.61", **JSON).status_code == 200

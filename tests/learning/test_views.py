@@ -299,7 +299,10 @@ def test_a_good_csv_invites_everyone(admin_client, district, django_capture_on_c
             {"file": upload(text)},
             follow=True,
         )
-    assert "2 invitations sent." in messages_of(response)
+    assert "All 2 row(s) are right: the invitations are being sent." in messages_of(response)
+    progress = admin_client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "2 of 2 rows done (100%)" in progress
+    assert "<dt>Invitations sent</dt><dd>2</dd>" in progress
     assert {(i.email, i.role) for i in Invitation.objects.all()} == {
         ("ana@riverside.example", "learner"),
         ("ben@riverside.example", "district_admin"),
@@ -382,10 +385,10 @@ def test_a_csv_with_current_members_invites_the_others(
             {"file": upload(text)},
             follow=True,
         )
-    assert (
-        f"1 invitation sent. Not invited, already members: {district_admin.email}."
-        in messages_of(response)
-    )
+    progress = admin_client.get(response.redirect_chain[-1][0]).content.decode()
+    assert "<dt>Invitations sent</dt><dd>1</dd>" in progress
+    assert "<dt>Not invited: already members</dt><dd>1</dd>" in progress
+    assert f"{district_admin.email} is already a member: not invited." in progress
     assert [m.to for m in mail.outbox] == [["new@riverside.example"]]
     assert Membership.objects.get(user=district_admin).role == "district_admin"
 
@@ -415,3 +418,43 @@ def test_editors_can_preview_a_new_pathway(client, catalogue):
     response = client.get(url)
     assert response.status_code == 200
     assert "New pathway" in response.content.decode()
+
+
+def test_an_invitation_list_run_twice_sends_each_invitation_once(
+    admin_client, district, django_capture_on_commit_callbacks
+):
+    from accounts.batch import batch_run
+    from accounts.models import BatchJob
+
+    text = "email\nana@riverside.example\nben@riverside.example\n"
+    with django_capture_on_commit_callbacks(execute=True):
+        admin_client.post(
+            reverse("learning:district_invite_csv", args=[district.slug]), {"file": upload(text)}
+        )
+    job = BatchJob.objects.get()
+    # As if the worker died after its commit but before the message was acknowledged.
+    BatchJob.objects.filter(pk=job.pk).update(state="running", processed=0)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch_run(job_id=job.pk)
+    job.refresh_from_db()
+    assert job.outcomes == {"sent": 2, "already_sent": 2}
+    assert len(mail.outbox) == 2 and Invitation.objects.count() == 2
+
+
+def test_an_invitation_lists_progress_is_for_its_districts_admins_only(
+    client, admin_client, district, django_capture_on_commit_callbacks
+):
+    response = admin_client.post(
+        reverse("learning:district_invite_csv", args=[district.slug]),
+        {"file": upload("email\nana@riverside.example\n")},
+    )
+    url = response.url
+    page = admin_client.get(url).content.decode()
+    assert "0 of 1 row done (0%)" in page and 'http-equiv="refresh"' in page
+    home = admin_client.get(reverse("learning:district_home", args=[district.slug]))
+    assert url in home.content.decode()  # listed under "Recent lists"
+    other = MembershipFactory(role=Membership.Role.DISTRICT_ADMIN)
+    client.force_login(other.user)
+    assert client.get(url).status_code == 404
+    elsewhere = url.replace(f"/district/{district.slug}/", f"/district/{other.district.slug}/")
+    assert client.get(elsewhere).status_code == 404

@@ -1,33 +1,17 @@
-import datetime as dt
+"""Fixtures of the book-club tests: the site, a book, the Riverside district (Chicago time)
+and its admin, and a club they started. The makers behind them are in factories.py; a
+module that needs its own club (meetings in the past, a rule) overrides `cohort`."""
 
 import pytest
-from django.utils import timezone
 
-from learning.cohorts import services
 from learning.models import Membership
-from tests.factories import BookPageFactory, DistrictFactory, MembershipFactory, UserFactory
-
-
-def book_sections(count: int) -> list[dict]:
-    return [
-        {
-            "type": "section",
-            "value": {
-                "number": n,
-                "title": f"Part {n}",
-                "pages": f"{n * 10 - 9}–{n * 10}",
-                "discussion_prompts": [f"Prompt {n}a?", f"Prompt {n}b?"],
-            },
-        }
-        for n in range(1, count + 1)
-    ]
+from tests.factories import BookPageFactory, DistrictFactory, UserFactory
+from tests.learning.cohorts.factories import book_sections, cohort_start, district_member, site_home
 
 
 @pytest.fixture
 def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
+    return site_home()
 
 
 @pytest.fixture
@@ -36,47 +20,17 @@ def book(home):
 
 
 @pytest.fixture
-def riverside(db):
+def district(db):
     return DistrictFactory(name="Riverside Unified", slug="riverside", time_zone="America/Chicago")
 
 
 @pytest.fixture
-def admin(riverside):
-    return MembershipFactory(
-        district=riverside,
-        role=Membership.Role.DISTRICT_ADMIN,
-        user=UserFactory(display_name="Dee Admin"),
-    ).user
-
-
-def district_member(district, **fields):
-    return MembershipFactory(district=district, **fields).user
-
-
-def next_week() -> dt.date:
-    return timezone.localdate() + dt.timedelta(days=7)
-
-
-def make_cohort(district, book, by, *, capacity=None, visibility="district", open_=True, **fields):
-    cohort = services.cohort_create(
-        district=district,
-        created_by=by,
-        title=fields.pop("title", "Reading together"),
-        book=book,
-        facilitators=fields.pop("facilitators", [by]),
-        start_date=fields.pop("start_date", next_week()),
-        weekday=fields.pop("weekday", 1),
-        time_of_day=fields.pop("time_of_day", dt.time(16, 0)),
-        duration_minutes=fields.pop("duration_minutes", 60),
-        capacity=capacity,
-        visibility=visibility,
-        **fields,
+def admin(district):
+    return district_member(
+        district, role=Membership.Role.DISTRICT_ADMIN, user=UserFactory(display_name="Dee Admin")
     )
-    if open_:
-        cohort = services.cohort_open(cohort=cohort)
-    return cohort
 
 
 @pytest.fixture
-def cohort(riverside, book, admin):
-    return make_cohort(riverside, book, admin)
+def cohort(district, book, admin):
+    return cohort_start(district, book, admin)

@@ -20,10 +20,11 @@ from learning.cohorts.alerts import (
     cohorts_send_weekly_digests,
     nudge_due_at,
     weekly_digest_due_at,
+    weekly_summary,
 )
 from learning.models import Attendance, Cohort, Post, ReminderSent, Rsvp
 from tests.factories import UserFactory
-from tests.learning.cohorts.fixtures_feeds import (
+from tests.learning.cohorts.factories import (
     attend,
     cohort_make,
     facilitator_make,
@@ -34,13 +35,6 @@ from tests.learning.cohorts.fixtures_feeds import (
 pytestmark = pytest.mark.django_db
 
 UTC = dt.UTC
-
-
-@pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
 
 
 def run(job, now, django_capture_on_commit_callbacks) -> int:
@@ -61,9 +55,9 @@ NUDGE_DUE = dt.datetime(2027, 3, 14, 1, 0, tzinfo=UTC)
 
 
 def test_the_nudge_goes_a_day_before_at_local_time_once_to_quiet_members_only(
-    home, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
+    cohort = cohort_make(sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
     session = cohort.sessions.get()
     assert session.starts_at == SUNDAY_MEETING
     assert nudge_due_at(session=session) == NUDGE_DUE
@@ -100,8 +94,8 @@ def test_the_nudge_goes_a_day_before_at_local_time_once_to_quiet_members_only(
     assert list(ReminderSent.objects.values_list("kind", "user_id")) == [(NO_POST, quiet.user_id)]
 
 
-def test_the_nudge_follows_the_members_email_choice(home, django_capture_on_commit_callbacks):
-    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
+def test_the_nudge_follows_the_members_email_choice(django_capture_on_commit_callbacks):
+    cohort = cohort_make(sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
     none = member_make(cohort, person("ana@school.example", "Ana"))
     digest = member_make(cohort, person("ben@school.example", "Ben"))
     NotificationSettings.objects.create(user=none.user, email_mode="none")
@@ -112,8 +106,8 @@ def test_the_nudge_follows_the_members_email_choice(home, django_capture_on_comm
     assert Notification.objects.filter(user=digest.user, digest_pending=True).count() == 1
 
 
-def test_no_alerts_for_cancelled_cohorts(home, django_capture_on_commit_callbacks):
-    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
+def test_no_alerts_for_cancelled_cohorts(django_capture_on_commit_callbacks):
+    cohort = cohort_make(sessions=[(dt.datetime(2027, 3, 14, 19, 0), 60)])
     member_make(cohort)
     facilitator_make(cohort)
     Cohort.objects.filter(pk=cohort.pk).update(status=Cohort.Status.CANCELLED)
@@ -132,9 +126,9 @@ THIRD_SETTLED = dt.datetime(2027, 3, 17, 1, 0, tzinfo=UTC)  # CDT now: an hour e
 
 
 def test_facilitators_hear_once_when_a_member_misses_two_meetings_in_a_row(
-    home, django_capture_on_commit_callbacks
+    django_capture_on_commit_callbacks,
 ):
-    cohort = cohort_make(home, sessions=WEEKLY_MEETINGS)
+    cohort = cohort_make(sessions=WEEKLY_MEETINGS)
     first, second, third = cohort.sessions.order_by("starts_at")
     ana = member_make(cohort, person("ana@school.example", "Ana Díaz"))  # absent, then nothing
     ben = member_make(cohort, person("ben@school.example", "Ben Okafor"))  # absent, excused
@@ -189,8 +183,8 @@ MONDAY_8_CST = dt.datetime(2027, 3, 8, 14, 0, tzinfo=UTC)
 MONDAY_8_CDT = dt.datetime(2027, 3, 15, 13, 0, tzinfo=UTC)
 
 
-def test_the_weekly_digest_falls_on_monday_8am_cohort_time_across_dst(home):
-    cohort = cohort_make(home)
+def test_the_weekly_digest_falls_on_monday_8am_cohort_time_across_dst():
+    cohort = cohort_make()
     wednesday = dt.datetime(2027, 3, 10, 18, 0, tzinfo=UTC)
     assert weekly_digest_due_at(cohort=cohort, now=wednesday) == MONDAY_8_CST
     assert weekly_digest_due_at(cohort=cohort, now=MONDAY_8_CDT) == MONDAY_8_CDT
@@ -199,11 +193,9 @@ def test_the_weekly_digest_falls_on_monday_8am_cohort_time_across_dst(home):
     assert weekly_digest_due_at(cohort=cohort, now=sunday_night) == MONDAY_8_CST
 
 
-def test_the_weekly_digest_tells_facilitators_the_week_once(
-    home, django_capture_on_commit_callbacks
-):
+def test_the_weekly_digest_tells_facilitators_the_week_once(django_capture_on_commit_callbacks):
     # Wednesdays 7 pm: 3 March, 10 March (last week, seen from 15 March), 17 March (this week).
-    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
+    cohort = cohort_make(sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
     first, held, coming = cohort.sessions.order_by("starts_at")
     ana = member_make(cohort, person("ana@school.example", "Ana Díaz"))
     ben = member_make(cohort, person("ben@school.example", "Ben Okafor"))
@@ -243,6 +235,26 @@ def test_the_weekly_digest_tells_facilitators_the_week_once(
     assert set(ReminderSent.objects.filter(kind=WEEKLY).values_list("user_id", flat=True)) == {
         fay.user_id
     }
+
+
+def test_members_who_completed_count_in_the_week_and_are_never_chased(
+    home, django_capture_on_commit_callbacks
+):
+    """Completing comes before the last meeting now: whoever completed still counts in the
+    meetings' figures, is never "behind", and is not nudged to post."""
+    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
+    first, held, coming = cohort.sessions.order_by("starts_at")
+    dee = member_make(cohort, person("dee@school.example", "Dee Park"), state="completed")
+    attend(first, dee.user)
+    attend(held, dee.user, Attendance.Status.ABSENT)
+    facilitator_make(cohort, person("fay@school.example", "Fay Lin"))
+    summary = weekly_summary(cohort=cohort, week_starts=MONDAY_8_CDT, now=MONDAY_8_CDT)
+    [row] = summary["held"]
+    assert (row["session"], row["absent"]) == (held, 1)
+    assert summary["coming"][0]["no_answer"] == 1
+    assert summary["behind"] == []
+    nudge_time = nudge_due_at(session=coming)
+    assert run(cohorts_nudge_quiet_members, nudge_time, django_capture_on_commit_callbacks) == 0
 
 
 def test_beat_runs_the_alerts():

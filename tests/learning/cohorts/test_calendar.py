@@ -8,24 +8,23 @@ from django.urls import reverse
 from icalendar import Calendar
 
 from learning.models import Cohort, CohortMember
-from tests.factories import DEFAULT_PASSWORD, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import cohort_make, facilitator_make, member_make
+from tests.factories import UserFactory
+from tests.learning.cohorts.factories import (
+    cohort_make,
+    district_admin_of,
+    facilitator_make,
+    member_make,
+    other_district_admin,
+    signed_in,
+)
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def cohort(home):
+def cohort(db):
     # 7 pm in Chicago each Wednesday, either side of 14 March 2027 (clocks go forward).
     return cohort_make(
-        home,
         sessions=[(dt.datetime(2027, 3, 10, 19, 0), 60), (dt.datetime(2027, 3, 17, 19, 0), 90)],
     )
 
@@ -101,7 +100,7 @@ def test_only_people_taking_part_have_a_feed_and_a_reset_link_kills_the_old_one(
     assert client.get(reverse("cohort_feeds:feed", args=["not-a-token"])).status_code == 404
 
     old_url = reverse("cohort_feeds:feed", args=[member.calendar_token])
-    client.login(email=member.user.email, password=DEFAULT_PASSWORD)
+    signed_in(client, member.user)
     page = client.get(reverse("cohort_feeds:feed_page", args=[cohort.pk]))
     assert page.status_code == 200 and old_url.encode() in page.content
     # Resetting is a POST: a GET changes nothing.
@@ -115,13 +114,13 @@ def test_only_people_taking_part_have_a_feed_and_a_reset_link_kills_the_old_one(
     assert client.get(new_url).status_code == 200
 
 
-def test_one_meeting_as_ics_for_participants_only(client, cohort, home):
+def test_one_meeting_as_ics_for_participants_only(client, cohort):
     member = member_make(cohort)
     facilitator = facilitator_make(cohort)
     session = cohort.sessions.get(number=2)
     url = reverse("cohort_feeds:session_ics", args=[cohort.pk, session.pk])
 
-    client.login(email=member.user.email, password=DEFAULT_PASSWORD)
+    signed_in(client, member.user)
     response = client.get(url)
     assert response.status_code == 200 and "attachment" in response["Content-Disposition"]
     _, events = events_of(response.content)
@@ -130,7 +129,7 @@ def test_one_meeting_as_ics_for_participants_only(client, cohort, home):
         2027, 3, 18, 0, 0, tzinfo=dt.UTC
     )
     # A session of another cohort through this cohort's URL: 404.
-    other = cohort_make(home, sessions=[(dt.datetime(2027, 4, 1, 19, 0), 60)])
+    other = cohort_make(sessions=[(dt.datetime(2027, 4, 1, 19, 0), 60)])
     stray = other.sessions.get()
     assert (
         client.get(reverse("cohort_feeds:session_ics", args=[cohort.pk, stray.pk])).status_code
@@ -141,13 +140,13 @@ def test_one_meeting_as_ics_for_participants_only(client, cohort, home):
         == 404
     )
 
-    client.login(email=facilitator.user.email, password=DEFAULT_PASSWORD)
+    signed_in(client, facilitator.user)
     assert client.get(url).status_code == 200
 
     outsider = UserFactory()
-    other_admin = MembershipFactory(role="district_admin").user
+    other_admin = other_district_admin()
     for person in (outsider, other_admin):
-        client.login(email=person.email, password=DEFAULT_PASSWORD)
+        signed_in(client, person)
         assert client.get(url).status_code == 404
         assert client.get(reverse("cohort_feeds:feed_page", args=[cohort.pk])).status_code == 404
         assert client.post(reverse("cohort_feeds:feed_reset", args=[cohort.pk])).status_code == 404
@@ -157,8 +156,8 @@ def test_one_meeting_as_ics_for_participants_only(client, cohort, home):
 
 
 def test_the_districts_admin_can_add_meetings_but_has_no_feed(client, cohort):
-    admin = MembershipFactory(district=cohort.district, role="district_admin").user
-    client.login(email=admin.email, password=DEFAULT_PASSWORD)
+    admin = district_admin_of(cohort)
+    signed_in(client, admin)
     page = client.get(reverse("cohort_feeds:feed_page", args=[cohort.pk]))
     assert page.status_code == 200
     assert "there is no calendar link for you" in page.content.decode()

@@ -1,7 +1,6 @@
 """Creating and running a cohort: its schedule and its members (learning/cohorts/services.py)."""
 
 import datetime as dt
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -11,12 +10,16 @@ from accounts.errors import LeapError
 from accounts.models import Notification
 from learning.cohorts import services
 from learning.models import Cohort, CohortMember, CohortSession, Post
-from tests.factories import MembershipFactory, PathwayPageFactory, UserFactory, step
-
-from .conftest import district_member, make_cohort, next_week
+from tests.factories import (
+    BookPageFactory,
+    MembershipFactory,
+    PathwayPageFactory,
+    UserFactory,
+    step,
+)
+from tests.learning.cohorts.factories import CHICAGO, cohort_start, district_member, next_week
 
 pytestmark = pytest.mark.django_db
-CHICAGO = ZoneInfo("America/Chicago")
 
 
 def schedule_of(cohort):
@@ -34,10 +37,10 @@ def snapshot(cohort):
 
 
 def test_creating_a_cohort_generates_a_weekly_schedule_from_the_books_sections(
-    riverside, book, admin
+    district, book, admin
 ):
-    cohort = make_cohort(
-        riverside,
+    cohort = cohort_start(
+        district,
         book,
         admin,
         open_=False,
@@ -63,7 +66,7 @@ def test_creating_a_cohort_generates_a_weekly_schedule_from_the_books_sections(
     assert [f.user for f in facilitators] == [admin]
 
 
-def test_a_pathway_cohort_has_one_session_per_step(riverside, home, admin):
+def test_a_pathway_cohort_has_one_session_per_step(district, home, admin):
     pathway = PathwayPageFactory(
         parent=home,
         steps=[
@@ -72,14 +75,12 @@ def test_a_pathway_cohort_has_one_session_per_step(riverside, home, admin):
         ],
     )
     cohort = services.cohort_create(
-        district=riverside,
+        district=district,
         created_by=admin,
-        title="Pathway group",
-        pathway=pathway,
-        facilitators=[admin],
-        start_date=next_week(),
-        weekday=0,
-        time_of_day=dt.time(15, 0),
+        details=services.CohortDetails(title="Pathway group", facilitators=(admin,)),
+        plan=services.CohortPlan(
+            pathway=pathway, start_date=next_week(), weekday=0, time_of_day=dt.time(15, 0)
+        ),
     )
     assert [(s.reading, s.prompts) for s in schedule_of(cohort)] == [
         ("Read: Read the plan", []),
@@ -87,9 +88,9 @@ def test_a_pathway_cohort_has_one_session_per_step(riverside, home, admin):
     ]
 
 
-def test_a_district_admin_may_name_someone_else_as_the_only_facilitator(riverside, book, admin):
-    colleague = district_member(riverside)
-    cohort = make_cohort(riverside, book, admin, facilitators=[colleague])
+def test_a_district_admin_may_name_someone_else_as_the_only_facilitator(district, book, admin):
+    colleague = district_member(district)
+    cohort = cohort_start(district, book, admin, facilitators=[colleague])
     assert list(CohortMember.objects.filter(cohort=cohort).values_list("user", "role")) == [
         (colleague.pk, "facilitator")
     ]
@@ -107,43 +108,42 @@ def test_a_district_admin_may_name_someone_else_as_the_only_facilitator(riversid
         ({"time_zone": "Mars/Olympus"}, "is not a time zone we know"),
     ],
 )
-def test_bad_details_are_refused_and_nothing_is_created(riverside, book, admin, change, message):
+def test_bad_details_are_refused_and_nothing_is_created(district, book, admin, change, message):
     with pytest.raises(LeapError, match=message):
-        make_cohort(riverside, book, admin, **change)
+        cohort_start(district, book, admin, **change)
     assert not Cohort.objects.exists()
 
 
-def test_a_facilitator_from_another_district_is_refused(riverside, book, admin):
+def test_a_facilitator_from_another_district_is_refused(district, book, admin):
     outsider = MembershipFactory().user
     with pytest.raises(LeapError, match="must be members of Riverside Unified"):
-        make_cohort(riverside, book, admin, facilitators=[admin, outsider])
+        cohort_start(district, book, admin, facilitators=[admin, outsider])
     assert not Cohort.objects.exists()
 
 
-def test_a_first_meeting_already_past_today_is_refused(riverside, book, admin):
+def test_a_first_meeting_already_past_today_is_refused(district, book, admin):
     now = timezone.now()
     today = now.astimezone(CHICAGO)
     with pytest.raises(LeapError, match="already have started"):
         services.cohort_create(
-            district=riverside,
+            district=district,
             created_by=admin,
-            title="Today",
-            book=book,
-            facilitators=[admin],
-            start_date=today.date(),
-            weekday=today.weekday(),
-            time_of_day=(today - dt.timedelta(minutes=5)).time(),
+            details=services.CohortDetails(title="Today", facilitators=(admin,)),
+            plan=services.CohortPlan(
+                book=book,
+                start_date=today.date(),
+                weekday=today.weekday(),
+                time_of_day=(today - dt.timedelta(minutes=5)).time(),
+            ),
             now=now,
         )
     assert not Cohort.objects.exists()
 
 
-def test_a_book_without_sections_is_refused(riverside, home, admin):
-    from tests.factories import BookPageFactory
-
+def test_a_book_without_sections_is_refused(district, home, admin):
     empty = BookPageFactory(parent=home, sections=[])
     with pytest.raises(LeapError, match="has no sections"):
-        make_cohort(riverside, empty, admin)
+        cohort_start(district, empty, admin)
 
 
 # The schedule.
@@ -277,8 +277,8 @@ def test_a_meeting_with_posts_is_not_removed(cohort):
 # Members.
 
 
-def test_district_members_sign_up_and_outsiders_cannot(cohort, riverside):
-    teacher = district_member(riverside)
+def test_district_members_sign_up_and_outsiders_cannot(cohort, district):
+    teacher = district_member(district)
     place = services.member_join(cohort=cohort, user=teacher)
     assert place.state == CohortMember.State.ACTIVE and place.joined_at
     with pytest.raises(LeapError, match="already in"):
@@ -289,20 +289,20 @@ def test_district_members_sign_up_and_outsiders_cannot(cohort, riverside):
     assert not CohortMember.objects.filter(user=outsider).exists()
 
 
-def test_sign_up_needs_an_open_cohort_open_to_the_district(riverside, book, admin):
-    draft = make_cohort(riverside, book, admin, open_=False)
-    by_code = make_cohort(riverside, book, admin, visibility="code", title="Coded")
-    teacher = district_member(riverside)
+def test_sign_up_needs_an_open_cohort_open_to_the_district(district, book, admin):
+    draft = cohort_start(district, book, admin, open_=False)
+    by_code = cohort_start(district, book, admin, visibility="code", title="Coded")
+    teacher = district_member(district)
     for cohort in (draft, by_code):
         with pytest.raises(LeapError, match="not open for sign-up"):
             services.member_join(cohort=cohort, user=teacher)
 
 
 def test_a_full_cohort_puts_newcomers_on_the_waiting_list_and_promotes_in_order(
-    riverside, book, admin, django_capture_on_commit_callbacks
+    district, book, admin, django_capture_on_commit_callbacks
 ):
-    cohort = make_cohort(riverside, book, admin, capacity=2)
-    first, second, third, fourth = (district_member(riverside) for _ in range(4))
+    cohort = cohort_start(district, book, admin, capacity=2)
+    first, second, third, fourth = (district_member(district) for _ in range(4))
     for user in (first, second, third, fourth):
         services.member_join(cohort=cohort, user=user)
     states = dict(CohortMember.objects.filter(cohort=cohort).values_list("user", "state"))
@@ -326,9 +326,9 @@ def test_a_full_cohort_puts_newcomers_on_the_waiting_list_and_promotes_in_order(
     assert "a place opened" in mail.outbox[0].body.lower()
 
 
-def test_waiting_order_follows_when_people_joined_the_list_not_their_ids(riverside, book, admin):
-    cohort = make_cohort(riverside, book, admin, capacity=1)
-    holder, early, late = (district_member(riverside) for _ in range(3))
+def test_waiting_order_follows_when_people_joined_the_list_not_their_ids(district, book, admin):
+    cohort = cohort_start(district, book, admin, capacity=1)
+    holder, early, late = (district_member(district) for _ in range(3))
     services.member_join(cohort=cohort, user=holder)
     late_place = services.member_join(cohort=cohort, user=late)
     early_place = services.member_join(cohort=cohort, user=early)
@@ -341,27 +341,26 @@ def test_waiting_order_follows_when_people_joined_the_list_not_their_ids(riversi
     assert CohortMember.objects.get(pk=late_place.pk).state == "waiting"
 
 
-def test_more_places_promote_as_many_as_fit(riverside, book, admin):
-    cohort = make_cohort(riverside, book, admin, capacity=1)
-    people = [district_member(riverside) for _ in range(4)]
+def test_more_places_promote_as_many_as_fit(district, book, admin):
+    cohort = cohort_start(district, book, admin, capacity=1)
+    people = [district_member(district) for _ in range(4)]
     for user in people:
         services.member_join(cohort=cohort, user=user)
     services.cohort_update(
         cohort=cohort,
-        title=cohort.title,
-        facilitators=[admin],
-        capacity=3,
-        visibility=cohort.visibility,
+        details=services.CohortDetails(
+            title=cohort.title, facilitators=(admin,), capacity=3, visibility=cohort.visibility
+        ),
     )
     states = [CohortMember.objects.get(cohort=cohort, user=u).state for u in people]
     assert states == ["active", "active", "active", "waiting"]
 
 
 def test_an_admin_adds_from_the_roster_and_a_full_cohort_means_the_waiting_list(
-    riverside, book, admin
+    district, book, admin
 ):
-    cohort = make_cohort(riverside, book, admin, capacity=1)
-    one, two = district_member(riverside), district_member(riverside)
+    cohort = cohort_start(district, book, admin, capacity=1)
+    one, two = district_member(district), district_member(district)
     assert services.member_add(cohort=cohort, user=one, added_by=admin).state == "active"
     assert services.member_add(cohort=cohort, user=two, added_by=admin).state == "waiting"
     with pytest.raises(LeapError, match="already on the waiting list"):
@@ -370,9 +369,9 @@ def test_an_admin_adds_from_the_roster_and_a_full_cohort_means_the_waiting_list(
         services.member_add(cohort=cohort, user=UserFactory(), added_by=admin)
 
 
-def test_joining_with_a_code_waits_for_the_facilitator(riverside, book, admin):
-    cohort = make_cohort(riverside, book, admin, visibility="code")
-    teacher = district_member(riverside)
+def test_joining_with_a_code_waits_for_the_facilitator(district, book, admin):
+    cohort = cohort_start(district, book, admin, visibility="code")
+    teacher = district_member(district)
     code = f" {cohort.join_code[:4].lower()}-{cohort.join_code[4:]} "
     place = services.member_request(code=code, user=teacher)
     assert place.state == "requested"
@@ -383,18 +382,18 @@ def test_joining_with_a_code_waits_for_the_facilitator(riverside, book, admin):
         services.member_approve(place=place)
 
 
-def test_a_wrong_code_or_an_outsider_is_told_the_code_does_not_match(riverside, book, admin):
-    cohort = make_cohort(riverside, book, admin, visibility="code")
+def test_a_wrong_code_or_an_outsider_is_told_the_code_does_not_match(district, book, admin):
+    cohort = cohort_start(district, book, admin, visibility="code")
     with pytest.raises(LeapError, match="does not match"):
-        services.member_request(code="NOPE2345", user=district_member(riverside))
+        services.member_request(code="NOPE2345", user=district_member(district))
     with pytest.raises(LeapError, match="does not match"):
         services.member_request(code=cohort.join_code, user=MembershipFactory().user)
     assert CohortMember.objects.filter(cohort=cohort).count() == 1
 
 
-def test_a_declined_request_is_removed_and_the_person_told(riverside, book, admin):
-    cohort = make_cohort(riverside, book, admin, visibility="code")
-    teacher = district_member(riverside)
+def test_a_declined_request_is_removed_and_the_person_told(district, book, admin):
+    cohort = cohort_start(district, book, admin, visibility="code")
+    teacher = district_member(district)
     place = services.member_request(code=cohort.join_code, user=teacher)
     services.member_decline(place=place)
     assert not CohortMember.objects.filter(cohort=cohort, user=teacher).exists()
@@ -402,10 +401,10 @@ def test_a_declined_request_is_removed_and_the_person_told(riverside, book, admi
 
 
 def test_an_invitation_is_emailed_and_accepted_into_a_place(
-    riverside, book, admin, django_capture_on_commit_callbacks
+    district, book, admin, django_capture_on_commit_callbacks
 ):
-    cohort = make_cohort(riverside, book, admin, visibility="invitation")
-    teacher = district_member(riverside)
+    cohort = cohort_start(district, book, admin, visibility="invitation")
+    teacher = district_member(district)
     mail.outbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         place = services.member_invite(cohort=cohort, user=teacher, invited_by=admin)

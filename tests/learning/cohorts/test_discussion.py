@@ -9,7 +9,7 @@ from django.utils import timezone
 from accounts.errors import LeapError
 from learning.cohorts import discussion
 from learning.models import Cohort, Post
-from tests.learning.cohorts.fixtures_participation import (
+from tests.learning.cohorts.factories import (
     cohort_make,
     facilitator_of,
     person_in,

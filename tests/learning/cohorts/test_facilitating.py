@@ -1,51 +1,33 @@
 """The facilitator's messages to the whole cohort and summaries after meetings: who may
 write them, who is told, what members see, and bad input refused with nothing changed."""
 
-import datetime as dt
-
 import pytest
 from django.core import mail
 from django.urls import reverse
-from django.utils import timezone
 
 from accounts.errors import LeapError
 from accounts.models import Notification, NotificationSettings
 from learning.cohorts import facilitating
 from learning.models import CohortMember, CohortMessage, CohortSession
-from tests.factories import DEFAULT_PASSWORD, DistrictFactory, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import (
-    CHICAGO,
+from tests.factories import MembershipFactory, UserFactory
+from tests.learning.cohorts.factories import (
     cohort_make,
+    district_admin_of,
+    evenings_ago,
     facilitator_make,
     member_make,
+    other_district_admin,
+    said,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def district(db):
-    return DistrictFactory(name="Riverside Unified", slug="riverside", time_zone="America/Chicago")
-
-
-def local_days_ago(days: int) -> dt.datetime:
-    day = (timezone.now().astimezone(CHICAGO) - dt.timedelta(days=days)).date()
-    return dt.datetime.combine(day, dt.time(19, 0))
-
-
-@pytest.fixture
-def cohort(home, district):
+def cohort(district):
     # Two meetings held, one ahead.
-    return cohort_make(
-        home, district=district, sessions=[(local_days_ago(d), 60) for d in (14, 7, -7)]
-    )
+    return cohort_make(district=district, sessions=evenings_ago(14, 7, -7))
 
 
 @pytest.fixture
@@ -53,11 +35,6 @@ def facilitator(cohort):
     user = UserFactory(display_name="Grace Liu")
     MembershipFactory(district=cohort.district, user=user, role="facilitator")
     return facilitator_make(cohort, user).user
-
-
-def signed_in(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 def test_a_message_reaches_everyone_taking_part_and_no_one_else(
@@ -150,17 +127,16 @@ def test_the_facilitator_sends_from_the_messages_page(client, cohort, facilitato
     assert CohortMessage.objects.count() == 1
 
 
-def test_messages_page_is_404_to_anyone_who_does_not_run_the_cohort(client, cohort, home):
+def test_messages_page_is_404_to_anyone_who_does_not_run_the_cohort(client, cohort):
     url = reverse("cohort_facilitating:messages", args=[cohort.pk])
-    other_admin = MembershipFactory(district=DistrictFactory(), role="district_admin").user
+    other_admin = other_district_admin()
     for user in (member_make(cohort).user, UserFactory(), other_admin):
         signed_in(client, user)
         assert client.get(url).status_code == 404
     client.logout()
     assert client.get(url).status_code == 302  # to sign in
     # The district's admin may.
-    admin = MembershipFactory(district=cohort.district, role="district_admin").user
-    assert signed_in(client, admin).get(url).status_code == 200
+    assert signed_in(client, district_admin_of(cohort)).get(url).status_code == 200
 
 
 def test_a_summary_after_the_meeting_is_shown_to_members_under_past_meetings(
@@ -179,6 +155,22 @@ def test_a_summary_after_the_meeting_is_shown_to_members_under_past_meetings(
     # Members cannot write it.
     assert client.post(url, {"summary": "Mine"}).status_code == 404
     assert CohortSession.objects.get(pk=held.pk).summary == "We agreed to try *exit tickets*."
+
+
+def test_saving_and_removing_a_summary_say_so(client, cohort, facilitator):
+    held = cohort.sessions.get(number=1)
+    url = reverse("cohort_facilitating:summary", args=[cohort.pk, held.pk])
+    signed_in(client, facilitator)
+    assert said(client.post(url, {"summary": "We met."}, follow=True)) == [
+        (
+            "success",
+            "The summary of “Chapter 1” is saved; members see it on the book club's page.",
+        )
+    ]
+    assert said(client.post(url, {"summary": ""}, follow=True)) == [
+        ("success", "The summary of “Chapter 1” is removed.")
+    ]
+    assert CohortSession.objects.get(pk=held.pk).summary == ""
 
 
 def test_a_summary_before_the_meeting_is_refused_and_nothing_changes(client, cohort, facilitator):
@@ -202,8 +194,8 @@ def test_a_too_long_summary_is_refused_and_the_old_one_kept(cohort):
     assert CohortSession.objects.get(pk=held.pk).summary == "Good talk."
 
 
-def test_another_cohorts_session_answers_404(client, cohort, facilitator, home, district):
-    other = cohort_make(home, district=district, title="Other", sessions=[(local_days_ago(3), 60)])
+def test_another_cohorts_session_answers_404(client, cohort, facilitator, district):
+    other = cohort_make(district=district, title="Other", sessions=evenings_ago(3))
     foreign = other.sessions.get()
     signed_in(client, facilitator)
     url = reverse("cohort_facilitating:summary", args=[cohort.pk, foreign.pk])

@@ -2,62 +2,38 @@
 posts only (not hidden ones, not the facilitator's), safe cells, 404 for anyone but the
 cohort's facilitators and its district's admins, and a fixed number of queries."""
 
-import csv
-import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from learning.cohorts.completion import completion_check
-from learning.models import Attendance, CohortMember, Post
-from tests.factories import DEFAULT_PASSWORD, DistrictFactory, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import (
-    CHICAGO,
+from learning.models import Attendance
+from tests.factories import UserFactory
+from tests.learning.cohorts.factories import (
     attend,
     cohort_make,
+    csv_rows,
+    evenings_ago,
     facilitator_make,
     member_make,
+    members_bulk_make,
+    other_district_admin,
     post,
+    query_count,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def district(db):
-    return DistrictFactory(name="Riverside Unified", slug="riverside", time_zone="America/Chicago")
-
-
-@pytest.fixture
-def admin(district):
-    return MembershipFactory(district=district, role="district_admin").user
-
-
-def local_days_ago(days: int) -> dt.datetime:
-    day = (timezone.now().astimezone(CHICAGO) - dt.timedelta(days=days)).date()
-    return dt.datetime.combine(day, dt.time(19, 0))
-
-
-@pytest.fixture
-def cohort(home, district):
+def cohort(district):
     # Three 90-minute meetings, all held: people can complete.
     return cohort_make(
-        home,
         district=district,
-        sessions=[(local_days_ago(d), 90) for d in (21, 14, 7)],
+        sessions=evenings_ago(21, 14, 7, minutes=90),
         min_attendance_percent=50,
         requires_synthesis=True,
     )
@@ -66,15 +42,6 @@ def cohort(home, district):
 def report_url(cohort, csv_=False):
     name = "report_csv" if csv_ else "report"
     return reverse(f"cohort_facilitating:{name}", args=[cohort.pk])
-
-
-def csv_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def signed_in(client, user):
-    client.login(email=user.email, password=DEFAULT_PASSWORD)
-    return client
 
 
 def test_the_report_shows_each_member_and_what_the_group_will_change(client, admin, cohort):
@@ -149,7 +116,7 @@ def test_the_csv_has_one_row_per_member_with_safe_cells(client, admin, cohort):
 def test_only_facilitators_and_the_districts_admins_may_see_it(client, cohort, admin):
     lead = facilitator_make(cohort)
     member = member_make(cohort)
-    other_admin = MembershipFactory(district=DistrictFactory(), role="district_admin").user
+    other_admin = other_district_admin()
     for user in (member.user, UserFactory(), other_admin):
         signed_in(client, user)
         assert client.get(report_url(cohort)).status_code == 404
@@ -160,43 +127,12 @@ def test_only_facilitators_and_the_districts_admins_may_see_it(client, cohort, a
         assert client.get(report_url(cohort, csv_=True)).status_code == 200
 
 
-def fill(cohort, size: int) -> None:
-    """`size` members, each present at every meeting, with a post and a synthesis."""
-    users = User.objects.bulk_create(
-        [
-            User(email=f"f{cohort.pk}-{n}@school.example", display_name=f"Member {n}")
-            for n in range(size)
-        ]
-    )
-    CohortMember.objects.bulk_create([CohortMember(cohort=cohort, user=u) for u in users])
-    sessions = list(cohort.sessions.all())
-    Attendance.objects.bulk_create(
-        [
-            Attendance(session=s, user=u, status="present", via="facilitator")
-            for s in sessions
-            for u in users
-        ]
-    )
-    Post.objects.bulk_create(
-        [Post(session=sessions[-1], author=u, body="I will…", is_synthesis=True) for u in users]
-    )
-
-
-def queries(client, address: str) -> int:
-    client.get(address)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(address).status_code == 200
-    return len(captured.captured_queries)
-
-
-def test_query_counts_do_not_grow_with_members(client, admin, cohort, home, district):
+def test_query_counts_do_not_grow_with_members(client, admin, cohort, district):
     signed_in(client, admin)
-    fill(cohort, 10)
-    big = cohort_make(
-        home, district=district, title="Big group", sessions=[(local_days_ago(3), 60)]
-    )
-    fill(big, 200)
-    small = (queries(client, report_url(cohort)), queries(client, report_url(cohort, csv_=True)))
-    large = (queries(client, report_url(big)), queries(client, report_url(big, csv_=True)))
+    members_bulk_make(cohort, 10, synthesis=True)
+    big = cohort_make(district=district, title="Big group", sessions=evenings_ago(3))
+    members_bulk_make(big, 200, synthesis=True)
+    small = tuple(query_count(client, report_url(cohort, csv_)) for csv_ in (False, True))
+    large = tuple(query_count(client, report_url(big, csv_)) for csv_ in (False, True))
     assert small == large
     assert len(csv_rows(client.get(report_url(big, csv_=True)))) == 200

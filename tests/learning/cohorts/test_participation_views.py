@@ -6,21 +6,22 @@ import datetime as dt
 import re
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from learning.cohorts import attendance, discussion
 from learning.models import Attendance, Post
-from tests.learning.cohorts.fixtures_participation import (
+from tests.learning.cohorts.factories import (
     cohort_make,
     district_admin_of,
     facilitator_of,
     outsiders,
     person_in,
+    query_count,
+    said,
     session_make,
 )
+from tests.throttling import limit
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,36 @@ def test_a_facilitator_hides_a_post_and_everyone_sees_the_reason(client, club):
     assert "My first post" not in page
 
 
+def test_each_change_to_a_post_and_each_answer_says_so(client, club):
+    cohort, session, ana, post = club
+
+    def post_to(name, *args, data=None):
+        url = reverse(f"cohort_participation:{name}", args=[cohort.pk, *args])
+        return said(client.post(url, data or {}, follow=True))
+
+    client.force_login(ana)
+    assert post_to("post_edit", post.pk, data={"body": "My second thought"}) == [
+        ("success", "Your post is changed.")
+    ]
+    ahead = session_make(cohort, number=2, title="Chapter 2")
+    assert post_to("rsvp", ahead.pk, data={"answer": "not_going"}) == [
+        ("success", "Thanks: you are not going to “Chapter 2”.")
+    ]
+    assert post_to("rsvp", ahead.pk, data={"answer": "going"}) == [
+        ("success", "Thanks: you are going to “Chapter 2”.")
+    ]
+    assert post_to("rsvp", ahead.pk, data={"answer": "perhaps"}) == [
+        ("error", "Choose “Going” or “Not going”.")
+    ]
+
+    client.force_login(facilitator_of(cohort))
+    assert post_to("post_hide", post.pk, data={"reason": "Off topic"}) == [
+        ("success", "The post is hidden; the reason shows in its place.")
+    ]
+    assert post_to("post_unhide", post.pk) == [("success", "The post shows again.")]
+    assert post_to("post_unhide", post.pk) == [("error", "This post is not hidden.")]
+
+
 def test_attendance_page_saves_many_and_keeps_choices_on_error(client, club):
     cohort, session, ana, _post = club
     ben = person_in(cohort, name="Ben Okafor")
@@ -231,6 +262,21 @@ def test_checking_in_on_the_page(client, club):
     assert response.status_code == 302
     assert "You are checked in" in client.get(url).content.decode()
     assert Attendance.objects.get(user=ana).status == "present"
+
+
+def test_guessing_check_in_codes_is_limited(client, settings, club):
+    cohort, session, ana, _post = club
+    limit(settings, "check-in-code", {"user": (3, 900)}, person=ana)
+    client.force_login(ana)
+    url = reverse("cohort_participation:checkin", args=[cohort.pk, session.pk])
+    right = attendance.checkin_code(session=session)
+    wrong = [code for code in ("000000", "111111", "222222", "333333") if code != right][:3]
+    for code in wrong:
+        assert client.post(url, {"code": code}).status_code == 400
+    refused = client.post(url, {"code": right})
+    assert refused.status_code == 429
+    assert "Too many codes that did not match" in refused.content.decode()
+    assert not Attendance.objects.filter(user=ana).exists()
 
 
 def test_the_code_page_shows_the_current_code(client, club):
@@ -269,13 +315,6 @@ def test_the_roster_shows_attendance_and_posts_per_member(client, club):
 
 
 # ---- Query counts ----
-
-
-def query_count(client, url: str) -> int:
-    client.get(url)
-    with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200
-    return len(queries.captured_queries)
 
 
 def grow(cohort, session, size: int) -> None:

@@ -19,7 +19,7 @@ from learning.cohorts.reminders import (
 )
 from learning.models import Cohort, CohortMember, ReminderSent
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import cohort_make, member_make
+from tests.learning.cohorts.factories import cohort_make, member_make
 
 pytestmark = pytest.mark.django_db
 
@@ -33,15 +33,8 @@ THREE_HOURS_DUE = dt.datetime(2027, 3, 15, 21, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def cohort(home):
-    return cohort_make(home, sessions=[(dt.datetime(2027, 3, 15, 19, 0), 60)])
+def cohort(db):
+    return cohort_make(sessions=[(dt.datetime(2027, 3, 15, 19, 0), 60)])
 
 
 def run(now, django_capture_on_commit_callbacks) -> int:
@@ -164,3 +157,10 @@ def test_beat_runs_the_cohort_tasks():
 
     app.loader.import_default_modules()
     assert "learning.cohorts.tasks.cohorts_remind_meetings" in app.tasks
+
+
+def test_members_who_completed_are_still_reminded(cohort, django_capture_on_commit_callbacks):
+    """They completed before the last meeting and are welcome at it."""
+    member_make(cohort, UserFactory(email="cai@school.example"), state=CohortMember.State.COMPLETED)
+    assert run(TWO_DAYS_DUE, django_capture_on_commit_callbacks) == 1
+    assert [m.to for m in mail.outbox] == [["cai@school.example"]]

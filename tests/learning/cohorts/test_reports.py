@@ -1,63 +1,38 @@
 """The district's cohort participation page and its CSV: right numbers, safe cells, a fixed
 number of queries for 10 and 200 members, and 404 for anyone but the district's admins."""
 
-import csv
-import datetime as dt
-import io
 from decimal import Decimal
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import User
 from learning.cohorts.completion import completion_check
-from learning.models import Attendance, CohortMember, Post
-from tests.factories import DEFAULT_PASSWORD, DistrictFactory, MembershipFactory, UserFactory
-from tests.learning.cohorts.fixtures_feeds import (
-    CHICAGO,
+from learning.models import Attendance, CohortMember
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory
+from tests.learning.cohorts.factories import (
     attend,
     cohort_make,
+    csv_rows,
+    evenings_ago,
     facilitator_make,
     member_make,
+    members_bulk_make,
+    other_district_admin,
     post,
+    query_count,
+    signed_in,
 )
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def home(db):
-    from cms.demo import site_tree_ensure
-
-    return site_tree_ensure()
-
-
-@pytest.fixture
-def district(db):
-    return DistrictFactory(name="Riverside Unified", slug="riverside", time_zone="America/Chicago")
-
-
-@pytest.fixture
-def admin(district):
-    return MembershipFactory(district=district, role="district_admin").user
-
-
-def local_days_ago(days: int) -> dt.datetime:
-    """7 pm Chicago time, `days` days ago (negative: ahead), as a naive local time."""
-    day = (timezone.now().astimezone(CHICAGO) - dt.timedelta(days=days)).date()
-    return dt.datetime.combine(day, dt.time(19, 0))
-
-
-@pytest.fixture
-def cohort(home, district):
+def cohort(district):
     # Three meetings held, one ahead.
     return cohort_make(
-        home,
         district=district,
-        sessions=[(local_days_ago(d), 90) for d in (21, 14, 7, -7)],
+        sessions=evenings_ago(21, 14, 7, -7, minutes=90),
         min_attendance_percent=50,
     )
 
@@ -66,11 +41,7 @@ def url(name, district):
     return reverse(f"cohort_feeds:{name}", args=[district.slug])
 
 
-def csv_rows(response) -> list[dict]:
-    return list(csv.DictReader(io.StringIO(response.content.decode())))
-
-
-def test_the_page_shows_each_cohorts_participation(client, admin, cohort, district, home):
+def test_the_page_shows_each_cohorts_participation(client, admin, cohort, district):
     facilitator_make(cohort)
     ana, ben = member_make(cohort), member_make(cohort)
     member_make(cohort, state=CohortMember.State.WAITING)  # not taking part: not counted
@@ -82,9 +53,9 @@ def test_the_page_shows_each_cohorts_participation(client, admin, cohort, distri
     post(one, ana.user)
     post(two, ben.user)
     post(two, ben.user, hidden_at=timezone.now())  # hidden: not counted
-    cohort_make(home, district=DistrictFactory(), title="Another district's club")
+    cohort_make(district=DistrictFactory(), title="Another district's club")
 
-    client.login(email=admin.email, password=DEFAULT_PASSWORD)
+    signed_in(client, admin)
     response = client.get(url("district_report", district))
     assert response.status_code == 200
     rows = response.context["cohorts"]
@@ -118,7 +89,7 @@ def test_the_csv_has_attendance_and_hours_per_member_and_safe_cells(
     post(two, ana.user)
     assert completion_check(member=ana) is True
 
-    client.login(email=admin.email, password=DEFAULT_PASSWORD)
+    signed_in(client, admin)
     response = client.get(url("district_report_csv", district))
     assert response.status_code == 200 and response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
@@ -136,48 +107,14 @@ def test_the_csv_has_attendance_and_hours_per_member_and_safe_cells(
     assert Decimal(second["Meeting hours attended"]) == 0
 
 
-def fill(cohort, size: int) -> None:
-    """`size` members, each present at every held meeting with a post in each."""
-    users = User.objects.bulk_create(
-        [
-            User(email=f"m{cohort.pk}-{n}@school.example", display_name=f"Member {n}")
-            for n in range(size)
-        ]
-    )
-    CohortMember.objects.bulk_create([CohortMember(cohort=cohort, user=u) for u in users])
-    held = [s for s in cohort.sessions.all() if s.starts_at <= timezone.now()]
-    Attendance.objects.bulk_create(
-        [
-            Attendance(session=s, user=u, status="present", via="facilitator")
-            for s in held
-            for u in users
-        ]
-    )
-    Post.objects.bulk_create([Post(session=s, author=u, body="Notes") for s in held for u in users])
-
-
-def queries(client, address: str) -> int:
-    client.get(address)
-    with CaptureQueriesContext(connection) as captured:
-        assert client.get(address).status_code == 200
-    return len(captured.captured_queries)
-
-
-def test_query_counts_do_not_grow_with_members(client, admin, cohort, district, home):
-    client.login(email=admin.email, password=DEFAULT_PASSWORD)
-    fill(cohort, 10)
-    small = (
-        queries(client, url("district_report", district)),
-        queries(client, url("district_report_csv", district)),
-    )
-    big_cohort = cohort_make(
-        home, district=district, title="Second group", sessions=[(local_days_ago(3), 60)]
-    )
-    fill(big_cohort, 200)
-    large = (
-        queries(client, url("district_report", district)),
-        queries(client, url("district_report_csv", district)),
-    )
+def test_query_counts_do_not_grow_with_members(client, admin, cohort, district):
+    signed_in(client, admin)
+    members_bulk_make(cohort, 10)
+    pages = ("district_report", "district_report_csv")
+    small = tuple(query_count(client, url(name, district)) for name in pages)
+    big_cohort = cohort_make(district=district, title="Second group", sessions=evenings_ago(3))
+    members_bulk_make(big_cohort, 200)
+    large = tuple(query_count(client, url(name, district)) for name in pages)
     assert small == large
     assert len(csv_rows(client.get(url("district_report_csv", district)))) == 210
 
@@ -186,9 +123,9 @@ def test_only_the_districts_admins_see_it(client, cohort, district):
     facilitator = facilitator_make(cohort).user
     MembershipFactory(district=district, user=facilitator, role="facilitator")
     member = member_make(cohort).user
-    other_admin = MembershipFactory(role="district_admin").user
+    other_admin = other_district_admin()
     for person in (facilitator, member, other_admin):
-        client.login(email=person.email, password=DEFAULT_PASSWORD)
+        signed_in(client, person)
         assert client.get(url("district_report", district)).status_code == 404
         assert client.get(url("district_report_csv", district)).status_code == 404
     client.logout()

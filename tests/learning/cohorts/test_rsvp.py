@@ -10,7 +10,7 @@ from django.urls import reverse
 from accounts.errors import LeapError
 from learning.cohorts import attendance
 from learning.models import CohortMember, Rsvp
-from tests.learning.cohorts.fixtures_participation import (
+from tests.learning.cohorts.factories import (
     cohort_make,
     person_in,
     session_make,

@@ -168,3 +168,27 @@ def test_overlapping_meetings_are_found_and_back_to_back_ones_are_not():
     ]
     assert [(a.key, b.key) for a, b in schedule.overlapping(slots)] == [(2, 3)]
     assert schedule.overlapping(slots[:2] + slots[3:]) == []
+
+
+def test_the_reading_adds_only_what_the_title_does_not_say():
+    def beyond(title, reading):
+        return schedule.reading_beyond_title(title=title, reading=reading)
+
+    assert beyond("Chapter 2: Ready?", "Chapter 2: Ready? (pp. 23–58)") == "pages 23–58"
+    assert beyond("Chapter 2: Ready?", "Chapter 2: Ready? (p. 23)") == "page 23"
+    assert beyond("Chapter 2: Ready?", "Chapter 2: Ready?") == ""
+    assert beyond("Chapter 2: Ready?", "") == ""
+    assert beyond("The first morning", "Watch: The first morning") == ""  # a pathway step
+    # Merged and split sessions, as `merged` and `split` make them.
+    assert (
+        beyond("Chapter 1: A and Chapter 2: B", "Chapter 1: A (pp. 1–9); Chapter 2: B (pp. 10–20)")
+        == "pages 1–9; pages 10–20"
+    )
+    assert beyond("Chapter 3: C (part 1)", "Chapter 3: C (pp. 5–9) (part 1)") == (
+        "pages 5–9 (part 1)"
+    )
+    assert beyond("Chapter 3: C (part 2)", "Chapter 3: C (part 2)") == ""
+    # A facilitator's own words are kept whole.
+    assert beyond("Chapter 2: Ready?", "Chapters 2 and 3, and the appendix") == (
+        "Chapters 2 and 3, and the appendix"
+    )

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0003_notification_email_mode'),
+        ('accounts', '0004_batch_job'),
     ]
 
     operations = [

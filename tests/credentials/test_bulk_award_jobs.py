@@ -1,0 +1,143 @@
+"""A bulk award runs in the background in chunks (accounts.batch): a run that dies half-way
+keeps what it committed, is picked up again by the beat task, and a re-upload of the same
+file finishes the rest; nothing is ever awarded twice, and no request does the awarding."""
+
+import datetime as dt
+import uuid
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.utils import timezone
+
+from accounts import batch
+from accounts.models import BatchJob
+from credentials.models import Assertion
+from credentials.services import badges as badge_services
+from credentials.services.bulk import bulk_award_check, bulk_award_start
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+ROWS = 5
+
+
+class WorkerKilled(BaseException):
+    """Stands for the process dying: not an error a row handler can catch."""
+
+
+@pytest.fixture
+def people(db):
+    return [UserFactory(email=f"teacher{n}@school.example") for n in range(ROWS)]
+
+
+@pytest.fixture
+def csv_data(people, micro_credential):
+    lines = [f"{person.email},{micro_credential.slug}" for person in people]
+    return ("email,badge\n" + "\n".join(lines) + "\n").encode()
+
+
+@pytest.fixture
+def small_chunks(monkeypatch):
+    monkeypatch.setattr(batch, "CHUNK", 2)
+
+
+@pytest.fixture
+def dies_after(monkeypatch):
+    """Make the award service kill the 'worker' once, after `n` awards."""
+
+    def arm(n: int):
+        real = badge_services.assertion_award_or_get
+        calls = {"count": 0}
+
+        def award(**kwargs):
+            calls["count"] += 1
+            if calls["count"] == n + 1:
+                raise WorkerKilled
+            return real(**kwargs)
+
+        monkeypatch.setattr("credentials.services.bulk.assertion_award_or_get", award)
+
+    return arm
+
+
+def start(data, django_capture_on_commit_callbacks, registrar):
+    with django_capture_on_commit_callbacks(execute=True):
+        return bulk_award_start(data=data, awarded_by=registrar, file_name="staff.csv").job
+
+
+@pytest.fixture
+def registrar(db):
+    return UserFactory(email="registrar@district.example", display_name="Rae Registrar")
+
+
+def test_a_run_killed_half_way_keeps_its_chunks_and_the_beat_finishes_it(
+    csv_data, small_chunks, dies_after, registrar, django_capture_on_commit_callbacks
+):
+    dies_after(3)  # chunk 1 (two awards) commits; chunk 2 dies after one award
+    with pytest.raises(WorkerKilled):
+        start(csv_data, django_capture_on_commit_callbacks, registrar)
+    job = BatchJob.objects.get()
+    assert (job.state, job.processed) == ("running", 2)
+    assert Assertion.objects.count() == 2  # the dying chunk's award rolled back with it
+
+    # Not yet stalled: the beat leaves it alone; ten minutes on, it is queued again.
+    assert batch.batches_resume_stalled() == 0
+    later = timezone.now() + dt.timedelta(minutes=11)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert batch.batches_resume_stalled(now=later) == 1
+    job.refresh_from_db()
+    assert (job.state, job.processed, job.outcomes) == ("done", ROWS, {"awarded": ROWS})
+    assert Assertion.objects.count() == ROWS
+    assert (
+        registrar.notifications.get().message == "“Badges from staff.csv” is done: 5 of 5 row(s)."
+    )
+
+
+def test_uploading_the_file_again_after_a_crash_finishes_what_was_left(
+    csv_data, small_chunks, dies_after, registrar, django_capture_on_commit_callbacks
+):
+    dies_after(2)
+    with pytest.raises(WorkerKilled):
+        start(csv_data, django_capture_on_commit_callbacks, registrar)
+    again = start(csv_data, django_capture_on_commit_callbacks, registrar)
+    again.refresh_from_db()
+    assert again.outcomes == {"already_held": 2, "awarded": ROWS - 2}
+    assert Assertion.objects.count() == ROWS
+    assert sorted(Assertion.objects.values_list("recipient_email", flat=True)) == sorted(
+        f"teacher{n}@school.example" for n in range(ROWS)
+    )
+
+
+def test_a_row_that_cannot_be_done_when_its_turn_comes_is_listed_and_the_rest_go_on(
+    csv_data, people, small_chunks, registrar, django_capture_on_commit_callbacks
+):
+    # Checked while active; deactivated before the background run reaches them.
+    rows, _ = bulk_award_check(csv_data)
+    assert len(rows) == ROWS
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        job = bulk_award_start(data=csv_data, awarded_by=registrar, file_name="staff.csv").job
+    people[1].is_active = False
+    people[1].save()
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.outcomes == {"awarded": ROWS - 1, "failed": 1}
+    assert job.failures == [
+        {"line": 3, "problem": "Line 3: the account no longer exists or is deactivated."}
+    ]
+    assert registrar.notifications.get().message.endswith("; 1 could not be done.")
+
+
+def test_the_progress_page_is_for_those_who_may_award(client, csv_data, registrar):
+    job = bulk_award_start(data=csv_data, awarded_by=registrar, file_name="staff.csv").job
+    url = f"/admin/issued_badges/award-from-csv/{job.uuid}/"
+    viewer = UserFactory()
+    viewer.user_permissions.add(
+        Permission.objects.get(codename="access_admin"),
+        Permission.objects.get(codename="view_assertion"),
+    )
+    client.force_login(viewer)
+    assert client.get(url).status_code in (302, 403)
+    client.force_login(UserFactory(is_superuser=True))
+    page = client.get(url).content.decode()
+    assert "0 of 5 rows done (0%)" in page and 'http-equiv="refresh"' in page
+    assert client.get(f"/admin/issued_badges/award-from-csv/{uuid.uuid4()}/").status_code == 404
