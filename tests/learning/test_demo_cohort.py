@@ -28,7 +28,7 @@ def club(home):
     """Wednesdays at 4 pm in Chicago: 24 February (held) and 3 March 2027, before the
     clocks go forward on 14 March."""
     cohort = cohort_make(
-        home, sessions=[(dt.datetime(2027, 2, 24, 16, 0), 60), (dt.datetime(2027, 3, 3, 16, 0), 60)]
+        sessions=[(dt.datetime(2027, 2, 24, 16, 0), 60), (dt.datetime(2027, 3, 3, 16, 0), 60)]
     )
     return cohort, *cohort.sessions.order_by("number")
 

@@ -242,7 +242,7 @@ def test_members_who_completed_count_in_the_week_and_are_never_chased(
 ):
     """Completing comes before the last meeting now: whoever completed still counts in the
     meetings' figures, is never "behind", and is not nudged to post."""
-    cohort = cohort_make(home, sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
+    cohort = cohort_make(sessions=[(dt.datetime(2027, 3, d, 19, 0), 60) for d in (3, 10, 17)])
     first, held, coming = cohort.sessions.order_by("starts_at")
     dee = member_make(cohort, person("dee@school.example", "Dee Park"), state="completed")
     attend(first, dee.user)
