@@ -1,8 +1,12 @@
-"""Reads about people that more than one screen uses."""
+"""Reads about people that more than one screen uses, and the queued work staff watch."""
 
-from django.db.models import QuerySet
+from datetime import datetime, timedelta
 
-from accounts.models import BatchJob, Notification, NotificationSettings, User
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import BatchJob, Notification, NotificationSettings, OutboxMessage, User
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -17,6 +21,29 @@ def notification_unread_count(*, user: User) -> int:
 def notification_settings_of(*, user: User) -> NotificationSettings:
     """The stored settings, or unsaved defaults: nothing is stored until the person saves."""
     return NotificationSettings.objects.filter(user=user).first() or NotificationSettings(user=user)
+
+
+def _outbox_attention(now: datetime | None) -> Q:
+    waited_since = (now or timezone.now()) - timedelta(
+        minutes=settings.LEAP_OUTBOX_ATTENTION_MINUTES
+    )
+    return Q(state=OutboxMessage.State.DEAD) | Q(
+        state__in=OutboxMessage.ACTIVE_STATES, created_at__lt=waited_since
+    )
+
+
+def outbox_attention_list(*, now: datetime | None = None) -> QuerySet[OutboxMessage]:
+    """Queued work staff should look at: given up, or not done after
+    LEAP_OUTBOX_ATTENTION_MINUTES; oldest first."""
+    return OutboxMessage.objects.filter(_outbox_attention(now)).order_by("created_at", "pk")
+
+
+def outbox_attention_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """How many of those are given up (`dead`) and how many still waiting (`waiting`)."""
+    dead = Q(state=OutboxMessage.State.DEAD)
+    return OutboxMessage.objects.filter(_outbox_attention(now)).aggregate(
+        dead=Count("pk", filter=dead), waiting=Count("pk", filter=~dead)
+    )
 
 
 def batch_list(*, kind: str, scope: str = "", limit: int = 10) -> list[BatchJob]:
