@@ -439,6 +439,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Wagtail
 WAGTAIL_SITE_NAME = "Leap"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# The admin dashboard would ask releases.wagtail.org for a newer version: no call leaves the
+# site at run time (and the Content-Security-Policy refuses it). Upgrades follow the lock.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Editors sign in through allauth (see cms.views.cms_login) so that two-factor authentication
 # applies to the CMS too; e-mail and password changes go through allauth, which verifies them.
 WAGTAILADMIN_LOGIN_URL = "cms_login"
