@@ -1,27 +1,19 @@
-"""Work that must happen after a commit (baking, e-mail, reviewer assignment) is handed to
-Celery by the task's dotted name, so a service never imports the tasks module that wraps
-it (tasks import services; the reverse would be a cycle)."""
+"""Work that must happen after a commit (baking, e-mail, reviewer assignment, awards) is
+queued by the task's dotted name, so a service never imports the tasks module that wraps
+it (tasks import services; the reverse would be a cycle). It is recorded in the outbox in
+the caller's transaction and handed to Celery after commit (`accounts.outbox`), so a
+broker, worker or SMTP failure delays it and never loses it."""
 
-import logging
-from importlib import import_module
-
-from django.db import transaction
-
-logger = logging.getLogger(__name__)
+from accounts.outbox import outbox_add, outbox_publish_after_commit
 
 
-def job_enqueue(task_name: str, *args, label: str = "") -> None:
-    """Queue a task now. The change that asked for it is already committed, so a broker
-    failure (or an error of a task run in-process) is logged, never turned into an error
-    page. The log names the task (or `label`), never its arguments, which may carry a
-    message's text or a link that signs someone in."""
-    module, _, name = task_name.rpartition(".")
-    try:
-        getattr(import_module(module), name).delay(*args)
-    except Exception:
-        logger.exception("Could not queue %s", label or task_name)
-
-
-def job_enqueue_on_commit(task_name: str, *args, label: str = "") -> None:
-    """Queue a task once the current transaction commits (at once outside one)."""
-    transaction.on_commit(lambda: job_enqueue(task_name, *args, label=label))
+def job_enqueue_on_commit(task_name: str, *args, label: str = "", dedupe_key: str = "") -> None:
+    """Record the task in the current transaction (now, outside one) and queue it once the
+    transaction commits; a rolled-back change queues nothing. The task's base must be
+    `accounts.outbox.OutboxTask`. `label` names the work in logs and on the staff screen
+    (the arguments never appear there: they may carry a message's text or a link that signs
+    someone in). With a `dedupe_key`, work already recorded under the same key is not
+    recorded again."""
+    message = outbox_add(task_name=task_name, args=list(args), label=label, dedupe_key=dedupe_key)
+    if message is not None:
+        outbox_publish_after_commit(message)

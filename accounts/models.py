@@ -251,6 +251,68 @@ class AuditEntry(models.Model):
         return self.actor_name or self.actor_email
 
 
+class OutboxMessage(models.Model):
+    """Work to hand to Celery once the transaction that asked for it commits: a task by its
+    dotted name and its JSON arguments. Written in the caller's transaction, so the work
+    exists exactly when the change does; published at once after commit and, whatever
+    failed (broker, worker, SMTP), again by the relay until the task says it is done.
+    Made only through `accounts.jobs.job_enqueue_on_commit`; see `accounts.outbox`."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Waiting to be handed to a worker"
+        SENT = "sent", "Handed to a worker, not started"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        DEAD = "dead", "Given up"
+
+    ACTIVE_STATES = (State.PENDING, State.SENT, State.RUNNING)
+
+    task_name = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    # Names the work in logs and on the staff screen (never the arguments, which may carry a
+    # message's text or a link that signs someone in).
+    label = models.CharField(max_length=300, blank=True)
+    # Where a caller has a natural key (one bake per badge, one award per completion): a
+    # second request for the same work is not recorded.
+    dedupe_key = models.CharField(max_length=200, blank=True)
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
+    # Runs started (each counts against the task's retry schedule) and times handed to the
+    # broker; a delivery whose number is not the latest is a stale copy and does nothing.
+    attempts = models.PositiveIntegerField(default=0)
+    publication = models.PositiveIntegerField(default=0)
+    # Pending: when to hand it over. Sent or running: when to take it as lost and hand it
+    # over again.
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dedupe_key"],
+                condition=~models.Q(dedupe_key=""),
+                name="accounts_outbox_dedupe_key_unique",
+            ),
+        ]
+        indexes = [
+            # The relay: active messages whose time has come.
+            models.Index(
+                fields=["next_attempt_at"],
+                condition=models.Q(state__in=["pending", "sent", "running"]),
+                name="accounts_outbox_due_idx",
+            ),
+            # The staff screen (given up, or waiting long) and the clean-up of done ones.
+            models.Index(fields=["state", "created_at"], name="accounts_outbox_state_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return self.label or self.task_name
+
+
 class BatchJob(models.Model):
     """A long staff action (a bulk award, a large invitation list) carried out in the
     background, row by row, after every row was checked up front (accounts.batch).

@@ -1,12 +1,20 @@
-"""Reads about people that more than one screen uses."""
+"""Reads about people that more than one screen uses, and the queued work staff watch."""
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import AuditEntry, BatchJob, Notification, NotificationSettings, User
+from accounts.models import (
+    AuditEntry,
+    BatchJob,
+    Notification,
+    NotificationSettings,
+    OutboxMessage,
+    User,
+)
 
 
 def notification_list(*, user: User) -> QuerySet[Notification]:
@@ -86,6 +94,29 @@ def audit_page_get(
     if before is not None:  # came from newer entries: they are one link away
         newer = page[0].pk if page else before - 1
     return AuditPage(entries=page, newer=newer, older=page[-1].pk if len(found) > size else None)
+
+
+def _outbox_attention(now: datetime | None) -> Q:
+    waited_since = (now or timezone.now()) - timedelta(
+        minutes=settings.LEAP_OUTBOX_ATTENTION_MINUTES
+    )
+    return Q(state=OutboxMessage.State.DEAD) | Q(
+        state__in=OutboxMessage.ACTIVE_STATES, created_at__lt=waited_since
+    )
+
+
+def outbox_attention_list(*, now: datetime | None = None) -> QuerySet[OutboxMessage]:
+    """Queued work staff should look at: given up, or not done after
+    LEAP_OUTBOX_ATTENTION_MINUTES; oldest first."""
+    return OutboxMessage.objects.filter(_outbox_attention(now)).order_by("created_at", "pk")
+
+
+def outbox_attention_counts(*, now: datetime | None = None) -> dict[str, int]:
+    """How many of those are given up (`dead`) and how many still waiting (`waiting`)."""
+    dead = Q(state=OutboxMessage.State.DEAD)
+    return OutboxMessage.objects.filter(_outbox_attention(now)).aggregate(
+        dead=Count("pk", filter=dead), waiting=Count("pk", filter=~dead)
+    )
 
 
 def batch_list(*, kind: str, scope: str = "", limit: int = 10) -> list[BatchJob]:

@@ -1,16 +1,19 @@
 from celery import shared_task
 
-from . import batch, services
+from . import batch, outbox, services
 from .email import email_from_dict
+from .outbox import EMAIL_RETRY_DELAYS, MINUTE, outbox_task
 
 
-@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)
+@outbox_task(time_limit=MINUTE, retry_delays=EMAIL_RETRY_DELAYS)
 def email_deliver(data: dict) -> int:
-    """Deliver one queued message; returns how many were sent (0 or 1)."""
+    """Deliver one queued message; returns how many were sent (0 or 1). An SMTP failure is
+    retried by the outbox over about forty hours (EMAIL_RETRY_DELAYS); the message is
+    marked done as soon as the server took it, so a replay does not send it again."""
     return email_from_dict(data).send()
 
 
-@shared_task
+@outbox_task(time_limit=MINUTE)
 def email_verification_resend(email: str) -> bool:
     return services.email_verification_resend(email=email)
 
@@ -21,9 +24,17 @@ def notifications_send_digests() -> int:
     return services.digests_send()
 
 
-@shared_task(acks_late=True)
+@shared_task(time_limit=5 * MINUTE, soft_time_limit=5 * MINUTE - 10)
+def outbox_relay() -> int:
+    """Every minute (beat), and as a worker starts: hand over queued work whose time has
+    come (see accounts.outbox)."""
+    return outbox.outbox_relay()
+
+
+@outbox_task(time_limit=14 * MINUTE)
 def batch_run(job_id: int) -> None:
-    """A long staff action's rows, chunk by chunk (accounts.batch); safe to run twice."""
+    """A long staff action's rows, chunk by chunk (accounts.batch); safe to run twice. A
+    run stopped by its time limit leaves its chunks done, and the next run goes on."""
     batch.batch_run(job_id=job_id)
 
 

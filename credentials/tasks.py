@@ -4,13 +4,15 @@
 from celery import shared_task
 from django.db import transaction
 
-from credentials.models import Assertion, Submission
+from accounts.outbox import outbox_task
+from credentials.models import Assertion, ReviewerPool, Submission
 from credentials.openbadges import baking
 from credentials.services import badges, evidence, review
 
 
-@shared_task
+@outbox_task()
 def assertion_bake(assertion_id: int) -> str:
+    """After an award commits: bake the image (again: the same one file)."""
     assertion = Assertion.objects.select_related("badge_class__issuer").get(pk=assertion_id)
     return baking.assertion_bake(assertion=assertion).baked_image.name
 
@@ -41,11 +43,18 @@ def assertions_remind_expiring() -> int:
     return badges.assertions_remind_expiring()
 
 
-@shared_task
+@outbox_task()
 def submission_assign(submission_id: int) -> int:
     """After a submission commits: give it its reviewers."""
     submission = Submission.objects.filter(pk=submission_id).first()
     return len(review.review_assign(submission=submission)) if submission else 0
+
+
+@outbox_task()
+def reviews_hand_over(user_id: int, pool_id: int) -> int:
+    """After a reviewer leaves a pool: their open work there goes to other reviewers."""
+    pool = ReviewerPool.objects.filter(pk=pool_id).first()
+    return review.reviews_hand_over(user_id=user_id, pool=pool) if pool else 0
 
 
 @shared_task
@@ -60,7 +69,7 @@ def artifacts_purge_orphans() -> int:
     return evidence.artifacts_purge_orphans()
 
 
-@shared_task
+@outbox_task()
 def cohort_badge_award(member_id: int) -> str:
     """After a cohort member completes: award the cohort's completion badge (idempotent)."""
     assertion = badges.cohort_badge_award(member_id=member_id)

@@ -46,7 +46,11 @@ def join_district_on_signup(sender, request, user, **kwargs):
 def reconcile_enrolments_on_publish(sender, instance, **kwargs):
     # A new revision may have removed the last open step, or added a step for a badge the
     # learner holds: those enrolments are complete now. After commit, off the editor's request.
-    job_enqueue_on_commit("learning.tasks.enrolments_reconcile", instance.pk)
+    job_enqueue_on_commit(
+        "learning.tasks.enrolments_reconcile",
+        instance.pk,
+        label=f"enrolments of pathway {instance.pk} after publishing",
+    )
 
 
 @receiver(invitation_accepted)

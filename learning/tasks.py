@@ -1,10 +1,10 @@
-from celery import shared_task
-
+from accounts.outbox import MINUTE, outbox_task
 from cms.models import PathwayPage
 from learning import services
 
 
-@shared_task
+@outbox_task(time_limit=10 * MINUTE)
 def enrolments_reconcile(pathway_id: int) -> int:
+    """After an editor publishes a pathway: complete the enrolments that are now done."""
     pathway = PathwayPage.objects.filter(pk=pathway_id).first()
     return services.enrolments_reconcile(pathway=pathway) if pathway else 0

@@ -156,6 +156,10 @@ class Stack:
                 "30",
                 "--access-logfile",
                 "-",
+                # Behind a proxy that keeps connections open (nginx: 60 s); gunicorn's 2 s
+                # default makes a client's reused connection race the server's close.
+                "--keep-alive",
+                "30",
                 "--logger-class",
                 "cms.gunicorn_logging.RedactingLogger",
             ],
@@ -207,22 +211,30 @@ def restart_redis_halfway(stack: Stack, after: float, pause: float, record: dict
 
 
 LOST_WRITES_CHECK = """
-import json
+import json, re
 from credentials.models import Submission
 acknowledged = json.load(open(PATH))
+held = {
+    email: json.dumps(answers)
+    for email, answers in Submission.objects.filter(
+        learner__email__in=list(acknowledged), state="draft"
+    ).values_list("learner__email", "answers")
+}
+def number(text, email):
+    found = re.findall(re.escape(email) + r"#(\\d+)", text or "")
+    return max(map(int, found)) if found else -1
 lost = [
     email
     for email, token in acknowledged.items()
-    if not Submission.objects.filter(
-        learner__email=email, state="draft", answers__icontains=token
-    ).exists()
+    if number(held.get(email), email) < int(token.rsplit("#", 1)[1])
 ]
 print(json.dumps(lost))
 """
 
 
 def lost_writes(stack: Stack, acknowledged: dict) -> list[str]:
-    """Learners whose draft does not hold their last acknowledged autosave."""
+    """Learners whose draft holds neither their last acknowledged autosave nor a later one
+    (a save the server made whose answer never reached the client is newer, not lost)."""
     path = stack.work / "acknowledged.json"
     path.write_text(json.dumps(acknowledged))
     answer = subprocess.run(

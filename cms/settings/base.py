@@ -181,9 +181,29 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_RESULT_EXPIRES = 60 * 60 * 24
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# A request that queues work after its commit waits at most this long on an unreachable
+# broker; the work is in the outbox either way (accounts.outbox).
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# No task runs longer than 15 minutes (queued work sets shorter limits of its own).
+CELERY_TASK_TIME_LIMIT = 15 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 14 * 60
+# With acks_late a running task's message stays unacknowledged, and Redis hands an
+# unacknowledged message out again after visibility_timeout: it must outlast the longest
+# task, or a slow task would run twice. It is also how long Redis keeps the message of a
+# worker that was killed (kombu's default is an hour); the outbox publishes queued work
+# again much sooner (a little after that task's own limit).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 # Synced into django-celery-beat's tables when beat starts; editable in the Django admin.
 CELERY_BEAT_SCHEDULE = {
+    # Queued work whose fast path failed, whose retry is due, or whose worker was lost.
+    "outbox-relay": {
+        "task": "accounts.tasks.outbox_relay",
+        "schedule": crontab(),  # every minute
+        # A pass still queued after 50 s is dropped: the next one replaces it
+        # (django-celery-beat's name for Celery's `expires`).
+        "options": {"expire_seconds": 50},
+    },
     # /health/ reports the worker late when this has not run for three minutes; a heartbeat
     # still queued after a minute says nothing new, so it expires.
     "worker-heartbeat": {
@@ -240,6 +260,16 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 CELERY_TIMEZONE = "UTC"
+
+# The outbox (accounts.outbox): how its relay treats queued work. Seconds unless named.
+LEAP_OUTBOX_FAST_PATH_SECONDS = 30  # the relay leaves a new message to its fast path this long
+LEAP_OUTBOX_QUEUE_WAIT_SECONDS = 10 * 60  # a published message not started: published again
+LEAP_OUTBOX_LOST_GRACE_SECONDS = 60  # past the task's time limit, a started run is lost
+LEAP_OUTBOX_BROKER_PAUSE_SECONDS = 30  # after the broker refused one, leave work to the relay
+LEAP_OUTBOX_RELAY_BATCH = 500  # messages a relay reads at a time ...
+LEAP_OUTBOX_RELAY_SECONDS = 45  # ... batch after batch, for up to this long a pass
+LEAP_OUTBOX_KEEP_DAYS = 7  # done messages are forgotten after this
+LEAP_OUTBOX_ATTENTION_MINUTES = 60  # waiting longer than this is shown to staff
 
 # The proxies in front of Leap (a TLS terminator, a load balancer) whose X-Forwarded-For may
 # be believed: addresses or networks. Every rate limit (Leap's and allauth's) counts per
@@ -424,6 +454,9 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # Wagtail
 WAGTAIL_SITE_NAME = "Leap"
 WAGTAILADMIN_BASE_URL = SITE_URL
+# The admin dashboard would ask releases.wagtail.org for a newer version: no call leaves the
+# site at run time (and the Content-Security-Policy refuses it). Upgrades follow the lock.
+WAGTAIL_ENABLE_UPDATE_CHECK = False
 # Editors sign in through allauth (see cms.views.cms_login) so that two-factor authentication
 # applies to the CMS too; e-mail and password changes go through allauth, which verifies them.
 WAGTAILADMIN_LOGIN_URL = "cms_login"

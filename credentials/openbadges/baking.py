@@ -12,14 +12,21 @@ from credentials.openbadges.ob2 import assertion_json
 
 
 def assertion_bake(*, assertion: Assertion) -> Assertion:
-    """Bake the assertion into a copy of its badge image and store it."""
+    """Bake the assertion into a copy of its badge image and store it under its one name
+    (`baked/<uuid>.png` or `.svg`): baking again, after a crash or a replay, replaces that
+    file rather than adding another beside it."""
     with assertion.badge_class.image.open("rb") as source:
         image = source.read()
     extension = "svg" if assertion.badge_class.image_is_svg else "png"
     baked = bake(io.BytesIO(image), json.dumps(assertion_json(assertion)))
     baked.seek(0)
     content = baked.read()
-    assertion.baked_image.save(f"{assertion.uuid}.{extension}", ContentFile(content), save=False)
+    name = f"{assertion.uuid}.{extension}"
+    storage = assertion.baked_image.storage
+    stored_name = assertion.baked_image.field.generate_filename(assertion, name)
+    if storage.exists(stored_name):
+        storage.delete(stored_name)
+    assertion.baked_image.save(name, ContentFile(content), save=False)
     Assertion.objects.filter(pk=assertion.pk).update(baked_image=assertion.baked_image.name)
     return assertion
 

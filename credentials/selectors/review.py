@@ -196,7 +196,7 @@ class Handover:
 
 def pool_member_handover_get(*, member: PoolMember) -> Handover:
     """What pausing or removing the member would hand on: the rule of
-    `services.review._reassign_ineligible`, counted beforehand. Two queries."""
+    `services.review.reviews_hand_over`, counted beforehand. Two queries."""
     others = list(
         PoolMember.objects.filter(user_id=member.user_id, is_active=True)
         .exclude(pk=member.pk)

@@ -270,7 +270,12 @@ def assertion_award_or_get(
             recipient=recipient, badge_family=badge_class.family, is_current=True
         )
         return existing, False
-    job_enqueue_on_commit("credentials.tasks.assertion_bake", assertion.pk)
+    job_enqueue_on_commit(
+        "credentials.tasks.assertion_bake",
+        assertion.pk,
+        label=f"baking badge {assertion.uuid}",
+        dedupe_key=f"assertion-bake:{assertion.pk}",
+    )
     return assertion, True
 
 

@@ -346,7 +346,11 @@ def submission_submit(*, submission: Submission, privacy_confirmed: bool) -> Sub
         context={"submission": submission},
     )
     # Reviewers are assigned by the worker, after commit.
-    job_enqueue_on_commit("credentials.tasks.submission_assign", submission.pk)
+    job_enqueue_on_commit(
+        "credentials.tasks.submission_assign",
+        submission.pk,
+        label=f"reviewers for submission {submission.pk}",
+    )
     return submission
 
 

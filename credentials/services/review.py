@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from accounts.audit import Action, audit_record, person_label
 from accounts.errors import LeapError
+from accounts.jobs import job_enqueue_on_commit
 from accounts.models import User
 from accounts.services import notify
 from credentials.deadlines import review_due_at
@@ -285,7 +286,7 @@ def pool_member_update(*, member: PoolMember, is_lead: bool, is_active: bool) ->
     if changes:
         _audit_pool(member, "; ".join(changes))
     if not is_active:
-        transaction.on_commit(lambda: _reassign_ineligible(member.user_id, member.pool))
+        _hand_over_after_commit(member.user_id, member.pool)
     return member
 
 
@@ -309,10 +310,20 @@ def _audit_pool(member: PoolMember, summary: str) -> None:
     )
 
 
-def _reassign_ineligible(user_id: int, pool: ReviewerPool) -> int:
-    """After someone leaves `pool` (paused or removed): their open reviews of work the pool
-    covers that no other active pool of theirs covers go to other reviewers
-    (`pool_member_handover_get` counts the same reviews beforehand)."""
+def _hand_over_after_commit(user_id: int, pool: ReviewerPool) -> None:
+    job_enqueue_on_commit(
+        "credentials.tasks.reviews_hand_over",
+        user_id,
+        pool.pk,
+        label=f"handing over the open reviews of user {user_id} who left pool {pool.pk}",
+    )
+
+
+def reviews_hand_over(*, user_id: int, pool: ReviewerPool) -> int:
+    """After someone leaves `pool` (paused or removed; run by a task after that commits):
+    their open reviews of work the pool covers that no other active pool of theirs covers
+    go to other reviewers (`pool_member_handover_get` counts the same reviews beforehand).
+    Safe to run again: reviews already handed over are no longer theirs."""
     moved = 0
     open_reviews = Review.objects.filter(
         covered_by([pool], through="submission__"), reviewer_id=user_id, state=Review.State.ASSIGNED
@@ -435,4 +446,4 @@ def pool_member_remove(*, member: PoolMember) -> None:
     user_id, pool = member.user_id, member.pool
     _audit_pool(member, "Removed")
     member.delete()
-    transaction.on_commit(lambda: _reassign_ineligible(user_id, pool))
+    _hand_over_after_commit(user_id, pool)

@@ -158,7 +158,12 @@ def _complete(*, member: CohortMember, now: dt.datetime) -> None:
     )
     Attendance.objects.filter(pk__in=[a.pk for a in meetings]).update(credited_at=now)
     if cohort.completion_badge_id:
-        job_enqueue_on_commit(BADGE_TASK, member.pk, label=f"cohort badge for member {member.pk}")
+        job_enqueue_on_commit(
+            BADGE_TASK,
+            member.pk,
+            label=f"cohort badge for member {member.pk}",
+            dedupe_key=f"cohort-badge:{member.pk}:{now.isoformat()}",
+        )
 
 
 def _later_meetings_credit(*, member: CohortMember, now: dt.datetime) -> int:

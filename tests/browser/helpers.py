@@ -27,6 +27,15 @@ def log_in(page, base: str, email: str, password: str = DEFAULT_PASSWORD) -> Non
     expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
+def log_in_to_cms(page, base: str, email: str, *, to: str = "/admin/") -> None:
+    """Sign in through the form on the way to a CMS page (`to`), and wait until it is there."""
+    page.goto(f"{base}/accounts/login/?next={to}")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
+    page.get_by_role("button", name="Sign In").click()
+    page.wait_for_url(f"{base}{to}")
+
+
 def serious_violations(page) -> list[str]:
     """axe's serious and critical findings on the page as it is now, one line each."""
     results = Axe().run(page)

@@ -9,22 +9,14 @@ from playwright.sync_api import expect
 
 from cms.models import PathwayPage
 from cms.services import CONTENT_REVIEWERS_GROUP, EDITORS_GROUP, editorial_workflow_ensure
+from tests.browser.helpers import log_in_to_cms
 from tests.factories import (
-    DEFAULT_PASSWORD,
     FrameworkIndexPageFactory,
     PathwayIndexPageFactory,
     UserFactory,
 )
 
 TITLE = "Cybersecurity basics for school leaders"
-
-
-def log_in(page, base: str, email: str) -> None:
-    page.goto(f"{base}/accounts/login/?next=/admin/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    page.wait_for_url(f"{base}/admin/")
 
 
 def test_write_submit_approve_publish(live_server, site, page, browser):
@@ -37,7 +29,7 @@ def test_write_submit_approve_publish(live_server, site, page, browser):
     approver.groups.add(Group.objects.get(name=CONTENT_REVIEWERS_GROUP))
     base = live_server.url
 
-    log_in(page, base, "editor@district.example")
+    log_in_to_cms(page, base, "editor@district.example")
     page.goto(f"{base}/admin/pages/add/cms/pathwaypage/{pathways.pk}/")
     page.locator("#id_title").fill(TITLE)
     page.locator("#id_summary").fill("Understand the threats that reach schools and lead a plan.")
@@ -63,7 +55,7 @@ def test_write_submit_approve_publish(live_server, site, page, browser):
     assert TITLE not in page.request.get(f"{base}/pathways/").text()
 
     reviewer = browser.new_page()
-    log_in(reviewer, base, "approver@district.example")
+    log_in_to_cms(reviewer, base, "approver@district.example")
     row = reviewer.locator("tr", has_text=TITLE)
     expect(row).to_be_visible()
     row.get_by_role("button", name="Actions").click()

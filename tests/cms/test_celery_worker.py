@@ -1,4 +1,5 @@
-"""A real Celery worker on Redis runs a task that was enqueued when a transaction committed."""
+"""A real Celery worker on Redis runs a task that was queued (in the outbox) when a
+transaction committed, and marks it done."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -8,8 +9,10 @@ from django.core.mail import EmailMessage
 from django.db import transaction
 
 from accounts.email import email_send_on_commit
+from accounts.models import OutboxMessage
 from cms.celery import app
 from tests.factories import UserFactory
+from tests.outages import wait_until
 
 pytestmark = [
     pytest.mark.needs_redis,
@@ -53,9 +56,14 @@ def test_an_email_queued_in_a_transaction_is_delivered_by_the_worker_after_commi
         assert published_task_ids == []  # nothing reaches the broker before the commit
 
     assert len(published_task_ids) == 1
-    result = app.AsyncResult(published_task_ids[0])
-    assert result.get(timeout=20) == 1  # the worker ran it and stored its result in Redis
-    assert result.state == "SUCCESS"
+    queued = OutboxMessage.objects.get()
+    assert published_task_ids == [f"outbox-{queued.pk}-1"]
+    wait_until(
+        lambda: OutboxMessage.objects.get().state == OutboxMessage.State.DONE,
+        timeout=20,
+        what="the worker to deliver the e-mail",
+        every=0.2,
+    )
     assert [message.subject for message in mail.outbox] == ["Welcome to Leap"]
     assert mail.outbox[0].to == [user.email]
 
@@ -66,3 +74,4 @@ def test_a_rolled_back_transaction_sends_nothing(worker, published_task_ids):
         raise RuntimeError("the change failed")
     assert published_task_ids == []
     assert mail.outbox == []
+    assert not OutboxMessage.objects.exists()  # nothing recorded either

@@ -117,6 +117,19 @@ def test_baking_round_trips(badge_class, learner, client):
     assert embedded["recipient"]["identity"] == assertion.identity_hash
 
 
+def test_baking_again_after_a_crash_or_a_replay_keeps_one_image(badge_class, learner, settings):
+    from pathlib import Path
+
+    from credentials.tasks import assertion_bake
+
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    for _ in range(3):
+        assert assertion_bake(assertion.pk) == f"baked/{assertion.uuid}.png"
+    assert [p.name for p in (Path(settings.MEDIA_ROOT) / "baked").iterdir()] == [
+        f"{assertion.uuid}.png"
+    ]
+
+
 def test_without_an_explorer_alignments_still_have_a_target_url(micro_credential):
     from cms.models import FrameworkIndexPage
 

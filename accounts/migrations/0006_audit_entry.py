@@ -87,7 +87,7 @@ def trigger_drop(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0004_batch_job'),
+        ('accounts', '0005_outbox_message'),
         ('contenttypes', '0002_remove_content_type_name'),
     ]
 
