@@ -3,8 +3,10 @@ no person, no address, `origin` naming the task."""
 
 import pytest
 from celery.contrib.testing.worker import start_worker
+from django.db import transaction
 from django.utils import timezone
 
+from accounts.jobs import job_enqueue_on_commit
 from accounts.models import AuditEntry
 from cms.celery import app
 from cms.demo import site_tree_ensure
@@ -12,6 +14,7 @@ from credentials.models import Assertion
 from learning.models import CohortMember
 from tests.factories import MicroCredentialIndexPageFactory, MicroCredentialPageFactory, UserFactory
 from tests.learning.cohorts.factories import cohort_make, member_make
+from tests.outages import wait_until
 
 pytestmark = [
     pytest.mark.needs_redis,
@@ -42,8 +45,14 @@ def test_a_badge_awarded_by_the_worker_is_recorded_as_the_tasks(worker):
         state=CohortMember.State.COMPLETED,
         completed_at=timezone.now(),
     )
-    result = app.send_task("credentials.tasks.cohort_badge_award", args=[member.pk])
-    assertion = Assertion.objects.get(uuid=result.get(timeout=30))
+    with transaction.atomic():  # as completion queues it: through the outbox, after commit
+        job_enqueue_on_commit("credentials.tasks.cohort_badge_award", member.pk)
+    assertion = wait_until(
+        lambda: Assertion.objects.filter(recipient=member.user).first(),
+        timeout=30,
+        what="the worker to award the badge",
+        every=0.2,
+    )
     entry = AuditEntry.objects.get(action=AuditEntry.Action.BADGE_AWARDED)
     assert entry.target_id == str(assertion.pk)
     assert entry.origin == "task credentials.tasks.cohort_badge_award"
