@@ -20,6 +20,16 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture(autouse=True)
+def _content_types_read_afresh():
+    """A transactional test ends by flushing the database, and the flush makes the content
+    types again under new ids; the process's cache would still hand out the old ones (a
+    page made next then fails: "content type instance with id 1 is not a valid choice")."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ContentType.objects.clear_cache()
+
+
 def pytest_collection_modifyitems(config, items):
     # Tests that need Redis (a real Celery worker) or PostgreSQL (real row locks between
     # threads) run only where those are configured; elsewhere they are deselected, not
