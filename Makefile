@@ -12,11 +12,12 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install validator run migrate seed test lint format lock worker beat clean loadtest
+.PHONY: help install validator run migrate seed test lint format lock worker beat clean loadtest demo-code
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
 	@echo "make test     install, then ruff, the import layering, the migrations check and the whole pytest suite"
+	@echo "make demo-code the demo staff accounts' current two-factor code"
 	@echo "make worker   a Celery worker against REDIS_URL"
 	@echo "make beat     the Celery beat scheduler against REDIS_URL"
 	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
@@ -71,6 +72,10 @@ seed: migrate
 
 run: seed
 	SITE_URL=$(DEMO_SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
+
+# The demo staff accounts' current two-factor code.
+demo-code: install
+	@$(MANAGE) demo_code
 
 lint: install
 	$(BIN)/ruff check .

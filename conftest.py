@@ -20,14 +20,48 @@ def _media_in_tmp(settings, tmp_path):
     }
 
 
+@pytest.fixture
+def client():
+    """Signed in by force_login as a person just signed in, second factor included
+    (tests/sign_in.py)."""
+    from tests.sign_in import SignInClient
+
+    return SignInClient()
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    client.force_login(admin_user)
+    return client
+
+
+DB_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
 @pytest.fixture(autouse=True)
-def _content_types_read_afresh():
+def _content_types_read_afresh(request):
     """A transactional test ends by flushing the database, and the flush makes the content
     types again under new ids; the process's cache would still hand out the old ones (a
-    page made next then fails: "content type instance with id 1 is not a valid choice")."""
+    page made next then fails: "content type instance with id 1 is not a valid choice").
+
+    So once the test's database is set up, the cache is read again, for every model: the
+    next browser test's set-up puts saved rows back into a flushed database
+    (serialized_rollback), and Wagtail's Task() asks the cache for its content type while
+    they go in; a model missing from the cache would get its row made anew in the empty
+    table, and the restore would then clash with it."""
+    from django.apps import apps
     from django.contrib.contenttypes.models import ContentType
 
-    ContentType.objects.clear_cache()
+    if request.node.get_closest_marker("django_db") or DB_FIXTURES & set(request.fixturenames):
+        request.getfixturevalue("_django_db_helper")
+        ContentType.objects.clear_cache()
+        ContentType.objects.get_for_models(*apps.get_models(), for_concrete_models=False)
 
 
 def pytest_collection_modifyitems(config, items):

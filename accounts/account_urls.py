@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from accounts import data_rights_views, views
+from accounts import data_rights_views, second_factor, views
 
 urlpatterns = [
     path(
@@ -10,6 +10,7 @@ urlpatterns = [
         views.verification_resend,
         name="account_verification_resend",
     ),
+    path("second-step/", second_factor.second_step, name="account_second_step"),
     path("your-data/", data_rights_views.your_data, name="account_your_data"),
     path(
         "your-data/download/",

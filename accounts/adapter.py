@@ -9,6 +9,7 @@ from django.utils.module_loading import import_string
 
 from .client_ip import client_ip
 from .email import email_send_on_commit
+from .reauthentication import authenticated_recently
 from .throttle import throttle_allows, throttle_clear, throttle_exceeded
 
 DISPLAY_NAME_MAX_LENGTH = 150
@@ -79,6 +80,15 @@ class AccountAdapter(DefaultAccountAdapter):
             path = reverse("account_confirm_email", args=[emailconfirmation.key])
             return settings.SITE_URL + path
         return super().get_email_confirmation_url(request, emailconfirmation)
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        # A fresh log-in counts as confirming who one is (allauth counts only its
+        # confirmation page), so staff setting up two-factor just after signing in are not
+        # asked for their password twice.
+        request = allauth_context.request
+        if request is not None and authenticated_recently(request):
+            return False
+        return super().is_reauthentication_required(app=app, **kwargs)
 
     def get_login_redirect_url(self, request) -> str:
         """Where a person lands after logging in (when no `next` says otherwise): where

@@ -1,9 +1,11 @@
+from allauth.core.exceptions import ReauthenticationRequired
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
 from .audit import user_access_of, user_access_record
 from .models import User
+from .reauthentication import authenticated_recently
 
 
 class UserAddForm(AdminUserCreationForm):
@@ -46,6 +48,20 @@ class UserAdmin(DjangoUserAdmin):
         ),
     ]
 
+    # Adding, changing or deleting a user (their permissions included) needs a recent
+    # log-in or a confirmation of one's identity, as in Wagtail's user screens.
+    def changeform_view(self, request, *args, **kwargs):
+        _recent_for_post(request)
+        return super().changeform_view(request, *args, **kwargs)
+
+    def delete_view(self, request, *args, **kwargs):
+        _recent_for_post(request)
+        return super().delete_view(request, *args, **kwargs)
+
+    def user_change_password(self, request, *args, **kwargs):
+        _recent_for_post(request)
+        return super().user_change_password(request, *args, **kwargs)
+
     def save_model(self, request, obj, form, change):
         # Compared after the groups are saved too (save_related), for the audit log.
         form.access_before = user_access_of(User.objects.get(pk=obj.pk)) if change else None
@@ -54,3 +70,8 @@ class UserAdmin(DjangoUserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         user_access_record(user=form.instance, before=form.access_before)
+
+
+def _recent_for_post(request) -> None:
+    if request.method == "POST" and not authenticated_recently(request):
+        raise ReauthenticationRequired()

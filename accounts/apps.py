@@ -24,6 +24,8 @@ class AccountsConfig(AppConfig):
 
 
 class LeapWagtailUsersConfig(WagtailUsersAppConfig):
-    """Wagtail's user admin, with forms for Leap's user model (display name, no username)."""
+    """Wagtail's user and group admin, with forms for Leap's user model and a recent log-in
+    for changes (accounts.viewsets)."""
 
     user_viewset = "accounts.viewsets.UserViewSet"
+    group_viewset = "accounts.viewsets.GroupViewSet"

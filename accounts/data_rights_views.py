@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from accounts import data_rights
 from accounts.errors import LeapError
 from accounts.forms import AccountDeleteForm
+from accounts.reauthentication import recent_authentication_required
 from accounts.throttle import throttle_allows, throttled
 
 # Wrong passwords on the deletion form, per account: a stolen session cannot guess its way.
@@ -31,6 +32,7 @@ def your_data(request):
 @login_required
 @require_POST
 @throttled("export")
+@recent_authentication_required
 def your_data_download(request):
     archive = data_rights.personal_data_zip(user=request.user)
     name = f"leap-data-{timezone.localdate():%Y-%m-%d}.zip"

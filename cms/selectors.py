@@ -148,6 +148,12 @@ def explorer_page_get() -> FrameworkIndexPage | None:
     return FrameworkIndexPage.objects.live().first()
 
 
+def staff_role_get(*, user) -> str | None:
+    """For the second-factor rule (LEAP_STAFF_ROLE_RULES): editors, anyone who may use
+    the CMS."""
+    return "editor" if user.has_perm("wagtailadmin.access_admin") else None
+
+
 def landing_get(*, user) -> str | None:
     """After log-in: editors (anyone who may use the CMS) in the CMS."""
     return reverse("wagtailadmin_home") if user.has_perm("wagtailadmin.access_admin") else None

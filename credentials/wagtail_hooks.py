@@ -1,3 +1,4 @@
+from allauth.core.exceptions import ReauthenticationRequired
 from django.db.models import Count, Q
 from django.urls import path, reverse
 from wagtail import hooks
@@ -5,7 +6,7 @@ from wagtail.admin.forms import WagtailAdminModelForm
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel
 from wagtail.admin.ui.tables import BooleanColumn, Column, TitleColumn
-from wagtail.admin.views.generic.models import CreateView, IndexView
+from wagtail.admin.views.generic.models import CreateView, DeleteView, EditView, IndexView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies import ModelPermissionPolicy
@@ -13,6 +14,8 @@ from wagtail.permissions import register_permission_policy
 
 from accounts.audit import export_record
 from accounts.forms import AccountByEmailField
+from accounts.reauthentication import RecentAuthenticationRequiredMixin as Recent
+from accounts.reauthentication import authenticated_recently
 from cms.spreadsheets import spreadsheet_safe
 from credentials.models import Assertion, PoolMember, ReviewerPool
 from credentials.services.review import pool_member_add, pool_member_update
@@ -45,6 +48,8 @@ class IssuedBadgeIndexView(IndexView):
         return super().get_base_queryset().select_related("badge_class")
 
     def as_spreadsheet(self, queryset, spreadsheet_format):
+        if not authenticated_recently(self.request):
+            raise ReauthenticationRequired()
         filters = {k: v for k, v in self.request.GET.lists() if k != "export"}
         export_record(
             what=f"Issued badges ({spreadsheet_format.upper()})",
@@ -219,13 +224,21 @@ class PoolMemberEditForm(WagtailAdminModelForm):
         return self.instance
 
 
-class PoolMemberCreateView(CreateView):
+class PoolMemberCreateView(Recent, CreateView):
     def get_initial(self):
         # "?pool=<id>" from a pool's member list picks that pool.
         initial = super().get_initial()
         if (pool := self.request.GET.get("pool", "")).isdigit():
             initial["pool"] = pool
         return initial
+
+
+class PoolMemberEditView(Recent, EditView):
+    pass
+
+
+class PoolMemberDeleteView(Recent, DeleteView):
+    pass
 
 
 class PoolMemberIndexView(IndexView):
@@ -241,6 +254,8 @@ class PoolMemberViewSet(ModelViewSet):
     url_namespace = "credentials_pool_member"
     index_view_class = PoolMemberIndexView
     add_view_class = PoolMemberCreateView
+    edit_view_class = PoolMemberEditView
+    delete_view_class = PoolMemberDeleteView
     list_display = [
         TitleColumn(
             "user",

@@ -13,6 +13,7 @@ from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from accounts.audit import export_record
+from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import AuditFilters, audit_entry_list, audit_page_get
 from accounts.throttle import throttled
 from cms.spreadsheets import spreadsheet_safe
@@ -134,6 +135,7 @@ def audit_log(request):
 @login_required
 @require_GET
 @throttled("export", methods=("GET",))
+@recent_authentication_required(methods=("GET",))
 def audit_log_csv(request):
     _staff_only(request)
     return _csv(request, district=None, what="Audit log (CSV)", filename="leap-audit-log.csv")
@@ -149,6 +151,7 @@ def district_audit_log(request, slug: str):
 @login_required
 @require_GET
 @throttled("export", methods=("GET",))
+@recent_authentication_required(methods=("GET",))
 def district_audit_log_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     return _csv(

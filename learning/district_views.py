@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.errors import LeapError
 from accounts.models import BatchJob
+from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import batch_list, batch_outcomes
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
@@ -161,6 +162,7 @@ def district_join_code_reset(request, slug: str):
 
 
 @login_required
+@recent_authentication_required
 def district_member(request, slug: str, pk: int):
     district = district_for_admin(request.user, slug)
     membership = get_object_or_404(
@@ -191,6 +193,7 @@ def district_member(request, slug: str, pk: int):
 
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_authentication_required
 def district_member_delete(request, slug: str, pk: int):
     """Delete a member's account at their request, with a reason (audited)."""
     district = district_for_admin(request.user, slug)

@@ -640,6 +640,16 @@ def member_progress_get(*, user: User) -> dict:
     }
 
 
+def staff_role_get(*, user: User) -> str | None:
+    """For the second-factor rule (LEAP_STAFF_ROLE_RULES): district admins, and
+    facilitators where LEAP_MFA_FOR_FACILITATORS says so."""
+    if district_list_administered(user).exists():
+        return "district admin"
+    if settings.LEAP_MFA_FOR_FACILITATORS and district_list_staffed(user).exists():
+        return "facilitator"
+    return None
+
+
 def landing_get(*, user: User) -> str | None:
     """After log-in: a district admin on their district (the first by name), else a
     facilitator on the district they facilitate."""

@@ -6,17 +6,23 @@
   acknowledged token: no write lost.
 - Verifiers, signed out, fetch badges as a backpack or an employer would: the Open Badges
   2.0 JSON, the public page, the baked image and the Open Badges 3.0 credential.
-- Reviewers sign in and work through their queue and the reviews in it.
+- Reviewers sign in (password, then their authenticator code, as staff must) and work
+  through their queue and the reviews in it.
 
 Any answer that is not what a person would accept (an error status, a refused save, a
 sign-in that did not take) counts as a failure.
 """
 
+import base64
+import hashlib
+import hmac
 import itertools
 import json
 import os
 import random
 import re
+import struct
+import time
 
 from locust import HttpUser, between, events, task
 
@@ -24,6 +30,7 @@ with open(os.environ["LOADTEST_DATA"]) as seeded:
     DATA = json.load(seeded)
 ACKED: dict[str, str] = {}  # learner e-mail -> the last token the server acknowledged
 _learners = itertools.cycle(DATA["learners"])
+_reviewers = itertools.cycle(DATA["reviewers"])
 CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 # Each simulated person comes from an address of their own, through the "proxy" the stack
 # trusts (loadtest/settings.py), as people do behind a real one: rate limits count per person.
@@ -57,8 +64,28 @@ class SignedIn(HttpUser):
             name="log in",
             catch_response=True,
         ) as response:
-            if response.status_code != 200 or "/accounts/" in response.url:
+            if response.url.endswith("/accounts/2fa/authenticate/"):
+                response.success()
+                self.second_step(email)
+            elif response.status_code != 200 or "/accounts/" in response.url:
                 response.failure(f"{email} was not signed in (ended at {response.url})")
+
+    def second_step(self, email: str) -> None:
+        """Staff type the code their authenticator app shows (RFC 6238, as the app does)."""
+        page = self.client.get("/accounts/2fa/authenticate/", name="sign-in code form")
+        token = CSRF.search(page.text)
+        with self.client.post(
+            "/accounts/2fa/authenticate/",
+            data={
+                "code": totp_now(DATA["totp_secret"]),
+                "csrfmiddlewaretoken": token.group(1) if token else "",
+            },
+            headers={"Referer": self.host + "/accounts/2fa/authenticate/"},
+            name="sign-in code",
+            catch_response=True,
+        ) as response:
+            if response.status_code != 200 or "/accounts/" in response.url:
+                response.failure(f"{email}'s code was refused (ended at {response.url})")
 
     def get_page(self, url: str, name: str) -> None:
         """A signed-in page: being sent to the log-in page is a failure, not a 200."""
@@ -166,7 +193,8 @@ class Reviewer(SignedIn):
 
     def on_start(self):
         from_own_address(self)
-        self.sign_in(DATA["reviewer"]["email"], DATA["reviewer"]["password"])
+        self.account = next(_reviewers)
+        self.sign_in(self.account["email"], DATA["password"])
 
     @task(2)
     def queue(self):
@@ -174,5 +202,13 @@ class Reviewer(SignedIn):
 
     @task(1)
     def review(self):
-        if DATA["reviews"]:
-            self.get_page(f"/review/{random.choice(DATA['reviews'])}/", "review")
+        if self.account["reviews"]:
+            self.get_page(f"/review/{random.choice(self.account['reviews'])}/", "review")
+
+
+def totp_now(secret: str) -> str:
+    key = base64.b32decode(secret, casefold=True)
+    digest = hmac.new(key, struct.pack(">Q", int(time.time()) // 30), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    value = struct.unpack(">I", digest[offset : offset + 4])[0] & 0x7FFFFFFF
+    return f"{value % 1_000_000:06d}"

@@ -77,6 +77,7 @@ MIDDLEWARE = [
     "accounts.request_context.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "accounts.idle.StaffIdleTimeoutMiddleware",
+    "accounts.second_factor.StaffSecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
@@ -314,6 +315,23 @@ LOGIN_URL = "account_login"
 # learners keep the ordinary two-week session (accounts.idle).
 LEAP_STAFF_IDLE_MINUTES = env_int("LEAP_STAFF_IDLE_MINUTES", 30, minimum=1, maximum=24 * 60)
 LOGIN_REDIRECT_URL = "/dashboard/"
+# Staff roles need a second factor (an authenticator app) before they reach staff screens
+# (accounts.second_factor): each function names the user's role that needs one, or None.
+LEAP_STAFF_ROLE_RULES = [
+    "accounts.second_factor.platform_role_get",
+    "cms.selectors.staff_role_get",
+    "credentials.selectors.review.staff_role_get",
+    "learning.selectors.staff_role_get",
+]
+# The staff screens, by path: the CMS and Django admin, review, district screens, audit log.
+LEAP_STAFF_SCREENS = ["/admin/", "/django-admin/", "/review/", "/district/", "/audit/"]
+# Book-club facilitators are teachers who see their club's members only: off by default.
+LEAP_MFA_FOR_FACILITATORS = env_bool("LEAP_MFA_FOR_FACILITATORS", False)
+# Sensitive actions (revoking, bulk awards, role changes, exports, deletions) need a log-in
+# or a confirmation of one's identity within this long (accounts.reauthentication).
+ACCOUNT_REAUTHENTICATION_TIMEOUT = 60 * env_int(
+    "LEAP_REAUTHENTICATION_MINUTES", 10, minimum=1, maximum=12 * 60
+)
 # Where people land after logging in, asked in order (see accounts.adapter): reviewers on
 # their queue (leads on the lead tools), district admins on their district, editors in the
 # CMS; everyone else on LOGIN_REDIRECT_URL.
@@ -352,6 +370,7 @@ ACCOUNT_PREVENT_ENUMERATION = True
 # address (accounts.adapter keys allauth's count by account and address, and adds a cap per
 # account from all addresses together), so a stranger's guesses never lock the owner out.
 ACCOUNT_RATE_LIMITS = {"login_failed": "10/m/ip,5/5m/key"}
+MFA_ADAPTER = "accounts.mfa_adapter.MFAAdapter"  # authenticator keys encrypted at rest
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Leap"
 MFA_TOTP_TOLERANCE = 1  # accept the neighbouring 30-second code: phones' clocks drift

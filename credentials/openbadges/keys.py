@@ -5,32 +5,20 @@ production; in development a key derived from SECRET_KEY), so a copy of the data
 cannot sign."""
 
 import base64
-import hashlib
 import secrets
 
-from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts.encryption import secrets_fernet
 from credentials.models import Issuer, IssuerKey
-
-
-def _fernet() -> MultiFernet:
-    """Encrypts with the first key; decrypts with any, so the key can be rotated: put the
-    new key first, keep the old one after it, run `manage.py rotate_issuer_keys --reencrypt`."""
-    secrets_ = list(settings.LEAP_KEY_ENCRYPTION_KEYS)
-    if not secrets_:
-        digest = hashlib.sha256(f"leap-issuer-keys:{settings.SECRET_KEY}".encode()).digest()
-        secrets_ = [base64.urlsafe_b64encode(digest).decode()]
-    return MultiFernet([Fernet(secret) for secret in secrets_])
 
 
 def keys_reencrypt() -> int:
     """Re-encrypt every private key under the current (first) encryption key."""
-    fernet = _fernet()
+    fernet = secrets_fernet()
     count = 0
     for key in IssuerKey.objects.all():
         key.private_key_encrypted = fernet.rotate(key.private_key_encrypted.encode()).decode()
@@ -69,12 +57,12 @@ def _create(issuer: Issuer) -> IssuerKey:
         issuer=issuer,
         kid=kid,
         public_jwk=_public_jwk(private_key, kid),
-        private_key_encrypted=_fernet().encrypt(pem).decode(),
+        private_key_encrypted=secrets_fernet().encrypt(pem).decode(),
     )
 
 
 def private_key_of(key: IssuerKey) -> Ed25519PrivateKey:
-    pem = _fernet().decrypt(key.private_key_encrypted.encode())
+    pem = secrets_fernet().decrypt(key.private_key_encrypted.encode())
     return serialization.load_pem_private_key(pem, password=None)
 
 

@@ -348,6 +348,14 @@ def calibration_get(*, member: PoolMember) -> Calibration:
     return state
 
 
+def staff_role_get(*, user: User) -> str | None:
+    """For the second-factor rule (LEAP_STAFF_ROLE_RULES): reviewers and leads."""
+    roles = reviewing_roles_get(user=user)
+    if not roles.member:
+        return None
+    return "lead reviewer" if roles.lead else "reviewer"
+
+
 def landing_get(*, user: User) -> str | None:
     """After log-in: a lead reviewer on the lead tools, another pool member on the queue."""
     roles = reviewing_roles_get(user=user)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from accounts.errors import LeapError
 from accounts.models import BatchJob
+from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import batch_list, batch_outcomes
 from cms.spreadsheets import CSV_MAX_BYTES
 from credentials.forms.badges import BulkAwardForm, RevokeForm
@@ -17,6 +18,7 @@ from credentials.services.badges import assertion_revoke
 from credentials.services.bulk import BATCH_KIND, bulk_award_start
 
 
+@recent_authentication_required
 def revoke(request, uuid):
     if not request.user.has_perm("credentials.revoke_assertion"):
         raise PermissionDenied
@@ -52,6 +54,8 @@ def _may_award(request) -> None:
         raise PermissionDenied
 
 
+# Guarded on GET too: a chosen file cannot be kept across the confirmation page.
+@recent_authentication_required(methods=("GET", "POST"))
 def award_from_csv(request):
     """Check the whole file at once (nothing starts while any row is wrong), then award in
     the background and show the progress page: never a request that can time out half-way."""

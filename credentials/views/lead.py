@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.errors import LeapError
+from accounts.reauthentication import recent_authentication_required
 from credentials.forms.lead import (
     AllowAttemptForm,
     CriterionScoresForm,
@@ -201,6 +202,7 @@ def _name(user) -> str:
 
 
 @login_required
+@recent_authentication_required
 def pool(request, pool_id: int):
     """A pool's members as its leads see them (state, calibration, agreement, open work),
     and adding someone by e-mail."""
@@ -231,6 +233,7 @@ def pool(request, pool_id: int):
 
 @login_required
 @require_POST
+@recent_authentication_required
 def member_active(request, pool_id: int, member_id: int):
     """Pause a member, or resume a paused one."""
     pool = perms.pool_for_lead(request.user, pool_id)
@@ -261,6 +264,7 @@ def member_active(request, pool_id: int, member_id: int):
 
 
 @login_required
+@recent_authentication_required
 def member_remove(request, pool_id: int, member_id: int):
     """Ask, then take someone out of the pool."""
     pool = perms.pool_for_lead(request.user, pool_id)

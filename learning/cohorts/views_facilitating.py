@@ -9,6 +9,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET
 
 from accounts.audit import export_record
+from accounts.reauthentication import recent_authentication_required
 from accounts.throttle import throttled
 from learning.api import time_zone_of
 from learning.cohorts import facilitating, final_report
@@ -96,6 +97,7 @@ def report_page(request, cohort_id: int):
 @login_required
 @require_GET
 @throttled("export", methods=("GET",))
+@recent_authentication_required(methods=("GET",))
 def report_csv(request, cohort_id: int):
     cohort = cohort_for_facilitator(request.user, cohort_id)
     response = csv_response(f"{slugify(cohort.title) or 'book-club'}-final-report.csv")

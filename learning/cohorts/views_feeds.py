@@ -8,6 +8,7 @@ from django.utils.text import slugify
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.audit import export_record
+from accounts.reauthentication import recent_authentication_required
 from accounts.throttle import throttled
 from learning.cohorts import calendar, reports
 from learning.cohorts.permissions import cohort_for_participant
@@ -93,6 +94,7 @@ def district_report(request, slug: str):
 @login_required
 @require_GET
 @throttled("export", methods=("GET",))
+@recent_authentication_required(methods=("GET",))
 def district_report_csv(request, slug: str):
     district = district_for_admin(request.user, slug)
     response = csv_response(f"{district.slug}-cohort-attendance-and-hours.csv")

@@ -91,8 +91,10 @@ function samePath(url, other) {
 }
 
 // The log-in page reached on the way back to a form (?next=, also kept by the form
-// through a mistyped password).
+// through a mistyped password), or the sign-in code page that follows it for staff (the
+// log-in is half done there, and allauth keeps where it leads).
 function signingBackIn() {
+  if (samePath(window.location.href, document.body.dataset.loginCodeUrl)) return true;
   if (!samePath(window.location.href, document.body.dataset.loginUrl)) return false;
   const next = new URLSearchParams(window.location.search).get("next")
     || document.querySelector("form input[name=next]")?.value;

@@ -5,6 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
+from tests.browser.helpers import sign_in_here
 from tests.factories import (
     FrameworkIndexPageFactory,
     MicroCredentialIndexPageFactory,
@@ -119,9 +120,7 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         recipient=ana, badge_class=badge_class_for_micro_credential(page=catalogue.design)
     )
     page.goto(live_server.url + "/accounts/login/")
-    page.get_by_label("Email").fill("ana@school.example")
-    page.get_by_label("Password").fill("correct-horse-battery")
-    page.get_by_role("button", name="Sign In").click()
+    sign_in_here(page, "ana@school.example", "correct-horse-battery")
     # A district admin lands on their district; the learner's screens are a click away.
     expect(page).to_have_url(live_server.url + "/district/riverside/")
     page.get_by_role("link", name="Dashboard").click()
@@ -181,9 +180,7 @@ def test_evidence_and_review_screens_have_no_axe_violations(live_server, site, p
     def visit_as(email, paths):
         page.context.clear_cookies()
         page.goto(live_server.url + "/accounts/login/")
-        page.get_by_label("Email").fill(email)
-        page.get_by_label("Password").fill("correct-horse-battery")
-        page.get_by_role("button", name="Sign In").click()
+        sign_in_here(page, email, "correct-horse-battery")
         expect(page.get_by_role("button", name="Log out")).to_be_visible()
         for path in paths:
             page.goto(live_server.url + path)

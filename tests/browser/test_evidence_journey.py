@@ -10,10 +10,10 @@ from playwright.sync_api import expect
 
 from credentials.models import Assertion, ReviewerPool
 from credentials.services.review import pool_member_add
+from tests.browser.helpers import log_in
 from tests.credentials.test_official_validator import validate
 from tests.evidence_files import pdf_file
 from tests.factories import (
-    DEFAULT_PASSWORD,
     MicroCredentialIndexPageFactory,
     MicroCredentialPageFactory,
     UserFactory,
@@ -21,14 +21,6 @@ from tests.factories import (
 )
 
 PDF = pdf_file()
-
-
-def log_in(page, base, email):
-    page.goto(base + "/accounts/login/")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
-    expect(page.get_by_role("button", name="Log out")).to_be_visible()
 
 
 def test_not_yet_then_earned_with_a_verifiable_badge(

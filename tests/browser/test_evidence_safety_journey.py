@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from credentials.models import Submission
 from credentials.requirements import requirements_of
-from tests.browser.helpers import assert_accessible, keep_screens, log_in, visit
+from tests.browser.helpers import assert_accessible, keep_screens, log_in, sign_in_here, visit
 from tests.factories import (
     DEFAULT_PASSWORD,
     MicroCredentialIndexPageFactory,
@@ -278,9 +278,7 @@ def test_a_reviewer_signed_out_mid_review_keeps_their_feedback(
     # choice and every word, and says so.
     expect(page).to_have_url(re.compile(r"/accounts/login/\?next="))
     assert len(device_copies(page)) == 1
-    page.get_by_label("Email").fill(sam.email)
-    page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-    page.get_by_role("button", name="Sign In").click()
+    sign_in_here(page, sam.email)
     expect(page).to_have_url(review_url)
     group = page.get_by_role("group", name="Analysis")
     expect(group.get_by_label("Feedback on Analysis")).to_have_value(feedback)

@@ -13,9 +13,8 @@ from playwright.sync_api import expect
 from credentials.models import ReviewerPool
 from credentials.services.review import pool_member_add
 from learning.models import Invitation, Membership
-from tests.browser.helpers import assert_accessible, keep_screens, log_in, visit
+from tests.browser.helpers import assert_accessible, keep_screens, log_in, sign_in_here, visit
 from tests.factories import (
-    DEFAULT_PASSWORD,
     DistrictFactory,
     MembershipFactory,
     UserFactory,
@@ -177,9 +176,7 @@ def test_each_role_lands_where_their_work_is(live_server, site, page):
         page.context.clear_cookies()
         if user == editor:  # the CMS has its own menu, without the site's "Log out"
             page.goto(base + "/accounts/login/")
-            page.get_by_label("Email").fill(user.email)
-            page.get_by_label("Password").fill(DEFAULT_PASSWORD)
-            page.get_by_role("button", name="Sign in").click()
+            sign_in_here(page, user.email)
         else:
             log_in(page, base, user.email)
         expect(page).to_have_url(base + path)

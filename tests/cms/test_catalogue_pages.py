@@ -37,6 +37,7 @@ from tests.factories import (
     UserFactory,
     element,
 )
+from tests.sign_in import SignInClient
 
 ALL_TYPES = {
     HomePage,
@@ -58,6 +59,8 @@ def png(width: int, height: int) -> ImageFile:
 
 
 class CatalogueTestCase(WagtailPageTestCase):
+    client_class = SignInClient  # editors sign in with their second factor
+
     @classmethod
     def setUpTestData(cls):
         cls.home = site_tree_ensure()

@@ -13,9 +13,12 @@ from cms.models import (
     StandardPage,
 )
 from tests.factories import StandardPageFactory, UserFactory
+from tests.sign_in import SignInClient
 
 
 class PageTreeTests(WagtailPageTestCase):
+    client_class = SignInClient  # editors sign in with their second factor
+
     @classmethod
     def setUpTestData(cls):
         cls.home = site_tree_ensure()

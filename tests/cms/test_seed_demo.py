@@ -11,7 +11,7 @@ from django.utils import timezone
 from wagtail.images.models import Image
 from wagtail.models import GroupPagePermission, Page, Revision, Site, WorkflowPage
 
-from accounts.demo import DEMO_ACCOUNTS
+from accounts.demo import DEMO_ACCOUNTS, DEMO_TOTP_SECRET, demo_code
 from accounts.models import Notification, User
 from cms.models import (
     BookPage,
@@ -156,11 +156,20 @@ def test_every_role_gets_a_verified_account_that_can_log_in(settings, client):
         "facilitator",
         "superuser",
     }
+    assert f"add the key {DEMO_TOTP_SECRET} to an" in output
     for role, email, _name, password in DEMO_ACCOUNTS:
         assert f"{email}  /  {password}" in output
         assert EmailAddress.objects.get(email=email).verified
         response = client.post("/accounts/login/", {"login": email, "password": password})
         assert response.status_code == 302, role
+        if role in ("learner", "facilitator"):
+            assert response["Location"] != "/accounts/2fa/authenticate/", role
+        else:
+            # Staff give the demo's authenticator code (manage.py demo_code) as well.
+            assert response["Location"] == "/accounts/2fa/authenticate/", role
+            response = client.post(response["Location"], {"code": demo_code()})
+            assert response.status_code == 302 and "/accounts/" not in response["Location"]
+            assert client.get(response["Location"]).status_code in (200, 302), role
         client.logout()
 
     assert User.objects.get(email="admin@leap.example").is_superuser
