@@ -9,6 +9,7 @@ urlpatterns = [
     path("issuers/<uuid:uuid>", views.issuer, name="issuer"),
     path("issuers/<uuid:uuid>/image", views.issuer_image, name="issuer_image"),
     path("issuers/<uuid:uuid>/jwks", views.issuer_jwks, name="issuer_jwks"),
+    path("issuers/<uuid:uuid>/did.json", views.issuer_did_document, name="issuer_did"),
     path("issuers/<uuid:uuid>/keys/<slug:kid>", views.issuer_key, name="issuer_key"),
     path("issuers/<uuid:uuid>/revocations", views.issuer_revocations, name="issuer_revocations"),
     path("badges/<uuid:uuid>", views.badge, name="badge"),

@@ -9,7 +9,7 @@ from accounts.throttle import throttled
 from cms.middleware import UPLOAD_CSP
 from credentials.models import Assertion, BadgeClass, Issuer, IssuerKey
 from credentials.openbadges import cache as public_cache
-from credentials.openbadges import ob2, ob3
+from credentials.openbadges import did, ob2, ob3
 from credentials.openbadges.baking import assertion_baked_image
 from credentials.openbadges.keys import issuer_jwks as jwks
 from credentials.openbadges.keys import issuer_signing_key
@@ -138,6 +138,18 @@ def issuer_jwks(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     issuer_signing_key(found)  # publish a key before anything is signed with it
     response = HttpResponse(dump(jwks(found)), content_type="application/jwk-set+json")
+    response["Access-Control-Allow-Origin"] = "*"
+    response["Cache-Control"] = "public, max-age=300"
+    return response
+
+
+@public_view
+def issuer_did_document(request, uuid):
+    """The issuer's DID document (did:web), with every key it has signed with."""
+    found = get_object_or_404(Issuer, uuid=uuid)
+    issuer_signing_key(found)  # publish a key before anything is signed with it
+    document = did.did_document(found, list(found.keys.all()))
+    response = HttpResponse(dump(document), content_type="application/did+json")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
     return response
