@@ -13,6 +13,11 @@ CONTEXTS = [
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
 ]
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
+# The official JSON Schema the credential is valid against (tests/credentials/test_ob3_schema.py).
+ACHIEVEMENT_CREDENTIAL_SCHEMA = {
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+    "type": "1EdTechJsonSchemaValidator2019",
+}
 JWT_MEDIA_TYPE = "application/vc+jwt"
 
 
@@ -85,6 +90,7 @@ def credential_json(assertion: Assertion) -> dict:
             "id": revocation_list_url(badge_class.issuer),
             "type": REVOCATION_LIST_TYPE,
         },
+        "credentialSchema": [ACHIEVEMENT_CREDENTIAL_SCHEMA],
     }
     if assertion.expires_on:
         credential["validUntil"] = assertion.expires_on.isoformat()

@@ -1,7 +1,10 @@
 """Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
 
+from functools import wraps
+
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
@@ -29,9 +32,30 @@ JSON_LD = "application/ld+json"
 
 
 def public_view(view):
-    """A public verification endpoint: GET and HEAD only, and a generous limit per address
-    (LEAP_THROTTLES["public"]) so one client cannot tie up the site."""
-    return require_safe(throttled("public", methods=("GET", "HEAD"))(view))
+    """A public verification endpoint: GET and HEAD only (405 otherwise), a generous limit
+    per address (LEAP_THROTTLES["public"]) so one client cannot tie up the site, an ETag on
+    every answer with a body (a client holding the same answer gets 304), and a JSON 404
+    for clients that asked for JSON."""
+
+    @wraps(view)
+    def answer(request, *args, **kwargs):
+        try:
+            response = view(request, *args, **kwargs)
+        except Http404 as missing:
+            if not wants_json(request):
+                raise
+            message = str(missing) or "No such Open Badges object."
+            response = json_response(dump({"error": "not_found", "message": message}), 404)
+        return revalidated(request, response)
+
+    return require_safe(throttled("public", methods=("GET", "HEAD"))(answer))
+
+
+def revalidated(request, response: HttpResponse) -> HttpResponse:
+    if response.status_code != 200 or response.streaming:
+        return response  # files carry their own max-age; errors are not revalidated
+    set_response_etag(response)
+    return get_conditional_response(request, etag=response["ETag"], response=response)
 
 
 MEDIA_TYPES = [JSON_LD, "application/json", "text/html"]
@@ -198,5 +222,6 @@ def _revoked(assertion) -> HttpResponse:
     return json_response(dump(ob2.revoked_json(assertion)), status=410)
 
 
+@public_view
 def not_found(request):
     raise Http404("No such Open Badges object.")
