@@ -49,6 +49,10 @@ class User(AbstractBaseUser, PermissionsMixin):
         default=True, help_text="Unticked, the person can no longer sign in."
     )
     date_joined = models.DateTimeField(default=timezone.now)
+    # The person as the subject of their Open Badges 3.0 credentials (`urn:uuid:…`): one
+    # id for all their badges, which a wallet can hold them by, that says nothing of who
+    # they are (the e-mail is only ever hashed).
+    credential_subject = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
 
     objects = UserManager()
 

@@ -16,6 +16,8 @@ def _account(user: User) -> SectionData:
                 "email": user.email,
                 "name": user.display_name,
                 "joined": user.date_joined,
+                # The id your Open Badges 3.0 credentials name you by (credentialSubject.id).
+                "badge_subject_id": f"urn:uuid:{user.credential_subject}",
                 "last_log_in": user.last_login,
                 "active": user.is_active,
                 "staff": user.is_staff,

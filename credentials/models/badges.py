@@ -174,6 +174,9 @@ class AssertionQuerySet(models.QuerySet):
         )
 
 
+new_uuid = uuid.uuid4  # for fields declared after Assertion.uuid, which hides the module
+
+
 class Assertion(models.Model):
     """One badge awarded to one person."""
 
@@ -199,6 +202,8 @@ class Assertion(models.Model):
     )
     salt = models.CharField(max_length=64)
     identity_hash = models.CharField(max_length=80)
+    # The recipient's `credential_subject` when awarded (kept if their account goes).
+    subject_id = models.UUIDField(default=new_uuid, editable=False)
     issued_on = models.DateTimeField(default=timezone.now)
     expires_on = models.DateTimeField(null=True, blank=True)
     evidence_url = models.URLField(blank=True)

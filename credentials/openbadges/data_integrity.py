@@ -26,6 +26,9 @@ CONTEXTS_DIR = Path(__file__).resolve().parent / "contexts"
 BUNDLED_CONTEXTS = {
     "https://www.w3.org/ns/credentials/v2": "credentials-v2.jsonld",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json": "ob-3.0.3.jsonld",
+    # 1EdTech's types outside the OB context: 1EdTechRevocationList,
+    # 1EdTechJsonSchemaValidator2019, 1EdTechCredentialRefresh.
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json": "ob-3.0-extensions.jsonld",
 }
 
 
@@ -74,16 +77,17 @@ def _refuse_dropped(term) -> None:
 
 def canonical(document: dict) -> str:
     """The document's RDF dataset as canonical N-Quads (RDFC-1.0). Raises ContextNotBundled
-    for a context Leap does not hold, TermNotDefined for a property no context defines, and
-    NotCanonicalisable for anything else JSON-LD refuses."""
+    for a context Leap does not hold, TermNotDefined for a property or type no context
+    defines (as the DCC verifier's safe mode does), and NotCanonicalisable for anything else
+    JSON-LD refuses."""
+    options = {"documentLoader": document_loader}
     try:
-        return jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped).normalize(
-            document,
-            {
-                "algorithm": "URDNA2015",
-                "format": "application/n-quads",
-                "documentLoader": document_loader,
-            },
+        processor = jsonld.JsonLdProcessor(on_property_dropped=_refuse_dropped)
+        expanded = processor.expand(document, dict(options))
+        _refuse_relative_types(expanded)
+        return processor.normalize(
+            expanded,
+            {**options, "algorithm": "URDNA2015", "format": "application/n-quads"},
         )
     except jsonld.JsonLdError as error:
         cause = error
@@ -92,6 +96,26 @@ def canonical(document: dict) -> str:
                 raise cause from error
             cause = cause.__cause__ or getattr(cause, "cause", None)
         raise NotCanonicalisable(f"Not a JSON-LD document Leap can read: {error}") from error
+
+
+def _refuse_relative_types(node) -> None:
+    """A type no context defines is a relative reference: pyld resolves it against its
+    placeholder base (DEFAULT_BASE_IRI), so it would be signed as a meaningless IRI, and
+    strict verifiers refuse it."""
+    if isinstance(node, list):
+        for item in node:
+            _refuse_relative_types(item)
+    elif isinstance(node, dict):
+        for kind in node.get("@type", []) if isinstance(node.get("@type"), list) else []:
+            if ":" not in kind or kind.startswith(jsonld.DEFAULT_BASE_IRI):
+                kind = kind.removeprefix(jsonld.DEFAULT_BASE_IRI)
+                raise TermNotDefined(
+                    f"The type “{kind}” is defined by none of the document's contexts, so it "
+                    "would not be signed."
+                )
+        for key, value in node.items():
+            if key != "@type":
+                _refuse_relative_types(value)
 
 
 def hash_data(document: dict, proof_options: dict) -> bytes:

@@ -11,6 +11,9 @@ from credentials.openbadges.ob2 import absolute, badge_class_id, issuer_id
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    # Defines 1EdTechRevocationList and 1EdTechJsonSchemaValidator2019 below: without it
+    # those types are undefined and strict verifiers (DCC's) refuse the credential.
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
 ]
 REVOCATION_LIST_TYPE = "1EdTechRevocationList"
 # The official JSON Schema the credential is valid against (tests/credentials/test_ob3_schema.py).
@@ -19,6 +22,12 @@ ACHIEVEMENT_CREDENTIAL_SCHEMA = {
     "type": "1EdTechJsonSchemaValidator2019",
 }
 JWT_MEDIA_TYPE = "application/vc+jwt"
+
+
+def subject_id(assertion: Assertion) -> str:
+    """The recipient as the credential's subject: a random id, the same on all their
+    badges, that says nothing of who they are (the e-mail is only in the hashed identifier)."""
+    return f"urn:uuid:{assertion.subject_id}"
 
 
 def credential_id(assertion: Assertion) -> str:
@@ -74,6 +83,7 @@ def credential_json(assertion: Assertion) -> dict:
         "validFrom": assertion.issued_on.isoformat(),
         "name": badge_class.name,
         "credentialSubject": {
+            "id": subject_id(assertion),
             "type": ["AchievementSubject"],
             "identifier": [
                 {
@@ -101,7 +111,7 @@ def credential_json(assertion: Assertion) -> dict:
 
 def credential_jwt(assertion: Assertion) -> str:
     """The credential as a compact JWS: the payload is the credential, with the JWT claims
-    that VC-JWT verifiers look for (iss, jti, nbf, exp). `kid` is the URL of the one public
+    that VC-JWT verifiers look for (iss, sub, jti, nbf, exp). `kid` is the URL of the one public
     key that verifies it."""
     issuer = assertion.badge_class.issuer
     key = issuer_signing_key(issuer)
@@ -109,6 +119,7 @@ def credential_jwt(assertion: Assertion) -> str:
     claims = {
         **credential,
         "iss": credential["issuer"]["id"],
+        "sub": credential["credentialSubject"]["id"],
         "jti": credential["id"],
         "nbf": int(assertion.issued_on.timestamp()),
     }
@@ -126,12 +137,16 @@ def revocation_list(issuer: Issuer) -> dict:
         .only("uuid", "revocation_reason")
         .order_by("revoked_at")
     )
+    entries = [
+        {"id": credential_id(assertion), "revocationReason": assertion.revocation_reason}
+        for assertion in revoked
+    ]
     return {
         "id": revocation_list_url(issuer),
         "type": REVOCATION_LIST_TYPE,
         "issuer": issuer_id(issuer),
-        "revokedCredentials": [
-            {"id": credential_id(assertion), "revocationReason": assertion.revocation_reason}
-            for assertion in revoked
-        ],
+        # The 1EdTech validator reads `revokedCredential`; the plural is what Leap wrote
+        # before, kept for readers that learned it.
+        "revokedCredential": entries,
+        "revokedCredentials": entries,
     }

@@ -254,6 +254,7 @@ def assertion_award_or_get(
                 recipient_email=recipient.email,
                 salt=salt,
                 identity_hash=identity_hash(recipient.email, salt),
+                subject_id=recipient.credential_subject,
                 issued_on=issued_on,
                 expires_on=_expiry(badge_class, issued_on),
                 evidence_url=evidence or "",

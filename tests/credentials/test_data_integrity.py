@@ -179,3 +179,34 @@ def test_what_is_not_json_ld_is_refused_with_a_reason():
 def test_base58_round_trips_with_leading_zeros():
     for data in (b"", b"\0", b"\0\0\x01", bytes(range(40))):
         assert base58btc_decode(base58btc_encode(data)) == data
+
+
+def test_a_type_no_context_defines_is_refused_and_the_extensions_context_defines_1edtechs():
+    status = {"id": "https://example.edu/status/1", "type": "1EdTechRevocationList"}
+    with pytest.raises(TermNotDefined, match="1EdTechRevocationList"):
+        canonical({**CREDENTIAL, "credentialStatus": status})
+    extended = {
+        **CREDENTIAL,
+        "@context": [
+            *CREDENTIAL["@context"],
+            "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
+        ],
+        "credentialStatus": status,
+    }
+    assert "https://purl.imsglobal.org/spec/vcrl/v1p0/context.json#1EdTechRevocationList" in (
+        canonical(extended)
+    )
+
+
+def test_leaps_own_credential_canonicalises_with_every_term_defined(badge_class, learner):
+    from credentials.openbadges.ob3 import credential_json
+    from credentials.services.badges import assertion_award
+
+    credential = credential_json(
+        assertion_award(
+            recipient=learner, badge_class=badge_class, evidence="https://e.example/x", notify=False
+        )
+    )
+    quads = canonical(credential)
+    assert "#1EdTechJsonSchemaValidator2019" in quads and "#1EdTechRevocationList" in quads
+    assert credential["credentialSubject"]["id"] in quads

@@ -40,7 +40,8 @@ def verify(client, token: str) -> dict:
     issuer_keys = client.get(f"{credential['issuer']['id']}/jwks".removeprefix("http://testserver"))
     assert key.get("kid") in {published["kid"] for published in issuer_keys.json()["keys"]}
     status = client.get(credential["credentialStatus"]["id"].removeprefix("http://testserver"))
-    revoked = {entry["id"] for entry in status.json()["revokedCredentials"]}
+    # The field the 1EdTech validator reads (RevocationListProbe).
+    revoked = {entry["id"] for entry in status.json()["revokedCredential"]}
     if credential["id"] in revoked:
         raise ValueError("revoked")
     return credential
@@ -106,3 +107,39 @@ def test_a_wrong_encryption_key_cannot_unlock_the_signing_key(client, assertion,
     settings.LEAP_KEY_ENCRYPTION_KEYS = [Fernet.generate_key().decode()]
     with pytest.raises(InvalidToken):
         private_key_of(IssuerKey.objects.get())
+
+
+def test_the_subject_is_one_opaque_id_per_person_that_outlives_their_account(
+    client, assertion, learner, micro_credential, badge_class
+):
+    from accounts.data_rights import account_delete
+    from credentials.models import Assertion
+    from credentials.services.badges import badge_class_for_micro_credential
+    from tests.factories import MicroCredentialPageFactory, UserFactory
+
+    token = fetch_jwt(client, assertion)
+    credential = verify(client, token)
+    subject = credential["credentialSubject"]["id"]
+    assert subject == f"urn:uuid:{learner.credential_subject}"
+    assert learner.email not in json.dumps(credential["credentialSubject"])
+    # The JWT's sub is the subject, as VC-JWT requires.
+    claims = json.loads(jwk.base64url_decode(token.split(".")[1]))
+    assert claims["sub"] == subject
+
+    # Another badge of the same person: the same subject; someone else: another.
+    second = assertion_award(
+        recipient=learner,
+        badge_class=badge_class_for_micro_credential(
+            page=MicroCredentialPageFactory(parent=micro_credential.get_parent(), title="Other")
+        ),
+        notify=False,
+    )
+    assert verify(client, fetch_jwt(client, second))["credentialSubject"]["id"] == subject
+    other = assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+    assert verify(client, fetch_jwt(client, other))["credentialSubject"]["id"] != subject
+
+    # The account goes; the badge keeps verifying, with the same subject.
+    account_delete(user=learner, revoke_badges=False)
+    kept = Assertion.objects.get(pk=assertion.pk)
+    assert kept.recipient is None
+    assert verify(client, fetch_jwt(client, kept))["credentialSubject"]["id"] == subject
