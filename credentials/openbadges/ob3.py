@@ -1,12 +1,17 @@
-"""Open Badges 3.0: each assertion as an OpenBadgeCredential (VC Data Model 2.0), secured
-as a VC-JWT signed with the issuer's Ed25519 key (alg EdDSA)."""
+"""Open Badges 3.0: each assertion as an OpenBadgeCredential (VC Data Model 2.0), issued by
+the issuer's did:web DID and secured two ways: an embedded eddsa-rdfc-2022 Data Integrity
+proof (the JSON-LD credential) and a VC-JWT signed with the same Ed25519 key (alg EdDSA)."""
+
+import datetime as dt
 
 import jwt
 from django.urls import reverse
 
 from credentials.models import Assertion, Issuer
+from credentials.openbadges.data_integrity import proof_create
+from credentials.openbadges.did import issuer_did, verification_method_id
 from credentials.openbadges.keys import issuer_signing_key, private_key_of
-from credentials.openbadges.ob2 import absolute, badge_class_id, issuer_id
+from credentials.openbadges.ob2 import absolute, badge_class_id
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -39,8 +44,11 @@ def revocation_list_url(issuer: Issuer) -> str:
 
 
 def issuer_profile(issuer: Issuer) -> dict:
+    """The issuer as Open Badges 3.0 names it: by its did:web DID, whose document holds the
+    keys its proofs are made with (the OB 2.0 profile URL is its `url`'s sibling in the DID
+    document's alsoKnownAs)."""
     profile = {
-        "id": issuer_id(issuer),
+        "id": issuer_did(issuer),
         "type": ["Profile"],
         "name": issuer.name,
         "url": issuer.url,
@@ -80,7 +88,7 @@ def credential_json(assertion: Assertion) -> dict:
         "id": credential_id(assertion),
         "type": ["VerifiableCredential", "OpenBadgeCredential"],
         "issuer": issuer_profile(badge_class.issuer),
-        "validFrom": assertion.issued_on.isoformat(),
+        "validFrom": xsd_datetime(assertion.issued_on),
         "name": badge_class.name,
         "credentialSubject": {
             "id": subject_id(assertion),
@@ -103,10 +111,32 @@ def credential_json(assertion: Assertion) -> dict:
         "credentialSchema": [ACHIEVEMENT_CREDENTIAL_SCHEMA],
     }
     if assertion.expires_on:
-        credential["validUntil"] = assertion.expires_on.isoformat()
+        credential["validUntil"] = xsd_datetime(assertion.expires_on)
     if assertion.evidence_url:
         credential["evidence"] = [{"id": assertion.evidence_url, "type": ["Evidence"]}]
     return credential
+
+
+def xsd_datetime(moment: dt.datetime) -> str:
+    """UTC to the second ("2026-12-06T10:00:00Z"): what JWT's nbf and exp can say exactly."""
+    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def credential_signed(assertion: Assertion) -> dict:
+    """The credential with an eddsa-rdfc-2022 Data Integrity proof by the issuer's current
+    key, named by its DID URL. The proof's `created` is when the credential was issued, or
+    when the key was made if it is newer (a key rotated since): the same bytes on every
+    request, so caches and ETags hold."""
+    issuer = assertion.badge_class.issuer
+    key = issuer_signing_key(issuer)
+    credential = credential_json(assertion)
+    proof = proof_create(
+        credential,
+        private_key=private_key_of(key),
+        verification_method=verification_method_id(key),
+        created=xsd_datetime(max(assertion.issued_on, key.created_at)),
+    )
+    return {**credential, "proof": proof}
 
 
 def credential_jwt(assertion: Assertion) -> str:
@@ -121,10 +151,10 @@ def credential_jwt(assertion: Assertion) -> str:
         "iss": credential["issuer"]["id"],
         "sub": credential["credentialSubject"]["id"],
         "jti": credential["id"],
-        "nbf": int(assertion.issued_on.timestamp()),
+        "nbf": int(assertion.issued_on.replace(microsecond=0).timestamp()),
     }
     if assertion.expires_on:
-        claims["exp"] = int(assertion.expires_on.timestamp())
+        claims["exp"] = int(assertion.expires_on.replace(microsecond=0).timestamp())
     key_url = absolute(reverse("credentials:issuer_key", args=[issuer.uuid, key.kid]))
     headers = {"kid": key_url, "typ": "vc+jwt"}
     return jwt.encode(claims, private_key_of(key), algorithm="EdDSA", headers=headers)
@@ -144,7 +174,7 @@ def revocation_list(issuer: Issuer) -> dict:
     return {
         "id": revocation_list_url(issuer),
         "type": REVOCATION_LIST_TYPE,
-        "issuer": issuer_id(issuer),
+        "issuer": issuer_did(issuer),
         # The 1EdTech validator reads `revokedCredential`; the plural is what Leap wrote
         # before, kept for readers that learned it.
         "revokedCredential": entries,

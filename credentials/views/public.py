@@ -211,7 +211,7 @@ def assertion_ob3_json(request, uuid):
     found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
     if found.revoked:
         return _revoked(found)
-    response = json_response(dump(ob3.credential_json(found)))
+    response = json_response(dump(ob3.credential_signed(found)))
     response["Content-Type"] = "application/vc"
     return response
 

@@ -340,7 +340,8 @@ def test_the_ob3_credential_is_signed_with_the_districts_own_key(
     assertion = assertion_award(recipient=member, badge_class=badge_class, notify=False)
     token = fetch_jwt(client, assertion)
     credential = verify(client, token)
-    assert credential["issuer"]["id"] == f"http://testserver/public/issuers/{district_issuer.uuid}"
+    # The district issues under its own did:web DID.
+    assert credential["issuer"]["id"] == f"did:web:testserver:public:issuers:{district_issuer.uuid}"
     assert credential["issuer"]["name"] == "Springfield Public Schools"
     assert credential["issuer"]["image"]["type"] == "Image"
     kid = json.loads(jwk.base64url_decode(token.split(".")[0]))["kid"]
