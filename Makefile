@@ -12,12 +12,13 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install validator run migrate seed test lint format lock worker beat clean loadtest demo-code
+.PHONY: help install validator dcc-verifier dcc-verifier-if-npm run migrate seed test lint format lock worker beat clean loadtest demo-code
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
 	@echo "make test     install, then ruff, the import layering, the migrations check and the whole pytest suite"
 	@echo "make demo-code the demo staff accounts' current two-factor code"
+	@echo "make dcc-verifier the DCC Open Badges verifier (Node) for its tests; make test installs it where npm exists"
 	@echo "make worker   a Celery worker against REDIS_URL"
 	@echo "make beat     the Celery beat scheduler against REDIS_URL"
 	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
@@ -45,6 +46,22 @@ $(VALIDATOR_STAMP): $(VALIDATOR_LOCK)
 	@cp $(VALIDATOR_LOCK) $(VALIDATOR_STAMP)
 
 validator: $(VALIDATOR_STAMP)
+
+# The Digital Credentials Consortium's verifier (Node), which tests run against Leap's
+# Open Badges 3.0 credentials. Installed where npm exists; without it those tests are
+# deselected (CI sets LEAP_REQUIRE_DCC so they cannot be).
+DCC_DIR := tests/verifiers/dcc
+DCC_STAMP := $(DCC_DIR)/node_modules/.installed-lock
+
+$(DCC_STAMP): $(DCC_DIR)/package-lock.json
+	npm ci --prefix $(DCC_DIR) --no-audit --no-fund --loglevel=error
+	@cp $(DCC_DIR)/package-lock.json $(DCC_STAMP)
+
+dcc-verifier: $(DCC_STAMP)
+
+dcc-verifier-if-npm:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory dcc-verifier; \
+	else echo "npm not found: the DCC verifier tests will be deselected"; fi
 
 # The load generator (locust, with gevent) lives in a virtualenv of its own.
 LOAD_VENV := .venv-load
@@ -87,7 +104,7 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-test: lint validator
+test: lint validator dcc-verifier-if-npm
 	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest $(PYTEST_ARGS)
 
 worker: install
@@ -109,4 +126,4 @@ lock:
 	$(PIP_COMPILE) --extra dev --pip-args "--constraint $(PROD_LOCK)" -o $(LOCK) pyproject.toml
 
 clean:
-	rm -rf $(VENV) $(VALIDATOR_VENV) var test-results .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(VALIDATOR_VENV) $(DCC_DIR)/node_modules var test-results .pytest_cache .ruff_cache

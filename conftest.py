@@ -73,6 +73,15 @@ def pytest_collection_modifyitems(config, items):
         unavailable.add("needs_redis")
     if not POSTGRES_CONFIGURED:
         unavailable.add("needs_postgres")
+    from tests.verifiers import dcc_available, dcc_required
+
+    if not dcc_available():
+        if dcc_required():
+            raise pytest.UsageError(
+                "LEAP_REQUIRE_DCC is set but the DCC verifier is not installed: "
+                "run `make dcc-verifier` (it needs Node and npm)."
+            )
+        unavailable.add("needs_dcc")
     kept, dropped = [], []
     for item in items:
         needs = {marker.name for marker in item.iter_markers()} & unavailable

@@ -212,6 +212,9 @@ NOT_EXPORTED = {
     "credentials.Exemplar": "a lead's choice of a decided submission as reference work for a "
     "pool: the pool's training material (an exemplar made of your submission goes with it "
     "when your account is deleted)",
+    "credentials.StatusListEntry": "the place of a badge's revocation bit in its issuer's "
+    "public status list, drawn at random: it says nothing about you, and stays with the badge "
+    "(so a revoked badge keeps showing as revoked) when your account is deleted",
 }
 
 

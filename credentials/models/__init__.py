@@ -1,7 +1,15 @@
 """Open Badges (issuers, versioned badge classes, assertions), evidence submissions and
 their review. Issue badges only through `credentials.services.badges.assertion_award`."""
 
-from .badges import Assertion, AssertionQuerySet, BadgeClass, Issuer, IssuerKey, IssuingArrangement
+from .badges import (
+    Assertion,
+    AssertionQuerySet,
+    BadgeClass,
+    Issuer,
+    IssuerKey,
+    IssuingArrangement,
+    StatusListEntry,
+)
 from .evidence import Artifact, AttemptAllowance, Submission, private_storage
 from .review import (
     CalibrationScore,
@@ -28,6 +36,7 @@ __all__ = [
     "PoolMember",
     "Review",
     "ReviewerPool",
+    "StatusListEntry",
     "Submission",
     "covered_by",
     "private_storage",

@@ -82,11 +82,17 @@ class IssuingArrangement(models.Model):
 
 
 class IssuerKey(models.Model):
-    """An Ed25519 signing key of an issuer. The private half is stored encrypted (see
+    """A signing key of an issuer: Ed25519 (EdDSA) for Data Integrity proofs, P-256 (ES256)
+    for VC-JWTs, one active of each. The private half is stored encrypted (see
     credentials.openbadges.keys); retired keys stay published so that what they signed
     still verifies."""
 
+    class Algorithm(models.TextChoices):
+        EDDSA = "EdDSA", "Ed25519 (Data Integrity proofs)"
+        ES256 = "ES256", "P-256 (VC-JWT)"
+
     issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="keys")
+    algorithm = models.CharField(max_length=8, choices=Algorithm, default=Algorithm.EDDSA)
     kid = models.CharField(max_length=64, unique=True)
     public_jwk = models.JSONField()
     private_key_encrypted = models.TextField()
@@ -96,9 +102,9 @@ class IssuerKey(models.Model):
     class Meta:
         constraints = [
             models.UniqueConstraint(
-                fields=["issuer"],
+                fields=["issuer", "algorithm"],
                 condition=Q(retired_at__isnull=True),
-                name="credentials_one_active_key_per_issuer",
+                name="credentials_one_active_key_per_issuer_and_algorithm",
             )
         ]
         ordering = ["created_at"]
@@ -269,3 +275,27 @@ class Assertion(models.Model):
     @property
     def status(self) -> "Assertion.Status":
         return self.status_at(timezone.now())
+
+
+class StatusListEntry(models.Model):
+    """Where an assertion's revocation bit sits in its issuer's Bitstring status lists
+    (credentials.openbadges.status_list): list `number`, bit `index`. Indexes are drawn at
+    random, and a list is only half filled, so a bit's place says nothing of when or to whom
+    the badge was issued."""
+
+    assertion = models.OneToOneField(
+        Assertion, on_delete=models.CASCADE, related_name="status_entry"
+    )
+    issuer = models.ForeignKey(Issuer, on_delete=models.CASCADE, related_name="status_entries")
+    number = models.PositiveIntegerField(default=0)
+    index = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["issuer", "number", "index"], name="credentials_status_bit_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.issuer} status list {self.number}, bit {self.index}"

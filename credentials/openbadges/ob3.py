@@ -1,17 +1,18 @@
 """Open Badges 3.0: each assertion as an OpenBadgeCredential (VC Data Model 2.0), issued by
 the issuer's did:web DID and secured two ways: an embedded eddsa-rdfc-2022 Data Integrity
-proof (the JSON-LD credential) and a VC-JWT signed with the same Ed25519 key (alg EdDSA)."""
-
-import datetime as dt
+proof by the issuer's Ed25519 key (the JSON-LD credential), and a VC-JWT by its P-256 key
+(alg ES256, which the 1EdTech validator accepts; it accepts no EdDSA)."""
 
 import jwt
 from django.urls import reverse
 
-from credentials.models import Assertion, Issuer
+from credentials.models import Assertion, Issuer, IssuerKey
 from credentials.openbadges.data_integrity import proof_create
 from credentials.openbadges.did import issuer_did, verification_method_id
 from credentials.openbadges.keys import issuer_signing_key, private_key_of
 from credentials.openbadges.ob2 import absolute, badge_class_id
+from credentials.openbadges.status_list import status_entry_json
+from credentials.openbadges.times import xsd_datetime
 
 CONTEXTS = [
     "https://www.w3.org/ns/credentials/v2",
@@ -104,10 +105,9 @@ def credential_json(assertion: Assertion) -> dict:
             ],
             "achievement": achievement,
         },
-        "credentialStatus": {
-            "id": revocation_list_url(badge_class.issuer),
-            "type": REVOCATION_LIST_TYPE,
-        },
+        # The W3C Bitstring status list, which DCC's verifier and 1EdTech's both read (the
+        # OB schema allows one status method; the VC-JWT names 1EdTech's revocation list).
+        "credentialStatus": status_entry_json(assertion),
         "credentialSchema": [ACHIEVEMENT_CREDENTIAL_SCHEMA],
     }
     if assertion.expires_on:
@@ -115,11 +115,6 @@ def credential_json(assertion: Assertion) -> dict:
     if assertion.evidence_url:
         credential["evidence"] = [{"id": assertion.evidence_url, "type": ["Evidence"]}]
     return credential
-
-
-def xsd_datetime(moment: dt.datetime) -> str:
-    """UTC to the second ("2026-12-06T10:00:00Z"): what JWT's nbf and exp can say exactly."""
-    return moment.astimezone(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
 
 
 def credential_signed(assertion: Assertion) -> dict:
@@ -141,11 +136,16 @@ def credential_signed(assertion: Assertion) -> dict:
 
 def credential_jwt(assertion: Assertion) -> str:
     """The credential as a compact JWS: the payload is the credential, with the JWT claims
-    that VC-JWT verifiers look for (iss, sub, jti, nbf, exp). `kid` is the URL of the one public
-    key that verifies it."""
+    that VC-JWT verifiers look for (iss, sub, jti, nbf, exp), its status in 1EdTech's
+    revocation list (the JSON-LD credential has the Bitstring list). `kid` is the URL of the
+    one public key that verifies it."""
     issuer = assertion.badge_class.issuer
-    key = issuer_signing_key(issuer)
+    key = issuer_signing_key(issuer, IssuerKey.Algorithm.ES256)
     credential = credential_json(assertion)
+    credential["credentialStatus"] = {
+        "id": revocation_list_url(issuer),
+        "type": REVOCATION_LIST_TYPE,
+    }
     claims = {
         **credential,
         "iss": credential["issuer"]["id"],
@@ -156,8 +156,8 @@ def credential_jwt(assertion: Assertion) -> str:
     if assertion.expires_on:
         claims["exp"] = int(assertion.expires_on.replace(microsecond=0).timestamp())
     key_url = absolute(reverse("credentials:issuer_key", args=[issuer.uuid, key.kid]))
-    headers = {"kid": key_url, "typ": "vc+jwt"}
-    return jwt.encode(claims, private_key_of(key), algorithm="EdDSA", headers=headers)
+    headers = {"kid": key_url, "typ": "JWT"}
+    return jwt.encode(claims, private_key_of(key), algorithm="ES256", headers=headers)
 
 
 def revocation_list(issuer: Issuer) -> dict:

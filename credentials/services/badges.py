@@ -27,6 +27,7 @@ from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
 from credentials.openbadges.images import image_for_storage
+from credentials.openbadges.status_list import status_entry_get
 from credentials.selectors.badges import award_issuer_get
 from credentials.services.badge_art import (
     badge_art_draw,
@@ -261,6 +262,7 @@ def assertion_award_or_get(
                 narrative=narrative,
                 awarded_by=awarded_by,
             )
+            status_entry_get(assertion)  # its bit in the issuer's status list
             _tell_learning_awarded(assertion, credit_hours=credit_hours)
             _audit(assertion, Action.BADGE_AWARDED, actor=awarded_by, summary=how or "Awarded")
             if notify:

@@ -12,6 +12,11 @@ urlpatterns = [
     path("issuers/<uuid:uuid>/did.json", views.issuer_did_document, name="issuer_did"),
     path("issuers/<uuid:uuid>/keys/<slug:kid>", views.issuer_key, name="issuer_key"),
     path("issuers/<uuid:uuid>/revocations", views.issuer_revocations, name="issuer_revocations"),
+    path(
+        "issuers/<uuid:uuid>/status/<int:number>",
+        views.issuer_status_list,
+        name="issuer_status_list",
+    ),
     path("badges/<uuid:uuid>", views.badge, name="badge"),
     path("badges/<uuid:uuid>/image", views.badge_image, name="badge_image"),
     path("assertions/<uuid:uuid>", views.assertion, name="assertion"),

@@ -12,7 +12,7 @@ from accounts.throttle import throttled
 from cms.middleware import UPLOAD_CSP
 from credentials.models import Assertion, BadgeClass, Issuer, IssuerKey
 from credentials.openbadges import cache as public_cache
-from credentials.openbadges import did, ob2, ob3
+from credentials.openbadges import did, ob2, ob3, status_list
 from credentials.openbadges.baking import assertion_baked_image
 from credentials.openbadges.keys import issuer_jwks as jwks
 from credentials.openbadges.keys import issuer_signing_key
@@ -160,7 +160,8 @@ def assertion_image(request, uuid):
 @public_view
 def issuer_jwks(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
-    issuer_signing_key(found)  # publish a key before anything is signed with it
+    for algorithm in IssuerKey.Algorithm:  # publish keys before anything is signed with them
+        issuer_signing_key(found, algorithm)
     response = HttpResponse(dump(jwks(found)), content_type="application/jwk-set+json")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
@@ -172,7 +173,8 @@ def issuer_did_document(request, uuid):
     """The issuer's DID document (did:web), with every key it has signed with."""
     found = get_object_or_404(Issuer, uuid=uuid)
     issuer_signing_key(found)  # publish a key before anything is signed with it
-    document = did.did_document(found, list(found.keys.all()))
+    # Ed25519 keys, which sign the Data Integrity proofs (the P-256 ones are in the JWKS).
+    document = did.did_document(found, list(found.keys.filter(algorithm="EdDSA")))
     response = HttpResponse(dump(document), content_type="application/did+json")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"
@@ -193,6 +195,19 @@ def issuer_key(request, uuid, kid):
 def issuer_revocations(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     return json_response(dump(ob3.revocation_list(found)))
+
+
+@public_view
+def issuer_status_list(request, uuid, number):
+    """One of the issuer's Bitstring status lists, signed (revalidated by ETag: a revocation
+    shows the moment it commits)."""
+    found = get_object_or_404(Issuer, uuid=uuid)
+    credential = status_list.status_list_credential(found, number)
+    if credential is None:
+        raise Http404("This issuer has no such status list.")
+    response = json_response(dump(credential))
+    response["Content-Type"] = "application/vc"
+    return response
 
 
 @public_view

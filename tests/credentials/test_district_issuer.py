@@ -348,11 +348,11 @@ def test_the_ob3_credential_is_signed_with_the_districts_own_key(
     key = IssuerKey.objects.get(kid=kid.rsplit("/", 1)[1])
     assert key.issuer == district_issuer
     # The platform's key does not verify it.
-    platform_key = jwk.JWK(**issuer_signing_key(issuer_platform()).public_jwk)
+    platform_key = jwk.JWK(**issuer_signing_key(issuer_platform(), "ES256").public_jwk)
     signed = jws.JWS()
     signed.deserialize(token)
     with pytest.raises(jws.InvalidJWSSignature):
-        signed.verify(platform_key, alg="EdDSA")
+        signed.verify(platform_key, alg="ES256")
 
 
 @pytest.fixture

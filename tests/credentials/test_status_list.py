@@ -1,0 +1,123 @@
+"""The W3C Bitstring status list, read as DCC's and 1EdTech's verifiers read it: the
+credential's BitstringStatusListEntry points at a signed list credential of the issuer's;
+the bit is clear while the badge is valid and set once it is revoked (at once: the list is
+revalidated by ETag); bits are drawn at random, one per badge."""
+
+import json
+from urllib.parse import urlsplit
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+from credentials.models import StatusListEntry
+from credentials.openbadges.data_integrity import canonical, proof_verify
+from credentials.openbadges.did import did_web_url
+from credentials.openbadges.multibase import ed25519_from_multikey
+from credentials.openbadges.status_list import (
+    LIST_SIZE,
+    bit_is_set,
+    decoded_list,
+    encoded_list,
+)
+from credentials.services.badges import assertion_award, assertion_revoke
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def get_json(client, url: str, **headers):
+    response = client.get(urlsplit(url).path, **headers)
+    return response, (json.loads(response.content) if response.content else None)
+
+
+def signed_by_issuer(client, credential: dict) -> bool:
+    document = client.get(urlsplit(did_web_url(credential["issuer"])).path).json()
+    methods = {method["id"]: method for method in document["verificationMethod"]}
+    method = methods[credential["proof"]["verificationMethod"]]
+    key = ed25519_from_multikey(method["publicKeyMultibase"])
+    return proof_verify(credential, Ed25519PublicKey.from_public_bytes(key))
+
+
+def status_of(client, credential: dict) -> bool:
+    """True when revoked, as a verifier works it out."""
+    entry = credential["credentialStatus"]
+    assert entry["type"] == "BitstringStatusListEntry"
+    assert entry["statusPurpose"] == "revocation"
+    assert entry["id"] != entry["statusListCredential"]
+    response, listed = get_json(client, entry["statusListCredential"])
+    assert response.status_code == 200 and response["Content-Type"] == "application/vc"
+    assert "BitstringStatusListCredential" in listed["type"]
+    assert listed["issuer"] == credential["issuer"]["id"]
+    assert signed_by_issuer(client, listed)
+    bits = decoded_list(listed["credentialSubject"]["encodedList"])
+    assert len(bits) * 8 == LIST_SIZE
+    return bit_is_set(bits, int(entry["statusListIndex"]))
+
+
+def test_the_bit_is_clear_then_set_when_the_badge_is_revoked(
+    client, badge_class, learner, django_capture_on_commit_callbacks
+):
+    assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    _, credential = get_json(client, f"/public/assertions/{assertion.uuid}/ob3.json")
+    assert status_of(client, credential) is False
+    list_url = credential["credentialStatus"]["statusListCredential"]
+    before, _ = get_json(client, list_url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_revoke(assertion=assertion, reason="Copied", revoked_by=None)
+    # A verifier holding the old list revalidates and gets the new one at once.
+    after, _ = get_json(client, list_url, HTTP_IF_NONE_MATCH=before["ETag"])
+    assert after.status_code == 200
+    assert status_of(client, credential) is True
+
+
+def test_each_badge_has_its_own_random_bit_and_others_stay_clear(
+    client, badge_class, django_capture_on_commit_callbacks
+):
+    assertions = [
+        assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+        for _ in range(5)
+    ]
+    indexes = [a.status_entry.index for a in assertions]
+    assert len(set(indexes)) == 5
+    assert indexes != sorted(indexes) or max(indexes) > 5  # not handed out in order
+    with django_capture_on_commit_callbacks(execute=True):
+        assertion_revoke(assertion=assertions[2], reason="Copied", revoked_by=None)
+    credentials = [get_json(client, f"/public/assertions/{a.uuid}/ob3.json")[1] for a in assertions]
+    # The revoked one is 410 (no credential served); its bit is set for holders of a copy.
+    assert credentials[2]["revoked"] is True
+    entry = StatusListEntry.objects.get(assertion=assertions[2])
+    _, listed = get_json(client, f"/public/issuers/{badge_class.issuer.uuid}/status/0")
+    bits = decoded_list(listed["credentialSubject"]["encodedList"])
+    assert bit_is_set(bits, entry.index)
+    for position in (0, 1, 3, 4):
+        assert status_of(client, credentials[position]) is False
+
+
+def test_a_tampered_list_fails_its_proof(client, badge_class, learner):
+    assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    _, listed = get_json(client, f"/public/issuers/{badge_class.issuer.uuid}/status/0")
+    assert signed_by_issuer(client, listed)
+    listed["credentialSubject"]["encodedList"] = encoded_list([1])  # "revoke" someone
+    assert not signed_by_issuer(client, listed)
+
+
+def test_the_list_credential_uses_only_defined_terms_and_unknown_lists_are_404(
+    client, badge_class, learner
+):
+    assertion_award(recipient=learner, badge_class=badge_class, notify=False)
+    _, listed = get_json(client, f"/public/issuers/{badge_class.issuer.uuid}/status/0")
+    quads = canonical({k: v for k, v in listed.items() if k != "proof"})
+    assert "BitstringStatusList" in quads
+    response = client.get(
+        f"/public/issuers/{badge_class.issuer.uuid}/status/7", HTTP_ACCEPT="application/json"
+    )
+    assert response.status_code == 404
+
+
+def test_the_encoding_follows_the_specification():
+    # Bit 0 is the most significant bit of the first byte.
+    bits = decoded_list(encoded_list([0, 9, LIST_SIZE - 1]))
+    assert bits[0] == 0x80 and bits[1] == 0x40 and bits[-1] == 0x01
+    assert sum(bin(byte).count("1") for byte in bits) == 3
+    assert encoded_list([]).startswith("u")
