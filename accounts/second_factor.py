@@ -57,10 +57,11 @@ def is_staff_screen(path: str) -> bool:
 def second_factor_missing(request) -> str | None:
     """The role that needs a second factor the signed-in person has not set up, or None.
     Remembered in the session once it holds, so a staff session pays for it once."""
-    if request.session.get(PASSED):
+    passed = request.session.get(PASSED)
+    if passed:
         return None
     records = get_authentication_records(request, request.user)
-    if any(record.get("method") == "mfa" for record in records):
+    if passed is None and any(record.get("method") == "mfa" for record in records):
         return None  # passed at log-in: nothing to look up
     if has_second_factor(request.user):
         request.session[PASSED] = True
@@ -85,8 +86,10 @@ class StaffSecondFactorMiddleware:
 
 @receiver(authenticator_removed)
 def forget_second_factor(sender, request, user, authenticator, **kwargs):
+    # False, not absent: the second factor given at this session's log-in no longer counts,
+    # so the next staff screen looks for an authenticator again.
     if request is not None and hasattr(request, "session"):
-        request.session.pop(PASSED, None)
+        request.session[PASSED] = False
 
 
 NEXT = "leap_second_step_next"

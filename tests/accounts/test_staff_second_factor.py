@@ -149,12 +149,14 @@ def test_a_reviewer_signs_in_sets_up_an_app_and_signs_in_with_its_code(
 
 
 @pytest.mark.django_db
-def test_removing_the_authenticator_closes_the_staff_screens_again(client):
+@pytest.mark.parametrize("at_log_in", [True, False], ids=["code-at-log-in", "set-up-since"])
+def test_removing_the_authenticator_closes_the_staff_screens_again(client, at_log_in):
     user, screen, _ = editor()
-    client.force_login(user, second_factor=False)
     secret = generate_totp_secret()
     TOTP.activate(user, secret)
-    assert client.get(screen).status_code == 200  # passed once: remembered in the session
+    # Signed in with the code, or with a password before setting the app up since.
+    client.force_login(user, second_factor=at_log_in)
+    assert client.get(screen).status_code == 200
 
     response = client.post("/accounts/2fa/totp/deactivate/", {"code": code(secret)})
     assert response.status_code == 302
