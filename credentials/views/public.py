@@ -174,7 +174,7 @@ def issuer_did_document(request, uuid):
     found = get_object_or_404(Issuer, uuid=uuid)
     issuer_signing_key(found)  # publish a key before anything is signed with it
     # Ed25519 keys, which sign the Data Integrity proofs (the P-256 ones are in the JWKS).
-    document = did.did_document(found, list(found.keys.filter(algorithm="EdDSA")))
+    document = did.did_document(found, list(found.keys.filter(algorithm=IssuerKey.Algorithm.EDDSA)))
     response = HttpResponse(dump(document), content_type="application/did+json")
     response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=300"

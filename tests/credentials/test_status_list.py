@@ -7,12 +7,9 @@ import json
 from urllib.parse import urlsplit
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from credentials.models import StatusListEntry
-from credentials.openbadges.data_integrity import canonical, proof_verify
-from credentials.openbadges.did import did_web_url
-from credentials.openbadges.multibase import ed25519_from_multikey
+from credentials.openbadges.data_integrity import canonical
 from credentials.openbadges.status_list import (
     LIST_SIZE,
     bit_is_set,
@@ -20,6 +17,7 @@ from credentials.openbadges.status_list import (
     encoded_list,
 )
 from credentials.services.badges import assertion_award, assertion_revoke
+from tests.credentials.test_ob3_data_integrity import verify as signed_by_issuer
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -28,14 +26,6 @@ pytestmark = pytest.mark.django_db
 def get_json(client, url: str, **headers):
     response = client.get(urlsplit(url).path, **headers)
     return response, (json.loads(response.content) if response.content else None)
-
-
-def signed_by_issuer(client, credential: dict) -> bool:
-    document = client.get(urlsplit(did_web_url(credential["issuer"])).path).json()
-    methods = {method["id"]: method for method in document["verificationMethod"]}
-    method = methods[credential["proof"]["verificationMethod"]]
-    key = ed25519_from_multikey(method["publicKeyMultibase"])
-    return proof_verify(credential, Ed25519PublicKey.from_public_bytes(key))
 
 
 def status_of(client, credential: dict) -> bool:
