@@ -28,6 +28,7 @@ urlpatterns = [
     path("notifications/", include("accounts.urls")),
     # The URL conf is where the apps meet: each app's screens under their prefixes.
     path("public/", include("credentials.urls.public")),
+    path("verify/", include("credentials.urls.verify")),
     path("my/badges/", include("credentials.urls.learner")),
     path("my/submissions/", include("credentials.urls.submissions")),
     path("review/lead/", include("credentials.urls.lead")),

@@ -277,6 +277,14 @@ LEAP_OUTBOX_ATTENTION_MINUTES = 60  # waiting longer than this is shown to staff
 # client address, read through these hops only (accounts.client_ip); unset, the address
 # that connected (REMOTE_ADDR) is the client.
 LEAP_TRUSTED_PROXIES = env_networks("LEAP_TRUSTED_PROXIES")
+# The public badge verifier (credentials.verification) fetches what a badge points at on
+# a stranger's behalf: at most this many bytes per document or upload, this many seconds
+# to connect and to read, and never a private address, except from the hosts listed here
+# (development and tests only: leave it empty in production).
+LEAP_VERIFY_MAX_BYTES = env_int("LEAP_VERIFY_MAX_BYTES", 5_000_000, minimum=100_000)
+LEAP_VERIFY_TIMEOUT_SECONDS = env_int("LEAP_VERIFY_TIMEOUT_SECONDS", 5, minimum=1, maximum=30)
+LEAP_VERIFY_LOCAL_HOSTS = env_list("LEAP_VERIFY_LOCAL_HOSTS", [])
+
 # Leap's own rate limits (accounts.throttle): per scope, (how many, in how many seconds) per
 # person ("user"; visitors by address) and per address ("ip"). Past one: 429, "Please wait".
 # A school's staff may share one address, hence the larger per-address figures.
@@ -293,6 +301,8 @@ LEAP_THROTTLES = {
     "export": {"user": (30, 10 * 60), "ip": (100, 10 * 60)},
     # Public verification (Open Badges JSON, pages, images, keys): generous, per address.
     "public": {"ip": (600, 60)},
+    # Badge verification: each check may fetch a dozen documents from other sites.
+    "verify": {"ip": (30, 60)},
 }
 
 # Accounts: e-mail is the login; allauth handles sign-up, verification, reset and MFA.

@@ -25,3 +25,7 @@ ACCOUNT_RATE_LIMITS = False
 LEAP_THROTTLES = {scope: {"user": (10**9, 60)} for scope in LEAP_THROTTLES}  # noqa: F405
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
+
+# The verifier's tests serve "another site's" badges from a local server on localhost.
+LEAP_VERIFY_LOCAL_HOSTS = ["localhost"]
+LEAP_VERIFY_TIMEOUT_SECONDS = 1

@@ -146,14 +146,29 @@ def proof_create(
 
 def proof_verify(document: dict, public_key: Ed25519PublicKey) -> bool:
     """Whether the document's proof is an eddsa-rdfc-2022 signature by this key over it."""
+    return proof_problem(document, public_key) is None
+
+
+def proof_problem(document: dict, public_key: Ed25519PublicKey) -> str | None:
+    """Why the document's proof is not an eddsa-rdfc-2022 signature by this key over it, in
+    plain words; None when it is."""
     proof = document.get("proof")
-    if not isinstance(proof, dict) or proof.get("cryptosuite") != CRYPTOSUITE:
-        return False
-    if proof.get("type") != "DataIntegrityProof":
-        return False
+    if not isinstance(proof, dict):
+        return "It carries no single proof object."
+    if proof.get("type") != "DataIntegrityProof" or proof.get("cryptosuite") != CRYPTOSUITE:
+        return f"Its proof is not a DataIntegrityProof with the {CRYPTOSUITE} cryptosuite."
     try:
         signature = multibase_decode(str(proof.get("proofValue", "")))
-        public_key.verify(signature, hash_data(document, proof))
-    except (InvalidSignature, ValueError):  # NotCanonicalisable and ContextNotBundled too
-        return False
-    return True
+    except ValueError:
+        return "Its proof value is not base58-btc multibase."
+    try:
+        signed = hash_data(document, proof)
+    except ContextNotBundled as error:
+        return f"{error} Leap checks proofs only over the contexts it holds."
+    except NotCanonicalisable as error:
+        return str(error)
+    try:
+        public_key.verify(signature, signed)
+    except InvalidSignature:
+        return "The signature does not match: the credential was changed after it was signed."
+    return None

@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from credentials.views import public as views
+from credentials.views import verify
 
 app_name = "credentials"
 
@@ -24,6 +25,8 @@ urlpatterns = [
     # Open Badges 3.0: the signed credential (VC-JWT), and its JSON for reading.
     path("assertions/<uuid:uuid>/ob3", views.assertion_ob3, name="assertion_ob3"),
     path("assertions/<uuid:uuid>/ob3.json", views.assertion_ob3_json, name="assertion_ob3_json"),
+    # Verify any badge (JSON in, JSON out); the page for people is /verify/.
+    path("verify", verify.verify_api, name="verify_api"),
     # Anything else here (a malformed id) is a plain 404, never a redirect to a page.
     re_path(r"^", views.not_found),
 ]

@@ -1,0 +1,229 @@
+"""Fetching what a badge points at, for the verifier: bounded in time and size, never to a
+private address, and Leap's own URLs answered in-process.
+
+Anyone can hand the verifier a URL, and every badge names more (its issuer, keys, status
+list), so each fetch is a request Leap makes on a stranger's behalf. Hence:
+- http and https only, on the default ports or any other, but the host's every address
+  must be public: no loopback, private, link-local (cloud metadata), multicast or reserved
+  address. The connection goes to the address that was checked, so a name that resolves
+  differently the second time (DNS rebinding) cannot slip through;
+- a connect and read timeout, and a deadline for the whole body;
+- at most LEAP_VERIFY_MAX_BYTES read, and redirects followed only a few times, each
+  checked again;
+- a budget of fetches per verification, so one badge cannot make Leap fetch forever.
+
+Leap's own URLs (under SITE_URL, or its did:web host) are answered by its own public views
+in-process: no network, and no web worker waiting on another. Hosts named in
+LEAP_VERIFY_LOCAL_HOSTS (development and tests only) may be private and plain http."""
+
+import ipaddress
+import socket
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urljoin, urlsplit
+
+import urllib3
+from django.conf import settings
+from django.contrib.auth.models import AnonymousUser
+from django.http import HttpRequest, QueryDict
+from django.urls import Resolver404, resolve
+
+ACCEPT_JSON = "application/ld+json, application/json;q=0.9, */*;q=0.1"
+MAX_REDIRECTS = 3
+USER_AGENT = "Leap badge verifier (+https://github.com/leap-edu/leap)"
+
+
+class FetchError(Exception):
+    """A fetch that did not give a document; the message says why, in plain words."""
+
+
+@dataclass
+class Fetched:
+    url: str
+    status: int
+    content_type: str
+    body: bytes
+    location: str = ""  # where a redirect points
+
+    def text(self) -> str:
+        try:
+            return self.body.decode("utf-8")
+        except UnicodeDecodeError as error:
+            raise FetchError(f"{self.url} did not answer with UTF-8 text.") from error
+
+
+@dataclass
+class Fetcher:
+    """One verification's fetches: a budget, a deadline, and a memory of what was fetched
+    (a status list or DID document named twice is fetched once)."""
+
+    budget: int = 20
+    fetched: dict[str, Fetched] = field(default_factory=dict)
+
+    def get(self, url: str, *, accept: str = ACCEPT_JSON) -> Fetched:
+        key = f"{accept} {url}"
+        if key not in self.fetched:
+            if self.budget <= 0:
+                raise FetchError("This badge needs more fetches than Leap makes for one check.")
+            self.budget -= 1
+            self.fetched[key] = fetch(url, accept=accept)
+        return self.fetched[key]
+
+
+def fetch(url: str, *, accept: str = ACCEPT_JSON) -> Fetched:
+    """GET the URL within Leap's bounds; FetchError, with the reason, when it cannot."""
+    for _ in range(MAX_REDIRECTS + 1):
+        parts = _checked_url(url)
+        if _is_own(parts):
+            return _own(url, parts, accept)
+        answer = _remote(url, parts, accept)
+        if answer.status in (301, 302, 303, 307, 308):
+            url = urljoin(url, answer.location)
+            continue
+        return answer
+    raise FetchError(f"{url} redirects more than {MAX_REDIRECTS} times.")
+
+
+def _checked_url(url: str):
+    try:
+        parts = urlsplit(url.strip())
+        parts.port  # noqa: B018 (raises ValueError for a port that is not a number)
+    except ValueError as error:
+        raise FetchError(f"“{url[:200]}” is not a web address Leap can read.") from error
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise FetchError(f"“{url[:200]}” is not an http or https address.")
+    if parts.username or parts.password:
+        raise FetchError("Leap does not fetch addresses with a user name or password in them.")
+    return parts
+
+
+def _site():
+    return urlsplit(settings.SITE_URL)
+
+
+def _is_own(parts) -> bool:
+    site = _site()
+    return (parts.hostname, parts.port or _default_port(parts.scheme)) == (
+        site.hostname,
+        site.port or _default_port(site.scheme),
+    ) or (parts.scheme == "https" and parts.netloc == site.netloc)
+
+
+def _default_port(scheme: str) -> int:
+    return 443 if scheme == "https" else 80
+
+
+def _own(url: str, parts, accept: str) -> Fetched:
+    """Ask Leap's own public view, as a client would, without the network."""
+    path = parts.path or "/"
+    try:
+        match = resolve(path)
+    except Resolver404:
+        return Fetched(url, 404, "application/json", b'{"error": "not_found"}')
+    if match.namespace != "credentials":
+        raise FetchError(f"{url} is a page of Leap, not an Open Badges document.")
+    site = _site()
+    request = HttpRequest()
+    request.method = "GET"
+    request.path = request.path_info = path
+    request.GET = QueryDict(parts.query)
+    request.META = {
+        "HTTP_ACCEPT": accept,
+        "REMOTE_ADDR": "127.0.0.1",
+        "SERVER_NAME": site.hostname,
+        "SERVER_PORT": str(site.port or _default_port(site.scheme)),
+        "wsgi.url_scheme": site.scheme,
+    }
+    request.user = AnonymousUser()
+    response = match.func(request, *match.args, **match.kwargs)
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+    else:
+        body = response.content
+    _check_size(url, len(body))
+    return Fetched(url, response.status_code, response.get("Content-Type", ""), body)
+
+
+def _check_size(url: str, size: int) -> None:
+    limit = settings.LEAP_VERIFY_MAX_BYTES
+    if size > limit:
+        raise FetchError(f"{url} is larger than the {limit // 1_000_000} MB Leap reads.")
+
+
+def _address_allowed(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%")[0])
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def _resolved(host: str, port: int, local: bool) -> str:
+    """The address to connect to: the host's, once every address it has is checked."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as error:
+        raise FetchError(f"The host {host} could not be found.") from error
+    addresses = [info[4][0] for info in infos]
+    if not local and not all(_address_allowed(address) for address in addresses):
+        raise FetchError(
+            f"{host} is a private or local address. Leap only fetches badges from the public web."
+        )
+    return addresses[0]
+
+
+def _remote(url: str, parts, accept: str) -> Fetched:
+    local = parts.hostname in settings.LEAP_VERIFY_LOCAL_HOSTS
+    port = parts.port or _default_port(parts.scheme)
+    address = _resolved(parts.hostname, port, local)
+    seconds = settings.LEAP_VERIFY_TIMEOUT_SECONDS
+    timeout = urllib3.Timeout(connect=seconds, read=seconds)
+    if parts.scheme == "https":
+        pool = urllib3.HTTPSConnectionPool(
+            address,
+            port,
+            timeout=timeout,
+            retries=False,
+            server_hostname=parts.hostname,
+            assert_hostname=parts.hostname,
+        )
+    else:
+        pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
+    target = parts.path or "/"
+    if parts.query:
+        target += f"?{parts.query}"
+    headers = {"Host": parts.netloc, "Accept": accept, "User-Agent": USER_AGENT}
+    try:
+        response = pool.urlopen(
+            "GET", target, headers=headers, redirect=False, preload_content=False
+        )
+        if response.status in (301, 302, 303, 307, 308):
+            location = response.headers.get("Location", "")
+            response.release_conn()
+            if not location:
+                raise FetchError(f"{url} redirects without saying where.")
+            return Fetched(url, response.status, "", b"", location=location)
+        body = _read_bounded(url, response, deadline=time.monotonic() + 2 * seconds)
+    except urllib3.exceptions.TimeoutError as error:
+        raise FetchError(f"{url} did not answer within {seconds:g} seconds.") from error
+    except urllib3.exceptions.SSLError as error:
+        raise FetchError(f"{url} has no valid HTTPS certificate.") from error
+    except urllib3.exceptions.HTTPError as error:
+        raise FetchError(f"{url} could not be reached.") from error
+    finally:
+        pool.close()
+    return Fetched(url, response.status, response.headers.get("Content-Type", ""), body)
+
+
+def _read_bounded(url: str, response, *, deadline: float) -> bytes:
+    declared = response.headers.get("Content-Length")
+    if declared and declared.isdigit():
+        _check_size(url, int(declared))
+    chunks, size = [], 0
+    for chunk in response.stream(64 * 1024):
+        size += len(chunk)
+        _check_size(url, size)
+        if time.monotonic() > deadline:
+            raise FetchError(f"{url} took too long to send its answer.")
+        chunks.append(chunk)
+    response.release_conn()
+    return b"".join(chunks)

@@ -1,0 +1,213 @@
+"""Open Badges 2.0 verification, as the specification's verification section describes it.
+
+Hosted: the issuer's copy at the assertion's `id` is the badge (a copy baked into an image
+or pasted must match it); the assertion must be hosted where its issuer says its badges
+live (the issuer's origin, or its `verification.allowedOrigins`); a 410 or `revoked: true`
+means revoked. Signed: a JWS by the key the assertion names, which its issuer owns, and the
+assertion not in the issuer's revocation list."""
+
+import json
+from urllib.parse import urlsplit
+
+import jwt
+
+from credentials.verification.fetch import FetchError
+from credentials.verification.result import Verification, parsed_time
+
+# What a copy of a hosted assertion may not change without it being another badge.
+COMPARED = ("recipient", "badge", "issuedOn", "expires", "evidence", "revoked")
+
+
+def is_assertion(document: dict) -> bool:
+    kinds = document.get("type")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    return "Assertion" in kinds or ("recipient" in document and "badge" in document)
+
+
+def _verification_type(assertion: dict) -> str:
+    method = assertion.get("verification") or assertion.get("verify") or {}
+    kind = str(method.get("type", "") if isinstance(method, dict) else "").lower()
+    return "signed" if kind in ("signed", "signedbadge") else "hosted"
+
+
+def hosted_verify(result: Verification, *, document: dict | None, url: str | None) -> None:
+    """A hosted assertion, given as its URL or as a copy (pasted or baked)."""
+    result.format = "Open Badges 2.0, hosted"
+    if document is not None and _verification_type(document) == "signed":
+        result.format = "Open Badges 2.0, signed"
+        result.failed(
+            "Signature",
+            "This is a signed badge given without its signature: check the JWT baked into "
+            "its image instead.",
+        )
+        return
+    assertion_url = url or str((document or {}).get("id", ""))
+    if not assertion_url.startswith(("http://", "https://")):
+        result.failed("Issuer's copy", "It does not say where its issuer hosts it (no id URL).")
+        return
+    try:
+        status, hosted = result.get_json(assertion_url, what="assertion")
+    except FetchError as error:
+        result.failed("Issuer's copy", str(error))
+        return
+    if status == 410 or hosted.get("revoked") is True:
+        _describe(result, document or hosted)
+        result.passed("Issuer's copy", f"Its issuer answers for it at {assertion_url}.")
+        result.revoked(str(hosted.get("revocationReason", "")))
+        return
+    if not is_assertion(hosted):
+        result.failed("Issuer's copy", f"{assertion_url} is not an Open Badges assertion.")
+        return
+    if hosted.get("id") != assertion_url:
+        result.failed("Issuer's copy", f"The assertion at {assertion_url} names another id.")
+        return
+    if document is not None and document is not hosted:
+        changed = [
+            name for name in COMPARED if _norm(document.get(name)) != _norm(hosted.get(name))
+        ]
+        if changed:
+            result.failed(
+                "Issuer's copy",
+                "This copy differs from its issuer's at "
+                f"{assertion_url} in {', '.join(changed)}: it has been altered.",
+            )
+            return
+    result.passed("Issuer's copy", f"It matches its issuer's copy at {assertion_url}.")
+    result.document = hosted
+    _badge_and_issuer(result, hosted, assertion_url)
+
+
+def _norm(value) -> str:
+    return json.dumps(value, sort_keys=True)
+
+
+def _badge_and_issuer(result: Verification, assertion: dict, assertion_url: str) -> None:
+    badge_class = _linked(result, assertion.get("badge"), "badge class", "BadgeClass")
+    if badge_class is None:
+        return
+    issuer = _linked(result, badge_class.get("issuer"), "issuer profile", "Issuer", "Profile")
+    if issuer is None:
+        return
+    _describe(result, assertion, badge_class, issuer)
+    allowed = _allowed_hosts(issuer)
+    host = urlsplit(assertion_url).hostname
+    if host not in allowed:
+        result.failed(
+            "Issuer",
+            f"It is hosted at {host}, which its issuer “{issuer.get('name', '')}” does not "
+            "name as a place its badges live.",
+        )
+        return
+    result.passed("Issuer", f"Issued by “{issuer.get('name', '')}”, who hosts it.")
+    result.times_check(
+        parsed_time(assertion.get("issuedOn")), parsed_time(assertion.get("expires"))
+    )
+    result.passed("Status", "Its issuer has not revoked it.")
+    recipient = assertion.get("recipient")
+    result.recipient_check(result.email, [recipient] if recipient else [])
+
+
+def _linked(result: Verification, value, what: str, *kinds: str) -> dict | None:
+    if isinstance(value, dict):
+        found = value
+    elif isinstance(value, str) and value:
+        try:
+            _status, found = result.get_json(value, what=what)
+        except FetchError as error:
+            result.failed(what.capitalize(), str(error))
+            return None
+    else:
+        result.failed(what.capitalize(), f"It names no {what}.")
+        return None
+    found_kinds = found.get("type")
+    found_kinds = found_kinds if isinstance(found_kinds, list) else [found_kinds]
+    if not set(kinds) & set(found_kinds):
+        result.failed(what.capitalize(), f"Its {what} is not an Open Badges {kinds[0]}.")
+        return None
+    return found
+
+
+def _allowed_hosts(issuer: dict) -> set[str]:
+    verification = issuer.get("verification") or {}
+    allowed = verification.get("allowedOrigins") if isinstance(verification, dict) else None
+    if allowed:
+        return {allowed} if isinstance(allowed, str) else set(allowed)
+    return {urlsplit(str(issuer.get("id", ""))).hostname}
+
+
+def _describe(result: Verification, assertion: dict, badge_class=None, issuer=None) -> None:
+    badge = result.badge
+    badge.id = str(assertion.get("id", ""))
+    badge.issued_on = parsed_time(assertion.get("issuedOn"))
+    badge.expires_on = parsed_time(assertion.get("expires"))
+    if isinstance(badge_class, dict):
+        badge.name = str(badge_class.get("name", ""))
+        badge.description = str(badge_class.get("description", ""))
+        criteria = badge_class.get("criteria")
+        badge.criteria_url = str(
+            criteria.get("id", "") if isinstance(criteria, dict) else criteria or ""
+        )
+    if isinstance(issuer, dict):
+        badge.issuer_name = str(issuer.get("name", ""))
+        badge.issuer_id = str(issuer.get("id", ""))
+        badge.issuer_url = str(issuer.get("url", ""))
+
+
+def signed_verify(result: Verification, token: str, payload: dict) -> None:
+    """A signed assertion: a JWS (RS256) by the key its `verification.creator` names."""
+    result.format = "Open Badges 2.0, signed"
+    result.document = payload
+    creator = (payload.get("verification") or {}).get("creator")
+    badge_class = _linked(result, payload.get("badge"), "badge class", "BadgeClass")
+    if badge_class is None:
+        return
+    issuer = _linked(result, badge_class.get("issuer"), "issuer profile", "Issuer", "Profile")
+    if issuer is None:
+        return
+    _describe(result, payload, badge_class, issuer)
+    if not isinstance(creator, str) or not creator:
+        result.failed("Signature", "It does not name the key that signed it.")
+        return
+    try:
+        _status, key = result.get_json(creator, what="signing key")
+        if key.get("owner") != issuer.get("id"):
+            result.failed("Signature", "The key that signed it does not belong to its issuer.")
+            return
+        public = jwt.algorithms.RSAAlgorithm.prepare_key(str(key.get("publicKeyPem", "")))
+        jwt.decode(
+            token,
+            public,
+            algorithms=["RS256"],
+            options={
+                "verify_signature": True,
+                "verify_exp": False,
+                "verify_nbf": False,
+                "verify_iat": False,
+                "verify_aud": False,
+                "verify_iss": False,
+            },
+        )
+    except FetchError as error:
+        result.failed("Signature", str(error))
+        return
+    except (jwt.PyJWTError, ValueError, TypeError):
+        result.failed("Signature", "The signature does not match: it was changed after signing.")
+        return
+    result.passed("Signature", f"Signed by “{issuer.get('name', '')}”.")
+    result.times_check(parsed_time(payload.get("issuedOn")), parsed_time(payload.get("expires")))
+    revocations = issuer.get("revocationList")
+    if revocations:
+        try:
+            _status, listed = result.get_json(revocations, what="revocation list")
+        except FetchError as error:
+            result.failed("Status", str(error))
+            return
+        for entry in listed.get("revokedAssertions") or []:
+            entry_id = entry.get("id") or entry.get("uid") if isinstance(entry, dict) else entry
+            if entry_id in (payload.get("id"), payload.get("uid")):
+                reason = entry.get("revocationReason", "") if isinstance(entry, dict) else ""
+                result.revoked(reason)
+                return
+    result.passed("Status", "Its issuer has not revoked it.")
+    recipient = payload.get("recipient")
+    result.recipient_check(result.email, [recipient] if recipient else [])
