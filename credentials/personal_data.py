@@ -14,6 +14,7 @@ from credentials.models import (
     Assertion,
     AttemptAllowance,
     CalibrationScore,
+    ExternalBadge,
     PoolMember,
     Review,
     Submission,
@@ -135,6 +136,19 @@ def _badges(user: User) -> SectionData:
                 )
             )
         records.append(record)
+    for external in ExternalBadge.objects.filter(holder=user).order_by("added_at"):
+        records.append(
+            {
+                "badge": external.name,
+                "issuer": external.issuer_name,
+                "earned_elsewhere": True,
+                "issued": external.issued_on,
+                "expires": external.expires_on,
+                "status": external.get_verdict_display(),
+                "last_checked": external.checked_at,
+                "as_you_gave_it": external.given,
+            }
+        )
     return SectionData(records=records, files=files)
 
 
@@ -196,8 +210,9 @@ SECTIONS = [
     ),
     Section(
         name="badges",
-        about="your badges, with their Open Badges 2.0 assertions (baked images in files/badges/)",
-        models=("credentials.Assertion",),
+        about="your badges, with their Open Badges 2.0 assertions (baked images in "
+        "files/badges/), and the badges you added from other issuers",
+        models=("credentials.Assertion", "credentials.ExternalBadge"),
         export=_badges,
     ),
     Section(

@@ -7,7 +7,7 @@ from django.db import transaction
 from accounts.outbox import outbox_task
 from credentials.models import Assertion, ReviewerPool, Submission
 from credentials.openbadges import baking
-from credentials.services import badges, evidence, review
+from credentials.services import badges, evidence, external, review
 
 
 @outbox_task()
@@ -74,3 +74,9 @@ def cohort_badge_award(member_id: int) -> str:
     """After a cohort member completes: award the cohort's completion badge (idempotent)."""
     assertion = badges.cohort_badge_award(member_id=member_id)
     return str(assertion.uuid) if assertion else ""
+
+
+@shared_task
+def external_badges_recheck() -> int:
+    """Daily (beat): verify again the badges learners added from other issuers."""
+    return external.external_badges_recheck_due()

@@ -888,6 +888,35 @@ def badge_earned(
     return entry
 
 
+def external_badge_counted(
+    *, user: User, title: str, earned_on: date, key: str, url: str, expires_on: date | None
+) -> CreditEntry | None:
+    """Called by credentials when a badge from another issuer is verified: it counts on the
+    transcript when one of the learner's districts accepts such badges (None otherwise),
+    with the district's hours per badge, or none."""
+    if not Membership.objects.filter(
+        user=user, is_active=True, district__is_active=True, district__accepts_external_badges=True
+    ).exists():
+        return None
+    return _credit_add(
+        user=user,
+        source=CreditEntry.Source.EXTERNAL,
+        source_key=f"external:{key}",
+        title=title[:255],
+        hours=badge_hours(user=user, hours=Decimal("0")),
+        earned_on=earned_on,
+        url=url[:200],
+        expires_on=expires_on,
+    )
+
+
+def external_badge_withdrawn(*, user: User, key: str, reason: str) -> None:
+    """The badge from another issuer no longer verifies, or its holder removed it."""
+    CreditEntry.objects.filter(user=user, source_key=f"external:{key}", voided_at=None).update(
+        voided_at=timezone.now(), void_reason=reason[:255]
+    )
+
+
 @transaction.atomic
 def badge_withdrawn(*, user: User, key: str, reason: str) -> None:
     """Called by credentials when a badge is revoked: its credit no longer counts."""

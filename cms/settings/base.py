@@ -224,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.artifacts_purge_orphans",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Badges learners added from other issuers: revoked or expired elsewhere shows here.
+    "external-badges-recheck": {
+        "task": "credentials.tasks.external_badges_recheck",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "badge-expiry-reminders": {
         "task": "credentials.tasks.assertions_remind_expiring",
         "schedule": crontab(hour=6, minute=0),

@@ -55,3 +55,10 @@ class VerifyForm(forms.Form):
         if upload:
             return {"data": upload.read(), "name": upload.name}
         return {"text": self.cleaned_data.get("url") or self.cleaned_data.get("text", "")}
+
+
+class ExternalBadgeForm(VerifyForm):
+    """A badge earned elsewhere, to add to one's profile (checked against one's own e-mail
+    addresses, so no e-mail field)."""
+
+    email = None

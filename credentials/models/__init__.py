@@ -11,6 +11,7 @@ from .badges import (
     StatusListEntry,
 )
 from .evidence import Artifact, AttemptAllowance, Submission, private_storage
+from .external import ExternalBadge
 from .review import (
     CalibrationScore,
     CriterionScore,
@@ -30,6 +31,7 @@ __all__ = [
     "CalibrationScore",
     "CriterionScore",
     "Exemplar",
+    "ExternalBadge",
     "Issuer",
     "IssuerKey",
     "IssuingArrangement",

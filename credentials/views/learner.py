@@ -8,12 +8,19 @@ from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from accounts.errors import LeapError
 from accounts.throttle import throttled
-from credentials.models import Assertion
+from credentials.forms.verify import ExternalBadgeForm
+from credentials.models import Assertion, ExternalBadge
 from credentials.openbadges import ob2
 from credentials.openbadges.exports import badges_zip
 from credentials.selectors.badges import assertion_list
 from credentials.services.badges import assertion_set_public
+from credentials.services.external import (
+    external_badge_add,
+    external_badge_recheck,
+    external_badge_remove,
+)
 
 
 def linkedin_add_url(assertion: Assertion) -> str:
@@ -35,12 +42,53 @@ def linkedin_add_url(assertion: Assertion) -> str:
 
 
 @login_required
-def my_badges(request):
+def my_badges(request, form=None):
     assertions = assertion_list(recipient=request.user)
     for assertion in assertions:
         assertion.public_url = ob2.assertion_id(assertion)
         assertion.linkedin_url = linkedin_add_url(assertion)
-    return render(request, "credentials/my_badges.html", {"assertions": assertions})
+    context = {
+        "assertions": assertions,
+        "external_badges": ExternalBadge.objects.filter(holder=request.user),
+        "external_form": form or ExternalBadgeForm(),
+    }
+    return render(request, "credentials/my_badges.html", context, status=400 if form else 200)
+
+
+@login_required
+@require_POST
+@throttled("verify")
+def my_external_badge_add(request):
+    """Add a badge earned elsewhere: verified first; refused with the reason otherwise."""
+    form = ExternalBadgeForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            badge = external_badge_add(holder=request.user, **form.badge_input())
+        except LeapError as error:
+            form.add_error(None, " ".join(error.problems))
+        else:
+            messages.success(request, f"“{badge.name}” is verified and added to your badges.")
+            return redirect("my_badges")
+    return my_badges(request, form=form)
+
+
+@login_required
+@require_POST
+@throttled("verify")
+def my_external_badge_recheck(request, uuid):
+    badge = get_object_or_404(ExternalBadge, uuid=uuid, holder=request.user)
+    badge = external_badge_recheck(badge=badge)
+    messages.success(request, f"“{badge.name}” checked again: {badge.get_verdict_display()}.")
+    return redirect("my_badges")
+
+
+@login_required
+@require_POST
+def my_external_badge_remove(request, uuid):
+    badge = get_object_or_404(ExternalBadge, uuid=uuid, holder=request.user)
+    external_badge_remove(badge=badge)
+    messages.success(request, f"“{badge.name}” is removed from your profile.")
+    return redirect("my_badges")
 
 
 @login_required

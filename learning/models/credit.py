@@ -13,13 +13,14 @@ class CreditEntry(models.Model):
         PATHWAY = "pathway", "Pathway completed"
         BADGE = "badge", "Micro-credential earned"
         COHORT = "cohort", "Book club or cohort"
+        EXTERNAL = "external", "Badge earned elsewhere"
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="credit_entries"
     )
     source = models.CharField(max_length=20, choices=Source.choices)
     # What earned it, unique per learner so that telling the ledger twice credits once:
-    # "pathway:<page id>", "badge:<assertion uuid>", "cohort:<id>".
+    # "pathway:<page id>", "badge:<assertion uuid>", "cohort:<id>", "external:<uuid>".
     source_key = models.CharField(max_length=80)
     page = models.ForeignKey(
         "wagtailcore.Page", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

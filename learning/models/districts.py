@@ -66,6 +66,13 @@ class District(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="Leave empty to credit each micro-credential's own hours.",
     )
+    accepts_external_badges = models.BooleanField(
+        "Count badges earned elsewhere",
+        default=False,
+        help_text="Open Badges that members add from other issuers count on their transcripts "
+        "once Leap has verified them (re-checked daily: a badge revoked by its issuer stops "
+        "counting). They earn the hours per badge set above, or none.",
+    )
     reviewers_exclude_same_district = models.BooleanField(
         default=True,
         help_text="Reviewers from this district never assess its own people's evidence.",
