@@ -9,11 +9,13 @@ from django.utils.text import slugify
 from credentials.models import Assertion
 from credentials.openbadges.baking import assertion_baked_image
 from credentials.openbadges.ob2 import assertion_json
-from credentials.openbadges.ob3 import credential_jwt
+from credentials.openbadges.ob3 import credential_jwt, credential_signed
 
 
 def badges_zip(assertions: list[Assertion]) -> bytes:
-    """A zip with, per badge, the baked image, the OB 2.0 assertion and the OB 3.0 VC-JWT.
+    """A zip with, per badge, the baked image, the OB 2.0 assertion, and the OB 3.0
+    credential twice: JSON-LD with its Data Integrity proof (what wallets such as the
+    Learner Credential Wallet import) and the VC-JWT.
     Revoked badges are left out: they no longer vouch for anything."""
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
@@ -26,6 +28,9 @@ def badges_zip(assertions: list[Assertion]) -> bytes:
                 archive.writestr(f"{stem}/badge.{extension}", image.read())
             archive.writestr(
                 f"{stem}/openbadges-2.0.json", json.dumps(assertion_json(assertion), indent=2)
+            )
+            archive.writestr(
+                f"{stem}/openbadges-3.0.json", json.dumps(credential_signed(assertion), indent=2)
             )
             archive.writestr(f"{stem}/openbadges-3.0.jwt", credential_jwt(assertion))
     return buffer.getvalue()

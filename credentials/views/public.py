@@ -1,5 +1,6 @@
 """Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
 
+import hashlib
 from functools import wraps
 
 from django.http import FileResponse, Http404, HttpResponse
@@ -117,9 +118,16 @@ def assertion(request, uuid):
     return html_response(request, "credentials/assertion.html", assertion_public_get(uuid=uuid))
 
 
-def _file(field, filename: str) -> FileResponse:
-    content_type = "image/svg+xml" if field.name.lower().endswith(".svg") else "image/png"
-    response = FileResponse(field.open("rb"), content_type=content_type, filename=filename)
+def _file(request, field, filename: str) -> HttpResponse:
+    """An image, with an ETag of its stored name and size (the name changes when the image
+    does), so a verifier revalidating it gets 304; and CORS, so a page elsewhere can draw it."""
+    etag = '"' + hashlib.sha256(f"{field.name}:{field.size}".encode()).hexdigest()[:32] + '"'
+    response = get_conditional_response(request, etag=etag)
+    if response is None:
+        content_type = "image/svg+xml" if field.name.lower().endswith(".svg") else "image/png"
+        response = FileResponse(field.open("rb"), content_type=content_type, filename=filename)
+    response["ETag"] = etag
+    response["Access-Control-Allow-Origin"] = "*"
     response["Cache-Control"] = "public, max-age=86400"
     response["Content-Security-Policy"] = UPLOAD_CSP  # an SVG must not run script here
     response["X-Content-Type-Options"] = "nosniff"
@@ -129,7 +137,7 @@ def _file(field, filename: str) -> FileResponse:
 @public_view
 def badge_image(request, uuid):
     found = get_object_or_404(BadgeClass, uuid=uuid)
-    return _file(found.image, f"badge-{uuid}{'.svg' if found.image_is_svg else '.png'}")
+    return _file(request, found.image, f"badge-{uuid}{'.svg' if found.image_is_svg else '.png'}")
 
 
 @public_view
@@ -138,7 +146,7 @@ def issuer_image(request, uuid):
     if not found.image:
         raise Http404("This issuer has no image.")
     extension = ".svg" if found.image.name.lower().endswith(".svg") else ".png"
-    response = _file(found.image, f"issuer-{uuid}{extension}")
+    response = _file(request, found.image, f"issuer-{uuid}{extension}")
     response["Cache-Control"] = "public, max-age=300"  # a district may change its image
     return response
 
@@ -152,7 +160,7 @@ def assertion_image(request, uuid):
     image = assertion_baked_image(assertion=found)
     extension = "svg" if found.badge_class.image_is_svg else "png"
     filename = f"{slugify(found.badge_class.name)}-badge.{extension}"
-    response = _file(image, filename)
+    response = _file(request, image, filename)
     response["Cache-Control"] = "private, no-cache"
     return response
 
@@ -210,13 +218,23 @@ def issuer_status_list(request, uuid, number):
     return response
 
 
+OB3_MEDIA_TYPES = [ob3.JWT_MEDIA_TYPE, "application/jwt", "application/vc", JSON_LD]
+
+
 @public_view
 def assertion_ob3(request, uuid):
+    """The VC-JWT, or the JSON-LD credential with its proof for a client that asks for
+    `application/vc` or JSON-LD (content negotiation; `…/ob3.json` is the same)."""
     found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
     if found.revoked:
         return _revoked(found)
+    if request.get_preferred_type(OB3_MEDIA_TYPES) in ("application/vc", JSON_LD):
+        response = json_response(dump(ob3.credential_signed(found)))
+        response["Content-Type"] = "application/vc"
+        return response
     response = HttpResponse(ob3.credential_jwt(found), content_type=ob3.JWT_MEDIA_TYPE)
     response["Access-Control-Allow-Origin"] = "*"
+    response["Vary"] = "Accept"
     response["Content-Disposition"] = f'inline; filename="{uuid}.jwt"'
     return response
 

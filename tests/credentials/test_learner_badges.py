@@ -134,6 +134,11 @@ def test_a_learner_downloads_all_their_badges_in_one_zip(client, assertion, lear
     ob2 = next(name for name in names if name.endswith("openbadges-2.0.json"))
     assert json.loads(archive.read(ob2))["id"].endswith(str(assertion.uuid))
     assert any(name.endswith("openbadges-3.0.jwt") for name in names)
+    # The JSON-LD credential, as wallets import it, verifies as it is in the zip.
+    ob3_json = next(name for name in names if name.endswith("openbadges-3.0.json"))
+    from credentials.verification.verify import badge_verify
+
+    assert badge_verify(text=archive.read(ob3_json).decode()).verdict == "valid"
     client.force_login(UserFactory())
     other = zipfile.ZipFile(io.BytesIO(client.get("/my/badges/export.zip").content))
     assert other.namelist() == []  # nobody else's badges

@@ -2,6 +2,7 @@
 changed (a revocation changes the answer at once), JSON 404s with CORS for JSON clients,
 and 405 for methods the public endpoints do not take."""
 
+import json
 import uuid
 
 import pytest
@@ -85,3 +86,25 @@ def test_public_endpoints_take_only_get_and_head(client, assertion):
     assert client.head(url, **JSON).status_code == 200
     for method in (client.post, client.put, client.delete):
         assert method(url).status_code == 405
+
+
+def test_the_ob3_url_gives_the_jwt_or_the_json_ld_credential_by_accept(client, assertion):
+    url = f"/public/assertions/{assertion.uuid}/ob3"
+    assert client.get(url)["Content-Type"] == "application/vc+jwt"
+    as_jwt = client.get(url, HTTP_ACCEPT="application/vc+jwt")
+    assert as_jwt.content.count(b".") == 2 and "Accept" in as_jwt["Vary"]
+    for accept in ("application/vc", "application/ld+json"):
+        credential = client.get(url, HTTP_ACCEPT=accept)
+        assert credential["Content-Type"] == "application/vc"
+        assert json.loads(credential.content)["proof"]["cryptosuite"] == "eddsa-rdfc-2022"
+
+
+def test_images_revalidate_by_etag_and_carry_cors(client, assertion):
+    for url in (
+        f"/public/badges/{assertion.badge_class.uuid}/image",
+        f"/public/assertions/{assertion.uuid}/image",
+    ):
+        first = client.get(url)
+        assert first.status_code == 200 and first["Access-Control-Allow-Origin"] == "*"
+        again = client.get(url, HTTP_IF_NONE_MATCH=first["ETag"])
+        assert again.status_code == 304 and again["ETag"] == first["ETag"]
