@@ -167,7 +167,14 @@ REDIS_URL = env_url("REDIS_URL", schemes=("redis", "rediss"))
 if REDIS_URL:
     CACHES = {"default": redis_cache(REDIS_URL, key_prefix=env_str("CACHE_KEY_PREFIX", "leap"))}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Without Redis (the embedded default) the cache is files every process shares: a
+    # badge revoked from the shell or a worker must not stay cached in the web process.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 
 # Celery: without Redis, tasks run in-process at the moment they are enqueued.
 CELERY_BROKER_URL = REDIS_URL or "memory://"

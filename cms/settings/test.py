@@ -1,7 +1,7 @@
 """pytest: fast hashing, mail kept in memory, media in a temporary folder (see conftest)."""
 
 from .base import *  # noqa: F403
-from .base import SECRET_KEY
+from .base import REDIS_URL, SECRET_KEY
 
 DEBUG = False
 SECRET_KEY = SECRET_KEY or "test-only-insecure-key"
@@ -12,6 +12,10 @@ WAGTAILADMIN_BASE_URL = SITE_URL
 # Static files straight from the source folders, as in development: no collectstatic needed.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# One test process, nothing shared between runs: without Redis, the cache is in memory.
+if not REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

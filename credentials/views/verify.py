@@ -34,7 +34,13 @@ def verify_page(request):
         if wait is not None:
             return too_many_requests(request, wait)
         result = badge_verify(**form.badge_input(), email=form.cleaned_data.get("email") or "")
-    response = render(request, "credentials/verify.html", {"form": form, "result": result})
+    context = {
+        "form": form,
+        "result": result,
+        "max_megabytes": settings.LEAP_VERIFY_MAX_BYTES // 1_000_000,
+        "timeout_seconds": settings.LEAP_VERIFY_TIMEOUT_SECONDS,
+    }
+    response = render(request, "credentials/verify.html", context)
     response["Cache-Control"] = "no-store"
     return response
 

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 from credentials.openbadges import ob3
 from credentials.openbadges.baking import assertion_bake
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
-from tests.browser.helpers import assert_accessible, keep_screens, sign_in_here
+from tests.browser.helpers import assert_accessible, keep_screens, log_in
 from tests.credentials.foreign_site import ForeignSite
 from tests.factories import MicroCredentialIndexPageFactory, MicroCredentialPageFactory, UserFactory
 
@@ -50,7 +50,7 @@ def test_an_outsider_verifies_badges_and_a_learner_adds_one_from_elsewhere(
     foreign = ForeignSite()
     try:
         foreign.ob2_badge(identity="maya@school.example")
-        sign_in_here(page, "maya@school.example")
+        log_in(page, live_server.url, "maya@school.example")
         page.goto(live_server.url + "/my/badges/")
         page.get_by_text("Add a badge earned elsewhere").click()
         page.get_by_label("Link to the badge").fill(f"{foreign.origin}/assertion.json")
