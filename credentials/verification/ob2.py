@@ -10,6 +10,7 @@ import json
 from urllib.parse import urlsplit
 
 import jwt
+from cryptography.hazmat.primitives import serialization
 
 from credentials.verification.fetch import FetchError
 from credentials.verification.result import Verification, parsed_time
@@ -81,14 +82,22 @@ def _norm(value) -> str:
     return json.dumps(value, sort_keys=True)
 
 
-def _badge_and_issuer(result: Verification, assertion: dict, assertion_url: str) -> None:
+def _issuer_of(result: Verification, assertion: dict) -> dict | None:
+    """The assertion's issuer profile, through its badge class (both described on the
+    result); None, with the check failed, when either cannot be had."""
     badge_class = _linked(result, assertion.get("badge"), "badge class", "BadgeClass")
     if badge_class is None:
-        return
+        return None
     issuer = _linked(result, badge_class.get("issuer"), "issuer profile", "Issuer", "Profile")
+    if issuer is not None:
+        _describe(result, assertion, badge_class, issuer)
+    return issuer
+
+
+def _badge_and_issuer(result: Verification, assertion: dict, assertion_url: str) -> None:
+    issuer = _issuer_of(result, assertion)
     if issuer is None:
         return
-    _describe(result, assertion, badge_class, issuer)
     allowed = _allowed_hosts(issuer)
     host = urlsplit(assertion_url).hostname
     if host not in allowed:
@@ -158,13 +167,9 @@ def signed_verify(result: Verification, token: str, payload: dict) -> None:
     result.format = "Open Badges 2.0, signed"
     result.document = payload
     creator = (payload.get("verification") or {}).get("creator")
-    badge_class = _linked(result, payload.get("badge"), "badge class", "BadgeClass")
-    if badge_class is None:
-        return
-    issuer = _linked(result, badge_class.get("issuer"), "issuer profile", "Issuer", "Profile")
+    issuer = _issuer_of(result, payload)
     if issuer is None:
         return
-    _describe(result, payload, badge_class, issuer)
     if not isinstance(creator, str) or not creator:
         result.failed("Signature", "It does not name the key that signed it.")
         return
@@ -173,7 +178,11 @@ def signed_verify(result: Verification, token: str, payload: dict) -> None:
         if key.get("owner") != issuer.get("id"):
             result.failed("Signature", "The key that signed it does not belong to its issuer.")
             return
-        public = jwt.algorithms.RSAAlgorithm.prepare_key(str(key.get("publicKeyPem", "")))
+        try:
+            public = serialization.load_pem_public_key(str(key.get("publicKeyPem", "")).encode())
+        except (ValueError, TypeError):
+            result.failed("Signature", "The key that signed it is not a readable public key.")
+            return
         jwt.decode(
             token,
             public,
@@ -190,7 +199,7 @@ def signed_verify(result: Verification, token: str, payload: dict) -> None:
     except FetchError as error:
         result.failed("Signature", str(error))
         return
-    except (jwt.PyJWTError, ValueError, TypeError):
+    except jwt.PyJWTError:
         result.failed("Signature", "The signature does not match: it was changed after signing.")
         return
     result.passed("Signature", f"Signed by “{issuer.get('name', '')}”.")

@@ -101,6 +101,56 @@ class ForeignSite:
             self.serve_json("/assertion.json", assertion)
         return assertion
 
+    def ob2_signed_badge(self, *, identity: str, revoked: bool = False) -> str:
+        """A signed OB 2.0 assertion (a JWS, RS256) by a key the issuer owns, with the
+        issuer's revocation list."""
+        import jwt
+        from cryptography.hazmat.primitives.asymmetric import rsa
+        from cryptography.hazmat.primitives.serialization import (
+            Encoding as PemEncoding,
+        )
+        from cryptography.hazmat.primitives.serialization import (
+            PublicFormat as PemFormat,
+        )
+
+        self.ob2_badge(identity=identity)
+        issuer = json.loads(self.pages["/issuer.json"][2])
+        issuer["revocationList"] = f"{self.origin}/revocations.json"
+        self.serve_json("/issuer.json", issuer)
+        private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        pem = private.public_key().public_bytes(PemEncoding.PEM, PemFormat.SubjectPublicKeyInfo)
+        self.serve_json(
+            "/key.json",
+            {
+                "@context": "https://w3id.org/openbadges/v2",
+                "type": "CryptographicKey",
+                "id": f"{self.origin}/key.json",
+                "owner": issuer["id"],
+                "publicKeyPem": pem.decode(),
+            },
+        )
+        assertion = {
+            "@context": "https://w3id.org/openbadges/v2",
+            "type": "Assertion",
+            "id": "urn:uuid:2f0c8a5e-1b7d-4f7e-9d43-6a1c2b3d4e5f",
+            "recipient": {"type": "email", "hashed": False, "identity": identity},
+            "badge": f"{self.origin}/badge.json",
+            "verification": {"type": "SignedBadge", "creator": f"{self.origin}/key.json"},
+            "issuedOn": "2026-03-01T12:00:00Z",
+        }
+        revoked_list = [{"id": assertion["id"], "revocationReason": "Issued in error"}]
+        self.serve_json(
+            "/revocations.json",
+            {
+                "@context": "https://w3id.org/openbadges/v2",
+                "type": "RevocationList",
+                "id": f"{self.origin}/revocations.json",
+                "issuer": issuer["id"],
+                "revokedAssertions": revoked_list if revoked else [],
+            },
+        )
+        return jwt.encode(assertion, private, algorithm="RS256")
+
     # ---- an Open Badges 3.0 issuer (did:web, a Bitstring status list) ----
     def did_document(self) -> dict:
         raw = self.key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)

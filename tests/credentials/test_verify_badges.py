@@ -153,6 +153,18 @@ def test_another_sites_revoked_badge_is_revoked(foreign):
     assert result.verdict == "revoked" and "Issued in error" in result.reason
 
 
+def test_another_sites_signed_badge_verifies_by_its_key_and_revocation_list(foreign):
+    token = foreign.ob2_signed_badge(identity="ana@riverside.example")
+    result = badge_verify(text=token, email="ana@riverside.example")
+    assert result.verdict == "valid", result.as_json()
+    assert result.format == "Open Badges 2.0, signed"
+    header, payload, signature = token.split(".")
+    tampered = badge_verify(text=f"{header}.{payload[:-2]}AA.{signature}")
+    assert tampered.verdict in ("invalid", "unreadable")
+    revoked = foreign.ob2_signed_badge(identity="ana@riverside.example", revoked=True)
+    assert badge_verify(text=revoked).verdict == "revoked"
+
+
 def test_a_badge_hosted_where_its_issuer_does_not_vouch_for_it_fails(foreign, settings):
     settings.LEAP_VERIFY_LOCAL_HOSTS = ["localhost", "127.0.0.1"]
     foreign.ob2_badge(identity="ana@riverside.example", issuer_host="127.0.0.1")
