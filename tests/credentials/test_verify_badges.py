@@ -182,6 +182,21 @@ def test_another_sites_ob3_credential_verifies_through_its_did_and_status_list(f
     assert badge_verify(text=json.dumps(credential)).verdict == "revoked"
 
 
+def test_another_sites_vc_jwt_verifies_through_the_did_url_in_its_kid(foreign):
+    import jwt
+
+    credential = foreign.ob3_credential()
+    claims = {**credential, "iss": foreign.did, "sub": credential["credentialSubject"]["id"]}
+    headers = {"kid": f"{foreign.did}#key-1", "typ": "JWT"}
+    token = jwt.encode(claims, foreign.key, algorithm="EdDSA", headers=headers)
+    result = badge_verify(text=token)
+    assert result.verdict == "valid", result.as_json()
+    assert result.format == "Open Badges 3.0, VC-JWT"
+    claims["iss"] = "did:web:elsewhere.example"
+    forged = jwt.encode(claims, foreign.key, algorithm="EdDSA", headers=headers)
+    assert badge_verify(text=forged).verdict == "invalid"
+
+
 def test_a_credential_signed_by_someone_else_fails(foreign):
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
