@@ -4,17 +4,25 @@ reviewer and lead reviewer; one submission of Maya's waiting in the demo reviewe
 and an exemplar the lead reviewer marked, which the demo reviewer has not scored yet (so
 his queue starts with calibration, and the lead tools show him not calibrated)."""
 
+import hashlib
+import json
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from django.db import transaction
 
 from accounts.demo import demo_user
 from accounts.errors import LeapError
 from cms.models import MicroCredentialPage
-from credentials.models import Review, ReviewerPool, Submission
+from credentials.models import ExternalBadge, Review, ReviewerPool, Submission
+from credentials.openbadges.data_integrity import proof_create
+from credentials.openbadges.multibase import ed25519_multikey
 from credentials.openbadges.ob2 import assertion_id
 from credentials.requirements import requirements_of, rubric_for
 from credentials.services import calibration, evidence, review
 from credentials.services.badge_art import badge_art_backfill
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
+from credentials.services.external import external_badge_add
 
 DEMO_BADGE_SLUG = "student-data-privacy-inventory"
 DEMO_POOL = "All micro-credentials"
@@ -65,6 +73,7 @@ def seed(report) -> None:
         notify=False,
     )
     report.add_line(f"demo assertion: {assertion_id(assertion)}")
+    _external_badge_ensure(learner, report)
     _reviewers_ensure()
     try:
         with transaction.atomic():
@@ -76,6 +85,62 @@ def seed(report) -> None:
             _exemplar_ensure()
     except LeapError as error:
         report.add_line(f"demo exemplar: not made ({error})")
+
+
+def external_demo_credential(email: str) -> dict:
+    """An Open Badges 3.0 credential that a made-up issuer gave the demo learner: issued by
+    a did:key (a fixed demo key), so it verifies with nothing fetched, on any machine."""
+    key = Ed25519PrivateKey.from_private_bytes(hashlib.sha256(b"leap demo: elsewhere").digest())
+    raw = key.public_key().public_bytes(Encoding.Raw, PublicFormat.Raw)
+    did = f"did:key:{ed25519_multikey(raw)}"
+    salt = "demo-salt-elsewhere"
+    credential = {
+        "@context": [
+            "https://www.w3.org/ns/credentials/v2",
+            "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+        ],
+        "id": "urn:uuid:4d1f6c3a-8b2e-4f51-9c77-2a6e0b5d9e10",
+        "type": ["VerifiableCredential", "OpenBadgeCredential"],
+        "issuer": {"id": did, "type": ["Profile"], "name": "State Digital Learning Institute"},
+        "validFrom": "2026-02-14T15:00:00Z",
+        "name": "Digital Citizenship Coach",
+        "credentialSubject": {
+            "type": ["AchievementSubject"],
+            "identifier": [
+                {
+                    "type": "IdentityObject",
+                    "identityType": "emailAddress",
+                    "hashed": True,
+                    "identityHash": "sha256$" + hashlib.sha256((email + salt).encode()).hexdigest(),
+                    "salt": salt,
+                }
+            ],
+            "achievement": {
+                "id": "urn:uuid:9a0c2e7b-5d14-4c3f-8e61-7b2f4d0a1c58",
+                "type": ["Achievement"],
+                "name": "Digital Citizenship Coach",
+                "description": "Coaches colleagues to teach digital citizenship across grades.",
+                "criteria": {"narrative": "A coaching cycle with two colleagues, documented."},
+            },
+        },
+    }
+    proof = proof_create(
+        credential,
+        private_key=key,
+        verification_method=f"{did}#{did.removeprefix('did:key:')}",
+        created="2026-02-14T15:00:00Z",
+    )
+    return {**credential, "proof": proof}
+
+
+def _external_badge_ensure(learner, report) -> None:
+    """Maya added a badge earned elsewhere (verified for real: it counts on her transcript,
+    as the demo district accepts such badges)."""
+    credential = external_demo_credential(learner.email)
+    badge = ExternalBadge.objects.filter(holder=learner, badge_id=credential["id"]).first()
+    if badge is None:
+        badge = external_badge_add(holder=learner, text=json.dumps(credential))
+    report.add_line(f"demo badge earned elsewhere: “{badge.name}” ({badge.get_verdict_display()})")
 
 
 def _reviewers_ensure() -> None:

@@ -31,7 +31,12 @@ DEMO_INVITEE = "new.colleague@example.org"
 def seed(report) -> None:
     district, _ = District.objects.update_or_create(
         slug=DEMO_DISTRICT["slug"],
-        defaults={"name": DEMO_DISTRICT["name"], "join_code": DEMO_JOIN_CODE, "is_active": True},
+        defaults={
+            "name": DEMO_DISTRICT["name"],
+            "join_code": DEMO_JOIN_CODE,
+            "is_active": True,
+            "accepts_external_badges": True,
+        },
     )
     DistrictDomain.objects.get_or_create(district=district, domain=DEMO_DOMAIN)
     schools = [School.objects.get_or_create(district=district, name=n)[0] for n in DEMO_SCHOOLS]

@@ -209,7 +209,9 @@ def test_demo_learner_is_part_way_through_her_plan(settings):
     [view] = selectors.enrolment_list(user=maya)
     # Two steps read and watched, and the badge step done by the demo badge.
     assert view.progress.done == 3 and not view.enrolment.is_complete
-    assert [e.source for e in CreditEntry.objects.filter(user=maya)] == ["badge"]
+    # Her badge, and one earned elsewhere that Leap verified (the demo district counts them).
+    assert [e.source for e in CreditEntry.objects.filter(user=maya)] == ["badge", "external"]
+    assert "demo badge earned elsewhere: “Digital Citizenship Coach” (Verified)" in output
     assert selectors.assessment_latest_list(user=maya)[0].framework.code == "CTO"
 
 
