@@ -27,6 +27,11 @@ DEMO_PATHWAY_SLUG = "student-data-privacy-for-district-leaders"
 DEMO_INVITEE = "new.colleague@example.org"
 
 
+# The made-up State Digital Learning Institute whose badge Maya added (credentials.demo): the
+# did:key of the demo's fixed key for it, which the demo district counts.
+DEMO_EXTERNAL_ISSUER = "did:key:z6MkfQJhtLY5Bt3C3i2zEvxjJNzQUBLh89WHrkiZU8qVyQf6"
+
+
 @transaction.atomic
 def seed(report) -> None:
     district, _ = District.objects.update_or_create(
@@ -35,7 +40,7 @@ def seed(report) -> None:
             "name": DEMO_DISTRICT["name"],
             "join_code": DEMO_JOIN_CODE,
             "is_active": True,
-            "accepts_external_badges": True,
+            "external_badge_issuers": DEMO_EXTERNAL_ISSUER,
         },
     )
     DistrictDomain.objects.get_or_create(district=district, domain=DEMO_DOMAIN)

@@ -889,25 +889,38 @@ def badge_earned(
 
 
 def external_badge_counted(
-    *, user: User, title: str, earned_on: date, key: str, url: str, expires_on: date | None
+    *,
+    user: User,
+    issuer_id: str,
+    title: str,
+    earned_on: date,
+    key: str,
+    url: str,
+    expires_on: date | None,
 ) -> CreditEntry | None:
-    """Called by credentials when a badge from another issuer is verified: it counts on the
-    transcript when one of the learner's districts accepts such badges (None otherwise),
-    with the district's hours per badge, or none."""
-    if not Membership.objects.filter(
-        user=user, is_active=True, district__is_active=True, district__accepts_external_badges=True
-    ).exists():
+    """Called by credentials when a badge from another issuer verifies: it counts on the
+    transcript when one of the learner's districts lists its issuer (None otherwise), with
+    the district's hours per badge, or none. A badge that stopped verifying and verifies
+    again counts again."""
+    districts = District.objects.filter(
+        is_active=True, memberships__user=user, memberships__is_active=True
+    ).exclude(external_badge_issuers="")
+    if not any(issuer_id in d.external_badge_issuer_list() for d in districts):
         return None
-    return _credit_add(
+    entry = _credit_add(
         user=user,
         source=CreditEntry.Source.EXTERNAL,
         source_key=f"external:{key}",
         title=title[:255],
         hours=badge_hours(user=user, hours=Decimal("0")),
         earned_on=earned_on,
-        url=url[:200],
+        url=url if len(url) <= 200 else "",
         expires_on=expires_on,
     )
+    if entry.voided_at is not None:
+        entry.voided_at, entry.void_reason = None, ""
+        entry.save(update_fields=["voided_at", "void_reason"])
+    return entry
 
 
 def external_badge_withdrawn(*, user: User, key: str, reason: str) -> None:

@@ -139,7 +139,7 @@ class DistrictViewSet(ModelViewSet):
             help_text="Review deadlines for this district's people count its working days.",
         ),
         FieldPanel("pd_hours_per_badge"),
-        FieldPanel("accepts_external_badges"),
+        FieldPanel("external_badge_issuers"),
         FieldPanel("reviewers_exclude_same_district"),
         FieldPanel("is_active"),
     ]

@@ -3,9 +3,11 @@ as a link, an image, JSON or a JWT); Leap verifies it as its public verifier doe
 of the learner's own e-mail addresses, and keeps checking it every day. While it verifies,
 it counts on the transcript of a learner whose district accepts such badges."""
 
+import hashlib
 import json
+import logging
 from datetime import timedelta
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote, urlencode, urlsplit
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -17,11 +19,12 @@ from accounts.errors import LeapError
 from accounts.models import User
 from credentials.models import ExternalBadge
 from credentials.openbadges.ob2 import absolute
-from credentials.verification.result import NOT_RECIPIENT, UNREADABLE, Verification
+from credentials.verification.result import INVALID, NOT_RECIPIENT, UNREADABLE, Verification
 from credentials.verification.unpack import Unreadable, presented_from_bytes, presented_from_text
 from credentials.verification.verify import badge_verify
 from learning import services as learning_services
 
+logger = logging.getLogger(__name__)
 RECHECK_AFTER = timedelta(hours=23)  # daily, with room for the schedule's own drift
 # How a verification's verdict is kept; a fetch that failed is "could not be checked",
 # which keeps what was known before.
@@ -54,13 +57,8 @@ def _addresses(user: User) -> list[str]:
 
 
 def _verified_for(user: User, given: str) -> Verification:
-    """The verification for whichever of the person's addresses the badge was issued to."""
-    result = None
-    for address in _addresses(user):
-        result = badge_verify(text=given, email=address)
-        if result.verdict != NOT_RECIPIENT:
-            return result
-    return result
+    """The verification, checked against every address of the person's (one pass)."""
+    return badge_verify(text=given, emails=_addresses(user))
 
 
 def external_badge_add(
@@ -85,6 +83,8 @@ def external_badge_add(
         raise LeapError("This badge is one Leap issued: it is on My badges already.")
     badge = ExternalBadge(holder=holder, given=given, given_as=given_as)
     _record(badge, result)
+    # A badge that names no id of its own is known by what was given, so it is added once.
+    badge.badge_id = badge.badge_id or "sha256:" + hashlib.sha256(given.encode()).hexdigest()
     try:
         with transaction.atomic():
             badge.save()
@@ -115,16 +115,19 @@ def _record(badge: ExternalBadge, result: Verification) -> None:
 
 
 def _count(badge: ExternalBadge) -> None:
-    """Tell learning's ledger what the badge now is: counted while it verifies."""
+    """Tell learning's ledger what the badge now is: counted while it verifies (where the
+    holder's district lists its issuer)."""
     if badge.verdict == ExternalBadge.Verdict.VALID:
+        check_url = ""
+        if badge.badge_id.startswith(("https://", "http://")):
+            check_url = absolute(reverse("verify")) + "?" + urlencode({"url": badge.badge_id})
         learning_services.external_badge_counted(
             user=badge.holder,
+            issuer_id=badge.issuer_id,
             title=f"{badge.name} ({badge.issuer_name})" if badge.issuer_name else badge.name,
             earned_on=(badge.issued_on or badge.added_at or timezone.now()).date(),
             key=str(badge.uuid),
-            url=absolute(reverse("verify")) + "?url=" + badge.badge_id
-            if badge.badge_id.startswith("http")
-            else "",
+            url=check_url,
             expires_on=badge.expires_on.date() if badge.expires_on else None,
         )
     elif badge.verdict in (ExternalBadge.Verdict.REVOKED, ExternalBadge.Verdict.INVALID):
@@ -135,26 +138,37 @@ def _count(badge: ExternalBadge) -> None:
 
 def external_badge_recheck(*, badge: ExternalBadge) -> ExternalBadge:
     """Verify the badge again. A badge its issuer revoked, or that no longer verifies, stops
-    counting; one that could not be reached keeps what was known, marked so."""
+    counting; one whose sites could not be reached keeps what was known (and its credit),
+    marked "could not be checked". A badge removed meanwhile stays removed."""
+    badge_id = badge.badge_id
     result = _verified_for(badge.holder, badge.given)
-    if result.verdict == UNREADABLE:
+    if result.unreachable and result.verdict in (UNREADABLE, INVALID):
         badge.verdict = ExternalBadge.Verdict.UNREACHABLE
-        badge.reason = result.unreadable
+        badge.reason = result.reason
         badge.checked_at = result.now
     else:
         _record(badge, result)
+        badge.badge_id = badge_id  # what it is known by does not change
     with transaction.atomic():
+        if not ExternalBadge.objects.select_for_update().filter(pk=badge.pk).exists():
+            return badge  # removed while it was being checked
         badge.save()
         _count(badge)
     return badge
 
 
 def external_badges_recheck_due(*, limit: int = 500) -> int:
-    """Daily (beat): check again every badge not checked for a day, oldest first."""
+    """Daily (beat): check again every badge not checked for a day, oldest first. A badge
+    whose check fails unexpectedly is logged and marked checked, so it cannot hold up the
+    others day after day."""
     due = ExternalBadge.objects.filter(checked_at__lte=timezone.now() - RECHECK_AFTER)
     count = 0
     for badge in due.select_related("holder").order_by("checked_at")[:limit]:
-        external_badge_recheck(badge=badge)
+        try:
+            external_badge_recheck(badge=badge)
+        except Exception:
+            logger.exception("Checking external badge %s again failed", badge.pk)
+            ExternalBadge.objects.filter(pk=badge.pk).update(checked_at=timezone.now())
         count += 1
     return count
 

@@ -3,19 +3,21 @@ private address, and Leap's own URLs answered in-process.
 
 Anyone can hand the verifier a URL, and every badge names more (its issuer, keys, status
 list), so each fetch is a request Leap makes on a stranger's behalf. Hence:
-- http and https only, on the default ports or any other, but the host's every address
-  must be public: no loopback, private, link-local (cloud metadata), multicast or reserved
+- http and https only, on their default ports, and the host's every address must be
+  public: no loopback, private, link-local (cloud metadata), multicast or reserved
   address. The connection goes to the address that was checked, so a name that resolves
   differently the second time (DNS rebinding) cannot slip through;
 - a connect and read timeout, and a deadline for the whole body;
-- at most LEAP_VERIFY_MAX_BYTES read, and redirects followed only a few times, each
-  checked again;
-- a budget of fetches per verification, so one badge cannot make Leap fetch forever.
+- at most LEAP_VERIFY_MAX_BYTES read, and redirects followed only a few times and only on
+  the same host (so what a badge's URL says about who serves it stays true);
+- a budget of fetches per verification and one deadline for all of them, so one badge
+  cannot hold a web worker for long.
 
 Leap's own URLs (under SITE_URL, or its did:web host) are answered by its own public views
 in-process: no network, and no web worker waiting on another. Hosts named in
 LEAP_VERIFY_LOCAL_HOSTS (development and tests only) may be private and plain http."""
 
+import concurrent.futures
 import ipaddress
 import socket
 import time
@@ -25,12 +27,13 @@ from urllib.parse import urljoin, urlsplit
 import urllib3
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.http import HttpRequest, QueryDict
+from django.http import Http404, HttpRequest, QueryDict
 from django.urls import Resolver404, resolve
 
 ACCEPT_JSON = "application/ld+json, application/json;q=0.9, */*;q=0.1"
 MAX_REDIRECTS = 3
 USER_AGENT = "Leap badge verifier (+https://github.com/leap-edu/leap)"
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="verify-dns")
 
 
 class FetchError(Exception):
@@ -54,10 +57,13 @@ class Fetched:
 
 @dataclass
 class Fetcher:
-    """One verification's fetches: a budget, a deadline, and a memory of what was fetched
-    (a status list or DID document named twice is fetched once)."""
+    """One verification's fetches: a budget, a deadline for them all, and a memory of what
+    was fetched (a status list or DID document named twice is fetched once)."""
 
-    budget: int = 20
+    budget: int = 12
+    deadline: float = field(
+        default_factory=lambda: time.monotonic() + 3 * settings.LEAP_VERIFY_TIMEOUT_SECONDS
+    )
     fetched: dict[str, Fetched] = field(default_factory=dict)
 
     def get(self, url: str, *, accept: str = ACCEPT_JSON) -> Fetched:
@@ -66,17 +72,23 @@ class Fetcher:
             if self.budget <= 0:
                 raise FetchError("This badge needs more fetches than Leap makes for one check.")
             self.budget -= 1
-            self.fetched[key] = fetch(url, accept=accept)
+            self.fetched[key] = fetch(url, accept=accept, deadline=self.deadline)
         return self.fetched[key]
 
 
-def fetch(url: str, *, accept: str = ACCEPT_JSON) -> Fetched:
-    """GET the URL within Leap's bounds; FetchError, with the reason, when it cannot."""
+def fetch(url: str, *, accept: str = ACCEPT_JSON, deadline: float | None = None) -> Fetched:
+    """GET the URL within Leap's bounds; FetchError, with the reason, when it cannot. A
+    redirect is followed only on the same host; the answer names the URL it came from."""
+    if deadline is None:
+        deadline = time.monotonic() + 2 * settings.LEAP_VERIFY_TIMEOUT_SECONDS
+    first = _checked_url(url)
     for _ in range(MAX_REDIRECTS + 1):
         parts = _checked_url(url)
+        if parts.hostname != first.hostname:
+            raise FetchError(f"{first.geturl()[:200]} redirects to another site.")
         if _is_own(parts):
             return _own(url, parts, accept)
-        answer = _remote(url, parts, accept)
+        answer = _remote(url, parts, accept, deadline)
         if answer.status in (301, 302, 303, 307, 308):
             url = urljoin(url, answer.location)
             continue
@@ -94,6 +106,12 @@ def _checked_url(url: str):
         raise FetchError(f"“{url[:200]}” is not an http or https address.")
     if parts.username or parts.password:
         raise FetchError("Leap does not fetch addresses with a user name or password in them.")
+    if (
+        parts.port not in (None, _default_port(parts.scheme))
+        and parts.hostname not in settings.LEAP_VERIFY_LOCAL_HOSTS
+        and not _is_own(parts)
+    ):
+        raise FetchError(f"Leap fetches badges from the web's usual ports only, not {parts.port}.")
     return parts
 
 
@@ -135,7 +153,11 @@ def _own(url: str, parts, accept: str) -> Fetched:
         "wsgi.url_scheme": site.scheme,
     }
     request.user = AnonymousUser()
-    response = match.func(request, *match.args, **match.kwargs)
+    request.leap_in_process = True  # not a client: no rate limit counts it
+    try:
+        response = match.func(request, *match.args, **match.kwargs)
+    except Http404:
+        return Fetched(url, 404, "application/json", b'{"error": "not_found"}')
     if getattr(response, "streaming", False):
         body = b"".join(response.streaming_content)
     else:
@@ -159,10 +181,15 @@ def _address_allowed(address: str) -> bool:
 
 def _resolved(host: str, port: int, local: bool) -> str:
     """The address to connect to: the host's, once every address it has is checked."""
+    # In a thread, so a resolver that does not answer cannot hold the request past the
+    # timeout (the thread is left to finish on its own).
+    lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as error:
+        infos = lookup.result(timeout=settings.LEAP_VERIFY_TIMEOUT_SECONDS)
+    except (socket.gaierror, UnicodeError, OSError) as error:
         raise FetchError(f"The host {host} could not be found.") from error
+    except concurrent.futures.TimeoutError as error:
+        raise FetchError(f"The host {host} could not be looked up in time.") from error
     addresses = [info[4][0] for info in infos]
     if not local and not all(_address_allowed(address) for address in addresses):
         raise FetchError(
@@ -171,11 +198,13 @@ def _resolved(host: str, port: int, local: bool) -> str:
     return addresses[0]
 
 
-def _remote(url: str, parts, accept: str) -> Fetched:
+def _remote(url: str, parts, accept: str, deadline: float) -> Fetched:
     local = parts.hostname in settings.LEAP_VERIFY_LOCAL_HOSTS
     port = parts.port or _default_port(parts.scheme)
+    seconds = min(settings.LEAP_VERIFY_TIMEOUT_SECONDS, deadline - time.monotonic())
+    if seconds <= 0:
+        raise FetchError("Checking this badge took too long: its sites answer too slowly.")
     address = _resolved(parts.hostname, port, local)
-    seconds = settings.LEAP_VERIFY_TIMEOUT_SECONDS
     timeout = urllib3.Timeout(connect=seconds, read=seconds)
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -202,9 +231,11 @@ def _remote(url: str, parts, accept: str) -> Fetched:
             if not location:
                 raise FetchError(f"{url} redirects without saying where.")
             return Fetched(url, response.status, "", b"", location=location)
-        body = _read_bounded(url, response, deadline=time.monotonic() + 2 * seconds)
+        body = _read_bounded(url, response, deadline=deadline)
     except urllib3.exceptions.TimeoutError as error:
-        raise FetchError(f"{url} did not answer within {seconds:g} seconds.") from error
+        raise FetchError(
+            f"{url} did not answer within {settings.LEAP_VERIFY_TIMEOUT_SECONDS:g} seconds."
+        ) from error
     except urllib3.exceptions.SSLError as error:
         raise FetchError(f"{url} has no valid HTTPS certificate.") from error
     except urllib3.exceptions.HTTPError as error:
@@ -219,7 +250,7 @@ def _read_bounded(url: str, response, *, deadline: float) -> bytes:
     if declared and declared.isdigit():
         _check_size(url, int(declared))
     chunks, size = [], 0
-    for chunk in response.stream(64 * 1024):
+    while chunk := response.read1(64 * 1024):  # what has arrived: a trickle cannot stall it
         size += len(chunk)
         _check_size(url, size)
         if time.monotonic() > deadline:

@@ -10,7 +10,9 @@ import json
 from urllib.parse import urlsplit
 
 import jwt
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from credentials.verification.fetch import FetchError
 from credentials.verification.result import Verification, parsed_time
@@ -19,14 +21,25 @@ from credentials.verification.result import Verification, parsed_time
 COMPARED = ("recipient", "badge", "issuedOn", "expires", "evidence", "revoked")
 
 
+def strings(value) -> set[str]:
+    """A JSON-LD value that may be one string or a list, as the set of its strings."""
+    values = value if isinstance(value, list) else [value]
+    return {item for item in values if isinstance(item, str)}
+
+
 def is_assertion(document: dict) -> bool:
-    kinds = document.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    return "Assertion" in kinds or ("recipient" in document and "badge" in document)
+    return "Assertion" in strings(document.get("type")) or (
+        "recipient" in document and "badge" in document
+    )
+
+
+def _verification(assertion: dict) -> dict:
+    method = assertion.get("verification") or assertion.get("verify") or {}
+    return method if isinstance(method, dict) else {}
 
 
 def _verification_type(assertion: dict) -> str:
-    method = assertion.get("verification") or assertion.get("verify") or {}
+    method = _verification(assertion)
     kind = str(method.get("type", "") if isinstance(method, dict) else "").lower()
     return "signed" if kind in ("signed", "signedbadge") else "hosted"
 
@@ -113,24 +126,25 @@ def _badge_and_issuer(result: Verification, assertion: dict, assertion_url: str)
     )
     result.passed("Status", "Its issuer has not revoked it.")
     recipient = assertion.get("recipient")
-    result.recipient_check(result.email, [recipient] if recipient else [])
+    result.recipient_check([recipient] if isinstance(recipient, dict) else [])
 
 
 def _linked(result: Verification, value, what: str, *kinds: str) -> dict | None:
-    if isinstance(value, dict):
-        found = value
-    elif isinstance(value, str) and value:
-        try:
-            _status, found = result.get_json(value, what=what)
-        except FetchError as error:
-            result.failed(what.capitalize(), str(error))
-            return None
-    else:
-        result.failed(what.capitalize(), f"It names no {what}.")
+    """The badge class or issuer profile the value names, as its own URL serves it: a copy
+    embedded in the assertion is not trusted (anyone can write one naming any issuer)."""
+    url = value.get("id") if isinstance(value, dict) else value
+    if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+        result.failed(what.capitalize(), f"It does not say where its {what} is published.")
         return None
-    found_kinds = found.get("type")
-    found_kinds = found_kinds if isinstance(found_kinds, list) else [found_kinds]
-    if not set(kinds) & set(found_kinds):
+    try:
+        _status, found = result.get_json(url, what=what)
+    except FetchError as error:
+        result.failed(what.capitalize(), str(error))
+        return None
+    if found.get("id") != url:
+        result.failed(what.capitalize(), f"The {what} at {url} names another id.")
+        return None
+    if not set(kinds) & strings(found.get("type")):
         result.failed(what.capitalize(), f"Its {what} is not an Open Badges {kinds[0]}.")
         return None
     return found
@@ -140,7 +154,7 @@ def _allowed_hosts(issuer: dict) -> set[str]:
     verification = issuer.get("verification") or {}
     allowed = verification.get("allowedOrigins") if isinstance(verification, dict) else None
     if allowed:
-        return {allowed} if isinstance(allowed, str) else set(allowed)
+        return strings(allowed)
     return {urlsplit(str(issuer.get("id", ""))).hostname}
 
 
@@ -162,26 +176,42 @@ def _describe(result: Verification, assertion: dict, badge_class=None, issuer=No
         badge.issuer_url = str(issuer.get("url", ""))
 
 
+def _issuer_vouches_for_key(issuer: dict, creator: str) -> bool:
+    """A signing key counts when the issuer's own profile lists it (`publicKey`), or it is
+    published under the issuer profile's own address (not merely on its host, which many
+    issuers may share)."""
+    listed = issuer.get("publicKey")
+    listed = listed if isinstance(listed, list) else [listed]
+    ids = {item.get("id") if isinstance(item, dict) else item for item in listed}
+    issuer_id = str(issuer.get("id", "")).rstrip("/")
+    return creator in ids or creator.startswith((issuer_id + "/", issuer_id + "#"))
+
+
 def signed_verify(result: Verification, token: str, payload: dict) -> None:
     """A signed assertion: a JWS (RS256) by the key its `verification.creator` names."""
     result.format = "Open Badges 2.0, signed"
     result.document = payload
-    creator = (payload.get("verification") or {}).get("creator")
+    creator = _verification(payload).get("creator")
     issuer = _issuer_of(result, payload)
     if issuer is None:
         return
     if not isinstance(creator, str) or not creator:
         result.failed("Signature", "It does not name the key that signed it.")
         return
+    if not _issuer_vouches_for_key(issuer, creator):
+        result.failed("Signature", "The key that signed it is not one its issuer publishes.")
+        return
     try:
         _status, key = result.get_json(creator, what="signing key")
-        if key.get("owner") != issuer.get("id"):
+        if key.get("owner") != issuer.get("id") or key.get("id") != creator:
             result.failed("Signature", "The key that signed it does not belong to its issuer.")
             return
         try:
             public = serialization.load_pem_public_key(str(key.get("publicKeyPem", "")).encode())
-        except (ValueError, TypeError):
-            result.failed("Signature", "The key that signed it is not a readable public key.")
+        except (ValueError, TypeError, UnsupportedAlgorithm):
+            public = None
+        if not isinstance(public, rsa.RSAPublicKey):
+            result.failed("Signature", "The key that signed it is not a readable RSA public key.")
             return
         jwt.decode(
             token,
@@ -211,12 +241,13 @@ def signed_verify(result: Verification, token: str, payload: dict) -> None:
         except FetchError as error:
             result.failed("Status", str(error))
             return
-        for entry in listed.get("revokedAssertions") or []:
+        entries = listed.get("revokedAssertions")
+        for entry in entries if isinstance(entries, list) else []:
             entry_id = entry.get("id") or entry.get("uid") if isinstance(entry, dict) else entry
-            if entry_id in (payload.get("id"), payload.get("uid")):
+            if entry_id and entry_id in (payload.get("id"), payload.get("uid")):
                 reason = entry.get("revocationReason", "") if isinstance(entry, dict) else ""
                 result.revoked(reason)
                 return
     result.passed("Status", "Its issuer has not revoked it.")
     recipient = payload.get("recipient")
-    result.recipient_check(result.email, [recipient] if recipient else [])
+    result.recipient_check([recipient] if isinstance(recipient, dict) else [])

@@ -10,7 +10,6 @@ assertions, or the key's URL is on the issuer's host."""
 
 import base64
 import zlib
-from urllib.parse import urlsplit
 
 import jwt
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -19,6 +18,7 @@ from credentials.openbadges.data_integrity import CRYPTOSUITE, proof_problem
 from credentials.openbadges.did import did_web_url
 from credentials.openbadges.multibase import ed25519_from_multikey
 from credentials.verification.fetch import FetchError
+from credentials.verification.ob2 import strings
 from credentials.verification.result import Verification, parsed_time
 
 VC_CONTEXTS = ("https://www.w3.org/ns/credentials/v2", "https://www.w3.org/2018/credentials/v1")
@@ -32,11 +32,9 @@ class KeyProblem(ValueError):
 
 
 def is_credential(document: dict) -> bool:
-    contexts = document.get("@context")
-    contexts = contexts if isinstance(contexts, list) else [contexts]
-    kinds = document.get("type")
-    kinds = kinds if isinstance(kinds, list) else [kinds]
-    return bool(set(VC_CONTEXTS) & set(contexts)) or "VerifiableCredential" in kinds
+    return bool(set(VC_CONTEXTS) & strings(document.get("@context"))) or (
+        "VerifiableCredential" in strings(document.get("type"))
+    )
 
 
 def _issuer_id(credential: dict) -> str:
@@ -64,9 +62,7 @@ def _describe(result: Verification, credential: dict) -> None:
 
 
 def _structure_ok(result: Verification, credential: dict) -> bool:
-    kinds = credential.get("type")
-    kinds = set(kinds if isinstance(kinds, list) else [kinds])
-    if not kinds & BADGE_TYPES:
+    if not strings(credential.get("type")) & BADGE_TYPES:
         result.failed("Format", "It is a verifiable credential, but not an Open Badge.")
         return False
     if not _issuer_id(credential):
@@ -131,7 +127,8 @@ def _after_signature(result: Verification, credential: dict) -> None:
     subject = credential.get("credentialSubject")
     subject = subject[0] if isinstance(subject, list) and subject else subject
     identities = subject.get("identifier") or [] if isinstance(subject, dict) else []
-    result.recipient_check(result.email, [i for i in identities if isinstance(i, dict)])
+    identities = identities if isinstance(identities, list) else [identities]
+    result.recipient_check([i for i in identities if isinstance(i, dict)])
 
 
 # ---- keys ----
@@ -162,16 +159,20 @@ def _method(result: Verification, method_id: str, issuer: str) -> dict:
         if did != issuer:
             raise KeyProblem("It was signed by a key that is not its issuer's.")
         document = _did_document(result, did)
+        listed = document.get("verificationMethod")
         methods = {
-            (m.get("id", "") if m.get("id", "").startswith("did:") else did + m.get("id", "")): m
-            for m in document.get("verificationMethod") or []
-            if isinstance(m, dict)
+            _absolute(did, m["id"]): m
+            for m in (listed if isinstance(listed, list) else [])
+            if isinstance(m, dict) and isinstance(m.get("id"), str)
         }
-        assertion_ids = {
-            (ref if isinstance(ref, str) else ref.get("id", ""))
-            for ref in document.get("assertionMethod") or []
-        }
-        assertion_ids = {ref if ref.startswith("did:") else did + ref for ref in assertion_ids}
+        refs = document.get("assertionMethod")
+        assertion_ids = set()
+        for ref in refs if isinstance(refs, list) else []:
+            if isinstance(ref, dict) and isinstance(ref.get("id"), str):
+                methods.setdefault(_absolute(did, ref["id"]), ref)  # embedded, not referenced
+                ref = ref["id"]
+            if isinstance(ref, str):
+                assertion_ids.add(_absolute(did, ref))
         method = methods.get(method_id)
         if method is None:
             raise KeyProblem(f"The issuer's DID document does not list the key {method_id}.")
@@ -179,17 +180,37 @@ def _method(result: Verification, method_id: str, issuer: str) -> dict:
             raise KeyProblem("The issuer's DID document does not allow that key to sign badges.")
         return method
     if method_id.startswith(("http://", "https://")):
-        if urlsplit(method_id).hostname != _issuer_host(issuer):
-            raise KeyProblem("It was signed by a key that is not on its issuer's site.")
+        _issuer_owns(method_id, issuer, "key")
         _status, method = result.get_json(method_id, what="signing key")
+        if method.get("controller") not in (None, issuer):
+            raise KeyProblem("The key that signed it says another issuer controls it.")
         return method
     raise KeyProblem(f"Leap cannot resolve the key {method_id}.")
 
 
-def _issuer_host(issuer: str) -> str | None:
+def _absolute(did: str, reference: str) -> str:
+    return reference if reference.startswith("did:") else did + reference
+
+
+def _issuer_base(issuer: str) -> str:
+    """Where an issuer's own documents live: under its DID document's folder (did:web) or
+    under its profile's address. Not merely its host, which many issuers may share."""
     if issuer.startswith("did:web:"):
-        return urlsplit(did_web_url(issuer)).hostname
-    return urlsplit(issuer).hostname
+        try:
+            return did_web_url(issuer).removesuffix("did.json").removesuffix(".well-known/")
+        except ValueError:
+            return ""
+    if issuer.startswith(("http://", "https://")):
+        return issuer.rstrip("/") + "/"
+    return ""
+
+
+def _issuer_owns(url: str, issuer: str, what: str) -> None:
+    # Compared without the scheme: a did:web resolves over https, and a site serves the
+    # same documents over http and https.
+    base = _issuer_base(issuer).partition("://")[2]
+    if not base or not url.partition("://")[2].startswith(base):
+        raise KeyProblem(f"It names a {what} that is not published by its issuer.")
 
 
 def _ed25519_key(result: Verification, method_id: str, issuer: str) -> Ed25519PublicKey:
@@ -198,8 +219,8 @@ def _ed25519_key(result: Verification, method_id: str, issuer: str) -> Ed25519Pu
         if method.get("publicKeyMultibase"):
             raw = ed25519_from_multikey(str(method["publicKeyMultibase"]))
         else:
-            jwk = method.get("publicKeyJwk") or {}
-            if jwk.get("crv") != "Ed25519":
+            jwk = method.get("publicKeyJwk")
+            if not isinstance(jwk, dict) or jwk.get("crv") != "Ed25519":
                 raise ValueError
             raw = base64.urlsafe_b64decode(jwk["x"] + "=" * (-len(jwk["x"]) % 4))
         return Ed25519PublicKey.from_public_bytes(raw)
@@ -215,17 +236,20 @@ def _jwt_key(result: Verification, header: dict, issuer: str):
         method = _method(result, kid if "#" in kid else f"{issuer}{kid}", issuer)
         jwk = method.get("publicKeyJwk")
         if not jwk and method.get("publicKeyMultibase"):
-            raw = ed25519_from_multikey(str(method["publicKeyMultibase"]))
+            try:
+                raw = ed25519_from_multikey(str(method["publicKeyMultibase"]))
+            except ValueError as error:
+                raise KeyProblem("The key that signed it is not one Leap can read.") from error
             jwk = {"kty": "OKP", "crv": "Ed25519", "x": base64.urlsafe_b64encode(raw).decode()}
     else:
         if not kid.startswith(("http://", "https://")):
             raise KeyProblem(f"The JWT names its key as “{kid}”, which is not a URL or a DID.")
-        if urlsplit(kid).hostname != _issuer_host(issuer):
-            raise KeyProblem("It was signed by a key that is not on its issuer's site.")
+        _issuer_owns(kid, issuer, "key")
         _status, jwk = result.get_json(kid, what="signing key")
         if "keys" in jwk:  # a key set: the one with this kid
             wanted = kid.split("#")[-1]
-            jwk = next((k for k in jwk["keys"] if k.get("kid") == wanted), None)
+            keys = jwk["keys"] if isinstance(jwk["keys"], list) else []
+            jwk = next((k for k in keys if isinstance(k, dict) and k.get("kid") == wanted), None)
     if not isinstance(jwk, dict):
         raise KeyProblem("The key that signed it could not be found.")
     try:
@@ -281,6 +305,8 @@ def jwt_verify(result: Verification, token: str) -> None:
         result.failed("Signature", "The JWT's issuer (iss) is not the credential's issuer.")
         return
     result.passed("Signature", f"Signed by its issuer ({_issuer_label(result)}).")
+    if "validUntil" not in credential and "expirationDate" not in credential and "exp" in claims:
+        credential = {**credential, "validUntil": claims["exp"]}
     _after_signature(result, credential)
 
 
@@ -318,7 +344,7 @@ def _bitstring_check(result: Verification, credential: dict, entry: dict) -> Non
     url = str(entry.get("statusListCredential", ""))
     try:
         index = int(entry.get("statusListIndex"))
-    except (TypeError, ValueError) as error:
+    except (TypeError, ValueError, OverflowError) as error:
         raise KeyProblem("its status entry has no index.") from error
     _status, status_list = result.get_json(url, what="status list")
     if _issuer_id(status_list) != _issuer_id(credential):
@@ -362,8 +388,7 @@ def _decoded_bits(encoded: str) -> bytes:
 
 def _revocation_list_check(result: Verification, credential: dict, entry: dict) -> None:
     url = str(entry.get("id", ""))
-    if urlsplit(url).hostname != _issuer_host(_issuer_id(credential)):
-        raise KeyProblem("its revocation list is not on its issuer's site.")
+    _issuer_owns(url, _issuer_id(credential), "revocation list")
     _status, listed = result.get_json(url, what="revocation list")
     revoked = listed.get("revokedCredential") or listed.get("revokedCredentials") or []
     for item in revoked if isinstance(revoked, list) else []:

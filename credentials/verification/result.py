@@ -57,6 +57,16 @@ class Badge:
     id: str = ""
     criteria_url: str = ""
 
+    def tidy(self) -> None:
+        """Links the badge gives are shown as links: only web addresses (never a
+        `javascript:` one a forger wrote); names trimmed to a readable length."""
+        for name in ("issuer_url", "criteria_url"):
+            value = getattr(self, name)
+            if not str(value).lower().startswith(("https://", "http://")):
+                setattr(self, name, "")
+        self.name, self.issuer_name = self.name[:300], self.issuer_name[:300]
+        self.description = self.description[:2000]
+
     def as_json(self) -> dict:
         return {
             "id": self.id,
@@ -73,12 +83,13 @@ class Badge:
 class Verification:
     format: str = ""  # "Open Badges 2.0, hosted", "Open Badges 3.0, Data Integrity proof"…
     source: str = ""
-    email: str = ""  # whose badge it should be, when asked
+    emails: list[str] = field(default_factory=list)  # whose badge it should be, when asked
     badge: Badge = field(default_factory=Badge)
     checks: list[Check] = field(default_factory=list)
     status: str = ""  # REVOKED, or "" when not revoked (or not known)
     status_reason: str = ""
     unreadable: str = ""  # why the input is not a badge at all
+    unreachable: bool = False  # a fetch failed: the answer may change when the site is back
     recipient_checked: bool = False
     recipient_matches: bool = True
     document: dict | str | None = None  # the badge as read (JSON, or the JWT)
@@ -104,12 +115,17 @@ class Verification:
 
     def get_json(self, url: str, *, what: str) -> tuple[int, dict]:
         """Fetch `url` as JSON: (HTTP status, object). Raises FetchError with what it is."""
-        answer = self.fetcher.get(url)
+        try:
+            answer = self.fetcher.get(url)
+        except FetchError:
+            self.unreachable = True
+            raise
         if answer.status >= 400 and answer.status not in (410,):
+            self.unreachable = answer.status >= 500 or answer.status == 429
             raise FetchError(f"The {what} at {url} could not be fetched (HTTP {answer.status}).")
         try:
             data = json.loads(answer.text())
-        except ValueError as error:
+        except (ValueError, RecursionError) as error:
             raise FetchError(f"The {what} at {url} is not JSON.") from error
         if not isinstance(data, dict):
             raise FetchError(f"The {what} at {url} is not a JSON object.")
@@ -126,18 +142,18 @@ class Verification:
         else:
             self.passed("Expiry", "It does not expire.")
 
-    def recipient_check(self, email: str, identities: list[dict]) -> None:
-        """Whether any of the badge's recipient identities is this e-mail address."""
-        if not email:
+    def recipient_check(self, identities: list[dict]) -> None:
+        """Whether any of the badge's recipient identities is one of the e-mail addresses
+        asked about."""
+        if not self.emails:
             return
         self.recipient_checked = True
-        email = email.strip()
-        for identity in identities:
-            if identity_matches(identity, email):
+        for email in self.emails:
+            if any(identity_matches(identity, email) for identity in identities):
                 self.passed("Recipient", f"It was issued to {email}.")
                 return
         self.recipient_matches = False
-        self.failed("Recipient", f"It was not issued to {email}.")
+        self.failed("Recipient", f"It was not issued to {' or '.join(self.emails)}.")
 
     # ---- the outcome ----
     @property
@@ -212,7 +228,10 @@ def parsed_time(value) -> datetime | None:
     if value in (None, ""):
         return None
     if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, tz=UTC)
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, ValueError, OSError):
+            return None
     try:
         parsed = datetime.fromisoformat(str(value).replace("z", "Z"))
     except ValueError:

@@ -12,11 +12,8 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 # The keywords of the chunks baking writes: OB 2.0 and OB 3.0.
 PNG_KEYWORDS = (b"openbadges", b"openbadgecredential")
 JWS = re.compile(r"^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
-SVG_BADGE = re.compile(
-    r"<openbadges:(assertion|credential)\b([^>]*?)(?:/>|>(.*?)</openbadges:\1\s*>)", re.DOTALL
-)
-SVG_VERIFY = re.compile(r"""\bverify\s*=\s*(["'])(.*?)\1""", re.DOTALL)
-CDATA = re.compile(r"^\s*<!\[CDATA\[(.*)\]\]>\s*$", re.DOTALL)
+SVG_OPENING = re.compile(r"<openbadges:(assertion|credential)\b([^<>]{0,4000})>")
+SVG_VERIFY = re.compile(r"""\bverify\s*=\s*(["'])([^"']*)\1""")
 MAX_TEXT = 1_000_000  # a badge's text, once out of its image
 
 
@@ -47,6 +44,8 @@ def presented_from_text(text: str, *, source: str) -> Presented:
             document = json.loads(text)
         except ValueError as error:
             raise Unreadable(f"This looks like JSON but does not parse: {error}.") from error
+        except RecursionError as error:
+            raise Unreadable("This JSON is nested far deeper than any badge.") from error
         if not isinstance(document, dict):
             raise Unreadable("This JSON is not an object, so it is not a badge.")
         return Presented(source=source, document=document)
@@ -131,14 +130,19 @@ def svg_unbake(data: bytes) -> str:
         markup = data.decode("utf-8")
     except UnicodeDecodeError as error:
         raise Unreadable("This SVG image is not UTF-8 text.") from error
-    found = SVG_BADGE.search(markup)
+    # Linear: the first opening tag, then one search for its closing tag.
+    found = SVG_OPENING.search(markup)
     if not found:
         raise Unreadable("This SVG image has no badge baked into it.")
-    _kind, attributes, content = found.groups()
-    content = (content or "").strip()
-    inner = CDATA.match(content)
-    if inner:
-        content = inner.group(1).strip()
+    kind, attributes = found.groups()
+    content = ""
+    if not attributes.rstrip().endswith("/"):
+        end = markup.find(f"</openbadges:{kind}", found.end())
+        if end < 0:
+            raise Unreadable("The badge element of this SVG image is not closed.")
+        content = markup[found.end() : end].strip()
+        if content.startswith("<![CDATA[") and content.endswith("]]>"):
+            content = content[len("<![CDATA[") : -len("]]>")].strip()
     if content:
         return content
     verify = SVG_VERIFY.search(attributes)

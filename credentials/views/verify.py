@@ -76,7 +76,7 @@ def verify_api(request):
     if request.content_type == "application/json":
         try:
             body = json.loads(request.body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):
             return _error(400, "The request body is not JSON. " + API_HELP)
         if not isinstance(body, dict):
             return _error(400, "The request body is not a JSON object. " + API_HELP)

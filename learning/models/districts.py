@@ -66,13 +66,16 @@ class District(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="Leave empty to credit each micro-credential's own hours.",
     )
-    accepts_external_badges = models.BooleanField(
-        "Count badges earned elsewhere",
-        default=False,
-        help_text="Open Badges that members add from other issuers count on their transcripts "
-        "once Leap has verified them (re-checked daily: a badge revoked by its issuer stops "
-        "counting). They earn the hours per badge set above, or none.",
+    external_badge_issuers = models.TextField(
+        "Issuers whose badges count",
+        blank=True,
+        help_text="Open Badges that members earned from these issuers count on their "
+        "transcripts once Leap has verified them (checked again daily: a badge its issuer "
+        "revokes stops counting), with the hours per badge set above, or none. One issuer "
+        "per line: its id as its badges give it (a DID such as did:web:badges.example.org, "
+        "or the address of its issuer profile). Leave empty to count none.",
     )
+
     reviewers_exclude_same_district = models.BooleanField(
         default=True,
         help_text="Reviewers from this district never assess its own people's evidence.",
@@ -105,6 +108,9 @@ class District(models.Model):
         super().clean()
         if not join_code_normalise(self.join_code):
             raise ValidationError({"join_code": "Use letters and digits for the join code."})
+
+    def external_badge_issuer_list(self) -> list[str]:
+        return [line.strip() for line in self.external_badge_issuers.splitlines() if line.strip()]
 
 
 class DistrictDomain(models.Model):

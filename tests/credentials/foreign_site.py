@@ -32,6 +32,9 @@ class ForeignSite:
                 )
                 try:
                     self.send_response(status)
+                    if 300 <= status < 400:  # a redirect: the body is where to
+                        self.send_header("Location", body.decode())
+                        body = b""
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(body)))
                     self.end_headers()
@@ -101,7 +104,7 @@ class ForeignSite:
             self.serve_json("/assertion.json", assertion)
         return assertion
 
-    def ob2_signed_badge(self, *, identity: str, revoked: bool = False) -> str:
+    def ob2_signed_badge(self, *, identity: str, revoked: bool = False, vouched=True) -> str:
         """A signed OB 2.0 assertion (a JWS, RS256) by a key the issuer owns, with the
         issuer's revocation list."""
         import jwt
@@ -116,6 +119,8 @@ class ForeignSite:
         self.ob2_badge(identity=identity)
         issuer = json.loads(self.pages["/issuer.json"][2])
         issuer["revocationList"] = f"{self.origin}/revocations.json"
+        if vouched:
+            issuer["publicKey"] = f"{self.origin}/key.json"  # the issuer vouches for its key
         self.serve_json("/issuer.json", issuer)
         private = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         pem = private.public_key().public_bytes(PemEncoding.PEM, PemFormat.SubjectPublicKeyInfo)

@@ -28,8 +28,11 @@ def foreign():
 
 
 @pytest.fixture
-def accepting_district(learner):
-    district = DistrictFactory(accepts_external_badges=True, pd_hours_per_badge=Decimal("3"))
+def accepting_district(learner, foreign):
+    district = DistrictFactory(
+        external_badge_issuers=f"did:web:other.example\n{foreign.origin}/issuer.json\n",
+        pd_hours_per_badge=Decimal("3"),
+    )
     MembershipFactory(user=learner, district=district)
     return district
 
@@ -52,8 +55,10 @@ def test_a_verified_badge_from_elsewhere_shows_and_counts_on_the_transcript(
     assert entry.hours == Decimal("3") and entry.voided_at is None
 
 
-def test_a_district_that_does_not_accept_them_does_not_count_them(client, learner, foreign):
-    MembershipFactory(user=learner, district=DistrictFactory())
+def test_a_district_that_does_not_list_the_issuer_does_not_count_the_badge(
+    client, learner, foreign
+):
+    MembershipFactory(user=learner, district=DistrictFactory(external_badge_issuers="did:web:x"))
     foreign.ob2_badge(identity=learner.email)
     client.force_login(learner)
     add(client, url=f"{foreign.origin}/assertion.json")
@@ -75,6 +80,39 @@ def test_a_badge_revoked_elsewhere_shows_revoked_after_the_daily_check(
     assert "✕ Revoked by its issuer" in page and "Issued in error" in page
     assert CreditEntry.objects.get(user=learner).voided_at is not None
     assert "Inquiry-Based Science" not in client.get("/my/transcript/").content.decode()
+
+
+def test_a_site_that_is_down_at_the_daily_check_loses_nothing(
+    client, learner, foreign, accepting_district
+):
+    foreign.ob2_badge(identity=learner.email)
+    client.force_login(learner)
+    add(client, url=f"{foreign.origin}/assertion.json")
+    foreign.pages["/assertion.json"] = (503, "text/plain", b"down for maintenance")
+    ExternalBadge.objects.update(checked_at=timezone.now() - timedelta(days=1))
+    external_badges_recheck.delay().get()
+    badge = ExternalBadge.objects.get()
+    assert badge.verdict == ExternalBadge.Verdict.UNREACHABLE
+    assert CreditEntry.objects.get(user=learner).voided_at is None  # still counts
+    assert "! Could not be checked" in client.get("/my/badges/").content.decode()
+    foreign.ob2_badge(identity=learner.email)  # back
+    client.post(f"/my/badges/elsewhere/{badge.uuid}/check")
+    assert ExternalBadge.objects.get().verdict == ExternalBadge.Verdict.VALID
+
+
+def test_credit_withdrawn_from_a_badge_that_verifies_again_is_restored(
+    client, learner, foreign, accepting_district
+):
+    foreign.ob2_badge(identity=learner.email)
+    client.force_login(learner)
+    add(client, url=f"{foreign.origin}/assertion.json")
+    badge = ExternalBadge.objects.get()
+    foreign.ob2_badge(identity="someone.else@riverside.example")  # the copy changes
+    client.post(f"/my/badges/elsewhere/{badge.uuid}/check")
+    assert CreditEntry.objects.get(user=learner).voided_at is not None
+    foreign.ob2_badge(identity=learner.email)
+    client.post(f"/my/badges/elsewhere/{badge.uuid}/check")
+    assert CreditEntry.objects.get(user=learner).voided_at is None
 
 
 def test_someone_elses_badge_is_refused_and_nothing_is_saved(client, learner, foreign):

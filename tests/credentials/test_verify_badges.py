@@ -165,6 +165,67 @@ def test_another_sites_signed_badge_verifies_by_its_key_and_revocation_list(fore
     assert badge_verify(text=revoked).verdict == "revoked"
 
 
+def test_a_signed_badge_by_a_key_its_issuer_does_not_publish_fails(foreign):
+    token = foreign.ob2_signed_badge(identity="ana@riverside.example", vouched=False)
+    result = badge_verify(text=token)
+    assert result.verdict == "invalid"
+    assert result.reason == "The key that signed it is not one its issuer publishes."
+
+
+def test_an_issuer_profile_written_into_the_badge_is_not_trusted(foreign, settings):
+    foreign.ob2_badge(identity="ana@riverside.example")
+    badge = json.loads(foreign.pages["/badge.json"][2])
+    badge["issuer"] = {
+        "type": "Issuer",
+        "id": f"http://127.0.0.1:{foreign.port}/issuer.json",  # someone else's, not fetchable
+        "name": "A Famous University",
+        "verification": {"allowedOrigins": ["localhost"]},
+    }
+    foreign.serve_json("/badge.json", badge)
+    result = badge_verify(text=f"{foreign.origin}/assertion.json")
+    assert result.verdict == "invalid"
+    assert checks(result)["Issuer profile"] == "failed"
+
+
+def test_a_redirect_to_another_site_is_not_followed(foreign, settings):
+    settings.LEAP_VERIFY_LOCAL_HOSTS = ["localhost", "127.0.0.1"]
+    foreign.ob2_badge(identity="ana@riverside.example")
+    target = f"http://127.0.0.1:{foreign.port}/assertion.json".encode()
+    foreign.pages["/moved.json"] = (302, "text/plain", target)
+    result = badge_verify(text=f"{foreign.origin}/moved.json")
+    assert result.verdict == "unreadable" and "redirects to another site" in result.reason
+
+
+def test_a_jwt_key_published_outside_its_issuers_documents_fails(foreign):
+    import jwt
+
+    foreign.did_document()
+    foreign.serve_json("/elsewhere/key.json", {"kty": "OKP", "crv": "Ed25519", "x": "AA"})
+    credential = foreign.ob3_credential()
+    headers = {"kid": f"{foreign.origin}/elsewhere/key.json"}
+    token = jwt.encode(credential, foreign.key, algorithm="EdDSA", headers=headers)
+    result = badge_verify(text=token)
+    assert result.verdict == "invalid"
+    assert result.reason == "It names a key that is not published by its issuer."
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"@context": [{"x": 1}], "type": "Assertion", "badge": {}, "recipient": 5}',
+        '{"@context": "https://www.w3.org/ns/credentials/v2", "type": [{}], "issuer": 1}',
+        '{"type": "Assertion", "recipient": "x", "badge": "x", "issuedOn": 1e400}',
+        "[" * 5000 + "]" * 5000,
+        '{"type": "Assertion", "id": "http://localhost:1/a", "verification": "signed"}',
+    ],
+)
+def test_malformed_badges_get_an_answer_not_an_error(text, client):
+    result = badge_verify(text=text)
+    assert result.verdict in ("unreadable", "invalid")
+    response = client.post("/public/verify", {"text": text}, content_type="application/json")
+    assert response.status_code in (200, 400, 422)
+
+
 def test_a_badge_hosted_where_its_issuer_does_not_vouch_for_it_fails(foreign, settings):
     settings.LEAP_VERIFY_LOCAL_HOSTS = ["localhost", "127.0.0.1"]
     foreign.ob2_badge(identity="ana@riverside.example", issuer_host="127.0.0.1")
@@ -195,6 +256,17 @@ def test_another_sites_vc_jwt_verifies_through_the_did_url_in_its_kid(foreign):
     claims["iss"] = "did:web:elsewhere.example"
     forged = jwt.encode(claims, foreign.key, algorithm="EdDSA", headers=headers)
     assert badge_verify(text=forged).verdict == "invalid"
+
+
+def test_links_a_badge_gives_are_shown_only_when_they_are_web_addresses(foreign, client):
+    credential = foreign.ob3_credential()
+    credential["issuer"]["url"] = "javascript:alert(document.cookie)"
+    credential["credentialSubject"]["achievement"]["criteria"]["id"] = "https://riverside.example/c"
+    result = badge_verify(text=json.dumps(foreign.signed(credential)))
+    assert result.verdict == "valid"
+    assert result.badge.issuer_url == "" and result.badge.criteria_url.startswith("https://")
+    page = client.post("/verify/", {"text": json.dumps(foreign.signed(credential))})
+    assert b'href="javascript:' not in page.content
 
 
 def test_a_credential_signed_by_someone_else_fails(foreign):
@@ -245,6 +317,11 @@ def test_a_private_address_is_never_fetched(foreign, settings):
     for url in (
         f"http://127.0.0.1:{foreign.port}/assertion.json",
         f"http://localhost:{foreign.port}/assertion.json",
+    ):
+        assert "usual ports only" in badge_verify(text=url).unreadable
+    for url in (
+        "http://127.0.0.1/assertion.json",
+        "http://localhost/assertion.json",
         "http://169.254.169.254/latest/meta-data/",
         "http://[::1]/",
         "http://10.0.0.8/badge.json",
