@@ -1,6 +1,6 @@
 from django.urls import path
 
-from learning import audit_views, district_views, views
+from learning import audit_views, district_views, insights_views, views
 
 app_name = "learning"
 
@@ -27,6 +27,16 @@ urlpatterns = [
     path("audit/", audit_views.audit_log, name="audit_log"),
     path("audit/export.csv", audit_views.audit_log_csv, name="audit_log_csv"),
     path("district/<slug:slug>/", district_views.district_home, name="district_home"),
+    path(
+        "district/<slug:slug>/insights/coverage/",
+        insights_views.district_coverage,
+        name="district_coverage",
+    ),
+    path(
+        "district/<slug:slug>/insights/coverage.csv",
+        insights_views.district_coverage_csv,
+        name="district_coverage_csv",
+    ),
     path("district/<slug:slug>/audit/", audit_views.district_audit_log, name="district_audit_log"),
     path(
         "district/<slug:slug>/audit/export.csv",

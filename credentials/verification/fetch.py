@@ -22,7 +22,7 @@ import ipaddress
 import socket
 import time
 from dataclasses import dataclass, field
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import urllib3
 from django.conf import settings
@@ -33,7 +33,7 @@ from django.urls import Resolver404, resolve
 ACCEPT_JSON = "application/ld+json, application/json;q=0.9, */*;q=0.1"
 MAX_REDIRECTS = 3
 USER_AGENT = "Leap badge verifier (+https://github.com/leap-edu/leap)"
-_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="verify-dns")
+_RESOLVER = concurrent.futures.ThreadPoolExecutor(max_workers=8, thread_name_prefix="verify-dns")
 
 
 class FetchError(Exception):
@@ -106,6 +106,10 @@ def _checked_url(url: str):
         raise FetchError(f"“{url[:200]}” is not an http or https address.")
     if parts.username or parts.password:
         raise FetchError("Leap does not fetch addresses with a user name or password in them.")
+    # "…/alice/../mallory/key" would pass a check that a key is under alice's address.
+    segments = unquote(parts.path).split("/")
+    if "." in segments or ".." in segments:
+        raise FetchError("Leap does not fetch addresses with “.” or “..” in their path.")
     if (
         parts.port not in (None, _default_port(parts.scheme))
         and parts.hostname not in settings.LEAP_VERIFY_LOCAL_HOSTS
@@ -199,12 +203,16 @@ def _resolved(host: str, port: int, local: bool) -> str:
 
 
 def _remote(url: str, parts, accept: str, deadline: float) -> Fetched:
+    try:
+        host = parts.hostname.encode("idna").decode("ascii")  # an international name
+    except UnicodeError as error:
+        raise FetchError(f"{parts.hostname} is not a host name Leap can look up.") from error
     local = parts.hostname in settings.LEAP_VERIFY_LOCAL_HOSTS
     port = parts.port or _default_port(parts.scheme)
     seconds = min(settings.LEAP_VERIFY_TIMEOUT_SECONDS, deadline - time.monotonic())
     if seconds <= 0:
         raise FetchError("Checking this badge took too long: its sites answer too slowly.")
-    address = _resolved(parts.hostname, port, local)
+    address = _resolved(host, port, local)
     timeout = urllib3.Timeout(connect=seconds, read=seconds)
     if parts.scheme == "https":
         pool = urllib3.HTTPSConnectionPool(
@@ -212,15 +220,24 @@ def _remote(url: str, parts, accept: str, deadline: float) -> Fetched:
             port,
             timeout=timeout,
             retries=False,
-            server_hostname=parts.hostname,
-            assert_hostname=parts.hostname,
+            server_hostname=host,
+            assert_hostname=host,
         )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, timeout=timeout, retries=False)
     target = parts.path or "/"
     if parts.query:
         target += f"?{parts.query}"
-    headers = {"Host": parts.netloc, "Accept": accept, "User-Agent": USER_AGENT}
+    host_header = host if parts.port is None else f"{host}:{parts.port}"
+    if ":" in host:  # an IPv6 literal
+        host_header = f"[{host}]" if parts.port is None else f"[{host}]:{parts.port}"
+    # No compression: a body is read as it arrives, bounded, never inflated on the way.
+    headers = {
+        "Host": host_header,
+        "Accept": accept,
+        "Accept-Encoding": "identity",
+        "User-Agent": USER_AGENT,
+    }
     try:
         response = pool.urlopen(
             "GET", target, headers=headers, redirect=False, preload_content=False
@@ -246,11 +263,14 @@ def _remote(url: str, parts, accept: str, deadline: float) -> Fetched:
 
 
 def _read_bounded(url: str, response, *, deadline: float) -> bytes:
-    declared = response.headers.get("Content-Length")
-    if declared and declared.isdigit():
+    if response.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+        raise FetchError(f"{url} answered compressed, which Leap did not ask for.")
+    declared = response.headers.get("Content-Length", "")
+    if declared.isascii() and declared.isdigit() and len(declared) < 20:
         _check_size(url, int(declared))
     chunks, size = [], 0
-    while chunk := response.read1(64 * 1024):  # what has arrived: a trickle cannot stall it
+    # What has arrived, undecoded: a trickle cannot stall it.
+    while chunk := response.read1(64 * 1024, decode_content=False):
         size += len(chunk)
         _check_size(url, size)
         if time.monotonic() > deadline:

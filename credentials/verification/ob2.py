@@ -111,13 +111,11 @@ def _badge_and_issuer(result: Verification, assertion: dict, assertion_url: str)
     issuer = _issuer_of(result, assertion)
     if issuer is None:
         return
-    allowed = _allowed_hosts(issuer)
-    host = urlsplit(assertion_url).hostname
-    if host not in allowed:
+    if not _hosted_where_issuer_says(issuer, assertion_url):
         result.failed(
             "Issuer",
-            f"It is hosted at {host}, which its issuer “{issuer.get('name', '')}” does not "
-            "name as a place its badges live.",
+            f"It is hosted at {assertion_url}, which its issuer “{issuer.get('name', '')}” "
+            "does not name as a place its badges live.",
         )
         return
     result.passed("Issuer", f"Issued by “{issuer.get('name', '')}”, who hosts it.")
@@ -150,12 +148,17 @@ def _linked(result: Verification, value, what: str, *kinds: str) -> dict | None:
     return found
 
 
-def _allowed_hosts(issuer: dict) -> set[str]:
-    verification = issuer.get("verification") or {}
-    allowed = verification.get("allowedOrigins") if isinstance(verification, dict) else None
-    if allowed:
-        return strings(allowed)
-    return {urlsplit(str(issuer.get("id", ""))).hostname}
+def _hosted_where_issuer_says(issuer: dict, assertion_url: str) -> bool:
+    """The issuer's verification rule: its hosted assertions live at an address starting
+    with one of `startsWith`, else on one of `allowedOrigins`, else on its own host."""
+    verification = _verification(issuer)
+    prefixes = strings(verification.get("startsWith"))
+    if prefixes:
+        return any(assertion_url.startswith(prefix) for prefix in prefixes)
+    allowed = strings(verification.get("allowedOrigins")) or {
+        urlsplit(str(issuer.get("id", ""))).hostname
+    }
+    return urlsplit(assertion_url).hostname in allowed
 
 
 def _describe(result: Verification, assertion: dict, badge_class=None, issuer=None) -> None:

@@ -182,7 +182,7 @@ def _method(result: Verification, method_id: str, issuer: str) -> dict:
     if method_id.startswith(("http://", "https://")):
         _issuer_owns(method_id, issuer, "key")
         _status, method = result.get_json(method_id, what="signing key")
-        if method.get("controller") not in (None, issuer):
+        if method.get("controller") != issuer:
             raise KeyProblem("The key that signed it says another issuer controls it.")
         return method
     raise KeyProblem(f"Leap cannot resolve the key {method_id}.")
@@ -329,8 +329,12 @@ def status_check(result: Verification, credential: dict) -> None:
             elif kind == "1EdTechRevocationList":
                 _revocation_list_check(result, credential, entry)
             else:
-                result.warning("Status", f"Its status is of a kind Leap does not read ({kind}).")
-                continue
+                result.failed(
+                    "Status",
+                    f"Its status is of a kind Leap does not read ({kind}), so Leap cannot "
+                    "tell whether its issuer has revoked it.",
+                )
+                return
         except (FetchError, KeyProblem) as error:
             result.failed("Status", f"Leap could not check whether it was revoked: {error}")
             return

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from django.utils import timezone
 
 from credentials.verification.fetch import Fetcher, FetchError
+from credentials.verification.unpack import scrubbed
 
 PASSED, FAILED, WARNING = "passed", "failed", "warning"
 
@@ -124,7 +125,7 @@ class Verification:
             self.unreachable = answer.status >= 500 or answer.status == 429
             raise FetchError(f"The {what} at {url} could not be fetched (HTTP {answer.status}).")
         try:
-            data = json.loads(answer.text())
+            data = scrubbed(json.loads(answer.text()))
         except (ValueError, RecursionError) as error:
             raise FetchError(f"The {what} at {url} is not JSON.") from error
         if not isinstance(data, dict):
@@ -234,9 +235,10 @@ def parsed_time(value) -> datetime | None:
             return None
     try:
         parsed = datetime.fromisoformat(str(value).replace("z", "Z"))
-    except ValueError:
+        parsed = parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        return parsed.astimezone(UTC)  # a time that UTC cannot hold is no time
+    except (ValueError, OverflowError):
         return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 def unreadable(reason: str, *, source: str = "") -> Verification:

@@ -17,6 +17,18 @@ SVG_VERIFY = re.compile(r"""\bverify\s*=\s*(["'])([^"']*)\1""")
 MAX_TEXT = 1_000_000  # a badge's text, once out of its image
 
 
+def scrubbed(value):
+    """JSON as read, with any lone surrogate (which JSON's \\u escapes can carry, but no
+    text can be written out with) replaced: a badge is shown, stored and answered in UTF-8."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, list):
+        return [scrubbed(item) for item in value]
+    if isinstance(value, dict):
+        return {scrubbed(key): scrubbed(item) for key, item in value.items()}
+    return value
+
+
 class Unreadable(ValueError):
     """Not a badge Leap can read; the message says why."""
 
@@ -32,7 +44,7 @@ class Presented:
 
 
 def presented_from_text(text: str, *, source: str) -> Presented:
-    text = text.strip().lstrip("\ufeff")
+    text = scrubbed(text).strip().lstrip("\ufeff")
     if not text:
         raise Unreadable("There is nothing here to check.")
     if len(text) > MAX_TEXT:
@@ -41,7 +53,7 @@ def presented_from_text(text: str, *, source: str) -> Presented:
         return Presented(source=source, url=text)
     if text.startswith("{"):
         try:
-            document = json.loads(text)
+            document = scrubbed(json.loads(text))
         except ValueError as error:
             raise Unreadable(f"This looks like JSON but does not parse: {error}.") from error
         except RecursionError as error:

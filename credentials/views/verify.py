@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods
 
 from accounts.throttle import throttle_request, too_many_requests
 from credentials.forms.verify import VerifyForm
+from credentials.verification.unpack import scrubbed
 from credentials.verification.verify import badge_verify
 
 API_HELP = (
@@ -75,7 +76,7 @@ def verify_api(request):
         return _error(413, f"The request is larger than the {limit // 1_000_000} MB Leap reads.")
     if request.content_type == "application/json":
         try:
-            body = json.loads(request.body or b"{}")
+            body = scrubbed(json.loads(request.body or b"{}"))
         except (ValueError, RecursionError):
             return _error(400, "The request body is not JSON. " + API_HELP)
         if not isinstance(body, dict):

@@ -5,7 +5,7 @@ from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
 from credentials.services.badges import assertion_award, badge_class_for_micro_credential
-from tests.browser.helpers import sign_in_here
+from tests.browser.helpers import keep_screens, sign_in_here
 from tests.factories import (
     FrameworkIndexPageFactory,
     MicroCredentialIndexPageFactory,
@@ -113,6 +113,14 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         ratings={e.pk: (1, "") for e in services.assessable_elements(framework)},
         complete=True,
     )
+    for level in (0, 1, 1, 2, 3):  # enough colleagues for the heatmap to show its cells
+        colleague = MembershipFactory(district=district).user
+        take = services.assessment_start(user=colleague, framework=framework)
+        services.assessment_save(
+            assessment=take,
+            ratings={e.pk: (level, "") for e in services.assessable_elements(framework)},
+            complete=True,
+        )
     draft = services.assessment_start(user=ana, framework=framework)
     services.plan_add(user=ana, page=catalogue.data, source="chosen")
     services.enrolment_enrol(user=ana, pathway=catalogue.pathway)
@@ -139,9 +147,11 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         "/district/riverside/",
         "/district/riverside/issuer/",
         f"/district/riverside/members/{membership.pk}/",
+        "/district/riverside/insights/coverage/?framework=ISTE-E",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
+    keep_screens(page, "district coverage heatmap")
     page.set_viewport_size(PHONE)
     for path in ["/dashboard/", f"/my/self-assessment/{draft.pk}/", "/my/transcript/"]:
         page.goto(live_server.url + path)

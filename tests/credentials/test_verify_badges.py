@@ -217,6 +217,10 @@ def test_a_jwt_key_published_outside_its_issuers_documents_fails(foreign):
         '{"type": "Assertion", "recipient": "x", "badge": "x", "issuedOn": 1e400}',
         "[" * 5000 + "]" * 5000,
         '{"type": "Assertion", "id": "http://localhost:1/a", "verification": "signed"}',
+        '{"url": 1, "type": "Assertion", "name": "\\ud800", "id": "https://\\ud800/"}',
+        '{"@context": "https://www.w3.org/ns/credentials/v2", "type": "OpenBadgeCredential", '
+        '"issuer": {"id": "did:key:z6Mk", "name": "\\udfff"}, "credentialSubject": {}, '
+        '"validFrom": "0001-01-01T00:00:00+01:00", "validUntil": "9999-12-31T23:00-05:00"}',
     ],
 )
 def test_malformed_badges_get_an_answer_not_an_error(text, client):
@@ -224,6 +228,38 @@ def test_malformed_badges_get_an_answer_not_an_error(text, client):
     assert result.verdict in ("unreadable", "invalid")
     response = client.post("/public/verify", {"text": text}, content_type="application/json")
     assert response.status_code in (200, 400, 422)
+    assert client.post("/verify/", {"text": text}).status_code == 200
+
+
+def test_a_path_with_dot_segments_is_not_fetched(foreign):
+    result = badge_verify(text=f"{foreign.origin}/issuer/../assertion.json")
+    assert "“.” or “..”" in result.unreadable and foreign.requests == []
+
+
+def test_an_issuers_starts_with_rule_is_kept(foreign):
+    foreign.ob2_badge(identity="ana@riverside.example")
+    issuer = json.loads(foreign.pages["/issuer.json"][2])
+    issuer["verification"] = {"startsWith": [f"{foreign.origin}/riverside/"]}
+    foreign.serve_json("/issuer.json", issuer)
+    result = badge_verify(text=f"{foreign.origin}/assertion.json")
+    assert result.verdict == "invalid" and checks(result)["Issuer"] == "failed"
+
+
+def test_a_status_leap_cannot_read_is_not_called_valid(foreign):
+    import jwt
+
+    credential = foreign.ob3_credential()
+    credential["credentialStatus"] = {
+        "id": f"{foreign.origin}/status/2021#3",
+        "type": "StatusList2021Entry",
+        "statusListIndex": "3",
+        "statusListCredential": f"{foreign.origin}/status/2021",
+    }
+    headers = {"kid": f"{foreign.did}#key-1"}  # a VC-JWT: its claims are not canonicalised
+    token = jwt.encode(credential, foreign.key, algorithm="EdDSA", headers=headers)
+    result = badge_verify(text=token)
+    assert result.verdict == "invalid"
+    assert "cannot tell whether its issuer has revoked it" in result.reason
 
 
 def test_a_badge_hosted_where_its_issuer_does_not_vouch_for_it_fails(foreign, settings):

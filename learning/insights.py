@@ -1,0 +1,166 @@
+"""District insights: where a district's people stand against a framework. Aggregates only,
+counted in the database (a fixed number of queries, whatever the district's size): for each
+element, how many members' latest self-assessment put them at each level, how many badges
+they earned aligned to it, and what in the catalogue addresses it."""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, QuerySet
+
+from cms.models import (
+    BookAlignment,
+    Framework,
+    FrameworkElement,
+    MicroCredentialAlignment,
+    PathwayAlignment,
+)
+from learning.models import CreditEntry, District, Membership, Rating, School, SelfAssessment
+from learning.selectors import level_list
+
+# Below this many people a cell's distribution is not shown: with two or three people
+# behind it, a level would say how a named colleague rated themselves.
+SMALLEST_GROUP = 5
+
+
+@dataclass
+class ElementCoverage:
+    element: FrameworkElement
+    counts: list[int]  # members at each level, LEVEL_MIN first
+    badges: int = 0
+    resources: list = field(default_factory=list)  # pages that address it, by kind
+
+    @property
+    def rated(self) -> int:
+        return sum(self.counts)
+
+    @property
+    def shown(self) -> bool:
+        return self.rated >= SMALLEST_GROUP
+
+    @property
+    def below_established(self) -> int:
+        """Members at the first two levels: who would gain from professional learning."""
+        return sum(self.counts[:2])
+
+    @property
+    def cells(self) -> list[dict]:
+        """Each level's count and share, for the table and the heatmap's shading."""
+        rated = self.rated or 1
+        return [
+            {
+                "count": count,
+                "percent": round(100 * count / rated),
+                "band": min(4, 5 * count // rated),
+            }
+            for count in self.counts
+        ]
+
+
+@dataclass
+class Coverage:
+    district: District
+    framework: Framework
+    levels: list
+    members: int
+    assessed: int
+    elements: list[ElementCoverage]
+    smallest_group: int = SMALLEST_GROUP
+
+
+def coverage_framework_list() -> QuerySet[Framework]:
+    return Framework.objects.live().order_by("sort_order", "name")
+
+
+def coverage_member_ids(*, district: District, school: School | None, role: str) -> QuerySet:
+    members = Membership.objects.filter(district=district, is_active=True)
+    if school is not None:
+        members = members.filter(school=school)
+    if role:
+        members = members.filter(role=role)
+    return members.values("user_id")
+
+
+def coverage_get(
+    *, district: District, framework: Framework, school: School | None = None, role: str = ""
+) -> Coverage:
+    """The district's coverage of the framework, for its active members (of one school or
+    role, when given). Seven queries."""
+    member_ids = coverage_member_ids(district=district, school=school, role=role)
+    levels = level_list()
+    elements = list(
+        FrameworkElement.objects.filter(framework=framework, live=True, is_assessed=True)
+        .select_related("category")
+        .order_by("category__sort_order", "sort_order", "code")
+    )
+    # Each member's latest finished take: one with no later finished take of theirs.
+    later = SelfAssessment.objects.filter(
+        user=OuterRef("user"),
+        framework=framework,
+        completed_at__gt=OuterRef("completed_at"),
+    )
+    latest = SelfAssessment.objects.filter(
+        framework=framework, completed_at__isnull=False, user__in=member_ids
+    ).exclude(Exists(later))
+    distribution = (
+        Rating.objects.filter(assessment__in=latest.values("pk"))
+        .values_list("element_id", "level")
+        .annotate(people=Count("pk"))
+    )
+    counts: dict[int, list[int]] = {e.pk: [0] * len(levels) for e in elements}
+    index = {level.value: position for position, level in enumerate(levels)}
+    for element_id, level, people in distribution:
+        if element_id in counts and level in index:
+            counts[element_id][index[level]] += people
+    coverage = {e.pk: ElementCoverage(element=e, counts=counts[e.pk]) for e in elements}
+    _badges(coverage, framework, member_ids)
+    _resources(coverage, framework)
+    return Coverage(
+        district=district,
+        framework=framework,
+        levels=levels,
+        members=member_ids.count(),
+        assessed=latest.values("user").distinct().count(),
+        elements=list(coverage.values()),
+    )
+
+
+def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_ids) -> None:
+    """Badges the members hold (credited, not withdrawn) whose micro-credential is aligned
+    to each element."""
+    earned = MicroCredentialAlignment.objects.filter(element__framework=framework).values_list(
+        "element_id", "page_id"
+    )
+    pages_by_element: dict[int, set[int]] = {}
+    for element_id, page_id in earned:
+        pages_by_element.setdefault(element_id, set()).add(page_id)
+    held = dict(
+        CreditEntry.objects.filter(
+            source=CreditEntry.Source.BADGE,
+            voided_at__isnull=True,
+            user__in=member_ids,
+            page_id__in={p for pages in pages_by_element.values() for p in pages},
+        )
+        .values_list("page_id")
+        .annotate(badges=Count("pk"))
+        .values_list("page_id", "badges")
+    )
+    for element_id, pages in pages_by_element.items():
+        if element_id in coverage:
+            coverage[element_id].badges = sum(held.get(page_id, 0) for page_id in pages)
+
+
+def _resources(coverage: dict[int, ElementCoverage], framework: Framework) -> None:
+    """The live pathways, micro-credentials and books aligned to each element."""
+    for model, kind in (
+        (PathwayAlignment, "Pathway"),
+        (MicroCredentialAlignment, "Micro-credential"),
+        (BookAlignment, "Book"),
+    ):
+        aligned = (
+            model.objects.filter(element__framework=framework, page__live=True)
+            .select_related("page")
+            .order_by("page__title")
+        )
+        for alignment in aligned:
+            if alignment.element_id in coverage:
+                coverage[alignment.element_id].resources.append((kind, alignment.page))
