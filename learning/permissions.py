@@ -1,6 +1,7 @@
 """Who may see and do what on the learner's side. Learners reach only their own records
 (views look them up with `user=request.user`, so another person's id is a 404); district
-admins reach their own district's members and progress, never their ratings or reflections.
+admins reach their own district's members and progress, never their ratings or reflections
+(the insights show ratings only as counts over five or more people: `learning.insights`).
 
 "Who administers which district" is decided here, once: an active district-admin
 membership of an active district. Facilitators (who run the district's book clubs) see
