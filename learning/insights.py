@@ -1,11 +1,14 @@
-"""District insights: where a district's people stand against a framework. Aggregates only,
-counted in the database (a fixed number of queries, whatever the district's size): for each
-element, how many members' latest self-assessment put them at each level, how many badges
-they earned aligned to it, and what in the catalogue addresses it."""
+"""District insights, aggregates only, counted in the database (a fixed number of queries,
+whatever the district's size):
+- the coverage of a framework: for each element, how many members' latest self-assessment
+  put them at each level, how many badges they earned aligned to it, and what in the
+  catalogue addresses it;
+- the dashboard: the district's activity in a school year beside the year before."""
 
 from dataclasses import dataclass, field
+from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
 
 from cms.models import (
     BookAlignment,
@@ -14,8 +17,18 @@ from cms.models import (
     MicroCredentialAlignment,
     PathwayAlignment,
 )
-from learning.models import CreditEntry, District, Membership, Rating, School, SelfAssessment
-from learning.selectors import level_list
+from learning.models import (
+    Attendance,
+    Cohort,
+    CreditEntry,
+    District,
+    Enrolment,
+    Membership,
+    Rating,
+    School,
+    SelfAssessment,
+)
+from learning.selectors import level_list, school_year_label, school_year_start
 
 # Below this many people a cell's distribution is not shown: with two or three people
 # behind it, a level would say how a named colleague rated themselves.
@@ -164,3 +177,125 @@ def _resources(coverage: dict[int, ElementCoverage], framework: Framework) -> No
         for alignment in aligned:
             if alignment.element_id in coverage:
                 coverage[alignment.element_id].resources.append((kind, alignment.page))
+
+
+# ---- The district dashboard: this school year against the one before ----
+
+
+@dataclass
+class Figure:
+    """One number on the dashboard, with last year's for the trend."""
+
+    label: str
+    now: float
+    before: float | None = None
+    unit: str = ""
+
+    @property
+    def change(self) -> str:
+        """The trend in words (never in colour alone)."""
+        if self.before is None:
+            return ""
+        difference = self.now - self.before
+        if not difference:
+            return "the same as the year before"
+        word = "more" if difference > 0 else "fewer"
+        amount = abs(difference)
+        amount = f"{amount:g}" if isinstance(amount, float) else str(amount)
+        return f"{amount} {word} than the year before ({self.before:g})"
+
+
+@dataclass
+class Dashboard:
+    district: District
+    year: str
+    previous_year: str
+    figures: list[Figure]
+
+
+def school_year_choices(*, today: date, count: int = 5) -> list[tuple[str, str]]:
+    """This school year and the ones before it, as (first day, label)."""
+    start = school_year_start(today)
+    choices = []
+    for back in range(count):
+        first = start.replace(year=start.year - back)
+        choices.append((first.isoformat(), school_year_label(first)))
+    return choices
+
+
+def dashboard_get(
+    *, district: District, year_start: date, school: School | None = None, role: str = ""
+) -> Dashboard:
+    """The district's activity in the school year starting `year_start`, beside the year
+    before, for its active members (of one school or role, when given). Each figure is
+    counted in the database; six queries whatever the district's size."""
+    member_ids = coverage_member_ids(district=district, school=school, role=role)
+    end = year_start.replace(year=year_start.year + 1)
+    before = year_start.replace(year=year_start.year - 1)
+    now_q = {"gte": year_start, "lt": end}
+    then_q = {"gte": before, "lt": year_start}
+
+    def in_year(field_name: str, bounds: dict) -> Q:
+        return Q(**{f"{field_name}__{op}": value for op, value in bounds.items()})
+
+    members = Membership.objects.filter(district=district, is_active=True)
+    if school is not None:
+        members = members.filter(school=school)
+    if role:
+        members = members.filter(role=role)
+    people = members.aggregate(
+        total=Count("pk"),
+        joined_now=Count("pk", filter=in_year("created_at__date", now_q)),
+        joined_then=Count("pk", filter=in_year("created_at__date", then_q)),
+    )
+    assessments = SelfAssessment.objects.filter(user__in=member_ids).aggregate(
+        now=Count("pk", filter=in_year("completed_at__date", now_q)),
+        then=Count("pk", filter=in_year("completed_at__date", then_q)),
+    )
+    enrolments = Enrolment.objects.filter(user__in=member_ids).aggregate(
+        started_now=Count("pk", filter=in_year("enrolled_at__date", now_q)),
+        started_then=Count("pk", filter=in_year("enrolled_at__date", then_q)),
+        done_now=Count("pk", filter=in_year("completed_at__date", now_q)),
+        done_then=Count("pk", filter=in_year("completed_at__date", then_q)),
+        open=Count("pk", filter=Q(completed_at__isnull=True)),
+    )
+    badge = Q(source__in=[CreditEntry.Source.BADGE, CreditEntry.Source.EXTERNAL])
+    credit = CreditEntry.objects.filter(user__in=member_ids, voided_at__isnull=True).aggregate(
+        badges_now=Count("pk", filter=badge & in_year("earned_on", now_q)),
+        badges_then=Count("pk", filter=badge & in_year("earned_on", then_q)),
+        hours_now=Sum("hours", filter=in_year("earned_on", now_q)),
+        hours_then=Sum("hours", filter=in_year("earned_on", then_q)),
+    )
+    attended = Attendance.objects.filter(
+        user__in=member_ids, session__cohort__district=district, status__in=Attendance.ATTENDED
+    ).aggregate(
+        now=Count("pk", filter=in_year("session__starts_at__date", now_q)),
+        then=Count("pk", filter=in_year("session__starts_at__date", then_q)),
+    )
+    cohorts = Cohort.objects.filter(district=district).aggregate(
+        now=Count("pk", filter=in_year("start_date", now_q)),
+        then=Count("pk", filter=in_year("start_date", then_q)),
+    )
+    hours = Figure(
+        "PD hours credited",
+        float(credit["hours_now"] or 0),
+        float(credit["hours_then"] or 0),
+        unit="hours",
+    )
+    return Dashboard(
+        district=district,
+        year=school_year_label(year_start),
+        previous_year=school_year_label(before),
+        figures=[
+            Figure("Active members", people["total"]),
+            Figure("Members who joined", people["joined_now"], people["joined_then"]),
+            Figure("Self-assessments finished", assessments["now"], assessments["then"]),
+            Figure("Pathways started", enrolments["started_now"], enrolments["started_then"]),
+            Figure("Pathways completed", enrolments["done_now"], enrolments["done_then"]),
+            Figure("Pathways in progress now", enrolments["open"]),
+            Figure("Badges earned", credit["badges_now"], credit["badges_then"]),
+            hours,
+            Figure("Book clubs and cohorts started", cohorts["now"], cohorts["then"]),
+            Figure("Meetings attended", attended["now"], attended["then"]),
+        ],
+    )

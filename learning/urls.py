@@ -28,6 +28,16 @@ urlpatterns = [
     path("audit/export.csv", audit_views.audit_log_csv, name="audit_log_csv"),
     path("district/<slug:slug>/", district_views.district_home, name="district_home"),
     path(
+        "district/<slug:slug>/insights/",
+        insights_views.district_dashboard,
+        name="district_dashboard",
+    ),
+    path(
+        "district/<slug:slug>/insights.csv",
+        insights_views.district_dashboard_csv,
+        name="district_dashboard_csv",
+    ),
+    path(
         "district/<slug:slug>/insights/coverage/",
         insights_views.district_coverage,
         name="district_coverage",

@@ -147,11 +147,14 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         "/district/riverside/",
         "/district/riverside/issuer/",
         f"/district/riverside/members/{membership.pk}/",
+        "/district/riverside/insights/",
         "/district/riverside/insights/coverage/?framework=ISTE-E",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
     keep_screens(page, "district coverage heatmap")
+    page.goto(live_server.url + "/district/riverside/insights/")
+    keep_screens(page, "district dashboard")
     page.set_viewport_size(PHONE)
     for path in ["/dashboard/", f"/my/self-assessment/{draft.pk}/", "/my/transcript/"]:
         page.goto(live_server.url + path)

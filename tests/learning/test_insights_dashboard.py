@@ -1,0 +1,126 @@
+"""The district dashboard: this school year's figures beside the year before, counted in
+the database (the same number of queries for a larger district), the CSV with the screen's
+numbers, clear refusals of wrong filters, and nobody but the district's admins."""
+
+import csv
+import io
+from datetime import date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from cms.models import Framework
+from learning import services
+from learning.insights import dashboard_get
+from learning.models import SelfAssessment
+from learning.selectors import school_year_start
+from tests.factories import MembershipFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+THIS_YEAR = school_year_start(timezone.localdate())
+THIS_YEAR_DAY = THIS_YEAR.replace(day=15)
+LAST_YEAR_DAY = THIS_YEAR.replace(year=THIS_YEAR.year - 1, day=20)
+
+
+def active_member(district, *, badges: dict[date, str] = (), assessed_on: date | None = None):
+    user = UserFactory()
+    MembershipFactory(user=user, district=district)
+    for earned_on, hours in dict(badges).items():
+        services.badge_earned(
+            user=user,
+            micro_credential_id=None,
+            title="A badge",
+            hours=Decimal(hours),
+            earned_on=earned_on,
+            key=f"{user.pk}-{earned_on}",
+        )
+    if assessed_on:
+        framework = Framework.objects.get(code="ISTE-E")
+        take = services.assessment_start(user=user, framework=framework)
+        services.assessment_save(
+            assessment=take,
+            ratings={e.pk: (1, "") for e in services.assessable_elements(framework)},
+            complete=True,
+        )
+        moment = timezone.make_aware(datetime.combine(assessed_on, datetime.min.time()))
+        SelfAssessment.objects.filter(pk=take.pk).update(completed_at=moment)
+    return user
+
+
+def figures(dashboard) -> dict:
+    return {f.label: (f.now, f.before) for f in dashboard.figures}
+
+
+def test_the_dashboard_sets_this_year_beside_the_last(client, district, district_admin):
+    active_member(
+        district, badges={THIS_YEAR_DAY: "3", LAST_YEAR_DAY: "2"}, assessed_on=THIS_YEAR_DAY
+    )
+    active_member(district, badges={THIS_YEAR_DAY: "1.5"}, assessed_on=LAST_YEAR_DAY)
+    outsider = UserFactory()  # not a member: never counted
+    services.badge_earned(
+        user=outsider,
+        micro_credential_id=None,
+        title="x",
+        hours=Decimal("9"),
+        earned_on=THIS_YEAR_DAY,
+        key="outsider",
+    )
+    numbers = figures(dashboard_get(district=district, year_start=THIS_YEAR))
+    assert numbers["Active members"] == (3, None)  # two learners and the admin
+    assert numbers["Badges earned"] == (2, 1)
+    assert numbers["PD hours credited"] == (4.5, 2.0)
+    assert numbers["Self-assessments finished"] == (1, 1)
+
+    client.force_login(district_admin)
+    page = client.get(reverse("learning:district_dashboard", args=[district.slug]))
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert '<span class="stat__number">4.5</span>' in html
+    assert "2.5 more than the year before (2)" in html
+    exported = client.get(reverse("learning:district_dashboard_csv", args=[district.slug]))
+    rows = {row[0]: row[1:] for row in csv.reader(io.StringIO(exported.content.decode()))}
+    assert rows["PD hours credited"] == ["4.5", "2"]
+    assert rows["Badges earned"] == ["2", "1"]
+    assert rows["Active members"] == ["3", ""]
+
+
+def test_the_dashboard_costs_the_same_queries_for_a_larger_district(
+    client, district, district_admin
+):
+    client.force_login(district_admin)
+    url = reverse("learning:district_dashboard", args=[district.slug])
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    active_member(district, badges={THIS_YEAR_DAY: "1"})
+    small = queries()
+    for _ in range(15):
+        active_member(district, badges={THIS_YEAR_DAY: "1", LAST_YEAR_DAY: "2"})
+    assert queries() == small
+
+
+def test_wrong_filters_get_a_clear_message(client, district, district_admin):
+    client.force_login(district_admin)
+    url = reverse("learning:district_dashboard", args=[district.slug])
+    response = client.get(url, {"year": "1999-07-01"})
+    assert response.status_code == 400 and "Select a valid choice" in response.content.decode()
+    csv_url = reverse("learning:district_dashboard_csv", args=[district.slug])
+    assert client.get(csv_url, {"school": "abc"}).status_code == 400
+
+
+def test_only_the_districts_own_admins_see_it(client, district):
+    for person in (
+        MembershipFactory(district=district).user,
+        MembershipFactory(role="district_admin").user,
+    ):
+        client.force_login(person)
+        for name in ("district_dashboard", "district_dashboard_csv"):
+            assert client.get(reverse(f"learning:{name}", args=[district.slug])).status_code == 404
