@@ -184,6 +184,7 @@ class AuditEntry(models.Model):
         POOL_CHANGED = "pool_changed", "Reviewer pool changed"
         TOKEN_CREATED = "token_created", "API token created"
         DATA_EXPORTED = "data_exported", "Data exported"
+        REPORT_SHARED = "report_shared", "Report shared"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"
 
     created_at = models.DateTimeField(default=timezone.now, editable=False)

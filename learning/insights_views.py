@@ -7,19 +7,24 @@ from datetime import date
 
 from django import forms
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
+from django.views.decorators.http import require_POST
 
+from accounts.errors import LeapError
 from accounts.throttle import throttled
+from learning import services
 from learning.insights import (
     coverage_framework_list,
     coverage_get,
     dashboard_get,
     school_year_choices,
 )
-from learning.models import Membership
+from learning.models import Membership, SharedReport
+from learning.models.insights import shared_report_token_hash
 from learning.permissions import district_for_admin
 
 
@@ -70,6 +75,7 @@ def district_coverage(request, slug: str):
             "form": form,
             "coverage": coverage,
             "role_label": dict(Membership.Role.choices).get(filters["role"]) if filters else "",
+            "share_days": services.SHARED_REPORT_DAYS,
         },
         status=status,
     )
@@ -136,11 +142,15 @@ def _dashboard(request, district):
 def district_dashboard(request, slug: str):
     district = district_for_admin(request.user, slug)
     form, dashboard = _dashboard(request, district)
+    context = {
+        "district": district,
+        "form": form,
+        "dashboard": dashboard,
+        "shared_reports": SharedReport.objects.filter(district=district)[:20],
+        "share_days": services.SHARED_REPORT_DAYS,
+    }
     return render(
-        request,
-        "learning/district_dashboard.html",
-        {"district": district, "form": form, "dashboard": dashboard},
-        status=200 if dashboard else 400,
+        request, "learning/district_dashboard.html", context, status=200 if dashboard else 400
     )
 
 
@@ -171,3 +181,127 @@ def _invalid_filters(form) -> HttpResponse:
         status=400,
         content_type="text/plain; charset=utf-8",
     )
+
+
+# ---- Shared read-only links (aggregates only, for a board meeting) ----
+
+FILTER_FIELDS = {
+    SharedReport.Kind.DASHBOARD: ("year", "school", "role"),
+    SharedReport.Kind.COVERAGE: ("framework", "school", "role"),
+}
+
+
+def _report_title(kind: str, district, form) -> str:
+    parts = [district.name]
+    data = form.cleaned_data
+    if kind == SharedReport.Kind.DASHBOARD:
+        parts.append(f"dashboard {dict(form.fields['year'].choices)[data['year']]}")
+    else:
+        parts.append(f"{data['framework'].short_name or data['framework'].name} coverage")
+    if data.get("school"):
+        parts.append(data["school"].name)
+    if data.get("role"):
+        parts.append(dict(Membership.Role.choices)[data["role"]] + "s")
+    return ", ".join(parts)
+
+
+@login_required
+@require_POST
+def district_share_create(request, slug: str):
+    """Make a read-only link to the report on screen, with its filters."""
+    district = district_for_admin(request.user, slug)
+    kind = request.POST.get("kind", "")
+    if kind not in FILTER_FIELDS:
+        raise Http404("No such report.")
+    data = {name: request.POST.get(name, "") for name in FILTER_FIELDS[kind]}
+    if kind == SharedReport.Kind.DASHBOARD:
+        data["year"] = data["year"] or school_year_choices(today=timezone.localdate())[0][0]
+        form = DashboardFilterForm(data, district=district)
+    else:
+        form = CoverageFilterForm(data, district=district)
+    if not form.is_valid():
+        return _invalid_filters(form)
+    try:
+        days = int(request.POST.get("days", ""))
+        report, token = services.shared_report_create(
+            district=district,
+            kind=kind,
+            filters=data,
+            title=_report_title(kind, district, form),
+            days=days,
+            created_by=request.user,
+        )
+    except (ValueError, LeapError):
+        return HttpResponse(
+            f"Choose how long the link lasts: {', '.join(map(str, services.SHARED_REPORT_DAYS))} "
+            "days.",
+            status=400,
+            content_type="text/plain; charset=utf-8",
+        )
+    link = request.build_absolute_uri(reverse("learning:shared_report", args=[token]))
+    return render(
+        request,
+        "learning/district_share_created.html",
+        {"district": district, "report": report, "link": link},
+    )
+
+
+@login_required
+@require_POST
+def district_share_revoke(request, slug: str, pk: int):
+    district = district_for_admin(request.user, slug)
+    report = get_object_or_404(SharedReport, pk=pk, district=district)
+    services.shared_report_revoke(report=report, revoked_by=request.user)
+    return redirect("learning:district_dashboard", slug=district.slug)
+
+
+@throttled("public", methods=("GET",))
+def shared_report(request, token: str):
+    """A shared report, for anyone with the link: aggregates only, no names, no filters to
+    change; 410 once it has expired or been revoked."""
+    report = (
+        SharedReport.objects.select_related("district")
+        .filter(token_hash=shared_report_token_hash(token))
+        .first()
+    )
+    if report is None:
+        raise Http404("No such shared report.")
+    if not report.is_live:
+        response = render(
+            request, "learning/shared_report_gone.html", {"report": report}, status=410
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    district = report.district
+    if report.kind == SharedReport.Kind.DASHBOARD:
+        form = DashboardFilterForm(report.filters, district=district)
+    else:
+        form = CoverageFilterForm(report.filters, district=district)
+    if not form.is_valid():  # a school since removed, a framework withdrawn
+        response = render(
+            request, "learning/shared_report_gone.html", {"report": report}, status=410
+        )
+        response["Cache-Control"] = "no-store"
+        return response
+    data = form.cleaned_data
+    context = {"district": district, "shared": report, "form": form}
+    if report.kind == SharedReport.Kind.DASHBOARD:
+        context["dashboard"] = dashboard_get(
+            district=district,
+            year_start=date.fromisoformat(data["year"]),
+            school=data["school"],
+            role=data["role"],
+        )
+        template = "learning/district_dashboard.html"
+    else:
+        context["coverage"] = coverage_get(
+            district=district, framework=data["framework"], school=data["school"], role=data["role"]
+        )
+        context["role_label"] = dict(Membership.Role.choices).get(data["role"], "")
+        template = "learning/district_coverage.html"
+    SharedReport.objects.filter(pk=report.pk).update(last_viewed_at=timezone.now())
+    response = render(request, template, context)
+    response["Cache-Control"] = "no-store"
+    response["X-Robots-Tag"] = "noindex"
+    response["Referrer-Policy"] = "no-referrer"  # the link is the key: never pass it on
+    return response

@@ -239,6 +239,8 @@ SECTIONS = [
 NOT_EXPORTED = {
     "learning.Cohort": "who set up a book club: the club is its district's; kept, without the "
     "link to the account",
+    "learning.SharedReport": "who shared a district report as a read-only link: the link is "
+    "its district's (figures only, no names); kept, without the link to the account",
 }
 
 

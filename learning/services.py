@@ -4,7 +4,7 @@ checks (views decide who may call them); each keeps its own invariants and raise
 
 import secrets
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
@@ -39,6 +39,7 @@ from learning.models import (
     PlanItem,
     Rating,
     SelfAssessment,
+    SharedReport,
     StepProgress,
 )
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
@@ -50,6 +51,7 @@ from learning.models.districts import (
     join_code_new,
     join_code_normalise,
 )
+from learning.models.insights import shared_report_token_hash
 from learning.selectors import done_page_id_list, invitation_get_by_token
 from learning.steps import StepInfo, pathway_steps, required_step_ids
 
@@ -936,3 +938,47 @@ def badge_withdrawn(*, user: User, key: str, reason: str) -> None:
     CreditEntry.objects.filter(user=user, source_key=f"badge:{key}", voided_at=None).update(
         voided_at=timezone.now(), void_reason=reason[:255]
     )
+
+
+SHARED_REPORT_DAYS = (7, 30, 90)
+
+
+def shared_report_create(
+    *, district: District, kind: str, filters: dict, title: str, days: int, created_by: User
+) -> tuple[SharedReport, str]:
+    """A read-only link to a district report with these filters, for `days` days. Returns
+    the report and the link's secret, which is shown once: only its fingerprint is kept."""
+    if days not in SHARED_REPORT_DAYS:
+        raise LeapError(f"A shared link lasts {', '.join(map(str, SHARED_REPORT_DAYS))} days.")
+    token = secrets.token_urlsafe(32)
+    report = SharedReport.objects.create(
+        district=district,
+        kind=kind,
+        filters={key: str(value) for key, value in filters.items() if value not in ("", None)},
+        title=title[:200],
+        token_hash=shared_report_token_hash(token),
+        created_by=created_by,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    audit_record(
+        action=Action.REPORT_SHARED,
+        actor=created_by,
+        target=report,
+        district=district,
+        summary=f"Shared a read-only link to “{report.title}” for {days} days",
+    )
+    return report, token
+
+
+def shared_report_revoke(*, report: SharedReport, revoked_by: User) -> SharedReport:
+    if report.revoked_at is None:
+        report.revoked_at = timezone.now()
+        report.save(update_fields=["revoked_at"])
+        audit_record(
+            action=Action.REPORT_SHARED,
+            actor=revoked_by,
+            target=report,
+            district=report.district,
+            summary=f"Revoked the shared link to “{report.title}”",
+        )
+    return report

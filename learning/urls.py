@@ -38,6 +38,17 @@ urlpatterns = [
         name="district_dashboard_csv",
     ),
     path(
+        "district/<slug:slug>/insights/share/",
+        insights_views.district_share_create,
+        name="district_share_create",
+    ),
+    path(
+        "district/<slug:slug>/insights/share/<int:pk>/revoke/",
+        insights_views.district_share_revoke,
+        name="district_share_revoke",
+    ),
+    path("insights/shared/<str:token>/", insights_views.shared_report, name="shared_report"),
+    path(
         "district/<slug:slug>/insights/coverage/",
         insights_views.district_coverage,
         name="district_coverage",

@@ -14,6 +14,7 @@ from .cohorts import (
 )
 from .credit import CreditEntry
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
+from .insights import SharedReport
 from .progress import Enrolment, PlanItem, StepProgress
 
 __all__ = [
@@ -35,6 +36,7 @@ __all__ = [
     "ReminderSent",
     "Rsvp",
     "School",
+    "SharedReport",
     "SelfAssessment",
     "StepProgress",
 ]

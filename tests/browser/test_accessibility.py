@@ -121,6 +121,14 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
             ratings={e.pk: (level, "") for e in services.assessable_elements(framework)},
             complete=True,
         )
+    _, shared_token = services.shared_report_create(
+        district=district,
+        kind="coverage",
+        filters={"framework": "ISTE-E"},
+        title="ISTE Educators coverage",
+        days=7,
+        created_by=ana,
+    )
     draft = services.assessment_start(user=ana, framework=framework)
     services.plan_add(user=ana, page=catalogue.data, source="chosen")
     services.enrolment_enrol(user=ana, pathway=catalogue.pathway)
@@ -149,6 +157,7 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         f"/district/riverside/members/{membership.pk}/",
         "/district/riverside/insights/",
         "/district/riverside/insights/coverage/?framework=ISTE-E",
+        f"/insights/shared/{shared_token}/",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
