@@ -3,12 +3,25 @@ people's memberships (the facilitator lands on the district's roster), one invit
 waiting for an answer (to send again or withdraw), and Maya (the demo learner) part-way
 through her own plan."""
 
+from datetime import datetime, time, timedelta
+
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.demo import demo_user
+from accounts.models import User
 from cms.models import AudienceRole, Framework, PathwayPage
 from learning import demo_cohort, services
-from learning.models import District, DistrictDomain, Invitation, Membership, PlanItem, School
+from learning.models import (
+    District,
+    DistrictDomain,
+    Invitation,
+    Membership,
+    PlanItem,
+    School,
+    SelfAssessment,
+)
+from learning.selectors import school_year_start as school_year_start
 from learning.steps import pathway_steps
 
 DEMO_DISTRICT = {"name": "Riverside Unified School District", "slug": "riverside"}
@@ -69,11 +82,52 @@ def seed(report) -> None:
             school=schools[1],
         )
     demo_cohort.seed(report)  # the district's book clubs
+    _colleague_assessments_ensure()
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
         f"(district admin: {demo_user('district admin').email}, facilitator: "
         f"{demo_user('facilitator').email}; an invitation to {DEMO_INVITEE} is waiting)"
     )
+
+
+# Maya's colleagues' CTO self-assessments, for the district's insights: (levels by element,
+# the default level, and when they finished: "last" school year or "this" one). Jordan and
+# Amira took it last year and again this year (the heatmap counts the later take).
+COLLEAGUE_TAKES = {
+    "jordan.ellis@riverside.example": [({"CTO-10": 0}, 1, "last"), ({"CTO-10": 1}, 2, "this")],
+    "amira.haddad@riverside.example": [({"CTO-1": 1}, 1, "last"), ({"CTO-1": 2}, 2, "this")],
+    "luis.ortega@riverside.example": [({"CTO-10": 0, "CTO-9": 0}, 1, "this")],
+    "hannah.kim@riverside.example": [({"CTO-2": 3}, 2, "this")],
+    "priya.nair@riverside.example": [({"CTO-10": 1}, 1, "last")],
+    "tom.becker@riverside.example": [({"CTO-3": 0}, 1, "last")],
+}
+
+
+def _colleague_assessments_ensure() -> None:
+    framework = Framework.objects.filter(code="CTO").first()
+    if framework is None:
+        return
+    this_year = school_year_start(timezone.localdate())
+    when = {
+        "last": this_year - timedelta(days=120),
+        "this": min(this_year + timedelta(days=30), timezone.localdate() - timedelta(days=1)),
+    }
+    elements = services.assessable_elements(framework)
+    for email, takes in COLLEAGUE_TAKES.items():
+        colleague = User.objects.filter(email=email).first()
+        if colleague is None or colleague.self_assessments.filter(framework=framework).exists():
+            continue
+        for levels, default, year in takes:
+            take = services.assessment_start(user=colleague, framework=framework)
+            services.assessment_save(
+                assessment=take,
+                ratings={e.pk: (levels.get(e.code, default), "") for e in elements},
+                complete=True,
+            )
+            finished = timezone.make_aware(datetime.combine(when[year], time(16, 0)))
+            SelfAssessment.objects.filter(pk=take.pk).update(
+                started_at=finished - timedelta(minutes=25), completed_at=finished
+            )
 
 
 def _learner_ensure(learner) -> None:

@@ -333,3 +333,28 @@ def test_seeding_again_weeks_later_keeps_the_club_running(settings, client, monk
     # Seeding again the same day changes nothing.
     seed()
     assert {s.number: s.starts_at for s in running.sessions.all()} == moved
+
+
+@pytest.mark.django_db
+def test_the_demo_districts_insights_have_a_trend_and_a_heatmap(settings, client):
+    from cms.models import Framework
+    from learning.insights import coverage_get, dashboard_get
+    from learning.models import District
+    from learning.selectors import school_year_start
+
+    settings.DEBUG = True
+    seed()
+    district = District.objects.get(slug="riverside")
+    dashboard = dashboard_get(district=district, year_start=school_year_start(timezone.localdate()))
+    figures = {figure.label: (figure.now, figure.before) for figure in dashboard.figures}
+    # Maya, Luis, Hannah, and Jordan's and Amira's second takes; last year four takes.
+    assert figures["Self-assessments finished"] == (5, 4)
+    coverage = coverage_get(district=district, framework=Framework.objects.get(code="CTO"))
+    privacy = next(row for row in coverage.elements if row.element.code == "CTO-10")
+    # Seven people rated it, each by their latest take (Jordan's "1", not his earlier "0"):
+    # Maya and Luis at 0; Jordan, Priya and Tom at 1; Amira and Hannah at 2.
+    assert privacy.shown and privacy.counts == [2, 3, 2, 0]
+    assert privacy.badges == 1  # Maya's Student Data Privacy Inventory
+    client.force_login(User.objects.get(email="district-admin@leap.example"))
+    page = client.get("/district/riverside/insights/").content.decode()
+    assert '<span class="stat__number">5</span>' in page
