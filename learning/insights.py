@@ -3,12 +3,26 @@ whatever the district's size):
 - the coverage of a framework: for each element, how many members' latest self-assessment
   put them at each level, how many badges they earned aligned to it, and what in the
   catalogue addresses it;
-- the dashboard: the district's activity in a school year beside the year before."""
+- the dashboard: the district's activity in a school year beside the year before;
+- PD goals: how many of the people each goal applies to have met it, are on track or are
+  behind."""
 
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
 
 from cms.models import (
     BookAlignment,
@@ -24,6 +38,7 @@ from learning.models import (
     District,
     Enrolment,
     Membership,
+    PDGoal,
     Rating,
     School,
     SelfAssessment,
@@ -211,6 +226,7 @@ class Dashboard:
     year: str
     previous_year: str
     figures: list[Figure]
+    goals: list = field(default_factory=list)  # GoalProgress, when asked for
 
 
 def school_year_choices(*, today: date, count: int = 5) -> list[tuple[str, str]]:
@@ -299,3 +315,80 @@ def dashboard_get(
             Figure("Meetings attended", attended["now"], attended["then"]),
         ],
     )
+
+
+# ---- PD goals: who is on track, behind or done this school year ----
+
+
+@dataclass
+class GoalProgress:
+    goal: PDGoal
+    members: int
+    done: int
+    on_track: int
+    expected: Decimal  # hours someone on track has by today
+
+    @property
+    def behind(self) -> int:
+        return self.members - self.done - self.on_track
+
+
+def year_fraction(year_start: date, today: date) -> Decimal:
+    """How much of the school year has gone by (0 to 1)."""
+    end = year_start.replace(year=year_start.year + 1)
+    gone = (min(max(today, year_start), end) - year_start).days
+    return Decimal(gone) / Decimal((end - year_start).days)
+
+
+def goal_members(*, goal: PDGoal, goals: list[PDGoal], members: QuerySet) -> QuerySet:
+    """The members a goal applies to: those of its role, or, for the goal for everyone,
+    those whose role has no goal of its own."""
+    if goal.role_id is not None:
+        return members.filter(user__learner_profile__role_id=goal.role_id)
+    own = [other.role_id for other in goals if other.role_id is not None]
+    return members.exclude(user__learner_profile__role_id__in=own)
+
+
+def year_hours(year_start: date) -> Coalesce:
+    """Each member's PD hours credited in the school year (for a Membership queryset)."""
+    end = year_start.replace(year=year_start.year + 1)
+    credited = (
+        CreditEntry.objects.filter(
+            user=OuterRef("user"),
+            voided_at__isnull=True,
+            earned_on__gte=year_start,
+            earned_on__lt=end,
+        )
+        .values("user")
+        .annotate(total=Sum("hours"))
+        .values("total")
+    )
+    return Coalesce(Subquery(credited), Value(Decimal("0")), output_field=DecimalField())
+
+
+def goal_progress_list(
+    *, district: District, year_start: date, today: date, school: School | None = None, role=""
+) -> list[GoalProgress]:
+    """Each of the district's goals with how many of its members have met it, are on track
+    (at least the year's share so far) or are behind. One query per goal."""
+    goals = list(PDGoal.objects.filter(district=district).select_related("role"))
+    members = Membership.objects.filter(district=district, is_active=True)
+    if school is not None:
+        members = members.filter(school=school)
+    if role:
+        members = members.filter(role=role)
+    fraction = year_fraction(year_start, today)
+    progress = []
+    for goal in goals:
+        expected = (goal.hours * fraction).quantize(Decimal("0.1"))
+        counts = (
+            goal_members(goal=goal, goals=goals, members=members)
+            .annotate(credited=year_hours(year_start))
+            .aggregate(
+                members=Count("pk"),
+                done=Count("pk", filter=Q(credited__gte=goal.hours)),
+                on_track=Count("pk", filter=Q(credited__gte=expected, credited__lt=goal.hours)),
+            )
+        )
+        progress.append(GoalProgress(goal=goal, expected=expected, **counts))
+    return progress

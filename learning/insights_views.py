@@ -6,6 +6,7 @@ import csv
 from datetime import date
 
 from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -16,14 +17,16 @@ from django.views.decorators.http import require_POST
 
 from accounts.errors import LeapError
 from accounts.throttle import throttled
+from cms.models import AudienceRole
 from learning import services
 from learning.insights import (
     coverage_framework_list,
     coverage_get,
     dashboard_get,
+    goal_progress_list,
     school_year_choices,
 )
-from learning.models import Membership, SharedReport
+from learning.models import Membership, PDGoal, SharedReport
 from learning.models.insights import shared_report_token_hash
 from learning.permissions import district_for_admin
 
@@ -123,6 +126,18 @@ class DashboardFilterForm(forms.Form):
         self.fields["role"].choices = [("", "All roles"), *Membership.Role.choices]
 
 
+class PDGoalForm(forms.Form):
+    role = forms.ModelChoiceField(
+        queryset=AudienceRole.objects.order_by("name"),
+        required=False,
+        empty_label="Everyone (without a goal for their role)",
+        label="For",
+    )
+    hours = forms.DecimalField(
+        label="Hours per school year", min_value=0.5, max_value=500, decimal_places=1
+    )
+
+
 def _dashboard(request, district):
     data = request.GET.copy()
     data.setdefault("year", school_year_choices(today=timezone.localdate())[0][0])
@@ -135,23 +150,60 @@ def _dashboard(request, district):
         school=form.cleaned_data["school"],
         role=form.cleaned_data["role"],
     )
+    dashboard.goals = goal_progress_list(
+        district=district,
+        year_start=date.fromisoformat(form.cleaned_data["year"]),
+        today=timezone.localdate(),
+        school=form.cleaned_data["school"],
+        role=form.cleaned_data["role"],
+    )
     return form, dashboard
 
 
 @login_required
-def district_dashboard(request, slug: str):
+def district_dashboard(request, slug: str, goal_form=None):
     district = district_for_admin(request.user, slug)
     form, dashboard = _dashboard(request, district)
     context = {
         "district": district,
         "form": form,
         "dashboard": dashboard,
+        "goal_form": goal_form or PDGoalForm(),
         "shared_reports": SharedReport.objects.filter(district=district)[:20],
         "share_days": services.SHARED_REPORT_DAYS,
     }
-    return render(
-        request, "learning/district_dashboard.html", context, status=200 if dashboard else 400
+    status = 200 if dashboard and not (goal_form and goal_form.errors) else 400
+    return render(request, "learning/district_dashboard.html", context, status=status)
+
+
+@login_required
+@require_POST
+def district_goal_set(request, slug: str):
+    """Set (or change) the PD-hours goal for a role, or for everyone."""
+    district = district_for_admin(request.user, slug)
+    form = PDGoalForm(request.POST)
+    if not form.is_valid():
+        request.method = "GET"  # show the dashboard with the form's errors
+        return district_dashboard(request, slug, goal_form=form)
+    goal = services.pd_goal_set(
+        district=district, role=form.cleaned_data["role"], hours=form.cleaned_data["hours"]
     )
+    messages.success(
+        request,
+        f"{goal.role or 'Everyone'}: {goal.hours.normalize():f} hours of professional learning "
+        "a year.",
+    )
+    return redirect("learning:district_dashboard", slug=district.slug)
+
+
+@login_required
+@require_POST
+def district_goal_remove(request, slug: str, pk: int):
+    district = district_for_admin(request.user, slug)
+    goal = get_object_or_404(PDGoal, pk=pk, district=district)
+    services.pd_goal_remove(goal=goal)
+    messages.success(request, f"The goal for {goal.role or 'everyone'} is removed.")
+    return redirect("learning:district_dashboard", slug=district.slug)
 
 
 @login_required

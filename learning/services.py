@@ -20,6 +20,7 @@ from accounts.data_rights import account_delete
 from accounts.email import email_send
 from accounts.errors import LeapError
 from accounts.models import BatchJob, User
+from accounts.services import notify
 from cms.models import (
     AudienceRole,
     Framework,
@@ -28,6 +29,7 @@ from cms.models import (
     PathwayPage,
 )
 from learning.events import invitation_accepted
+from learning.insights import goal_members, year_fraction, year_hours
 from learning.models import (
     CreditEntry,
     District,
@@ -36,8 +38,10 @@ from learning.models import (
     Invitation,
     LearnerProfile,
     Membership,
+    PDGoal,
     PlanItem,
     Rating,
+    ReminderSent,
     SelfAssessment,
     SharedReport,
     StepProgress,
@@ -52,7 +56,12 @@ from learning.models.districts import (
     join_code_normalise,
 )
 from learning.models.insights import shared_report_token_hash
-from learning.selectors import done_page_id_list, invitation_get_by_token
+from learning.selectors import (
+    done_page_id_list,
+    invitation_get_by_token,
+    school_year_label,
+    school_year_start,
+)
 from learning.steps import StepInfo, pathway_steps, required_step_ids
 
 # Districts and people.
@@ -982,3 +991,79 @@ def shared_report_revoke(*, report: SharedReport, revoked_by: User) -> SharedRep
             summary=f"Revoked the shared link to “{report.title}”",
         )
     return report
+
+
+def pd_goal_set(*, district: District, role: AudienceRole | None, hours: Decimal) -> PDGoal:
+    """Set the hours a district asks of a role (or of everyone) each school year."""
+    goal, _ = PDGoal.objects.update_or_create(
+        district=district, role=role, defaults={"hours": hours}
+    )
+    return goal
+
+
+def pd_goal_remove(*, goal: PDGoal) -> None:
+    goal.delete()
+
+
+PD_GOAL_REMINDER = "pd-goal-behind"
+
+
+def _hours(value: Decimal) -> str:
+    """10, 5.5 (not 10.0 or 1E+1)."""
+    return f"{Decimal(value).normalize():f}"
+
+
+def pd_goals_remind_behind(*, today: date) -> int:
+    """Monthly (beat): tell each member who is behind a goal of their district how many
+    hours they have and how many they need, once a month, as their notification settings
+    say (a reminder, not essential). Returns how many were told."""
+    year_start = school_year_start(today)
+    label = school_year_label(today)
+    fraction = year_fraction(year_start, today)
+    told = 0
+    goals = PDGoal.objects.filter(district__is_active=True).select_related("district", "role")
+    by_district: dict[int, list[PDGoal]] = {}
+    for goal in goals:
+        by_district.setdefault(goal.district_id, []).append(goal)
+    for district_goals in by_district.values():
+        district = district_goals[0].district
+        members = Membership.objects.filter(district=district, is_active=True)
+        for goal in district_goals:
+            expected = (goal.hours * fraction).quantize(Decimal("0.1"))
+            behind = (
+                goal_members(goal=goal, goals=district_goals, members=members)
+                .annotate(credited=year_hours(year_start))
+                .filter(credited__lt=expected)
+                .select_related("user")
+            )
+            for membership in behind.iterator():
+                key = f"{district.pk}:{label}:{today:%Y-%m}"
+                try:
+                    with transaction.atomic():
+                        ReminderSent.objects.create(
+                            kind=PD_GOAL_REMINDER, key=key, user=membership.user
+                        )
+                except IntegrityError:  # told this month already
+                    continue
+                notify(
+                    user=membership.user,
+                    message=(
+                        f"You have {_hours(membership.credited)} of the {_hours(goal.hours)} "
+                        f"PD hours {district.name} asks for in {label}; by now "
+                        f"{_hours(expected)} would be on track."
+                    ),
+                    url=reverse("learning:transcript"),
+                    email_template="learning/email/pd_goal_behind",
+                    context={
+                        "district": district,
+                        "year": label,
+                        "hours": membership.credited,
+                        "goal": goal.hours,
+                        "expected": expected,
+                        "transcript_url": settings.SITE_URL + reverse("learning:transcript"),
+                        "plan_url": settings.SITE_URL + reverse("learning:plan"),
+                    },
+                    essential=False,
+                )
+                told += 1
+    return told

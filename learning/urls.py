@@ -38,6 +38,16 @@ urlpatterns = [
         name="district_dashboard_csv",
     ),
     path(
+        "district/<slug:slug>/insights/goals/",
+        insights_views.district_goal_set,
+        name="district_goal_set",
+    ),
+    path(
+        "district/<slug:slug>/insights/goals/<int:pk>/remove/",
+        insights_views.district_goal_remove,
+        name="district_goal_remove",
+    ),
+    path(
         "district/<slug:slug>/insights/share/",
         insights_views.district_share_create,
         name="district_share_create",

@@ -231,6 +231,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.artifacts_purge_orphans",
         "schedule": crontab(hour=3, minute=30),
     },
+    # People behind their district's PD-hours goal: reminded once a month.
+    "pd-goals-remind-behind": {
+        "task": "learning.tasks.pd_goals_remind_behind",
+        "schedule": crontab(day_of_month=1, hour=8, minute=0),
+    },
     # Badges learners added from other issuers: revoked or expired elsewhere shows here.
     "external-badges-recheck": {
         "task": "credentials.tasks.external_badges_recheck",

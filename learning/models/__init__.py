@@ -14,7 +14,7 @@ from .cohorts import (
 )
 from .credit import CreditEntry
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
-from .insights import SharedReport
+from .insights import PDGoal, SharedReport
 from .progress import Enrolment, PlanItem, StepProgress
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "Invitation",
     "LearnerProfile",
     "Membership",
+    "PDGoal",
     "PlanItem",
     "Post",
     "Rating",

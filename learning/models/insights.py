@@ -1,10 +1,13 @@
-"""Insights shared outside Leap: a read-only link to a district's dashboard or framework
-coverage, with the filters it was made with, aggregates only (never a name), that stops
-working when it expires or a district admin revokes it."""
+"""District insights' own records: the PD-hours goals a district sets (`PDGoal`), and
+reports shared outside Leap (`SharedReport`): a read-only link to a district's dashboard
+or framework coverage, with the filters it was made with, aggregates only (never a name),
+that stops working when it expires or a district admin revokes it."""
 
 import hashlib
+from decimal import Decimal
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
@@ -44,3 +47,39 @@ class SharedReport(models.Model):
     @property
     def is_live(self) -> bool:
         return self.revoked_at is None and self.expires_at > timezone.now()
+
+
+class PDGoal(models.Model):
+    """The professional-learning hours a district asks of its people each school year: of
+    everyone, or of one role (the role they chose when they joined Leap)."""
+
+    district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="pd_goals")
+    role = models.ForeignKey(
+        "cms.AudienceRole",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="Leave empty for everyone in the district without a goal for their role.",
+    )
+    hours = models.DecimalField(
+        "hours per school year",
+        max_digits=5,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal("0.5")), MaxValueValidator(Decimal("500"))],
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["role__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["district", "role"], name="learning_one_goal_per_role"),
+            models.UniqueConstraint(
+                fields=["district"],
+                condition=models.Q(role__isnull=True),
+                name="learning_one_goal_for_everyone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.hours} h for {self.role or 'everyone'} ({self.district})"
