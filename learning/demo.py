@@ -83,6 +83,7 @@ def seed(report) -> None:
         )
     demo_cohort.seed(report)  # the district's book clubs
     _colleague_assessments_ensure()
+    _institution_rounds_ensure(district)
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
         f"(district admin: {demo_user('district admin').email}, facilitator: "
@@ -128,6 +129,67 @@ def _colleague_assessments_ensure() -> None:
             SelfAssessment.objects.filter(pk=take.pk).update(
                 started_at=finished - timedelta(minutes=25), completed_at=finished
             )
+
+
+# The district team's two rounds of rating the district against the Digital Leap Success
+# Matrix: last spring, then this autumn, after a year of work on privacy and planning.
+# Levels not listed are 2 (established); the evidence says what the team looked at.
+INSTITUTION_ROUNDS = [
+    (
+        "Spring review, last school year",
+        "last",
+        {"DL-3B": 0, "DL-8B": 1, "DL-2C": 1, "DL-4A": 1, "DL-10B": 1, "DL-1A": 3},
+    ),
+    (
+        "Autumn review",
+        "this",
+        {"DL-3B": 1, "DL-8B": 2, "DL-2C": 2, "DL-4A": 1, "DL-10B": 1, "DL-1A": 3, "DL-7B": 3},
+    ),
+]
+INSTITUTION_EVIDENCE = {
+    "DL-3B": "Vendor agreements reviewed: 31 of 58 apps have a signed data privacy agreement.",
+    "DL-8B": "Annual security audit done; multi-factor sign-in for staff since October.",
+    "DL-4A": "PD budget covers coaching for grades 6-12 only; elementary has no plan yet.",
+    "DL-1A": "Board adopted the digital learning vision; every school plan cites it.",
+}
+
+
+def _institution_rounds_ensure(district: District) -> None:
+    framework = Framework.objects.filter(code="DL").first()
+    if framework is None:
+        return
+    admin = demo_user("district admin")
+    team = [
+        admin.pk,
+        *User.objects.filter(
+            email__in=["jordan.ellis@riverside.example", "hannah.kim@riverside.example"]
+        ).values_list("pk", flat=True),
+    ]
+    this_year = school_year_start(timezone.localdate())
+    when = {
+        "last": this_year - timedelta(days=80),
+        "this": min(this_year + timedelta(days=100), timezone.localdate() - timedelta(days=1)),
+    }
+    elements = services.assessable_elements(framework)
+    for title, year, levels in INSTITUTION_ROUNDS:
+        if district.institutional_assessments.filter(title=title).exists():
+            continue
+        round_ = services.institutional_assessment_start(
+            district=district, framework=framework, title=title, created_by=admin
+        )
+        services.institutional_assessment_save(
+            assessment=round_,
+            ratings={
+                e.pk: (levels.get(e.code, 2), INSTITUTION_EVIDENCE.get(e.code, ""))
+                for e in elements
+            },
+            team_ids=team,
+            complete=True,
+        )
+        finished = timezone.make_aware(datetime.combine(when[year], time(15, 0)))
+        type(round_).objects.filter(pk=round_.pk).update(
+            created_at=finished - timedelta(days=14), completed_at=finished
+        )
 
 
 def _learner_ensure(learner) -> None:

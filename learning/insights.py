@@ -5,7 +5,9 @@ whatever the district's size):
   catalogue addresses it;
 - the dashboard: the district's activity in a school year beside the year before;
 - PD goals: how many of the people each goal applies to have met it, are on track or are
-  behind."""
+  behind;
+- the district rating itself against a system framework: its rounds side by side, and the
+  learning that addresses the elements it rates lowest."""
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,6 +39,8 @@ from learning.models import (
     CreditEntry,
     District,
     Enrolment,
+    InstitutionalAssessment,
+    InstitutionalRating,
     Membership,
     PDGoal,
     Rating,
@@ -392,3 +396,70 @@ def goal_progress_list(
         )
         progress.append(GoalProgress(goal=goal, expected=expected, **counts))
     return progress
+
+
+# ---- The district rating itself: rounds, side by side, and what to do next ----
+
+
+def institutional_framework_list() -> QuerySet[Framework]:
+    return coverage_framework_list().filter(scope__startswith="school system")
+
+
+def institutional_elements(framework: Framework) -> list[FrameworkElement]:
+    return list(
+        FrameworkElement.objects.filter(framework=framework, live=True, is_assessed=True)
+        .select_related("category")
+        .order_by("category__sort_order", "sort_order", "code")
+    )
+
+
+@dataclass
+class RoundComparison:
+    framework: Framework
+    rounds: list  # finished InstitutionalAssessments, oldest first
+    rows: list[tuple[FrameworkElement, list[int | None]]]  # each element's level per round
+
+
+def institutional_comparison(*, district: District, framework: Framework) -> RoundComparison:
+    """The district's finished rounds on one framework, side by side (three queries)."""
+    rounds = list(
+        InstitutionalAssessment.objects.filter(
+            district=district, framework=framework, completed_at__isnull=False
+        ).order_by("completed_at")
+    )
+    levels = {
+        (rating.assessment_id, rating.element_id): rating.level
+        for rating in InstitutionalRating.objects.filter(assessment__in=rounds).only(
+            "assessment_id", "element_id", "level"
+        )
+    }
+    rows = [
+        (element, [levels.get((r.pk, element.pk)) for r in rounds])
+        for element in institutional_elements(framework)
+    ]
+    return RoundComparison(framework=framework, rounds=rounds, rows=rows)
+
+
+@dataclass
+class Recommendation:
+    element: FrameworkElement
+    level: int
+    resources: list  # (kind, page)
+
+
+def institutional_recommendations(
+    *, assessment: InstitutionalAssessment, limit: int = 5
+) -> list[Recommendation]:
+    """For the elements the round rated lowest (at most `limit`, level 1 or below), the
+    pathways, micro-credentials and books that address them."""
+    lowest = list(
+        assessment.ratings.filter(level__lte=1)
+        .select_related("element")
+        .order_by("level", "element__sort_order", "element__code")[:limit]
+    )
+    coverage = {r.element_id: ElementCoverage(element=r.element, counts=[]) for r in lowest}
+    _resources(coverage, assessment.framework)
+    return [
+        Recommendation(element=r.element, level=r.level, resources=coverage[r.element_id].resources)
+        for r in lowest
+    ]

@@ -24,11 +24,16 @@ from learning.insights import (
     coverage_get,
     dashboard_get,
     goal_progress_list,
+    institutional_comparison,
+    institutional_elements,
+    institutional_framework_list,
+    institutional_recommendations,
     school_year_choices,
 )
-from learning.models import Membership, PDGoal, SharedReport
+from learning.models import InstitutionalAssessment, Membership, PDGoal, SharedReport
 from learning.models.insights import shared_report_token_hash
 from learning.permissions import district_for_admin
+from learning.selectors import level_list
 
 
 class CoverageFilterForm(forms.Form):
@@ -357,3 +362,146 @@ def shared_report(request, token: str):
     response["X-Robots-Tag"] = "noindex"
     response["Referrer-Policy"] = "no-referrer"  # the link is the key: never pass it on
     return response
+
+
+# ---- The district rating itself against a system framework ----
+
+
+class RoundStartForm(forms.Form):
+    framework = forms.ModelChoiceField(
+        queryset=None, to_field_name="code", empty_label=None, label="Framework"
+    )
+    title = forms.CharField(label="Name of the round", max_length=120)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["framework"].queryset = institutional_framework_list()
+
+
+def _rounds_page(request, district, start_form, status=200):
+    rounds = InstitutionalAssessment.objects.filter(district=district).select_related("framework")
+    context = {
+        "district": district,
+        "rounds": rounds,
+        "start_form": start_form,
+        "frameworks": institutional_framework_list(),
+    }
+    return render(request, "learning/institution_rounds.html", context, status=status)
+
+
+@login_required
+def district_institution(request, slug: str):
+    """The district's rounds of rating itself, and a form to start one."""
+    district = district_for_admin(request.user, slug)
+    if request.method != "POST":
+        return _rounds_page(request, district, RoundStartForm())
+    form = RoundStartForm(request.POST)
+    if form.is_valid():
+        try:
+            assessment = services.institutional_assessment_start(
+                district=district,
+                framework=form.cleaned_data["framework"],
+                title=form.cleaned_data["title"],
+                created_by=request.user,
+            )
+        except LeapError as error:
+            form.add_error(None, " ".join(error.problems))
+        else:
+            return redirect("learning:district_institution_round", slug=slug, pk=assessment.pk)
+    return _rounds_page(request, district, form, status=400)
+
+
+def _round_ratings(request, elements) -> tuple[dict, list[str]]:
+    ratings, problems = {}, []
+    for element in elements:
+        raw = request.POST.get(f"level_{element.pk}", "")
+        evidence = request.POST.get(f"evidence_{element.pk}", "")
+        if raw == "":
+            ratings[element.pk] = (None, evidence)
+            continue
+        try:
+            ratings[element.pk] = (int(raw), evidence)
+        except ValueError:
+            problems.append(f"{element.code}: choose one of the levels shown.")
+    return ratings, problems
+
+
+@login_required
+def district_institution_round(request, slug: str, pk: int):
+    """One round: its ratings, evidence and team while open; read-only once finished, with
+    the learning that addresses the elements it rated lowest."""
+    district = district_for_admin(request.user, slug)
+    assessment = get_object_or_404(
+        InstitutionalAssessment.objects.select_related("framework"), pk=pk, district=district
+    )
+    elements = institutional_elements(assessment.framework)
+    problems, status = [], 200
+    if request.method == "POST" and not assessment.completed_at:
+        ratings, problems = _round_ratings(request, elements)
+        try:
+            team_ids = [int(value) for value in request.POST.getlist("team")]
+        except ValueError:
+            team_ids, problems = [], [*problems, "Choose the team from the list."]
+        if not problems:
+            try:
+                services.institutional_assessment_save(
+                    assessment=assessment,
+                    ratings=ratings,
+                    team_ids=team_ids,
+                    complete="finish" in request.POST,
+                )
+            except LeapError as error:
+                problems = list(error.problems)
+            else:
+                messages.success(
+                    request,
+                    "The round is finished." if "finish" in request.POST else "Saved.",
+                )
+                return redirect("learning:district_institution_round", slug=slug, pk=pk)
+        status = 400
+    saved = {r.element_id: r for r in assessment.ratings.all()}
+    posted = request.method == "POST"
+    rows = [
+        {
+            "element": element,
+            "level": (request.POST.get(f"level_{element.pk}", "") if posted else "")
+            or (str(saved[element.pk].level) if element.pk in saved else ""),
+            "evidence": request.POST.get(f"evidence_{element.pk}")
+            if posted
+            else (saved[element.pk].evidence if element.pk in saved else ""),
+        }
+        for element in elements
+    ]
+    team = {str(pk) for pk in assessment.team.values_list("pk", flat=True)}
+    if posted:
+        team = set(request.POST.getlist("team"))
+    context = {
+        "district": district,
+        "assessment": assessment,
+        "rows": rows,
+        "levels": level_list(),
+        "members": Membership.objects.filter(district=district, is_active=True)
+        .select_related("user")
+        .order_by("user__display_name")[:200],
+        "team": team,
+        "team_people": assessment.team.order_by("display_name"),
+        "problems": problems,
+        "recommendations": institutional_recommendations(assessment=assessment)
+        if assessment.completed_at
+        else [],
+    }
+    return render(request, "learning/institution_round.html", context, status=status)
+
+
+@login_required
+def district_institution_compare(request, slug: str):
+    """The finished rounds on one framework, side by side."""
+    district = district_for_admin(request.user, slug)
+    frameworks = institutional_framework_list()
+    code = request.GET.get("framework") or (frameworks.first().code if frameworks else "")
+    framework = frameworks.filter(code=code).first()
+    if framework is None:
+        raise Http404("No such framework for a district.")
+    comparison = institutional_comparison(district=district, framework=framework)
+    context = {"district": district, "comparison": comparison, "frameworks": frameworks}
+    return render(request, "learning/institution_compare.html", context)

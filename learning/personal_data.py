@@ -239,6 +239,9 @@ SECTIONS = [
 NOT_EXPORTED = {
     "learning.Cohort": "who set up a book club: the club is its district's; kept, without the "
     "link to the account",
+    "learning.InstitutionalAssessment": "a district team's rating of the district itself, "
+    "which names who started it and who agreed it: the district's record; kept, without the "
+    "link to the account, when it is deleted",
     "learning.SharedReport": "who shared a district report as a read-only link: the link is "
     "its district's (figures only, no names); kept, without the link to the account",
 }

@@ -35,6 +35,8 @@ from learning.models import (
     District,
     DistrictDomain,
     Enrolment,
+    InstitutionalAssessment,
+    InstitutionalRating,
     Invitation,
     LearnerProfile,
     Membership,
@@ -1067,3 +1069,80 @@ def pd_goals_remind_behind(*, today: date) -> int:
                 )
                 told += 1
     return told
+
+
+# The district rating itself against a system framework.
+
+
+def institutional_assessment_start(
+    *, district: District, framework: Framework, title: str, created_by: User
+) -> InstitutionalAssessment:
+    if not framework.scope.startswith("school system"):
+        raise LeapError(
+            f"{framework.name} rates people, not a district: choose a framework for the "
+            "school system, such as the Digital Leap Success Matrix."
+        )
+    title = " ".join(title.split())
+    if not title:
+        raise LeapError("Give the round a name, such as “Spring 2026 review”.")
+    return InstitutionalAssessment.objects.create(
+        district=district, framework=framework, title=title[:120], created_by=created_by
+    )
+
+
+@transaction.atomic
+def institutional_assessment_save(
+    *,
+    assessment: InstitutionalAssessment,
+    ratings: dict[int, tuple[int | None, str]],
+    team_ids: list[int],
+    complete: bool = False,
+) -> InstitutionalAssessment:
+    """Save the round's ratings ({element id: (level or None, evidence)}) and its team;
+    with `complete`, finish it (every element rated). Nothing is saved when any part is
+    wrong; a finished round is not changed."""
+    assessment = InstitutionalAssessment.objects.select_for_update().get(pk=assessment.pk)
+    if assessment.completed_at:
+        raise LeapError("This round is finished; start a new round to rate the district again.")
+    elements = {e.pk: e for e in assessable_elements(assessment.framework)}
+    problems = [
+        "A rating is for an element this framework does not have."
+        for element_id in ratings
+        if element_id not in elements
+    ]
+    problems += [
+        f"{elements[element_id].code}: choose a level from {LEVEL_MIN} to {LEVEL_MAX}."
+        for element_id, (level, _) in ratings.items()
+        if element_id in elements and level is not None and not LEVEL_MIN <= level <= LEVEL_MAX
+    ]
+    members = set(
+        Membership.objects.filter(
+            district=assessment.district, is_active=True, user_id__in=team_ids
+        ).values_list("user_id", flat=True)
+    )
+    if set(team_ids) - members:
+        problems.append("The team can only be active members of the district.")
+    if complete:
+        unrated = [e.code for pk, e in elements.items() if (ratings.get(pk) or (None,))[0] is None]
+        if unrated:
+            problems.append(f"Rate every element before finishing: {', '.join(unrated)}.")
+        if not team_ids:
+            problems.append("Name the people who agreed these ratings before finishing.")
+    if problems:
+        raise LeapError(problems)
+    for element_id, (level, evidence) in ratings.items():
+        if level is None:
+            InstitutionalRating.objects.filter(
+                assessment=assessment, element_id=element_id
+            ).delete()
+            continue
+        InstitutionalRating.objects.update_or_create(
+            assessment=assessment,
+            element_id=element_id,
+            defaults={"level": level, "evidence": evidence.strip()[:2000]},
+        )
+    assessment.team.set(team_ids)
+    if complete:
+        assessment.completed_at = timezone.now()
+        assessment.save(update_fields=["completed_at"])
+    return assessment

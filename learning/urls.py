@@ -38,6 +38,21 @@ urlpatterns = [
         name="district_dashboard_csv",
     ),
     path(
+        "district/<slug:slug>/insights/institution/",
+        insights_views.district_institution,
+        name="district_institution",
+    ),
+    path(
+        "district/<slug:slug>/insights/institution/compare/",
+        insights_views.district_institution_compare,
+        name="district_institution_compare",
+    ),
+    path(
+        "district/<slug:slug>/insights/institution/<int:pk>/",
+        insights_views.district_institution_round,
+        name="district_institution_round",
+    ),
+    path(
         "district/<slug:slug>/insights/goals/",
         insights_views.district_goal_set,
         name="district_goal_set",

@@ -14,7 +14,7 @@ from .cohorts import (
 )
 from .credit import CreditEntry
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
-from .insights import PDGoal, SharedReport
+from .insights import InstitutionalAssessment, InstitutionalRating, PDGoal, SharedReport
 from .progress import Enrolment, PlanItem, StepProgress
 
 __all__ = [
@@ -27,6 +27,8 @@ __all__ = [
     "District",
     "DistrictDomain",
     "Enrolment",
+    "InstitutionalAssessment",
+    "InstitutionalRating",
     "Invitation",
     "LearnerProfile",
     "Membership",

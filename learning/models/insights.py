@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 
+from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.models.districts import District
 
 
@@ -83,3 +84,53 @@ class PDGoal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.hours} h for {self.role or 'everyone'} ({self.district})"
+
+
+class InstitutionalAssessment(models.Model):
+    """A district team's rating of the district itself against a system framework (the
+    CoSN Digital Leap Success Matrix, the ISTE Essential Conditions): one round, with a
+    rating and evidence per element and the people who agreed it."""
+
+    district = models.ForeignKey(
+        District, on_delete=models.CASCADE, related_name="institutional_assessments"
+    )
+    framework = models.ForeignKey("cms.Framework", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField(max_length=120, help_text="e.g. “Spring 2026 review”.")
+    team = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="+",
+        help_text="The people who agreed these ratings.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.district}, {self.framework.code})"
+
+
+class InstitutionalRating(models.Model):
+    assessment = models.ForeignKey(
+        InstitutionalAssessment, on_delete=models.CASCADE, related_name="ratings"
+    )
+    element = models.ForeignKey("cms.FrameworkElement", on_delete=models.CASCADE, related_name="+")
+    level = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(LEVEL_MIN), MaxValueValidator(LEVEL_MAX)]
+    )
+    evidence = models.TextField(max_length=2000, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assessment", "element"], name="learning_one_institutional_rating"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.element} at {self.level}"

@@ -129,6 +129,19 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         days=7,
         created_by=ana,
     )
+    system = Framework.objects.get(code="EC2")
+    finished_round = services.institutional_assessment_start(
+        district=district, framework=system, title="Spring review", created_by=ana
+    )
+    services.institutional_assessment_save(
+        assessment=finished_round,
+        ratings={e.pk: (1, "Our evidence") for e in services.assessable_elements(system)},
+        team_ids=[ana.pk],
+        complete=True,
+    )
+    open_round = services.institutional_assessment_start(
+        district=district, framework=system, title="Autumn review", created_by=ana
+    )
     draft = services.assessment_start(user=ana, framework=framework)
     services.plan_add(user=ana, page=catalogue.data, source="chosen")
     services.enrolment_enrol(user=ana, pathway=catalogue.pathway)
@@ -158,6 +171,10 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         "/district/riverside/insights/",
         "/district/riverside/insights/coverage/?framework=ISTE-E",
         f"/insights/shared/{shared_token}/",
+        "/district/riverside/insights/institution/",
+        f"/district/riverside/insights/institution/{finished_round.pk}/",
+        f"/district/riverside/insights/institution/{open_round.pk}/",
+        "/district/riverside/insights/institution/compare/?framework=EC2",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path

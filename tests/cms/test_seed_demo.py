@@ -358,3 +358,7 @@ def test_the_demo_districts_insights_have_a_trend_and_a_heatmap(settings, client
     client.force_login(User.objects.get(email="district-admin@leap.example"))
     page = client.get("/district/riverside/insights/").content.decode()
     assert '<span class="stat__number">5</span>' in page
+    # Two finished rounds of the district rating itself, side by side.
+    compare = client.get("/district/riverside/insights/institution/compare/?framework=DL")
+    html = compare.content.decode()
+    assert "Spring review, last school year" in html and "Autumn review" in html
