@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import User
+from learning import insights
 from learning.models import CohortMember, District, Membership, Post
 from learning.permissions import district_for_admin, district_ids_administered
 
@@ -137,3 +138,13 @@ def _synthesis_for_evidence(member: CohortMember) -> str:
         .first()
     )
     return body or ""
+
+
+def dashboard_figures_register(provider) -> None:
+    """Add figures to the district dashboard (see `learning.insights.DASHBOARD_FIGURES`)."""
+    insights.dashboard_figures_register(provider)
+
+
+def dashboard_figure(label: str, now: float, before: float | None = None, unit: str = ""):
+    """One figure for the district dashboard, beside last year's."""
+    return insights.Figure(label, now, before, unit)

@@ -224,6 +224,18 @@ class Figure:
         return f"{amount} {word} than the year before ({self.before:g})"
 
 
+# Figures other apps add to the dashboard (credentials: review outcomes), registered when
+# they start (`learning.api.dashboard_figures_register`), so learning imports none of them.
+# Each is called with member_ids (a subquery of user ids), year_start, end and before (the
+# previous year's start), and returns Figures, from a fixed number of queries.
+DASHBOARD_FIGURES: list = []
+
+
+def dashboard_figures_register(provider) -> None:
+    if provider not in DASHBOARD_FIGURES:
+        DASHBOARD_FIGURES.append(provider)
+
+
 @dataclass
 class Dashboard:
     district: District
@@ -317,6 +329,13 @@ def dashboard_get(
             hours,
             Figure("Book clubs and cohorts started", cohorts["now"], cohorts["then"]),
             Figure("Meetings attended", attended["now"], attended["then"]),
+            *[
+                figure
+                for provider in DASHBOARD_FIGURES
+                for figure in provider(
+                    member_ids=member_ids, year_start=year_start, end=end, before=before
+                )
+            ],
         ],
     )
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Count, F, Max, Q
+from django.db.models import Avg, Count, DurationField, ExpressionWrapper, F, Max, Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -25,6 +25,7 @@ from credentials.models import (
     covered_by,
 )
 from credentials.selectors.review import calibration_agreement_map
+from learning.api import dashboard_figure
 
 PERIODS = (30, 90, 365)
 DEFAULT_PERIOD = 90
@@ -329,3 +330,39 @@ def at_limit_list(*, scope: Q, named_learners, exclude_user=None) -> list[AtLimi
     for item in found.values():
         item.learner_name = names.get(item.learner_id, "")
     return list(found.values())
+
+
+def review_outcome_figures(*, member_ids, year_start, end, before) -> list:
+    """For the district dashboard: the members' submissions decided in the school year
+    (earned, not yet) and the average days from submission to decision, beside the year
+    before. One query."""
+    now = Q(decided_at__date__gte=year_start, decided_at__date__lt=end)
+    then = Q(decided_at__date__gte=before, decided_at__date__lt=year_start)
+    earned, not_yet = Submission.State.EARNED, Submission.State.NOT_YET
+    waited = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
+    counts = Submission.objects.filter(
+        learner__in=member_ids, state__in=Submission.DECIDED_STATES, submitted_at__isnull=False
+    ).aggregate(
+        earned_now=Count("pk", filter=now & Q(state=earned)),
+        earned_then=Count("pk", filter=then & Q(state=earned)),
+        not_yet_now=Count("pk", filter=now & Q(state=not_yet)),
+        not_yet_then=Count("pk", filter=then & Q(state=not_yet)),
+        wait_now=Avg(waited, filter=now),
+        wait_then=Avg(waited, filter=then),
+    )
+
+    def days(wait) -> float:
+        return round(wait.total_seconds() / 86400, 1) if wait else 0.0
+
+    return [
+        dashboard_figure("Evidence reviews: earned", counts["earned_now"], counts["earned_then"]),
+        dashboard_figure(
+            "Evidence reviews: not yet", counts["not_yet_now"], counts["not_yet_then"]
+        ),
+        dashboard_figure(
+            "Days from submission to decision (average)",
+            days(counts["wait_now"]),
+            days(counts["wait_then"]),
+            unit="days",
+        ),
+    ]

@@ -1,6 +1,7 @@
 """Lead reviewer tools: exemplars with reference scores, calibration of reviewers joining a
 pool, reports, and allowing another attempt; who may use them (404 for anyone else)."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -549,3 +550,23 @@ def test_others_cannot_allow_another_attempt(client, world, at_the_limit, who):
 def test_nobody_with_attempts_left_is_listed(world, django_capture_on_commit_callbacks):
     decided(world["data"], django_capture_on_commit_callbacks, result="not_yet")  # 1 of 3
     assert at_limit_list(scope=Q(pk__isnull=False), named_learners=[]) == []
+
+
+def test_the_district_dashboard_shows_its_members_review_outcomes(
+    client, world, django_capture_on_commit_callbacks
+):
+    """Credentials adds review outcomes to learning's district dashboard (registered at
+    start-up): decided work of the district's members only, with the days to decision."""
+    maya = world["maya"]
+    earned = decided(world["data"], django_capture_on_commit_callbacks, learner=maya)
+    Submission.objects.filter(pk=earned.pk).update(
+        submitted_at=earned.decided_at - timedelta(days=3)
+    )
+    decided(world["design"], django_capture_on_commit_callbacks, result="not_yet", learner=maya)
+    decided(world["data"], django_capture_on_commit_callbacks)  # not a member: not counted
+    client.force_login(world["admin"])
+    page = client.get(reverse("learning:district_dashboard", args=["riverside"])).content.decode()
+    rows = dict(re.findall(r'<th scope="row">([^<]+)</th><td>([^<]+)</td>', page))
+    assert rows["Evidence reviews: earned"] == "1"
+    assert rows["Evidence reviews: not yet"] == "1"
+    assert float(rows["Days from submission to decision (average)"]) >= 1.5
