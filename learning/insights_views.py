@@ -3,6 +3,7 @@ the dashboard of the school year beside the year before, and the framework cover
 heatmap, each with its numbers as a table and a CSV of the same."""
 
 import csv
+import io
 from datetime import date
 
 from django import forms
@@ -14,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.views.decorators.http import require_POST
+from openpyxl import Workbook
 
 from accounts.errors import LeapError
 from accounts.throttle import throttled
@@ -98,23 +100,54 @@ def district_coverage_csv(request, slug: str):
     if filters is None:
         return _invalid_filters(form)
     coverage = coverage_get(district=district, **filters)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    header = [
+        "element",
+        "name",
+        "rated",
+        *[f"level {level.value} {level.name}" for level in coverage.levels],
+        "badges",
+    ]
+    rows = [
+        [
+            row.element.code,
+            row.element.name,
+            row.rated,
+            *(row.counts if row.shown else [""] * len(row.counts)),
+            row.badges,
+        ]
+        for row in coverage.elements
+    ]
     name = slugify(f"{district.slug}-{coverage.framework.code}-coverage")
+    return table_download(request, name, header, rows)
+
+
+def table_download(request, name: str, header: list, rows: list[list]) -> HttpResponse:
+    """The same table as CSV, or as a spreadsheet with `?format=xlsx`."""
+    if request.GET.get("format") == "xlsx":
+        book = Workbook(write_only=True)
+        sheet = book.create_sheet(title=name[:31])
+        sheet.append(header)
+        for row in rows:
+            sheet.append(row)
+        buffer = io.BytesIO()
+        book.save(buffer)
+        response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+        response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+        return response
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
-    writer.writerow(
-        [
-            "element",
-            "name",
-            "rated",
-            *[f"level {level.value} {level.name}" for level in coverage.levels],
-            "badges",
-        ]
-    )
-    for row in coverage.elements:
-        counts = row.counts if row.shown else [""] * len(row.counts)
-        writer.writerow([row.element.code, row.element.name, row.rated, *counts, row.badges])
+    writer.writerow(header)
+    writer.writerows(rows)
     return response
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _number(value: float) -> float | int:
+    """2 rather than 2.0, in a CSV as on screen."""
+    return int(value) if float(value).is_integer() else value
 
 
 class DashboardFilterForm(forms.Form):
@@ -219,16 +252,12 @@ def district_dashboard_csv(request, slug: str):
     form, dashboard = _dashboard(request, district)
     if dashboard is None:
         return _invalid_filters(form)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    rows = [
+        [figure.label, _number(figure.now), "" if figure.before is None else _number(figure.before)]
+        for figure in dashboard.figures
+    ]
     name = slugify(f"{district.slug}-dashboard-{dashboard.year}")
-    response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
-    writer = csv.writer(response)
-    writer.writerow(["figure", dashboard.year, dashboard.previous_year])
-    for figure in dashboard.figures:
-        writer.writerow(
-            [figure.label, f"{figure.now:g}", "" if figure.before is None else f"{figure.before:g}"]
-        )
-    return response
+    return table_download(request, name, ["figure", dashboard.year, dashboard.previous_year], rows)
 
 
 def _invalid_filters(form) -> HttpResponse:

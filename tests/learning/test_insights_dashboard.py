@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from cms.models import Framework
 from learning import services
@@ -87,6 +88,13 @@ def test_the_dashboard_sets_this_year_beside_the_last(client, district, district
     assert rows["PD hours credited"] == ["4.5", "2"]
     assert rows["Badges earned"] == ["2", "1"]
     assert rows["Active members"] == ["3", ""]
+    spreadsheet = client.get(
+        reverse("learning:district_dashboard_csv", args=[district.slug]), {"format": "xlsx"}
+    )
+    assert spreadsheet["Content-Disposition"].endswith('.xlsx"')
+    sheet = load_workbook(io.BytesIO(spreadsheet.content)).active
+    cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
+    assert cells["PD hours credited"] == (4.5, 2) and cells["Badges earned"] == (2, 1)
 
 
 def test_the_dashboard_costs_the_same_queries_for_a_larger_district(
