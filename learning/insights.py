@@ -60,6 +60,7 @@ class ElementCoverage:
     counts: list[int]  # members at each level, LEVEL_MIN first
     badges: int = 0
     resources: list = field(default_factory=list)  # pages that address it, by kind
+    first_level: int = 0  # the level counts[0] is for
 
     @property
     def rated(self) -> int:
@@ -80,11 +81,12 @@ class ElementCoverage:
         rated = self.rated or 1
         return [
             {
+                "level": self.first_level + position,
                 "count": count,
                 "percent": round(100 * count / rated),
                 "band": min(4, 5 * count // rated),
             }
-            for count in self.counts
+            for position, count in enumerate(self.counts)
         ]
 
 
@@ -143,7 +145,10 @@ def coverage_get(
     for element_id, level, people in distribution:
         if element_id in counts and level in index:
             counts[element_id][index[level]] += people
-    coverage = {e.pk: ElementCoverage(element=e, counts=counts[e.pk]) for e in elements}
+    first = levels[0].value if levels else 0
+    coverage = {
+        e.pk: ElementCoverage(element=e, counts=counts[e.pk], first_level=first) for e in elements
+    }
     _badges(coverage, framework, member_ids)
     _resources(coverage, framework)
     return Coverage(
@@ -482,3 +487,32 @@ def institutional_recommendations(
         Recommendation(element=r.element, level=r.level, resources=coverage[r.element_id].resources)
         for r in lowest
     ]
+
+
+def coverage_people(
+    *,
+    district: District,
+    framework: Framework,
+    element: FrameworkElement,
+    level: int,
+    school: School | None = None,
+    role: str = "",
+) -> QuerySet[Membership]:
+    """The members behind one cell of the heatmap: those whose latest finished take rated
+    the element at this level (for the district's admins, to invite them to learning that
+    helps; never on a shared report)."""
+    member_ids = coverage_member_ids(district=district, school=school, role=role)
+    later = SelfAssessment.objects.filter(
+        user=OuterRef("user"), framework=framework, completed_at__gt=OuterRef("completed_at")
+    )
+    latest = SelfAssessment.objects.filter(
+        framework=framework, completed_at__isnull=False, user__in=member_ids
+    ).exclude(Exists(later))
+    rated = Rating.objects.filter(assessment__in=latest, element=element, level=level)
+    return (
+        Membership.objects.filter(
+            district=district, is_active=True, user__in=rated.values("assessment__user")
+        )
+        .select_related("user", "school")
+        .order_by("user__display_name", "pk")
+    )

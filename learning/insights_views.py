@@ -5,10 +5,12 @@ heatmap, each with its numbers as a table and a CSV of the same."""
 import csv
 import io
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,11 +21,12 @@ from openpyxl import Workbook
 
 from accounts.errors import LeapError
 from accounts.throttle import throttled
-from cms.models import AudienceRole
+from cms.models import AudienceRole, FrameworkElement
 from learning import services
 from learning.insights import (
     coverage_framework_list,
     coverage_get,
+    coverage_people,
     dashboard_get,
     goal_progress_list,
     institutional_comparison,
@@ -85,6 +88,15 @@ def district_coverage(request, slug: str):
             "form": form,
             "coverage": coverage,
             "role_label": dict(Membership.Role.choices).get(filters["role"]) if filters else "",
+            "people_query": urlencode(
+                {
+                    "framework": filters["framework"].code,
+                    "school": filters["school"].pk if filters["school"] else "",
+                    "role": filters["role"],
+                }
+            )
+            if filters
+            else "",
             "share_days": services.SHARED_REPORT_DAYS,
         },
         status=status,
@@ -148,6 +160,46 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _number(value: float) -> float | int:
     """2 rather than 2.0, in a CSV as on screen."""
     return int(value) if float(value).is_integer() else value
+
+
+@login_required
+def district_coverage_people(request, slug: str):
+    """Who is behind one cell of the heatmap (the same filters, an element and a level)."""
+    district = district_for_admin(request.user, slug)
+    form, filters = _filters(request, district)
+    if filters is None:
+        return _invalid_filters(form)
+    element = get_object_or_404(
+        FrameworkElement, framework=filters["framework"], code=request.GET.get("element", "")
+    )
+    try:
+        level = int(request.GET.get("level", ""))
+    except ValueError as error:
+        raise Http404("No such level.") from error
+    level_name = {lv.value: lv.name for lv in level_list()}.get(level)
+    if level_name is None:
+        raise Http404("No such level.")
+    people = Paginator(
+        coverage_people(district=district, element=element, level=level, **filters), 50
+    )
+    page_obj = people.get_page(request.GET.get("page"))
+    context = {
+        "district": district,
+        "element": element,
+        "level": level,
+        "level_name": level_name,
+        "framework": filters["framework"],
+        "members": page_obj.object_list,
+        "page_obj": page_obj,
+        "back": reverse("learning:district_coverage", args=[district.slug])
+        + "?"
+        + "&".join(
+            f"{key}={request.GET[key]}"
+            for key in ("framework", "school", "role")
+            if request.GET.get(key)
+        ),
+    }
+    return render(request, "learning/district_coverage_people.html", context)
 
 
 class DashboardFilterForm(forms.Form):

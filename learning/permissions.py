@@ -1,7 +1,10 @@
 """Who may see and do what on the learner's side. Learners reach only their own records
 (views look them up with `user=request.user`, so another person's id is a 404); district
-admins reach their own district's members and progress, never their ratings or reflections
-(the insights show ratings only as counts over five or more people: `learning.insights`).
+admins reach their own district's members and progress, never their reflections. Their
+self-assessment ratings reach admins only through the insights: counts per level (shown
+for five or more people), and, behind a cell of the coverage heatmap, who is at that level
+for that element, so admins can invite them to learning that helps; never the notes, and
+never on a shared report (`learning.insights`).
 
 "Who administers which district" is decided here, once: an active district-admin
 membership of an active district. Facilitators (who run the district's book clubs) see

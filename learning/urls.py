@@ -79,6 +79,11 @@ urlpatterns = [
         name="district_coverage",
     ),
     path(
+        "district/<slug:slug>/insights/coverage/people/",
+        insights_views.district_coverage_people,
+        name="district_coverage_people",
+    ),
+    path(
         "district/<slug:slug>/insights/coverage.csv",
         insights_views.district_coverage_csv,
         name="district_coverage_csv",

@@ -80,7 +80,16 @@ def test_the_heatmap_counts_each_members_latest_take_per_level(
     client.force_login(district_admin)
     page = client.get(url(district)).content.decode()
     assert "<strong>5</strong> of <strong>6</strong> active members" in page
-    assert '<td class="heatmap__cell heatmap__cell--4">4 <small>(80%)</small></td>' in page
+    assert (
+        'level=0" aria-label="4 people at level 0 on 2.7: who they are">4</a> <small>(80%)</small>'
+        in page
+    )
+    # Behind the cell: the four who rated themselves 0, by name (admins only).
+    people = client.get(
+        reverse("learning:district_coverage_people", args=[district.slug]),
+        {"framework": "ISTE-E", "element": "2.7", "level": "0"},
+    ).content.decode()
+    assert "4 members" in people and changed_mind.display_name not in people
     assert "Using Classroom Data" in page
 
     exported = client.get(url(district, "district_coverage_csv"))
@@ -126,6 +135,19 @@ def test_wrong_filters_get_a_clear_message(client, district, district_admin):
     assert "Select a valid choice" in response.content.decode()
     csv_response = client.get(url(district, "district_coverage_csv", role="mayor"))
     assert csv_response.status_code == 400 and "role" in csv_response.content.decode()
+
+
+def test_the_people_behind_a_cell_are_the_districts_admins_to_see(client, district, district_admin):
+    for _ in range(5):
+        member_rated(district, {"2.7": 2})
+    people_url = reverse("learning:district_coverage_people", args=[district.slug])
+    query = {"framework": "ISTE-E", "element": "2.7", "level": "2"}
+    client.force_login(district_admin)
+    assert client.get(people_url, {**query, "level": "9"}).status_code == 404
+    assert client.get(people_url, {**query, "element": "NOPE"}).status_code == 404
+    assert client.get(people_url, {**query, "framework": "NOPE"}).status_code == 400
+    client.force_login(MembershipFactory(role="district_admin").user)
+    assert client.get(people_url, query).status_code == 404
 
 
 def test_only_the_districts_own_admins_see_it(client, district):
