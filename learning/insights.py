@@ -216,6 +216,12 @@ class Figure:
     unit: str = ""
 
     @property
+    def bars(self) -> tuple[int, int]:
+        """This year's and last year's bar, as percentages of the larger of the two."""
+        largest = max(self.now, self.before or 0) or 1
+        return round(100 * self.now / largest), round(100 * (self.before or 0) / largest)
+
+    @property
     def change(self) -> str:
         """The trend in words (never in colour alone)."""
         if self.before is None:
@@ -248,6 +254,15 @@ class Dashboard:
     previous_year: str
     figures: list[Figure]
     goals: list = field(default_factory=list)  # GoalProgress, when asked for
+
+    @property
+    def compared(self) -> list[Figure]:
+        """The figures that have last year's beside them (the chart's)."""
+        return [figure for figure in self.figures if figure.before is not None]
+
+    @property
+    def chart_height(self) -> int:
+        return 68 * len(self.compared)
 
 
 def school_year_choices(*, today: date, count: int = 5) -> list[tuple[str, str]]:

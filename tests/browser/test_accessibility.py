@@ -170,6 +170,7 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         f"/district/riverside/members/{membership.pk}/",
         "/district/riverside/insights/",
         "/district/riverside/insights/coverage/?framework=ISTE-E",
+        "/district/riverside/insights/coverage/people/?framework=ISTE-E&element=2.1&level=1",
         f"/insights/shared/{shared_token}/",
         "/district/riverside/insights/institution/",
         f"/district/riverside/insights/institution/{finished_round.pk}/",
