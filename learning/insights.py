@@ -114,6 +114,17 @@ def coverage_member_ids(*, district: District, school: School | None, role: str)
     return members.values("user_id")
 
 
+def latest_takes(*, framework: Framework, member_ids) -> QuerySet[SelfAssessment]:
+    """Each member's latest finished take on the framework: one with no later finished take
+    of theirs (a later take replaces an earlier one)."""
+    later = SelfAssessment.objects.filter(
+        user=OuterRef("user"), framework=framework, completed_at__gt=OuterRef("completed_at")
+    )
+    return SelfAssessment.objects.filter(
+        framework=framework, completed_at__isnull=False, user__in=member_ids
+    ).exclude(Exists(later))
+
+
 def coverage_get(
     *, district: District, framework: Framework, school: School | None = None, role: str = ""
 ) -> Coverage:
@@ -126,15 +137,7 @@ def coverage_get(
         .select_related("category")
         .order_by("category__sort_order", "sort_order", "code")
     )
-    # Each member's latest finished take: one with no later finished take of theirs.
-    later = SelfAssessment.objects.filter(
-        user=OuterRef("user"),
-        framework=framework,
-        completed_at__gt=OuterRef("completed_at"),
-    )
-    latest = SelfAssessment.objects.filter(
-        framework=framework, completed_at__isnull=False, user__in=member_ids
-    ).exclude(Exists(later))
+    latest = latest_takes(framework=framework, member_ids=member_ids)
     distribution = (
         Rating.objects.filter(assessment__in=latest.values("pk"))
         .values_list("element_id", "level")
@@ -517,12 +520,7 @@ def coverage_people(
     the element at this level (for the district's admins, to invite them to learning that
     helps; never on a shared report)."""
     member_ids = coverage_member_ids(district=district, school=school, role=role)
-    later = SelfAssessment.objects.filter(
-        user=OuterRef("user"), framework=framework, completed_at__gt=OuterRef("completed_at")
-    )
-    latest = SelfAssessment.objects.filter(
-        framework=framework, completed_at__isnull=False, user__in=member_ids
-    ).exclude(Exists(later))
+    latest = latest_takes(framework=framework, member_ids=member_ids)
     rated = Rating.objects.filter(assessment__in=latest, element=element, level=level)
     return (
         Membership.objects.filter(

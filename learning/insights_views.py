@@ -193,10 +193,12 @@ def district_coverage_people(request, slug: str):
         "page_obj": page_obj,
         "back": reverse("learning:district_coverage", args=[district.slug])
         + "?"
-        + "&".join(
-            f"{key}={request.GET[key]}"
-            for key in ("framework", "school", "role")
-            if request.GET.get(key)
+        + urlencode(
+            {
+                key: request.GET[key]
+                for key in ("framework", "school", "role")
+                if request.GET.get(key)
+            }
         ),
     }
     return render(request, "learning/district_coverage_people.html", context)
@@ -393,6 +395,12 @@ def district_share_revoke(request, slug: str, pk: int):
     return redirect("learning:district_dashboard", slug=district.slug)
 
 
+def _shared_report_gone(request, report) -> HttpResponse:
+    response = render(request, "learning/shared_report_gone.html", {"report": report}, status=410)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 @throttled("public", methods=("GET",))
 def shared_report(request, token: str):
     """A shared report, for anyone with the link: aggregates only, no names, no filters to
@@ -405,22 +413,14 @@ def shared_report(request, token: str):
     if report is None:
         raise Http404("No such shared report.")
     if not report.is_live:
-        response = render(
-            request, "learning/shared_report_gone.html", {"report": report}, status=410
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return _shared_report_gone(request, report)
     district = report.district
     if report.kind == SharedReport.Kind.DASHBOARD:
         form = DashboardFilterForm(report.filters, district=district)
     else:
         form = CoverageFilterForm(report.filters, district=district)
     if not form.is_valid():  # a school since removed, a framework withdrawn
-        response = render(
-            request, "learning/shared_report_gone.html", {"report": report}, status=410
-        )
-        response["Cache-Control"] = "no-store"
-        return response
+        return _shared_report_gone(request, report)
     data = form.cleaned_data
     context = {"district": district, "shared": report, "form": form}
     if report.kind == SharedReport.Kind.DASHBOARD:

@@ -400,7 +400,3 @@ def _revocation_list_check(result: Verification, credential: dict, entry: dict) 
             result.revoked(str(item.get("revocationReason", "")))
             return
     result.passed("Status", "Its issuer's revocation list does not list it.")
-
-
-def looks_like_credential_claims(claims: dict) -> bool:
-    return isinstance(claims.get("vc"), dict) or is_credential(claims)

@@ -91,8 +91,6 @@ class Verification:
     status_reason: str = ""
     unreadable: str = ""  # why the input is not a badge at all
     unreachable: bool = False  # a fetch failed: the answer may change when the site is back
-    recipient_checked: bool = False
-    recipient_matches: bool = True
     document: dict | str | None = None  # the badge as read (JSON, or the JWT)
     fetcher: Fetcher = field(default_factory=Fetcher, repr=False)
     now: datetime = field(default_factory=timezone.now)
@@ -148,12 +146,10 @@ class Verification:
         asked about."""
         if not self.emails:
             return
-        self.recipient_checked = True
         for email in self.emails:
             if any(identity_matches(identity, email) for identity in identities):
                 self.passed("Recipient", f"It was issued to {email}.")
                 return
-        self.recipient_matches = False
         self.failed("Recipient", f"It was not issued to {' or '.join(self.emails)}.")
 
     # ---- the outcome ----
