@@ -183,6 +183,8 @@ class AuditEntry(models.Model):
         ROLE_CHANGED = "role_changed", "Role changed"
         POOL_CHANGED = "pool_changed", "Reviewer pool changed"
         TOKEN_CREATED = "token_created", "API token created"
+        TOKEN_REVOKED = "token_revoked", "API token revoked"
+        WEBHOOK_CHANGED = "webhook_changed", "Webhook changed"
         DATA_EXPORTED = "data_exported", "Data exported"
         REPORT_SHARED = "report_shared", "Report shared"
         ACCOUNT_DELETED = "account_deleted", "Account deleted"

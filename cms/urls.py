@@ -27,6 +27,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("notifications/", include("accounts.urls")),
     # The URL conf is where the apps meet: each app's screens under their prefixes.
+    path("api/v1/", include("integrations.api.urls")),
     path("public/", include("credentials.urls.public")),
     path("verify/", include("credentials.urls.verify")),
     path("my/badges/", include("credentials.urls.learner")),
@@ -34,6 +35,7 @@ urlpatterns = [
     path("review/lead/", include("credentials.urls.lead")),
     path("review/", include("credentials.urls.review")),
     path("district/", include("credentials.urls.district")),
+    path("district/", include("integrations.urls")),
     path("book-clubs/", include("learning.cohorts.urls")),
     path("book-clubs/", include("learning.cohorts.urls_participation")),
     path("book-clubs/", include("learning.cohorts.urls_facilitating")),  # wt-cohA

@@ -83,6 +83,7 @@ def seed(report) -> None:
         )
     demo_cohort.seed(report)  # the district's book clubs
     _colleague_assessments_ensure()
+    _school_teachers_ensure(district, schools)
     _institution_rounds_ensure(district)
     report.add_line(
         f"demo district: {district.name}, join code {DEMO_JOIN_CODE} "
@@ -128,6 +129,79 @@ def _colleague_assessments_ensure() -> None:
             finished = timezone.make_aware(datetime.combine(when[year], time(16, 0)))
             SelfAssessment.objects.filter(pk=take.pk).update(
                 started_at=finished - timedelta(minutes=25), completed_at=finished
+            )
+
+
+# Teachers who rated themselves against the ISTE Standards for Educators this school year,
+# so the heatmap has schools to compare: six at Riverside High (few strong on 2.7, Analyst),
+# six at Oak Street (strong on 2.3, Citizen), three at Lincoln Middle (too few to show).
+# Each string is a teacher's levels on 2.1 to 2.7.
+SCHOOL_TEACHERS = {
+    "Riverside High School": [
+        ("Daniel Okafor", "2121210"),
+        ("Fiona Grant", "2212100"),
+        ("Marcus Lee", "3221211"),
+        ("Sofia Reyes", "1112101"),
+        ("Ethan Walsh", "2121320"),
+        ("Nadia Rahman", "2211201"),
+    ],
+    "Oak Street Elementary": [
+        ("Lucy Chen", "1232122"),
+        ("Omar Farouk", "2132212"),
+        ("Isabel Moreno", "1231123"),
+        ("Kwame Asante", "2321112"),
+        ("Rachel Stein", "1132222"),
+        ("Mateo Silva", "2232121"),
+    ],
+    "Lincoln Middle School": [
+        ("Aiko Tanaka", "1121011"),
+        ("Ben Carter", "2110102"),
+        ("Chloe Dubois", "1011110"),
+    ],
+}
+
+
+def _school_teachers_ensure(district: District, schools: list[School]) -> None:
+    framework = Framework.objects.filter(code="ISTE-E").first()
+    if framework is None:
+        return
+    elements = list(services.assessable_elements(framework))
+    this_year = school_year_start(timezone.localdate())
+    finished = timezone.make_aware(
+        datetime.combine(
+            min(this_year + timedelta(days=40), timezone.localdate() - timedelta(days=1)),
+            time(15, 30),
+        )
+    )
+    by_name = {school.name: school for school in schools}
+    for school_name, teachers in SCHOOL_TEACHERS.items():
+        for name, levels in teachers:
+            email = f"{name.lower().replace(' ', '.')}@riverside.example"
+            teacher = User.objects.filter(email=email).first()
+            if teacher is None:
+                teacher = User(email=email, display_name=name, is_active=True)
+                teacher.set_unusable_password()
+                teacher.save()
+            Membership.objects.get_or_create(
+                user=teacher,
+                district=district,
+                defaults={
+                    "role": Membership.Role.LEARNER,
+                    "is_active": True,
+                    "joined_via": "admin",
+                    "school": by_name[school_name],
+                },
+            )
+            if teacher.self_assessments.filter(framework=framework).exists():
+                continue
+            take = services.assessment_start(user=teacher, framework=framework)
+            services.assessment_save(
+                assessment=take,
+                ratings={e.pk: (int(level), "") for e, level in zip(elements, levels, strict=True)},
+                complete=True,
+            )
+            SelfAssessment.objects.filter(pk=take.pk).update(
+                started_at=finished - timedelta(minutes=20), completed_at=finished
             )
 
 

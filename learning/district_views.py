@@ -15,6 +15,7 @@ from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import batch_list, batch_outcomes
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_list_for_district
+from learning.filters import MemberFilter
 from learning.forms import InvitationCsvForm, InvitationForm, MemberDeleteForm, MembershipForm
 from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
 from learning.models import Invitation, Membership
@@ -49,10 +50,19 @@ def _render_roster(request, district):
 
 
 def _render_home(request, district, *, invite_form, csv_form, status=200):
-    members = Paginator(selectors.district_member_list(district=district), MEMBERS_PER_PAGE)
+    rows = selectors.district_member_list(district=district)
+    # The API's member filters (learning.filters), on the same parameters.
+    member_filter = MemberFilter(request.GET, queryset=rows, district=district)
+    if member_filter.is_valid():
+        rows = member_filter.qs
+    elif request.method == "GET":
+        status = 400
+    members = Paginator(rows, MEMBERS_PER_PAGE)
     page_obj = members.get_page(request.GET.get("page"))
     context = {
         "district": district,
+        "member_filter": member_filter,
+        "filtered": any(request.GET.get(name) for name in member_filter.filters),
         "members": page_obj.object_list,
         "page_obj": page_obj,
         "invitations": selectors.invitation_open_list(district=district),

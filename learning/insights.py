@@ -54,12 +54,11 @@ from learning.selectors import level_list, school_year_label, school_year_start
 SMALLEST_GROUP = 5
 
 
-@dataclass
-class ElementCoverage:
-    element: FrameworkElement
+@dataclass(kw_only=True)
+class LevelCounts:
+    """How many people are at each level, shown only for a group of SMALLEST_GROUP or more."""
+
     counts: list[int]  # members at each level, LEVEL_MIN first
-    badges: int = 0
-    resources: list = field(default_factory=list)  # pages that address it, by kind
     first_level: int = 0  # the level counts[0] is for
 
     @property
@@ -76,18 +75,58 @@ class ElementCoverage:
         return sum(self.counts[:2])
 
     @property
+    def established_percent(self) -> int:
+        """The share at the third level (Established) or above."""
+        return round(100 * (self.rated - self.below_established) / (self.rated or 1))
+
+    @property
     def cells(self) -> list[dict]:
-        """Each level's count and share, for the table and the heatmap's shading."""
+        """Each level's count and share, for the table, the heatmap's shading and the
+        comparison's bar (`start` is where the level's part of the bar begins)."""
         rated = self.rated or 1
-        return [
-            {
-                "level": self.first_level + position,
-                "count": count,
-                "percent": round(100 * count / rated),
-                "band": min(4, 5 * count // rated),
-            }
-            for position, count in enumerate(self.counts)
-        ]
+        cells, start = [], 0.0
+        for position, count in enumerate(self.counts):
+            share = 100 * count / rated
+            cells.append(
+                {
+                    "level": self.first_level + position,
+                    "count": count,
+                    "percent": round(share),
+                    "band": min(4, 5 * count // rated),
+                    "start": f"{start:.2f}",
+                    "width": f"{share:.2f}",
+                }
+            )
+            start += share
+        return cells
+
+
+@dataclass(kw_only=True)
+class ElementCoverage(LevelCounts):
+    element: FrameworkElement
+    badges: int = 0
+    resources: list = field(default_factory=list)  # pages that address it, by kind
+
+
+@dataclass
+class CoverageGroup:
+    """A school or a role the heatmap compares, with its number of active members."""
+
+    label: str
+    members: int = 0
+
+
+@dataclass
+class ComparedElement:
+    element: FrameworkElement
+    groups: list[LevelCounts]  # one per group of the comparison, in its order
+
+
+@dataclass
+class CoverageComparison:
+    by: str  # "school" or "role"
+    groups: list[CoverageGroup]
+    rows: list[ComparedElement]
 
 
 @dataclass
@@ -99,19 +138,29 @@ class Coverage:
     assessed: int
     elements: list[ElementCoverage]
     smallest_group: int = SMALLEST_GROUP
+    comparison: CoverageComparison | None = None  # by school or role, when asked for
+
+    @property
+    def established(self):
+        """The third level (Established): a comparison gives the share at it or above."""
+        return self.levels[2]
 
 
 def coverage_framework_list() -> QuerySet[Framework]:
     return Framework.objects.live().order_by("sort_order", "name")
 
 
-def coverage_member_ids(*, district: District, school: School | None, role: str) -> QuerySet:
+def coverage_members(*, district: District, school: School | None, role: str) -> QuerySet:
     members = Membership.objects.filter(district=district, is_active=True)
     if school is not None:
         members = members.filter(school=school)
     if role:
         members = members.filter(role=role)
-    return members.values("user_id")
+    return members
+
+
+def coverage_member_ids(*, district: District, school: School | None, role: str) -> QuerySet:
+    return coverage_members(district=district, school=school, role=role).values("user_id")
 
 
 def latest_takes(*, framework: Framework, member_ids) -> QuerySet[SelfAssessment]:
@@ -126,10 +175,16 @@ def latest_takes(*, framework: Framework, member_ids) -> QuerySet[SelfAssessment
 
 
 def coverage_get(
-    *, district: District, framework: Framework, school: School | None = None, role: str = ""
+    *,
+    district: District,
+    framework: Framework,
+    school: School | None = None,
+    role: str = "",
+    compare: str = "",
 ) -> Coverage:
     """The district's coverage of the framework, for its active members (of one school or
-    role, when given). Seven queries."""
+    role, when given), and, with `compare` ("school" or "role"), each element's levels per
+    school or role. Ten queries; two more to compare roles, three to compare schools."""
     member_ids = coverage_member_ids(district=district, school=school, role=role)
     levels = level_list()
     elements = list(
@@ -154,6 +209,17 @@ def coverage_get(
     }
     _badges(coverage, framework, member_ids)
     _resources(coverage, framework)
+    comparison = None
+    if compare:
+        comparison = _comparison(
+            by=compare,
+            district=district,
+            school=school,
+            role=role,
+            latest=latest,
+            elements=elements,
+            levels=levels,
+        )
     return Coverage(
         district=district,
         framework=framework,
@@ -161,6 +227,65 @@ def coverage_get(
         members=member_ids.count(),
         assessed=latest.values("user").distinct().count(),
         elements=list(coverage.values()),
+        comparison=comparison,
+    )
+
+
+COMPARE_BY = ("school", "role")
+
+
+def _comparison(
+    *,
+    by: str,
+    district: District,
+    school: School | None,
+    role: str,
+    latest: QuerySet,
+    elements: list,
+    levels: list,
+) -> CoverageComparison:
+    """Each element's levels per school (each of the district's, and "No school" when
+    members have none) or per role, from the members' latest takes: one GROUP BY query, one
+    for the groups' sizes and, by school, one for the schools."""
+    if by not in COMPARE_BY:
+        raise ValueError(f"Compare by school or role, not {by!r}.")
+    members = coverage_members(district=district, school=school, role=role)
+    sizes = dict(members.values_list(by).annotate(people=Count("pk")).values_list(by, "people"))
+    if by == "school":
+        schools = district.schools.order_by("name")
+        if school is not None:
+            schools = schools.filter(pk=school.pk)
+        keys = [(each.pk, each.name) for each in schools]
+        if None in sizes:
+            keys.append((None, "No school"))
+    else:
+        keys = [(key, name) for key, name in Membership.Role.choices if key == role or not role]
+    # The rater's school or role as a subquery, not a join: SQLite would otherwise walk the
+    # district's memberships and look each up in the list of latest takes (seconds at 20,000).
+    group = members.filter(user=OuterRef("assessment__user")).order_by().values(by)[:1]
+    distribution = (
+        Rating.objects.filter(assessment__in=latest.values("pk"))
+        .annotate(group=Subquery(group))
+        .values_list("element_id", "level", "group")
+        .annotate(people=Count("pk"))
+    )
+    column = {key: position for position, (key, _) in enumerate(keys)}
+    index = {level.value: position for position, level in enumerate(levels)}
+    counts = {e.pk: [[0] * len(levels) for _ in keys] for e in elements}
+    for element_id, level, key, people in distribution:
+        if element_id in counts and level in index and key in column:
+            counts[element_id][column[key]][index[level]] += people
+    first = levels[0].value if levels else 0
+    return CoverageComparison(
+        by=by,
+        groups=[CoverageGroup(label=label, members=sizes.get(key, 0)) for key, label in keys],
+        rows=[
+            ComparedElement(
+                element=e,
+                groups=[LevelCounts(counts=group, first_level=first) for group in counts[e.pk]],
+            )
+            for e in elements
+        ],
     )
 
 

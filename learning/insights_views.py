@@ -49,6 +49,11 @@ class CoverageFilterForm(forms.Form):
         queryset=None, required=False, empty_label="All schools", label="School"
     )
     role = forms.ChoiceField(required=False, label="Role")
+    compare = forms.ChoiceField(
+        required=False,
+        label="Compare by",
+        choices=[("", "Nothing"), ("school", "School"), ("role", "Role")],
+    )
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
@@ -71,6 +76,7 @@ def _filters(request, district) -> tuple[CoverageFilterForm, dict | None]:
         "framework": form.cleaned_data["framework"],
         "school": form.cleaned_data["school"],
         "role": form.cleaned_data["role"],
+        "compare": form.cleaned_data["compare"],
     }
 
 
@@ -112,13 +118,12 @@ def district_coverage_csv(request, slug: str):
     if filters is None:
         return _invalid_filters(form)
     coverage = coverage_get(district=district, **filters)
-    header = [
-        "element",
-        "name",
-        "rated",
-        *[f"level {level.value} {level.name}" for level in coverage.levels],
-        "badges",
-    ]
+    levels = [f"level {level.value} {level.name}" for level in coverage.levels]
+    name = slugify(f"{district.slug}-{coverage.framework.code}-coverage")
+    if coverage.comparison:
+        header, rows = _comparison_table(coverage, levels)
+        return table_download(request, f"{name}-by-{coverage.comparison.by}", header, rows)
+    header = ["element", "name", "rated", *levels, "badges"]
     rows = [
         [
             row.element.code,
@@ -129,8 +134,33 @@ def district_coverage_csv(request, slug: str):
         ]
         for row in coverage.elements
     ]
-    name = slugify(f"{district.slug}-{coverage.framework.code}-coverage")
     return table_download(request, name, header, rows)
+
+
+def _comparison_table(coverage, levels: list[str]) -> tuple[list, list[list]]:
+    """One row per element and school (or role), as the screen shows them: a group of fewer
+    than SMALLEST_GROUP people says so, with no numbers."""
+    comparison = coverage.comparison
+    established = coverage.established
+    header = [
+        "element",
+        "name",
+        comparison.by,
+        "members",
+        "rated",
+        *levels,
+        f"percent at level {established.value} {established.name} or above",
+    ]
+    rows = []
+    for row in comparison.rows:
+        for group, cell in zip(comparison.groups, row.groups, strict=True):
+            if cell.shown:
+                numbers = [cell.rated, *cell.counts, cell.established_percent]
+            else:
+                rated = f"fewer than {coverage.smallest_group}" if cell.rated else 0
+                numbers = [rated, *[""] * len(cell.counts), ""]
+            rows.append([row.element.code, row.element.name, group.label, group.members, *numbers])
+    return header, rows
 
 
 def table_download(request, name: str, header: list, rows: list[list]) -> HttpResponse:
@@ -180,7 +210,15 @@ def district_coverage_people(request, slug: str):
     if level_name is None:
         raise Http404("No such level.")
     people = Paginator(
-        coverage_people(district=district, element=element, level=level, **filters), 50
+        coverage_people(
+            district=district,
+            framework=filters["framework"],
+            element=element,
+            level=level,
+            school=filters["school"],
+            role=filters["role"],
+        ),
+        50,
     )
     page_obj = people.get_page(request.GET.get("page"))
     context = {
@@ -327,7 +365,7 @@ def _invalid_filters(form) -> HttpResponse:
 
 FILTER_FIELDS = {
     SharedReport.Kind.DASHBOARD: ("year", "school", "role"),
-    SharedReport.Kind.COVERAGE: ("framework", "school", "role"),
+    SharedReport.Kind.COVERAGE: ("framework", "school", "role", "compare"),
 }
 
 
@@ -342,6 +380,8 @@ def _report_title(kind: str, district, form) -> str:
         parts.append(data["school"].name)
     if data.get("role"):
         parts.append(dict(Membership.Role.choices)[data["role"]] + "s")
+    if data.get("compare"):
+        parts.append(f"by {data['compare']}")
     return ", ".join(parts)
 
 
@@ -433,7 +473,11 @@ def shared_report(request, token: str):
         template = "learning/district_dashboard.html"
     else:
         context["coverage"] = coverage_get(
-            district=district, framework=data["framework"], school=data["school"], role=data["role"]
+            district=district,
+            framework=data["framework"],
+            school=data["school"],
+            role=data["role"],
+            compare=data["compare"],
         )
         context["role_label"] = dict(Membership.Role.choices).get(data["role"], "")
         template = "learning/district_coverage.html"

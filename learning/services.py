@@ -28,7 +28,7 @@ from cms.models import (
     MicroCredentialPage,
     PathwayPage,
 )
-from learning.events import invitation_accepted
+from learning.events import invitation_accepted, pathway_completed
 from learning.insights import goal_members, year_fraction, year_hours
 from learning.models import (
     CreditEntry,
@@ -819,6 +819,7 @@ def _enrolment_complete_if_done(
         hours=pathway.estimated_hours,
         earned_on=timezone.localdate(enrolment.completed_at),
     )
+    pathway_completed.send(sender=Enrolment, enrolment=enrolment)
 
 
 @transaction.atomic

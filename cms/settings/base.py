@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "cms",
     "learning",
     "credentials",
+    "integrations",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -49,6 +50,9 @@ INSTALLED_APPS = [
     "modelcluster",
     "taggit",
     "django_filters",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -320,6 +324,10 @@ LEAP_THROTTLES = {
     "public": {"ip": (600, 60)},
     # Badge verification: each check may fetch a dozen documents from other sites.
     "verify": {"ip": (30, 60)},
+    # The district REST API, per token (integrations.api.authentication)…
+    "api": {"token": (env_int("LEAP_API_REQUESTS_PER_MINUTE", 300, minimum=1), 60)},
+    # …and tokens it does not know, per address (failures only).
+    "api-unknown-token": {"ip": (20, 15 * 60)},
 }
 
 # Accounts: e-mail is the login; allauth handles sign-up, verification, reset and MFA.
@@ -466,6 +474,7 @@ LEAP_PERSONAL_DATA = [
     "cms.personal_data",
     "learning.personal_data",
     "credentials.personal_data",
+    "integrations.personal_data",
 ]
 LEAP_PERSONAL_DATA_FILES_MAX_MB = env_int(
     "LEAP_PERSONAL_DATA_FILES_MAX_MB", 200, minimum=1, maximum=4096
@@ -528,4 +537,56 @@ LOGGING = {
         "wagtail": {"level": "WARNING"},
         "django_tasks": {"level": "WARNING"},
     },
+}
+
+# The district REST API (integrations.api): read-only, by per-district tokens, one page at
+# a time by cursor. Its OpenAPI schema is at /api/v1/schema, documented at /api/v1/docs.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["integrations.api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["integrations.api.authentication.TokenHasScope"],
+    "DEFAULT_THROTTLE_CLASSES": ["integrations.api.authentication.ApiTokenThrottle"],
+    "DEFAULT_PAGINATION_CLASS": "integrations.api.pagination.IdCursorPagination",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "integrations.api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Leap district API",
+    "DESCRIPTION": (
+        "Read-only data about one district's people and their professional learning: "
+        "members and schools, pathway progress, self-assessment results, badges, book "
+        "clubs and attendance, PD hours. Send a token a district admin created as "
+        "`Authorization: Bearer <token>`; each token reads only its own district, and only "
+        "what its scopes allow."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SERVE_AUTHENTICATION": [],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["integrations.api.schema.api_endpoints_only"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "integrations.api.schema.error_responses",
+    ],
+}
+
+# District webhooks (integrations.webhooks). Hosts named in LEAP_WEBHOOK_LOCAL_HOSTS may be
+# plain http and private or local addresses (development and tests only; every other
+# endpoint is https on a public address). An endpoint whose deliveries failed this many
+# times in a row is paused and its district admins told. Delivered and given-up
+# deliveries are forgotten after LEAP_WEBHOOK_KEEP_DAYS (daily, by beat).
+LEAP_WEBHOOK_LOCAL_HOSTS = env_list("LEAP_WEBHOOK_LOCAL_HOSTS", [])
+LEAP_WEBHOOK_PAUSE_AFTER = env_int("LEAP_WEBHOOK_PAUSE_AFTER", 15, minimum=1)
+LEAP_WEBHOOK_TIMEOUT_SECONDS = 10
+LEAP_WEBHOOK_KEEP_DAYS = env_int("LEAP_WEBHOOK_KEEP_DAYS", 90, minimum=1)
+CELERY_BEAT_SCHEDULE["webhook-deliveries-purge"] = {
+    "task": "integrations.tasks.webhook_deliveries_purge",
+    "schedule": crontab(hour=3, minute=50),
 }

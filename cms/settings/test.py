@@ -26,10 +26,16 @@ CELERY_TASK_ALWAYS_EAGER = True
 # allauth's rate limits would make repeated log-ins in tests flaky.
 ACCOUNT_RATE_LIMITS = False
 # Leap's limits only where a test sets them (tests share one cache and reuse user ids).
-LEAP_THROTTLES = {scope: {"user": (10**9, 60)} for scope in LEAP_THROTTLES}  # noqa: F405
+LEAP_THROTTLES = {  # noqa: F405
+    scope: dict.fromkeys(limits, (10**9, 60))
+    for scope, limits in LEAP_THROTTLES.items()  # noqa: F405
+}
 
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 
 # The verifier's tests serve "another site's" badges from a local server on localhost.
 LEAP_VERIFY_LOCAL_HOSTS = ["localhost"]
 LEAP_VERIFY_TIMEOUT_SECONDS = 1
+
+# The webhook tests run their receiver on loopback, over plain http.
+LEAP_WEBHOOK_LOCAL_HOSTS = ["127.0.0.1", "localhost"]

@@ -23,6 +23,7 @@ from accounts.models import User
 from accounts.services import notify
 from cms.models import MicroCredentialPage
 from cms.selectors import explorer_page_get
+from credentials.events import badge_awarded, badge_revoked
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
@@ -267,6 +268,7 @@ def assertion_award_or_get(
             _audit(assertion, Action.BADGE_AWARDED, actor=awarded_by, summary=how or "Awarded")
             if notify:
                 assertion_notify_awarded(assertion=assertion)
+            badge_awarded.send(sender=Assertion, assertion=assertion)
     except IntegrityError:
         # Another call awarded the same badge at the same moment: theirs is the one.
         existing = Assertion.objects.get(
@@ -355,6 +357,7 @@ def assertion_revoke(*, assertion: Assertion, reason: str, revoked_by: User | No
             user=assertion.recipient, key=str(assertion.uuid), reason=f"Badge revoked: {reason}"
         )
     _audit(assertion, Action.BADGE_REVOKED, actor=revoked_by, summary=f"Revoked: {reason}")
+    badge_revoked.send(sender=Assertion, assertion=assertion)
     transaction.on_commit(lambda: public_cache.forget_assertion(assertion.uuid))
     return assertion
 

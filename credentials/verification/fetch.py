@@ -176,26 +176,35 @@ def _check_size(url: str, size: int) -> None:
         raise FetchError(f"{url} is larger than the {limit // 1_000_000} MB Leap reads.")
 
 
-def _address_allowed(address: str) -> bool:
+def address_is_public(address: str) -> bool:
+    """Whether Leap may connect to this IP address on someone else's behalf: a global
+    unicast address (no loopback, private, link-local, multicast or reserved one). The
+    district webhooks use it too."""
     ip = ipaddress.ip_address(address.split("%")[0])
     if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
         ip = ip.ipv4_mapped
     return ip.is_global and not ip.is_multicast
 
 
-def _resolved(host: str, port: int, local: bool) -> str:
-    """The address to connect to: the host's, once every address it has is checked."""
+def host_addresses(host: str, port: int, *, timeout: float) -> list[str]:
+    """Every address the host has (FetchError when it has none, or the resolver does not
+    answer within `timeout` seconds)."""
     # In a thread, so a resolver that does not answer cannot hold the request past the
     # timeout (the thread is left to finish on its own).
     lookup = _RESOLVER.submit(socket.getaddrinfo, host, port, type=socket.SOCK_STREAM)
     try:
-        infos = lookup.result(timeout=settings.LEAP_VERIFY_TIMEOUT_SECONDS)
+        infos = lookup.result(timeout=timeout)
     except (socket.gaierror, UnicodeError, OSError) as error:
         raise FetchError(f"The host {host} could not be found.") from error
     except concurrent.futures.TimeoutError as error:
         raise FetchError(f"The host {host} could not be looked up in time.") from error
-    addresses = [info[4][0] for info in infos]
-    if not local and not all(_address_allowed(address) for address in addresses):
+    return [info[4][0] for info in infos]
+
+
+def _resolved(host: str, port: int, local: bool) -> str:
+    """The address to connect to: the host's, once every address it has is checked."""
+    addresses = host_addresses(host, port, timeout=settings.LEAP_VERIFY_TIMEOUT_SECONDS)
+    if not local and not all(address_is_public(address) for address in addresses):
         raise FetchError(
             f"{host} is a private or local address. Leap only fetches badges from the public web."
         )

@@ -8,8 +8,9 @@ club still has meetings ahead, and stays completed whatever is recorded afterwar
 
 Completing is done once: the member's state becomes completed, one `CreditEntry`
 ("cohort:<id>") is added with the hours of the meetings attended so far plus the cohort's
-reading allowance, and, when the cohort has a completion badge, credentials is asked (by
-the task's dotted name) to award it.
+reading allowance, `learning.events.cohort_completed` is sent (the district webhooks
+follow it), and, when the cohort has a completion badge, credentials is asked (by the
+task's dotted name) to award it.
 
 The ledger is never edited. A meeting that a completed member comes to afterwards adds an
 entry of its own ("cohort:<id>:meeting:<session id>") with that meeting's hours. Each
@@ -34,6 +35,7 @@ from django.utils import timezone
 from accounts.jobs import job_enqueue_on_commit
 from learning.cohorts.calendar import cohort_zone
 from learning.cohorts.permissions import TAKING_PART
+from learning.events import cohort_completed
 from learning.models import (
     Attendance,
     Cohort,
@@ -157,6 +159,7 @@ def _complete(*, member: CohortMember, now: dt.datetime) -> None:
         earned_on=now.astimezone(cohort_zone(cohort)).date(),
     )
     Attendance.objects.filter(pk__in=[a.pk for a in meetings]).update(credited_at=now)
+    cohort_completed.send(sender=CohortMember, member=member)
     if cohort.completion_badge_id:
         job_enqueue_on_commit(
             BADGE_TASK,

@@ -98,6 +98,7 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_ser
 
 def test_learning_screens_have_no_axe_violations(live_server, site, page):
     from cms.models import Framework
+    from integrations.services import api_token_create
     from learning import services
     from tests.factories import DistrictFactory, MembershipFactory, learning_catalogue, onboarded
 
@@ -142,6 +143,9 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
     open_round = services.institutional_assessment_start(
         district=district, framework=system, title="Autumn review", created_by=ana
     )
+    api_token_create(
+        district=district, name="SIS nightly", scopes=["members"], days=90, created_by=ana
+    )
     draft = services.assessment_start(user=ana, framework=framework)
     services.plan_add(user=ana, page=catalogue.data, source="chosen")
     services.enrolment_enrol(user=ana, pathway=catalogue.pathway)
@@ -170,20 +174,35 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         f"/district/riverside/members/{membership.pk}/",
         "/district/riverside/insights/",
         "/district/riverside/insights/coverage/?framework=ISTE-E",
+        "/district/riverside/insights/coverage/?framework=ISTE-E&compare=role",
         "/district/riverside/insights/coverage/people/?framework=ISTE-E&element=2.1&level=1",
         f"/insights/shared/{shared_token}/",
         "/district/riverside/insights/institution/",
         f"/district/riverside/insights/institution/{finished_round.pk}/",
         f"/district/riverside/insights/institution/{open_round.pk}/",
         "/district/riverside/insights/institution/compare/?framework=EC2",
+        "/district/riverside/?role=learner&active=true",
+        "/district/riverside/api/",
+        "/district/riverside/webhooks/",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
     keep_screens(page, "district coverage heatmap")
+    page.goto(
+        live_server.url + "/district/riverside/insights/coverage/?framework=ISTE-E&compare=role"
+    )
+    keep_screens(page, "district coverage by role")
     page.goto(live_server.url + "/district/riverside/insights/")
     keep_screens(page, "district dashboard")
+    page.goto(live_server.url + "/district/riverside/api/")
+    keep_screens(page, "district API tokens")
     page.set_viewport_size(PHONE)
-    for path in ["/dashboard/", f"/my/self-assessment/{draft.pk}/", "/my/transcript/"]:
+    for path in [
+        "/dashboard/",
+        f"/my/self-assessment/{draft.pk}/",
+        "/my/transcript/",
+        "/district/riverside/insights/coverage/?framework=ISTE-E&compare=role",
+    ]:
         page.goto(live_server.url + path)
         overflow = page.evaluate("document.documentElement.scrollWidth > window.innerWidth")
         assert not overflow, f"{path} scrolls sideways on a phone"

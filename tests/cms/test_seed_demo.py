@@ -347,17 +347,31 @@ def test_the_demo_districts_insights_have_a_trend_and_a_heatmap(settings, client
     district = District.objects.get(slug="riverside")
     dashboard = dashboard_get(district=district, year_start=school_year_start(timezone.localdate()))
     figures = {figure.label: (figure.now, figure.before) for figure in dashboard.figures}
-    # Maya, Luis, Hannah, and Jordan's and Amira's second takes; last year four takes.
-    assert figures["Self-assessments finished"] == (5, 4)
+    # Maya, Luis, Hannah, Jordan's and Amira's second takes and the fifteen teachers'; last
+    # year four takes.
+    assert figures["Self-assessments finished"] == (20, 4)
     coverage = coverage_get(district=district, framework=Framework.objects.get(code="CTO"))
     privacy = next(row for row in coverage.elements if row.element.code == "CTO-10")
     # Seven people rated it, each by their latest take (Jordan's "1", not his earlier "0"):
     # Maya and Luis at 0; Jordan, Priya and Tom at 1; Amira and Hannah at 2.
     assert privacy.shown and privacy.counts == [2, 3, 2, 0]
     assert privacy.badges == 1  # Maya's Student Data Privacy Inventory
+    # The teachers' ISTE Educators takes, school by school: Oak Street strong on 2.3
+    # (Citizen), Lincoln Middle's three too few to show.
+    by_school = coverage_get(
+        district=district, framework=Framework.objects.get(code="ISTE-E"), compare="school"
+    ).comparison
+    assert [group.label for group in by_school.groups] == [
+        "Lincoln Middle School",
+        "Oak Street Elementary",
+        "Riverside High School",
+        "No school",
+    ]
+    citizen = next(row for row in by_school.rows if row.element.code == "2.3").groups
+    assert not citizen[0].shown and citizen[1].counts == [0, 0, 1, 5] and citizen[2].shown
     client.force_login(User.objects.get(email="district-admin@leap.example"))
     page = client.get("/district/riverside/insights/").content.decode()
-    assert '<span class="stat__number">5</span>' in page
+    assert '<span class="stat__number">20</span>' in page
     # Two finished rounds of the district rating itself, side by side.
     compare = client.get("/district/riverside/insights/institution/compare/?framework=DL")
     html = compare.content.decode()

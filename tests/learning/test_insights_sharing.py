@@ -1,7 +1,8 @@
 """Shared reports: a district admin makes a read-only link to the dashboard or the coverage
-with the filters on screen; someone not logged in sees the same aggregates (no names, no
-filters, no admin links); the link stops working when it expires or is revoked; a wrong
-request changes nothing; nobody else can make or revoke one."""
+with the filters on screen (the coverage's comparison by school or role too); someone not
+logged in sees the same aggregates (no names, no filters, no admin links); the link stops
+working when it expires or is revoked; a wrong request changes nothing; nobody else can
+make or revoke one."""
 
 import re
 from datetime import timedelta
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import AuditEntry
-from learning.models import SharedReport
+from learning.models import School, SharedReport
 from tests.factories import MembershipFactory
 from tests.learning.test_insights_coverage import member_rated
 
@@ -53,6 +54,22 @@ def test_a_shared_coverage_shows_the_same_aggregates_to_anyone_until_revoked(
     client.logout()
     gone = client.get(link.removeprefix("http://testserver"))
     assert gone.status_code == 410 and "The district withdrew this link" in gone.content.decode()
+
+
+def test_a_shared_coverage_keeps_its_comparison_by_school(client, district, district_admin):
+    school = School.objects.create(district=district, name="Lincoln Middle School")
+    for _ in range(5):
+        member_rated(district, {"2.7": 3}, school=school)
+    client.force_login(district_admin)
+    link = share(client, district, kind="coverage", framework="ISTE-E", compare="school", days="7")
+    report = SharedReport.objects.get()
+    assert report.filters == {"framework": "ISTE-E", "compare": "school"}
+    assert report.title.endswith("coverage, by school")
+    client.logout()
+    page = client.get(link.removeprefix("http://testserver")).content.decode()
+    assert '<th scope="col">Lincoln Middle School <small' in page
+    assert "<strong>100%</strong> at 2 or above" in page  # all five at level 3 on 2.7
+    assert "coverage/people" not in page and 'name="compare"' not in page
 
 
 def test_a_shared_dashboard_stops_when_it_expires(client, district, district_admin):

@@ -1,0 +1,12 @@
+"""Credentials' own signals, for the parts above it (the district webhooks) to follow
+without credentials importing them. Each is sent inside the transaction that made the
+change, so a receiver's writes commit or roll back with it."""
+
+from django.dispatch import Signal
+
+# Sent with `assertion` once a badge is issued (not when an award returns the badge the
+# person already held).
+badge_awarded = Signal()
+
+# Sent with `assertion` once a badge is revoked (not when it was revoked already).
+badge_revoked = Signal()
