@@ -99,6 +99,7 @@ def test_the_skip_link_is_the_first_stop_and_moves_focus_to_the_content(live_ser
 def test_learning_screens_have_no_axe_violations(live_server, site, page):
     from cms.models import Framework
     from integrations.services import api_token_create
+    from integrations.webhooks import webhook_endpoint_create
     from learning import services
     from tests.factories import DistrictFactory, MembershipFactory, learning_catalogue, onboarded
 
@@ -152,6 +153,9 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
     assertion_award(
         recipient=ana, badge_class=badge_class_for_micro_credential(page=catalogue.design)
     )
+    hook, _ = webhook_endpoint_create(  # after the award: nothing is sent to it
+        district=district, url="http://127.0.0.1:9/hook", events=["badge.awarded"], created_by=ana
+    )
     page.goto(live_server.url + "/accounts/login/")
     sign_in_here(page, "ana@school.example", "correct-horse-battery")
     # A district admin lands on their district; the learner's screens are a click away.
@@ -184,6 +188,7 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
         "/district/riverside/?role=learner&active=true",
         "/district/riverside/api/",
         "/district/riverside/webhooks/",
+        f"/district/riverside/webhooks/{hook.pk}/",
     ]:
         page.goto(live_server.url + path)
         assert violations(page) == [], path
@@ -196,6 +201,8 @@ def test_learning_screens_have_no_axe_violations(live_server, site, page):
     keep_screens(page, "district dashboard")
     page.goto(live_server.url + "/district/riverside/api/")
     keep_screens(page, "district API tokens")
+    page.goto(live_server.url + "/district/riverside/webhooks/")
+    keep_screens(page, "district webhooks")
     page.set_viewport_size(PHONE)
     for path in [
         "/dashboard/",
