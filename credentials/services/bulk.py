@@ -12,7 +12,9 @@ from accounts.errors import LeapError
 from accounts.models import BatchJob
 from cms.models import MicroCredentialPage
 from cms.spreadsheets import csv_rows
+from credentials.selectors.badges import award_issuer_get
 from credentials.services.badges import assertion_award_or_get, badge_class_for_micro_credential
+from credentials.services.issuers import issuer_platform
 
 REQUIRED_COLUMNS = ["email", "badge"]
 OPTIONAL_COLUMNS = ["narrative", "evidence_url"]
@@ -137,6 +139,24 @@ def bulk_award_start(
     return result
 
 
+# The badge class a job's rows are awarded, per published revision of the page and issuer:
+# a file of thousands of rows for one micro-credential works out its badge (a snapshot of
+# the page, its hash, a lookup) once per worker process, not once per row. A page published
+# again while the job runs is a new revision, so the rows after it get its new version.
+_BADGE_CLASSES: dict[tuple, object] = {}
+_BADGE_CLASSES_KEPT = 64
+
+
+def _badge_class(*, job: BatchJob, page: MicroCredentialPage, recipient):
+    issuer = award_issuer_get(page=page, recipient=recipient) or issuer_platform()
+    key = (job.pk, job.created_at, page.pk, page.live_revision_id, issuer.pk)
+    if key not in _BADGE_CLASSES:
+        if len(_BADGE_CLASSES) >= _BADGE_CLASSES_KEPT:
+            _BADGE_CLASSES.clear()
+        _BADGE_CLASSES[key] = badge_class_for_micro_credential(page=page, recipient=recipient)
+    return _BADGE_CLASSES[key]
+
+
 def bulk_award_row(*, row: dict, job: BatchJob) -> str:
     """Award one checked row (the batch handler): "awarded", or "already_held" when the
     person holds the badge already (a row done twice, or a file uploaded again)."""
@@ -148,7 +168,7 @@ def bulk_award_row(*, row: dict, job: BatchJob) -> str:
         raise LeapError(f"Line {row['line']}: the micro-credential is no longer published.")
     _assertion, created = assertion_award_or_get(
         recipient=user,
-        badge_class=badge_class_for_micro_credential(page=page, recipient=user),
+        badge_class=_badge_class(job=job, page=page, recipient=user),
         evidence=row["evidence_url"] or None,
         narrative=row["narrative"],
         awarded_by=job.created_by,

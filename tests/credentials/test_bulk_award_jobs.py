@@ -141,3 +141,23 @@ def test_the_progress_page_is_for_those_who_may_award(client, csv_data, registra
     page = client.get(url).content.decode()
     assert "0 of 5 rows done (0%)" in page and 'http-equiv="refresh"' in page
     assert client.get(f"/admin/issued_badges/award-from-csv/{uuid.uuid4()}/").status_code == 404
+
+
+def test_a_job_works_out_its_badge_once_not_once_per_row(
+    csv_data, people, registrar, monkeypatch, django_capture_on_commit_callbacks
+):
+    from credentials.services import bulk
+
+    made = []
+    real = bulk.badge_class_for_micro_credential
+
+    def counted(**kwargs):
+        made.append(kwargs["recipient"].pk)
+        return real(**kwargs)
+
+    monkeypatch.setattr(bulk, "badge_class_for_micro_credential", counted)
+    start(csv_data, django_capture_on_commit_callbacks, registrar)
+    held = Assertion.objects.filter(recipient__in=people)
+    assert held.count() == ROWS
+    assert len(made) == 1
+    assert len({assertion.badge_class_id for assertion in held}) == 1

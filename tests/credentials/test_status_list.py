@@ -111,3 +111,25 @@ def test_the_encoding_follows_the_specification():
     assert bits[0] == 0x80 and bits[1] == 0x40 and bits[-1] == 0x01
     assert sum(bin(byte).count("1") for byte in bits) == 3
     assert encoded_list([]).startswith("u")
+
+
+def test_a_list_half_full_sends_the_next_badges_to_a_new_list_at_a_fixed_cost(
+    badge_class, monkeypatch
+):
+    """The open list is found from the latest list alone, not by counting every list."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from credentials.openbadges import status_list
+
+    monkeypatch.setattr(status_list, "FILL_LIMIT", 2)
+    numbers, costs = [], []
+    for _ in range(5):
+        assertion = assertion_award(recipient=UserFactory(), badge_class=badge_class, notify=False)
+        entry = StatusListEntry.objects.get(assertion=assertion)
+        numbers.append(entry.number)
+        with CaptureQueriesContext(connection) as captured:
+            status_list._open_list(badge_class.issuer)
+        costs.append(len(captured))
+    assert numbers == [0, 0, 1, 1, 2]
+    assert set(costs) == {2}
