@@ -161,3 +161,37 @@ def test_a_job_works_out_its_badge_once_not_once_per_row(
     assert held.count() == ROWS
     assert len(made) == 1
     assert len({assertion.badge_class_id for assertion in held}) == 1
+
+
+def test_a_chunk_reads_its_own_rows_and_writes_back_only_its_progress(
+    csv_data, people, registrar, small_chunks, monkeypatch, django_capture_on_commit_callbacks
+):
+    """A file of thousands of rows is megabytes of JSON: no chunk reads or writes it all."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    monkeypatch.setattr(batch, "batch_run", lambda **kwargs: None)  # chunks run by hand here
+    job = start(csv_data, django_capture_on_commit_callbacks, registrar)
+    runs = []
+    while True:
+        with CaptureQueriesContext(connection) as captured:
+            more = batch.batch_run_chunk(job_id=job.pk)
+        runs.append([query["sql"] for query in captured])
+        if not more:
+            break
+    assert len(runs) == 3  # 5 rows, 2 a chunk
+    for queries in runs:
+        job_writes = [sql for sql in queries if sql.startswith('UPDATE "accounts_batchjob"')]
+        assert len(job_writes) == 1 and '"rows"' not in job_writes[0]
+        # The rows column is only ever read a row at a time (JSON_EXTRACT and JSON_TYPE on
+        # SQLite, -> on PostgreSQL), never whole.
+        column = '"accounts_batchjob"."rows"'
+        for sql in queries:
+            by_row = sum(
+                sql.count(reading)
+                for reading in (f"JSON_EXTRACT({column}", f"JSON_TYPE({column}", f"({column} ->")
+            )
+            assert sql.count(column) == by_row, sql
+    assert Assertion.objects.filter(recipient__in=people).count() == ROWS
+    job.refresh_from_db()
+    assert (job.state, job.processed, job.outcomes) == ("done", ROWS, {"awarded": ROWS})
