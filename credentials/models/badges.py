@@ -255,7 +255,11 @@ class Assertion(models.Model):
             ),
         ]
         ordering = ["-issued_on"]
-        indexes = [models.Index(fields=["recipient", "-issued_on"])]
+        indexes = [
+            models.Index(fields=["recipient", "-issued_on"]),
+            # The staff list of every issued badge, newest first (a million rows).
+            models.Index(fields=["-issued_on"], name="credentials_assertion_issued"),
+        ]
         verbose_name = "issued badge"
         permissions = [
             ("award_assertion", "Can award badges (bulk award from CSV)"),

@@ -35,6 +35,40 @@ def test_the_listing_shows_and_exports_issued_badges(admin_client, badge_class, 
     assert "maya@school.example" in body and str(assertion.uuid) in body
 
 
+def test_the_export_is_read_as_it_is_written_a_chunk_at_a_time(
+    admin_client, badge_class, monkeypatch
+):
+    """A download of a million badges must not hold them all: rows come from the database
+    a chunk at a time, newest first, in CSV and in Excel."""
+    from django.db.models.query import QuerySet
+    from openpyxl import load_workbook
+
+    from credentials.wagtail_hooks import Streamed
+    from tests.factories import UserFactory
+
+    people = [UserFactory() for _ in range(5)]
+    for person in people:
+        assertion_award(recipient=person, badge_class=badge_class, notify=False)
+    monkeypatch.setattr(Streamed, "EXPORT_CHUNK", 2)
+    chunks = []
+    real = QuerySet.iterator
+
+    def iterator(self, chunk_size=None):
+        chunks.append(chunk_size)
+        return real(self, chunk_size=chunk_size)
+
+    monkeypatch.setattr(QuerySet, "iterator", iterator)
+    response = admin_client.get("/admin/issued_badges/?export=csv")
+    lines = b"".join(response.streaming_content).decode().splitlines()
+    assert len(lines) == 1 + len(people)
+    assert [line.split(",")[3] for line in lines[1:]] == [p.email for p in reversed(people)]
+
+    workbook = admin_client.get("/admin/issued_badges/?export=xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(workbook.streaming_content))).active.values)
+    assert len(rows) == 1 + len(people)
+    assert chunks == [2, 2]
+
+
 def test_generic_add_edit_and_delete_are_closed(admin_client, badge_class, learner):
     assertion = assertion_award(recipient=learner, badge_class=badge_class, notify=False)
     assert admin_client.get("/admin/issued_badges/new/").status_code in (302, 403)
