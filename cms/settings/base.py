@@ -183,6 +183,9 @@ else:
 # Celery: without Redis, tasks run in-process at the moment they are enqueued.
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
+# Nothing reads a task's return value (the outbox row and the batch job say how work
+# went), so none is written to Redis; a task that needs one can ask with ignore_result=False.
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
