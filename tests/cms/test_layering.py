@@ -10,7 +10,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
-APPS = ["accounts", "cms", "learning", "credentials"]
+APPS = ["accounts", "cms", "learning", "credentials", "integrations"]
 
 
 def lint_imports(where: Path) -> subprocess.CompletedProcess:
