@@ -1,5 +1,8 @@
+from collections.abc import Callable
+
 from django import forms
 
+from accounts.errors import LeapError
 from integrations.models import ApiScope
 from integrations.services import TOKEN_DAYS
 
@@ -22,3 +25,20 @@ class ApiTokenForm(forms.Form):
         initial=90,
         label="Lasts",
     )
+
+
+def made_with_secret(request, form_class, make: Callable[[dict], tuple]) -> tuple:
+    """The token and webhook forms' one step: on a valid POST, `make(cleaned_data)` returns
+    (what was made, its secret), which the answer shows once; then a blank form. Returns
+    (form, made, secret, status): 400 when the form or `make` refused."""
+    form = form_class(request.POST or None)
+    if request.method != "POST":
+        return form, None, None, 200
+    if form.is_valid():
+        try:
+            made, secret = make(form.cleaned_data)
+        except LeapError as error:
+            form.add_error(None, str(error))
+        else:
+            return form_class(), made, secret, 200
+    return form, None, None, 400

@@ -8,10 +8,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from accounts.errors import LeapError
 from accounts.reauthentication import recent_authentication_required
 from integrations import selectors, services
-from integrations.forms import ApiTokenForm
+from integrations.forms import ApiTokenForm, made_with_secret
 from learning.permissions import district_for_admin
 
 
@@ -22,25 +21,17 @@ def district_api(request, slug: str):
     """The district's API tokens, and a form to make one: its secret is shown once, on the
     answer to the form, and never again."""
     district = district_for_admin(request.user, slug)
-    form = ApiTokenForm(request.POST or None)
-    created = secret = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created, secret = services.api_token_create(
-                    district=district,
-                    name=form.cleaned_data["name"],
-                    scopes=form.cleaned_data["scopes"],
-                    days=form.cleaned_data["days"],
-                    created_by=request.user,
-                )
-            except LeapError as error:
-                form.add_error(None, str(error))
-        if secret is None:
-            status = 400
-        else:
-            form = ApiTokenForm()
+    form, created, secret, status = made_with_secret(
+        request,
+        ApiTokenForm,
+        lambda data: services.api_token_create(
+            district=district,
+            name=data["name"],
+            scopes=data["scopes"],
+            days=data["days"],
+            created_by=request.user,
+        ),
+    )
     return render(
         request,
         "integrations/district_api.html",

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from accounts.errors import LeapError
 from accounts.reauthentication import recent_authentication_required
 from integrations import webhooks
+from integrations.forms import made_with_secret
 from integrations.models import WebhookDelivery
 from integrations.webhook_forms import WebhookEndpointForm
 from integrations.webhook_http import url_for_display
@@ -31,24 +32,13 @@ def district_webhooks(request, slug: str):
     """The district's webhooks, and a form to add one: its signing secret is shown once,
     on the answer to the form, and never again."""
     district = district_for_admin(request.user, slug)
-    form = WebhookEndpointForm(request.POST or None)
-    created = secret = None
-    status = 200
-    if request.method == "POST":
-        if form.is_valid():
-            try:
-                created, secret = webhooks.webhook_endpoint_create(
-                    district=district,
-                    url=form.cleaned_data["url"],
-                    events=form.cleaned_data["events"],
-                    created_by=request.user,
-                )
-            except LeapError as error:
-                form.add_error(None, str(error))
-        if secret is None:
-            status = 400
-        else:
-            form = WebhookEndpointForm()
+    form, created, secret, status = made_with_secret(
+        request,
+        WebhookEndpointForm,
+        lambda data: webhooks.webhook_endpoint_create(
+            district=district, url=data["url"], events=data["events"], created_by=request.user
+        ),
+    )
     return render(
         request,
         "integrations/district_webhooks.html",
