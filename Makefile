@@ -104,8 +104,12 @@ format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
+# The suite runs in TEST_PROCESSES processes (pytest-xdist), each with a test database and a
+# Redis database of its own; TEST_PROCESSES=0 runs it in this process alone.
+TEST_PROCESSES ?= 2
+
 test: lint validator dcc-verifier-if-npm
-	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest $(PYTEST_ARGS)
+	DJANGO_SETTINGS_MODULE=cms.settings.test $(BIN)/pytest -n $(TEST_PROCESSES) --dist worksteal $(PYTEST_ARGS)
 
 worker: install
 	@test -n "$$REDIS_URL" || { echo "Set REDIS_URL (e.g. redis://127.0.0.1:6379/0) to run a worker."; exit 1; }

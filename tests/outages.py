@@ -74,6 +74,9 @@ class WorkerProcess:
             "PRIVATE_MEDIA_ROOT": str(settings.STORAGES["private"]["OPTIONS"]["location"]),
         }
         env.pop("EMAIL_HOST", None)
+        # The worker's Redis is the one named here, not a pytest-xdist process's own
+        # database counted from it (cms/settings/test.py).
+        env.pop("PYTEST_XDIST_WORKER", None)
         if self.email_port:
             env.update(EMAIL_HOST="127.0.0.1", EMAIL_PORT=str(self.email_port))
             env["EMAIL_USE_TLS"] = "false"
