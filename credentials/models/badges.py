@@ -186,6 +186,10 @@ new_uuid = uuid.uuid4  # for fields declared after Assertion.uuid, which hides t
 class Assertion(models.Model):
     """One badge awarded to one person."""
 
+    # Wagtail's reference index ("usage" in the admin) would write rows for every badge awarded
+    # on every save; nobody asks which badges point at a page or a person, so none is kept.
+    wagtail_reference_index_ignore = True
+
     class Status(models.TextChoices):
         VALID = "valid", "Valid"
         EXPIRED = "expired", "Expired"

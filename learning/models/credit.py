@@ -9,6 +9,10 @@ from django.db import models
 
 
 class CreditEntry(models.Model):
+    # Wagtail's reference index ("usage" in the admin) would write rows for every credit entry
+    # on every save; nobody asks which credit entries point at a page or a person, so none is kept.
+    wagtail_reference_index_ignore = True
+
     class Source(models.TextChoices):
         PATHWAY = "pathway", "Pathway completed"
         BADGE = "badge", "Micro-credential earned"

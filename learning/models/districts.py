@@ -150,6 +150,10 @@ class School(models.Model):
 class Membership(models.Model):
     """A person's place in a district. Deactivated memberships are kept for the record."""
 
+    # Wagtail's reference index ("usage" in the admin) would write rows for every membership
+    # on every save; nobody asks which memberships point at a page or a person, so none is kept.
+    wagtail_reference_index_ignore = True
+
     class Role(models.TextChoices):
         LEARNER = "learner", "Learner"
         FACILITATOR = "facilitator", "Facilitator"

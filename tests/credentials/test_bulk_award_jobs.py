@@ -14,6 +14,7 @@ from accounts.models import BatchJob
 from credentials.models import Assertion
 from credentials.services import badges as badge_services
 from credentials.services.bulk import bulk_award_check, bulk_award_start
+from learning.models import CreditEntry
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -195,3 +196,17 @@ def test_a_chunk_reads_its_own_rows_and_writes_back_only_its_progress(
     assert Assertion.objects.filter(recipient__in=people).count() == ROWS
     job.refresh_from_db()
     assert (job.state, job.processed, job.outcomes) == ("done", ROWS, {"awarded": ROWS})
+
+
+def test_awards_write_nothing_to_wagtails_reference_index(
+    csv_data, people, registrar, django_capture_on_commit_callbacks
+):
+    """Each badge, its credit entry and the award's memberships would otherwise add rows to
+    Wagtail's reference index, two queries more a row for a list nobody reads."""
+    from wagtail.models import ReferenceIndex
+
+    before = ReferenceIndex.objects.count()
+    start(csv_data, django_capture_on_commit_callbacks, registrar)
+    assert Assertion.objects.filter(recipient__in=people).count() == ROWS
+    assert CreditEntry.objects.filter(user__in=people).count() == ROWS
+    assert ReferenceIndex.objects.count() == before
