@@ -123,3 +123,28 @@ def test_facilitators_roster_does_not_grow_with_members(client, catalogue, distr
             MembershipFactory(district=district)
         counts.append(query_count(client, url))
     assert counts[0] == counts[1], counts
+
+
+@pytest.mark.parametrize("url", [reverse("learning:dashboard"), reverse("learning:plan")])
+def test_learner_screens_read_the_sites_root_paths_once_however_many_links(
+    client, catalogue, monkeypatch, url
+):
+    """Every page link needs the sites' root paths, which live in the shared cache (Redis in
+    production): read once for the request, not once for each of 5 or 50 links."""
+    from wagtail.models import Site
+
+    real = Site.get_site_root_paths
+    reads = []
+
+    def counted():
+        reads.append(1)
+        return real()
+
+    monkeypatch.setattr(Site, "get_site_root_paths", staticmethod(counted))
+    counts = []
+    for size in (5, 20):
+        client.force_login(learner_with(catalogue, size))
+        reads.clear()
+        assert client.get(url).status_code == 200
+        counts.append(len(reads))
+    assert counts == [1, 1], counts
