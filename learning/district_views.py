@@ -4,7 +4,6 @@ home also shows its facilitators the roster (`permissions.district_for_staff`)."
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -37,15 +36,17 @@ def district_home(request, slug: str):
 
 
 MEMBERS_PER_PAGE = 50
+INVITATIONS_PER_PAGE = 25
 
 
 def _render_roster(request, district):
-    members = Paginator(selectors.district_roster_list(district=district), MEMBERS_PER_PAGE)
-    page_obj = members.get_page(request.GET.get("page"))
+    page = selectors.district_roster_page_get(
+        district=district, cursor=request.GET.get("cursor"), size=MEMBERS_PER_PAGE
+    ).linked(request.GET, "cursor", path=request.path)
     return render(
         request,
         "learning/district_roster.html",
-        {"district": district, "members": page_obj.object_list, "page_obj": page_obj},
+        {"district": district, "members": page.items, "members_page": page},
     )
 
 
@@ -57,15 +58,25 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         rows = member_filter.qs
     elif request.method == "GET":
         status = 400
-    members = Paginator(rows, MEMBERS_PER_PAGE)
-    page_obj = members.get_page(request.GET.get("page"))
+    # Each list pages by its own cursor; a link to another page keeps the filters and the
+    # other list's place, and leads to the home page (this may be a refused form's answer).
+    home = reverse("learning:district_home", args=[district.slug])
+    members = selectors.district_member_page_get(
+        members=rows, cursor=request.GET.get("cursor"), size=MEMBERS_PER_PAGE
+    ).linked(request.GET, "cursor", path=home, anchor="#members")
+    invitations = selectors.invitation_open_page_get(
+        district=district,
+        cursor=request.GET.get("invitations_cursor"),
+        size=INVITATIONS_PER_PAGE,
+    ).linked(request.GET, "invitations_cursor", path=home, anchor="#invitations")
     context = {
         "district": district,
         "member_filter": member_filter,
         "filtered": any(request.GET.get(name) for name in member_filter.filters),
-        "members": page_obj.object_list,
-        "page_obj": page_obj,
-        "invitations": selectors.invitation_open_list(district=district),
+        "members": members.items,
+        "members_page": members,
+        "invitations": invitations.items,
+        "invitations_page": invitations,
         "valid_days": INVITATION_VALID_DAYS,
         "resend_minutes": int(INVITATION_RESEND_INTERVAL.total_seconds() // 60),
         "invite_form": invite_form,

@@ -37,6 +37,7 @@ from cms.models import (
     PathwayPage,
     PathwayPrerequisite,
 )
+from cms.pagination import KeysetPage, keyset_page
 from cms.selectors import visible_to
 from learning.models import (
     CreditEntry,
@@ -538,6 +539,9 @@ def _per_user(queryset: QuerySet, aggregate) -> Subquery:
     )
 
 
+INVITATION_ORDERING = ("-sent_at", "-pk")
+
+
 def invitation_open_list(*, district: District) -> QuerySet:
     """Invitations neither accepted nor withdrawn, newest first; expired ones too (marked
     `expired`), since sending one again renews it."""
@@ -545,7 +549,18 @@ def invitation_open_list(*, district: District) -> QuerySet:
         district.invitations.filter(accepted_at__isnull=True, revoked_at__isnull=True)
         .select_related("school")
         .annotate(expired=Q(expires_at__lte=timezone.now()))
-        .order_by("-sent_at", "-pk")
+        .order_by(*INVITATION_ORDERING)
+    )
+
+
+def invitation_open_page_get(*, district: District, cursor: str | None, size: int) -> KeysetPage:
+    """One page of the open invitations (cms.pagination), with how many there are. Two
+    queries, at any depth."""
+    return keyset_page(
+        invitation_open_list(district=district),
+        ordering=INVITATION_ORDERING,
+        cursor=cursor,
+        size=size,
     )
 
 
@@ -585,23 +600,66 @@ def membership_get(*, user: User, district: District) -> Membership | None:
     return Membership.objects.filter(user=user, district=district).first()
 
 
+ROSTER_ORDERING = ("user__display_name", "pk")
+# Active members first, then by name.
+MEMBER_ORDERING = ("-is_active", "user__display_name", "pk")
+MEMBER_FIGURES = ("enrolments", "pathways_completed", "badges", "hours_this_year", "last_assessed")
+
+
 def district_roster_list(*, district: District) -> QuerySet:
     """What a facilitator sees of their district: its active members' names, roles and
-    schools (no addresses, no progress), by name, in one query."""
+    schools (no addresses, no progress), by name."""
     return (
         Membership.objects.filter(district=district, is_active=True)
         .select_related("user", "school")
-        .order_by("user__display_name", "pk")
+        .order_by(*ROSTER_ORDERING)
+    )
+
+
+def district_roster_page_get(*, district: District, cursor: str | None, size: int) -> KeysetPage:
+    """One page of the roster (cms.pagination), with how many there are. Two queries, at
+    any depth."""
+    return keyset_page(
+        district_roster_list(district=district),
+        ordering=ROSTER_ORDERING,
+        cursor=cursor,
+        size=size,
     )
 
 
 def district_member_list(*, district: District) -> QuerySet:
-    """Members with their progress figures, in one query."""
-    year_start = school_year_start(timezone.localdate())
-    credit = CreditEntry.objects.filter(voided_at__isnull=True)
+    """A district's members with their people and schools, active first, then by name: what
+    the admins' filters (learning.filters.MemberFilter) narrow, before
+    `district_member_page_get` reads one page of it."""
     return (
         Membership.objects.filter(district=district)
         .select_related("user", "school")
+        .order_by(*MEMBER_ORDERING)
+    )
+
+
+def district_member_page_get(*, members: QuerySet, cursor: str | None, size: int) -> KeysetPage:
+    """One page of `members` (district_member_list, perhaps filtered; cms.pagination), each
+    with its progress figures: `enrolments`, `pathways_completed`, `badges`,
+    `hours_this_year` and `last_assessed`. Three queries, at any depth: the figures are
+    worked out for the members on the page only."""
+    page = keyset_page(members, ordering=MEMBER_ORDERING, cursor=cursor, size=size)
+    figures = _member_figures({member.pk for member in page.items})
+    for member in page.items:
+        for name, value in figures[member.pk].items():
+            setattr(member, name, value)
+    return page
+
+
+def _member_figures(membership_ids: set[int]) -> dict[int, dict]:
+    """Progress figures per membership, in one query over just these memberships."""
+    if not membership_ids:
+        return {}
+    year_start = school_year_start(timezone.localdate())
+    credit = CreditEntry.objects.filter(voided_at__isnull=True)
+    rows = (
+        Membership.objects.filter(pk__in=membership_ids)
+        .order_by()
         .annotate(
             enrolments=Coalesce(_per_user(Enrolment.objects.all(), Count("pk")), 0),
             pathways_completed=Coalesce(
@@ -619,8 +677,9 @@ def district_member_list(*, district: District) -> QuerySet:
                 SelfAssessment.objects.filter(completed_at__isnull=False), Max("completed_at")
             ),
         )
-        .order_by("-is_active", "user__display_name")
+        .values("pk", *MEMBER_FIGURES)
     )
+    return {row.pop("pk"): row for row in rows}
 
 
 def member_progress_get(*, user: User) -> dict:

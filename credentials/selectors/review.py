@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from cms.pagination import keyset_page
 from credentials.agreement import Agreement, agreement
 from credentials.models import CalibrationScore, Exemplar, PoolMember, Review, ReviewerPool
 from credentials.models.review import count_of, covered_by
@@ -30,16 +31,37 @@ def reviewing_roles_get(*, user: User) -> ReviewingRoles:
     return ReviewingRoles(member=bool(leads), lead=any(leads))
 
 
-def review_queue_get(*, user: User) -> dict:
+# A page of the queue, and what it is read in: soonest due first (the pk settles ties).
+QUEUE_PAGE_SIZE = 25
+QUEUE_ORDERING = ("due_at", "pk")
+
+# What a row of the queue shows: the number, the micro-credential's title, the role and
+# dates. Never the submission's answers, pinned requirements or rubric, nor the page's
+# body and StreamFields, which a row does not show.
+_QUEUE_ROW = ("role", "state", "due_at", "completed_at", "decision")
+_QUEUE_ROW_PAGE = ("submission__micro_credential__title",)
+
+
+def review_queue_get(*, user: User, cursor: str | None = None) -> dict:
     """The reviewer's queue: first their calibration tasks (per pool they are not calibrated
-    in, how many exemplars are left to score), then their open assignments, soonest due
-    first, and their latest completed ones. Three queries, whatever the queue's length."""
-    base = Review.objects.filter(reviewer=user).select_related(
-        "submission", "submission__micro_credential"
+    in, how many exemplars are left to score), then one page of their open assignments,
+    soonest due first (`cursor`: the page after or before a row they saw; see
+    cms.pagination), with how many are open and overdue in all, and their latest completed
+    ones. Four queries, whatever the queue's length or the page."""
+    base = (
+        Review.objects.filter(reviewer=user)
+        .select_related("submission__micro_credential")
+        .only(*_QUEUE_ROW, *_QUEUE_ROW_PAGE)
     )
-    open_reviews = list(base.filter(state=Review.State.ASSIGNED).order_by("due_at"))
     now = timezone.now()
-    for review in open_reviews:
+    page = keyset_page(
+        base.filter(state=Review.State.ASSIGNED),
+        ordering=QUEUE_ORDERING,
+        cursor=cursor,
+        size=QUEUE_PAGE_SIZE,
+        counts={"overdue": Count("pk", filter=Q(due_at__lt=now))},
+    )
+    for review in page.items:
         review.is_overdue = review.due_at < now
     memberships = list(
         PoolMember.objects.filter(user=user, is_active=True)
@@ -57,8 +79,9 @@ def review_queue_get(*, user: User) -> dict:
         "calibration": calibration,
         # Live work can come from at least one pool.
         "calibrated_anywhere": any(m.is_calibrated for m in memberships),
-        "open": open_reviews,
-        "overdue": sum(1 for review in open_reviews if review.is_overdue),
+        "open": page.items,
+        "open_page": page,
+        "overdue": page.counts["overdue"],
         "done": list(base.filter(state=Review.State.COMPLETED).order_by("-completed_at")[:20]),
     }
 

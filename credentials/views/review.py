@@ -23,7 +23,9 @@ from credentials.views.files import (
 
 @login_required
 def review_queue(request):
-    return render(request, "credentials/review/queue.html", review_queue_get(user=request.user))
+    context = review_queue_get(user=request.user, cursor=request.GET.get("cursor"))
+    context["open_page"] = context["open_page"].linked(request.GET, "cursor")
+    return render(request, "credentials/review/queue.html", context)
 
 
 @login_required
