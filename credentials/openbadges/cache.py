@@ -1,8 +1,44 @@
-"""The public Open Badges JSON is cached; anything that changes what it says forgets it."""
+"""The public verification documents are cached (the shared cache: Redis in production)
+with their ETag, so a request, and a revalidation above all, costs no query; anything that
+changes what a document says makes the cache forget it, and tells `public_urls_changed`.
+
+A document that depends on records a change may touch is kept with *stamps*: a random value
+per record (an assertion, an issuer, an issuer's revocations) read before the database is,
+and served only while each of its stamps is unchanged. A change, once it commits, gives the
+record a new stamp, so every document built from it (the OB 2.0 assertion, both forms of the
+OB 3.0 credential, the revocation and status lists) is built again on its next request,
+however many there are. A request that read the database just before a change cannot put
+the old answer back: it read the old stamp first. Badge classes and keys never change, so
+their documents carry no stamps."""
+
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import UTC, datetime
 
 from django.core.cache import cache
+from django.urls import reverse
 
-from credentials.openbadges.public import assertion_public_json, issuer_public_json
+from credentials.models import Assertion, Issuer, StatusListEntry
+from credentials.openbadges import ob2, ob3, status_list
+from credentials.openbadges.changes import (
+    assertion_stamp,
+    issuer_stamp,
+    public_urls_changed,
+    restamp,
+    revocations_stamp,
+    stamps_current,
+)
+from credentials.openbadges.public import (
+    PublicDocument,
+    assertion_issuer_uuid,
+    assertion_public_json,
+    badge_class_public_json,
+    credential_public,
+    issuer_public_json,
+    public_key_public,
+    revocation_list_public,
+    status_list_public,
+)
 
 TIMEOUT_SECONDS = 60 * 60
 
@@ -19,10 +55,25 @@ def issuer_key(issuer_uuid) -> str:
     return f"ob2:issuer:{issuer_uuid}"
 
 
-def remember(key: str, build):
-    """The cached value for key, built when missing. A build only *adds* (never replaces):
-    a request that read the database before a revocation committed cannot overwrite what
-    the revocation wrote."""
+def credential_key(assertion_uuid, form: str) -> str:
+    return f"ob3:{form}:{assertion_uuid}"
+
+
+def revocation_list_key(issuer_uuid) -> str:
+    return f"ob3:revocations:{issuer_uuid}"
+
+
+def status_list_key(issuer_uuid, number: int) -> str:
+    return f"ob3:status:{issuer_uuid}:{number}"
+
+
+def public_key_key(issuer_uuid, kid: str) -> str:
+    return f"ob3:key:{issuer_uuid}:{kid}"
+
+
+def remember(key: str, build: Callable[[], PublicDocument | None]) -> PublicDocument | None:
+    """The cached document at key, built when missing, with no stamps. A build only *adds*
+    (never replaces), and `document` serves a copy only under the stamps it expects."""
     value = cache.get(key)
     if value is None:
         value = build()
@@ -31,19 +82,135 @@ def remember(key: str, build):
     return value
 
 
-def replace(key: str, value) -> None:
-    """Write what is now true (after a change commits), replacing any older copy."""
-    if value is None:
-        cache.delete(key)
-    else:
-        cache.set(key, value, TIMEOUT_SECONDS)
+def document(
+    key: str,
+    stamp_keys: list[str],
+    build: Callable[[], PublicDocument | None],
+    *,
+    dated_by: str | None = None,
+    found: dict | None = None,
+) -> PublicDocument | None:
+    """The document cached at `key` while every stamp it was kept under is current (and it
+    was kept under each of `stamp_keys`); otherwise built again, stamps read first, and
+    kept. `dated_by` names a stamp whose time counts as a change (a record with no edit
+    time of its own). `found` holds what the caller has already read from the cache."""
+    if found is None:
+        found = cache.get_many([key, *stamp_keys])
+    kept = found.get(key)
+    if kept is not None and set(stamp_keys) <= kept.stamps.keys():
+        others = [name for name in kept.stamps if name not in found]
+        if others:
+            found = {**found, **cache.get_many(others)}
+        if all(found.get(name) == value for name, value in kept.stamps.items()):
+            return kept
+    stamps = stamps_current(stamp_keys, found)
+    built = build()
+    if built is None:
+        return None
+    last_modified = built.last_modified
+    if dated_by is not None:
+        seen = datetime.fromtimestamp(stamps[dated_by][0], tz=UTC)
+        last_modified = max(last_modified, seen)
+    built = replace(built, stamps=stamps, last_modified=last_modified)
+    cache.set(key, built, TIMEOUT_SECONDS)
+    return built
+
+
+# What the public views serve.
+
+
+def assertion_document(uuid) -> PublicDocument | None:
+    return document(
+        assertion_key(uuid), [assertion_stamp(uuid)], lambda: assertion_public_json(uuid)
+    )
+
+
+def badge_class_document(uuid) -> PublicDocument | None:
+    return document(badge_class_key(uuid), [], lambda: badge_class_public_json(uuid))
+
+
+def issuer_document(uuid) -> PublicDocument | None:
+    stamp = issuer_stamp(uuid)
+    return document(issuer_key(uuid), [stamp], lambda: issuer_public_json(uuid), dated_by=stamp)
+
+
+def credential_document(uuid, form: str) -> PublicDocument | None:
+    """The OB 3.0 credential ("json" or "jwt"), kept under its assertion's stamp and its
+    issuer's (the credential carries the issuer's profile). A cached copy names the issuer
+    by its stamp; only a build asks the database which issuer it is."""
+    key, own_stamp = credential_key(uuid, form), assertion_stamp(uuid)
+    found = cache.get_many([key, own_stamp])
+    kept = found.get(key)
+    issuer_stamps = [name for name in (kept.stamps if kept else ()) if name != own_stamp]
+    if not issuer_stamps:
+        issuer_uuid = assertion_issuer_uuid(uuid)
+        if issuer_uuid is None:
+            return None
+        issuer_stamps = [issuer_stamp(issuer_uuid)]
+    return document(
+        key,
+        [own_stamp, *issuer_stamps],
+        lambda: credential_public(uuid, form),
+        dated_by=issuer_stamps[0],
+        found=found,
+    )
+
+
+def revocation_list_document(issuer_uuid) -> PublicDocument | None:
+    return document(
+        revocation_list_key(issuer_uuid),
+        [revocations_stamp(issuer_uuid)],
+        lambda: revocation_list_public(issuer_uuid),
+    )
+
+
+def status_list_document(issuer_uuid, number: int) -> PublicDocument | None:
+    return document(
+        status_list_key(issuer_uuid, number),
+        [revocations_stamp(issuer_uuid)],
+        lambda: status_list_public(issuer_uuid, number),
+    )
+
+
+def public_key_document(issuer_uuid, kid: str) -> PublicDocument | None:
+    key = public_key_key(issuer_uuid, kid)
+    return document(key, [], lambda: public_key_public(issuer_uuid, kid))
+
+
+# Changes.
 
 
 def forget_assertion(assertion_uuid) -> None:
-    """After a change to an assertion commits: rebuild its public JSON in the shared cache."""
-    replace(assertion_key(assertion_uuid), assertion_public_json(assertion_uuid))
+    """After a change to an assertion commits (revoked, made public or private, its holder's
+    account deleted): its documents are built again on their next request, and, for a
+    revoked one, its issuer's revocation list and status lists too."""
+    restamp(assertion_stamp(assertion_uuid))
+    found = (
+        Assertion.objects.select_related("badge_class__issuer").filter(uuid=assertion_uuid).first()
+    )
+    if found is None:
+        return
+    urls = [
+        ob2.assertion_id(found),
+        ob3.credential_id(found),
+        ob2.absolute(reverse("credentials:assertion_ob3_json", args=[found.uuid])),
+        ob2.absolute(reverse("credentials:assertion_image", args=[found.uuid])),
+    ]
+    if found.revoked:
+        issuer = found.badge_class.issuer
+        restamp(revocations_stamp(issuer.uuid))
+        urls.append(ob3.revocation_list_url(issuer))
+        entry = StatusListEntry.objects.filter(assertion=found).first()
+        if entry is not None:
+            urls.append(status_list.status_list_url(issuer, entry.number))
+    public_urls_changed(urls)
 
 
 def forget_issuer(issuer_uuid) -> None:
-    """After an issuer profile changes and commits: rebuild its public JSON."""
-    replace(issuer_key(issuer_uuid), issuer_public_json(issuer_uuid))
+    """After an issuer profile changes and commits: its profile, and every OB 3.0 credential
+    that carries it, are built again on their next request. Only the profile's URL is
+    purged: a cache in front revalidates the credentials within their max-age (a minute)."""
+    restamp(issuer_stamp(issuer_uuid))
+    found = Issuer.objects.filter(uuid=issuer_uuid).first()
+    if found is not None:
+        public_urls_changed([ob2.issuer_id(found)])

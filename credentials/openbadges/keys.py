@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from accounts.encryption import secrets_fernet
 from credentials.models import Issuer, IssuerKey
+from credentials.openbadges.changes import issuer_keys_changed
 
 
 def keys_reencrypt() -> int:
@@ -94,7 +95,9 @@ def issuer_key_rotate(*, issuer: Issuer) -> IssuerKey:
     returns the new Ed25519 key."""
     issuer.keys.filter(retired_at__isnull=True).update(retired_at=timezone.now())
     _create(issuer, IssuerKey.Algorithm.ES256)
-    return _create(issuer, IssuerKey.Algorithm.EDDSA)
+    key = _create(issuer, IssuerKey.Algorithm.EDDSA)
+    issuer_keys_changed(issuer)  # cached credentials are signed again with the new keys
+    return key
 
 
 def issuer_jwks(issuer: Issuer) -> dict:

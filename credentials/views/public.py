@@ -11,32 +11,25 @@ from django.views.decorators.http import require_safe
 
 from accounts.throttle import throttled
 from cms.middleware import UPLOAD_CSP
-from credentials.models import Assertion, BadgeClass, Issuer, IssuerKey
+from credentials import http_cache
+from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
-from credentials.openbadges import did, ob2, ob3, status_list
+from credentials.openbadges import ob2, ob3
 from credentials.openbadges.baking import assertion_baked_image
-from credentials.openbadges.keys import issuer_jwks as jwks
-from credentials.openbadges.keys import issuer_signing_key
 from credentials.openbadges.ob2 import dump
-from credentials.openbadges.public import (
-    assertion_public_json,
-    badge_class_public_json,
-    issuer_public_json,
-)
+from credentials.openbadges.public import JSON_LD, VC, did_document_public, jwks_public
 from credentials.selectors.badges import (
     assertion_public_get,
     badge_class_public_get,
     issuer_offer_list,
 )
 
-JSON_LD = "application/ld+json"
-
 
 def public_view(view):
     """A public verification endpoint: GET and HEAD only (405 otherwise), a generous limit
     per address (LEAP_THROTTLES["public"]) so one client cannot tie up the site, an ETag on
-    every answer with a body (a client holding the same answer gets 304), and a JSON 404
-    for clients that asked for JSON."""
+    every answer with a body (a client holding the same answer gets 304: the documents
+    through `http_cache`, pages here), and a JSON 404 for clients that asked for JSON."""
 
     @wraps(view)
     def answer(request, *args, **kwargs):
@@ -53,8 +46,11 @@ def public_view(view):
 
 
 def revalidated(request, response: HttpResponse) -> HttpResponse:
-    if response.status_code != 200 or response.streaming:
-        return response  # files carry their own max-age; errors are not revalidated
+    """A page for people: an ETag of its bytes, worked out once it is drawn (it shows the
+    visitor's own navigation and a status that changes with the clock, so the cache keeps
+    no copy of it); a 304 then saves sending it, not drawing it."""
+    if response.status_code != 200 or response.streaming or response.has_header("ETag"):
+        return response  # files and documents carry their own; errors are not revalidated
     set_response_etag(response)
     return get_conditional_response(request, etag=response["ETag"], response=response)
 
@@ -85,18 +81,19 @@ def json_response(body: bytes, status: int = 200) -> HttpResponse:
     return response
 
 
-def _cached_json_or_404(key: str, build) -> HttpResponse:
-    cached = public_cache.remember(key, build)
-    if cached is None:
+def _document(request, document, *, cache_control: str, negotiated: bool = False):
+    if document is None:
         raise Http404("No such Open Badges object.")
-    status, body = cached
-    return json_response(body, status)
+    return http_cache.document_response(
+        request, document, cache_control=cache_control, negotiated=negotiated
+    )
 
 
 @public_view
 def issuer(request, uuid):
     if wants_json(request):
-        return _cached_json_or_404(public_cache.issuer_key(uuid), lambda: issuer_public_json(uuid))
+        document = public_cache.issuer_document(uuid)
+        return _document(request, document, cache_control=http_cache.DESCRIBES, negotiated=True)
     found = get_object_or_404(Issuer, uuid=uuid)
     offered = issuer_offer_list(issuer=found)
     return html_response(request, "credentials/issuer.html", {"issuer": found, "offered": offered})
@@ -105,16 +102,16 @@ def issuer(request, uuid):
 @public_view
 def badge(request, uuid):
     if wants_json(request):
-        key = public_cache.badge_class_key(uuid)
-        return _cached_json_or_404(key, lambda: badge_class_public_json(uuid))
+        document = public_cache.badge_class_document(uuid)
+        return _document(request, document, cache_control=http_cache.DESCRIBES, negotiated=True)
     return html_response(request, "credentials/badge_class.html", badge_class_public_get(uuid=uuid))
 
 
 @public_view
 def assertion(request, uuid):
     if wants_json(request):
-        key = public_cache.assertion_key(uuid)
-        return _cached_json_or_404(key, lambda: assertion_public_json(uuid))
+        document = public_cache.assertion_document(uuid)
+        return _document(request, document, cache_control=http_cache.REVOCATION, negotiated=True)
     return html_response(request, "credentials/assertion.html", assertion_public_get(uuid=uuid))
 
 
@@ -167,91 +164,62 @@ def assertion_image(request, uuid):
 
 @public_view
 def issuer_jwks(request, uuid):
-    found = get_object_or_404(Issuer, uuid=uuid)
-    for algorithm in IssuerKey.Algorithm:  # publish keys before anything is signed with them
-        issuer_signing_key(found, algorithm)
-    response = HttpResponse(dump(jwks(found)), content_type="application/jwk-set+json")
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _document(request, jwks_public(uuid), cache_control=http_cache.KEY_SETS)
 
 
 @public_view
 def issuer_did_document(request, uuid):
     """The issuer's DID document (did:web), with every key it has signed with."""
-    found = get_object_or_404(Issuer, uuid=uuid)
-    issuer_signing_key(found)  # publish a key before anything is signed with it
-    # Ed25519 keys, which sign the Data Integrity proofs (the P-256 ones are in the JWKS).
-    document = did.did_document(found, list(found.keys.filter(algorithm=IssuerKey.Algorithm.EDDSA)))
-    response = HttpResponse(dump(document), content_type="application/did+json")
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=300"
-    return response
+    return _document(request, did_document_public(uuid), cache_control=http_cache.KEY_SETS)
 
 
 @public_view
 def issuer_key(request, uuid, kid):
     """One public key, which a VC-JWT's `kid` names."""
-    key = get_object_or_404(IssuerKey, issuer__uuid=uuid, kid=kid)
-    response = HttpResponse(dump(key.public_jwk), content_type="application/jwk+json")
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    document = public_cache.public_key_document(uuid, kid)
+    return _document(request, document, cache_control=http_cache.KEY)
 
 
 @public_view
 def issuer_revocations(request, uuid):
-    found = get_object_or_404(Issuer, uuid=uuid)
-    return json_response(dump(ob3.revocation_list(found)))
+    document = public_cache.revocation_list_document(uuid)
+    return _document(request, document, cache_control=http_cache.REVOCATION)
 
 
 @public_view
 def issuer_status_list(request, uuid, number):
-    """One of the issuer's Bitstring status lists, signed (revalidated by ETag: a revocation
-    shows the moment it commits)."""
-    found = get_object_or_404(Issuer, uuid=uuid)
-    credential = status_list.status_list_credential(found, number)
-    if credential is None:
+    """One of the issuer's Bitstring status lists, signed; kept until a revocation by the
+    issuer, and revalidated by ETag after a minute."""
+    document = public_cache.status_list_document(uuid, number)
+    if document is None:
         raise Http404("This issuer has no such status list.")
-    response = json_response(dump(credential))
-    response["Content-Type"] = "application/vc"
-    return response
+    return _document(request, document, cache_control=http_cache.REVOCATION)
 
 
-OB3_MEDIA_TYPES = [ob3.JWT_MEDIA_TYPE, "application/jwt", "application/vc", JSON_LD]
+OB3_MEDIA_TYPES = [ob3.JWT_MEDIA_TYPE, "application/jwt", VC, JSON_LD]
 
 
 @public_view
 def assertion_ob3(request, uuid):
     """The VC-JWT, or the JSON-LD credential with its proof for a client that asks for
     `application/vc` or JSON-LD (content negotiation; `…/ob3.json` is the same)."""
-    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
-    if found.revoked:
-        return _revoked(found)
-    if request.get_preferred_type(OB3_MEDIA_TYPES) in ("application/vc", JSON_LD):
-        response = json_response(dump(ob3.credential_signed(found)))
-        response["Content-Type"] = "application/vc"
-        return response
-    response = HttpResponse(ob3.credential_jwt(found), content_type=ob3.JWT_MEDIA_TYPE)
-    response["Access-Control-Allow-Origin"] = "*"
-    response["Vary"] = "Accept"
-    response["Content-Disposition"] = f'inline; filename="{uuid}.jwt"'
+    form = "json" if request.get_preferred_type(OB3_MEDIA_TYPES) in (VC, JSON_LD) else "jwt"
+    document = public_cache.credential_document(uuid, form)
+    response = _document(request, document, cache_control=http_cache.REVOCATION, negotiated=True)
+    if document.content_type == ob3.JWT_MEDIA_TYPE:
+        response["Content-Disposition"] = f'inline; filename="{uuid}.jwt"'
     return response
 
 
 @public_view
 def assertion_ob3_json(request, uuid):
-    found = get_object_or_404(Assertion.objects.select_related("badge_class__issuer"), uuid=uuid)
-    if found.revoked:
-        return _revoked(found)
-    response = json_response(dump(ob3.credential_signed(found)))
-    response["Content-Type"] = "application/vc"
-    return response
+    document = public_cache.credential_document(uuid, "json")
+    return _document(request, document, cache_control=http_cache.REVOCATION)
 
 
 def _revoked(assertion) -> HttpResponse:
-    """What a revoked badge's image and credential URLs answer: that it was revoked, and
-    nothing of its evidence."""
+    """What a revoked badge's image URL answers: that it was revoked, and nothing of its
+    evidence."""
     return json_response(dump(ob2.revoked_json(assertion)), status=410)
 
 
