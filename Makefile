@@ -12,7 +12,7 @@ PORT ?= 8000
 HOST ?= 127.0.0.1
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install validator dcc-verifier dcc-verifier-if-npm run migrate seed test lint format lock worker beat clean loadtest demo-code
+.PHONY: help install validator dcc-verifier dcc-verifier-if-npm run migrate seed test lint format lock worker beat clean loadtest demo-code bench
 
 help:
 	@echo "make run      install, migrate, seed the demo and serve it on http://$(HOST):$(PORT)"
@@ -24,6 +24,7 @@ help:
 	@echo "make lock     re-resolve requirements/lock.txt and dev-lock.txt from pyproject.toml"
 	@echo "make format   format the code with ruff"
 	@echo "make loadtest 200 simulated people for 2 minutes against a production-like stack, Redis restarted half-way (PostgreSQL and redis-server needed)"
+	@echo "make bench    every screen, throughput, baking and a 10,000-badge bulk award against PostgreSQL and Redis (database leap_bench, Redis DB 6); figures in benchmarks/results/; options via BENCH_ARGS, e.g. BENCH_ARGS=\"--scale 0.1 --requests 50 --badges 1000\""
 
 # The virtualenv is rebuilt only when the lock changes; the stamp is a copy of the lock.
 $(STAMP): $(LOCK)
@@ -77,6 +78,21 @@ LOADTEST_ARGS ?= --users 200 --seconds 120
 
 loadtest: install $(LOAD_STAMP)
 	$(BIN)/python loadtest/run.py $(LOADTEST_ARGS)
+
+# The benchmark (benchmarks/run.py; issue 16). Its load generator and web server are
+# Debian's wrk and nginx: installed here when missing and run as root, else the command
+# to install them is printed (the other stages run without them: BENCH_ARGS="--only screens,bake,bulk").
+BENCH_ARGS ?=
+
+bench: install
+	@if ! command -v wrk >/dev/null 2>&1 || ! { command -v nginx || test -x /usr/sbin/nginx; } >/dev/null 2>&1; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+			apt-get update -qq && apt-get install -y -qq wrk nginx-light; \
+		else \
+			echo "The throughput stage needs wrk and nginx: sudo apt-get install -y wrk nginx-light"; \
+		fi; \
+	fi
+	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)
 
 migrate: install
 	$(MANAGE) migrate --no-input

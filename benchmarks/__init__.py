@@ -1,0 +1,1 @@
+"""`make bench`: Leap's benchmark (benchmarks/README.md). Not part of the test run."""

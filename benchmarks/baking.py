@@ -1,0 +1,84 @@
+"""The bake stage: Leap's own bake path beside openbadges-bakery's `bake` on the same image
+and the same assertion JSON, in turn, N times each, in this process.
+
+- raw: `openbadges_bakery.bake` on the image bytes and the JSON text, both read once;
+- raw, stored: the same, then its bytes written to the media storage under one name (as
+  Leap does), the least any path that keeps the baked image can cost;
+- service: `credentials.openbadges.baking.assertion_bake` (builds the assertion's JSON,
+  reads the badge image from storage, bakes, writes the file, records its name);
+- task: the body of the `credentials.tasks.assertion_bake` task as the worker runs it
+  (the assertion loaded first), without the broker round trip."""
+
+import io
+import json
+import statistics
+import time
+
+STORED_NAME = "bench/baked-copy.png"
+
+
+def run(*, bakes: int = 200, warmup: int = 5) -> dict:
+    from django.core.files.base import ContentFile
+    from django.core.files.storage import default_storage
+    from openbadges_bakery import bake
+
+    from credentials import tasks
+    from credentials.models import Assertion
+    from credentials.openbadges import baking
+    from credentials.openbadges.ob2 import assertion_json
+
+    assertion = Assertion.objects.select_related("badge_class__issuer").order_by("pk").first()
+    with assertion.badge_class.image.open("rb") as source:
+        image = source.read()
+    text = json.dumps(assertion_json(assertion))
+
+    def raw_stored():
+        content = bake(io.BytesIO(image), text).read()
+        if default_storage.exists(STORED_NAME):
+            default_storage.delete(STORED_NAME)
+        default_storage.save(STORED_NAME, ContentFile(content))
+
+    paths = {
+        "raw bakery": lambda: bake(io.BytesIO(image), text).read(),
+        "raw bakery, stored": raw_stored,
+        "Leap's service": lambda: baking.assertion_bake(assertion=assertion),
+        "Leap's task": lambda: tasks.assertion_bake(assertion.pk),
+    }
+    default_storage.delete(STORED_NAME)
+    for _ in range(warmup):
+        for path in paths.values():
+            path()
+    walls = {name: [] for name in paths}
+    cpus = {name: [] for name in paths}
+    # In turn, so a machine that gets busier part-way slows every path alike.
+    for _ in range(bakes):
+        for name, path in paths.items():
+            wall, cpu = time.perf_counter(), time.process_time()
+            path()
+            cpus[name].append((time.process_time() - cpu) * 1000)
+            walls[name].append((time.perf_counter() - wall) * 1000)
+    figures = {
+        name: {
+            "bakes": bakes,
+            "median_ms": round(statistics.median(walls[name]), 3),
+            "cpu_median_ms": round(statistics.median(cpus[name]), 3),
+            "bakes_per_second": round(bakes / (sum(walls[name]) / 1000), 1),
+        }
+        for name in paths
+    }
+    default_storage.delete(STORED_NAME)
+    raw = figures["raw bakery"]["median_ms"]
+    ratios = {
+        "stored_over_raw": round(raw / figures["raw bakery, stored"]["median_ms"], 3),
+        "service_over_raw": round(raw / figures["Leap's service"]["median_ms"], 3),
+        "task_over_raw": round(raw / figures["Leap's task"]["median_ms"], 3),
+    }
+    return {
+        "image_bytes": len(image),
+        "image_type": "svg" if assertion.badge_class.image_is_svg else "png",
+        "json_bytes": len(text),
+        "paths": figures,
+        "ratios": ratios,
+        "target": 0.5,
+        "met": ratios["task_over_raw"] >= 0.5,
+    }
