@@ -22,8 +22,10 @@ from accounts.client_ip import client_ip
 def throttle_allows(*, scope: str, key: str, limit: int, seconds: int) -> bool:
     """Count one attempt by `key` at `scope`; False once there have been more than
     `limit` in the window."""
-    digest = hashlib.sha256(key.strip().lower().encode()).hexdigest()
-    cache_key = f"leap:throttle:{scope}:{digest}"
+    cache_key = _cache_key(scope, key)
+    count = getattr(cache, "count", None)  # the shared cache on Redis (cms.cache) has it
+    if count is not None:
+        return count(cache_key, seconds) <= limit
     if cache.add(cache_key, 1, timeout=seconds):
         return True
     try:
