@@ -128,7 +128,12 @@ class Submission(models.Model):
                 name="credentials_submission_attempt_unique",
             ),
         ]
-        indexes = [models.Index(fields=["state", "submitted_at"])]
+        indexes = [
+            models.Index(fields=["state", "submitted_at"]),
+            # A district's members' decided submissions (the district dashboard), found from
+            # each member rather than from every submission in a state.
+            models.Index(fields=["learner", "state"], name="credentials_submission_learner"),
+        ]
 
     def __str__(self) -> str:
         return f"Submission {self.number}"

@@ -38,6 +38,13 @@ class SelfAssessment(models.Model):
                 name="learning_assessment_target_on_scale",
             ),
         ]
+        indexes = [
+            # A member's latest finished take on a framework (district insights ask it of
+            # every member at once).
+            models.Index(
+                fields=["user", "framework", "completed_at"], name="learning_assessment_latest"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} on {self.framework.code} ({self.started_at:%Y-%m-%d})"

@@ -51,7 +51,12 @@ class CreditEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["user", "source_key"], name="learning_credit_once")
         ]
-        indexes = [models.Index(fields=["user", "earned_on"])]
+        indexes = [
+            models.Index(fields=["user", "earned_on"]),
+            # A district's badges per micro-credential (the heatmap): each member's entries of
+            # one source and page, found from the member, whatever the table's size.
+            models.Index(fields=["user", "source", "page"], name="learning_credit_user_source"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.title} ({self.hours} h)"
