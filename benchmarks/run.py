@@ -96,6 +96,18 @@ def database_fresh() -> None:
         shutil.rmtree(folder, ignore_errors=True)
 
 
+def static_manifest_reload() -> None:
+    """This process's static files storage read its manifest when Django started, which on
+    a fresh clone was before `collectstatic` made it: read it again, or every page fails
+    with "Missing staticfiles manifest entry"."""
+    from django.contrib.staticfiles.storage import staticfiles_storage
+
+    if hasattr(staticfiles_storage, "load_manifest"):
+        staticfiles_storage.hashed_files, staticfiles_storage.manifest_hash = (
+            staticfiles_storage.load_manifest()
+        )
+
+
 def seed_scale_available() -> bool:
     return (ROOT / "cms" / "management" / "commands" / "seed_scale.py").exists()
 
@@ -164,6 +176,7 @@ def main(argv: list[str] | None = None) -> int:
             results["setup_seconds"]["collectstatic"] = manage(
                 "collectstatic", "--no-input", "-v", "0"
             )
+            static_manifest_reload()
             results["setup_seconds"]["seed_demo"] = manage("seed_demo", "--allow-production")
         results["machine"] = report.machine()
         targets = None
