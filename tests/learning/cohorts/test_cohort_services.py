@@ -100,7 +100,9 @@ def test_a_district_admin_may_name_someone_else_as_the_only_facilitator(district
     "change, message",
     [
         (
-            {"start_date": timezone.localdate() - dt.timedelta(days=1)},
+            # Two days back: one day back in UTC is still today in the district's zone
+            # for the first hours of each UTC day.
+            {"start_date": timezone.localdate() - dt.timedelta(days=2)},
             "The start date is in the past",
         ),
         ({"facilitators": []}, "Choose at least one facilitator"),
