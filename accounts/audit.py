@@ -20,22 +20,18 @@ def _frozen(text: object, limit: int) -> str:
     return " ".join(str(text or "").split())[:limit]
 
 
-def audit_record(
+def _entry(
     *,
     action: str,
-    target: models.Model | None = None,
-    target_label: str = "",
-    district=None,
-    summary: str = "",
-    details: dict | None = None,
-    actor: User | None | object = FROM_CONTEXT,
+    target: models.Model | None,
+    target_label: str,
+    district,
+    summary: str,
+    details: dict | None,
+    person: User | None,
+    context,
 ) -> AuditEntry:
-    """Add one entry. `target` is what the action was about (its label defaults to its
-    str()); `district` (anything with `pk` and `name`) decides which district's admins may
-    read it; `actor=None` means Leap acted on its own (a decision, a schedule)."""
-    context = request_context.current()
-    person = context.user if actor is FROM_CONTEXT else actor
-    return AuditEntry.objects.create(
+    return AuditEntry(
         action=action,
         actor=person,
         actor_name=_frozen(getattr(person, "display_name", ""), 150),
@@ -51,6 +47,58 @@ def audit_record(
         user_agent=context.user_agent,
         request_id=context.request_id,
         origin=_frozen(context.origin, 200),
+    )
+
+
+def audit_record(
+    *,
+    action: str,
+    target: models.Model | None = None,
+    target_label: str = "",
+    district=None,
+    summary: str = "",
+    details: dict | None = None,
+    actor: User | None | object = FROM_CONTEXT,
+) -> AuditEntry:
+    """Add one entry. `target` is what the action was about (its label defaults to its
+    str()); `district` (anything with `pk` and `name`) decides which district's admins may
+    read it; `actor=None` means Leap acted on its own (a decision, a schedule)."""
+    context = request_context.current()
+    person = context.user if actor is FROM_CONTEXT else actor
+    entry = _entry(
+        action=action,
+        target=target,
+        target_label=target_label,
+        district=district,
+        summary=summary,
+        details=details,
+        person=person,
+        context=context,
+    )
+    entry.save()
+    return entry
+
+
+def audit_record_many(
+    *, action: str, records: list[dict], actor: User | None | object = FROM_CONTEXT
+) -> list[AuditEntry]:
+    """`audit_record` for many entries of one action by one actor (a bulk award), in one
+    insert. Each record gives `target`, and may give `target_label`, `district`, `summary`
+    and `details`."""
+    context = request_context.current()
+    person = context.user if actor is FROM_CONTEXT else actor
+    return AuditEntry.objects.bulk_create(
+        _entry(
+            action=action,
+            target=record.get("target"),
+            target_label=record.get("target_label", ""),
+            district=record.get("district"),
+            summary=record.get("summary", ""),
+            details=record.get("details"),
+            person=person,
+            context=context,
+        )
+        for record in records
     )
 
 

@@ -14,6 +14,12 @@ its dotted path (accounts sits below the apps that define them); it returns its 
 how the row came out ("awarded", "already_held", …), which the progress page counts,
 with a note to list when the row deserves one; or raises `LeapError` with a sentence for
 a row that cannot be done now.
+
+A handler may also do a whole chunk at once, set-based, when it carries one as
+`handler.for_chunk`: `(rows: list[dict], job) -> list[outcome or LeapError]`, one per row
+in order. The chunk runs in one savepoint; if it raises, nothing of it stays and its rows
+are done one by one by the handler itself, so the chunk path is only ever a faster way to
+the same result.
 """
 
 import datetime as dt
@@ -79,6 +85,32 @@ def _run_row(handler, row: dict, job: BatchJob) -> str | tuple[str, str]:
     except Exception:
         logger.exception("Row %s of batch job %s failed", row.get("line"), job.pk)
         problem = "it could not be done because of an error on our side, which has been logged"
+    return _failed(row, job, problem)
+
+
+def _run_rows(handler, rows: list[dict], job: BatchJob) -> list[str | tuple[str, str]]:
+    """The chunk's outcomes: by the handler's chunk form when it has one, else (or when
+    that fails) row by row."""
+    for_chunk = getattr(handler, "for_chunk", None)
+    if for_chunk is not None and len(rows) > 1:
+        try:
+            with transaction.atomic():
+                outcomes = for_chunk(rows=rows, job=job)
+        except Exception:
+            logger.warning(
+                "Batch job %s: a chunk failed as a whole; doing its rows one by one",
+                job.pk,
+                exc_info=True,
+            )
+        else:
+            return [
+                _failed(row, job, str(outcome)) if isinstance(outcome, LeapError) else outcome
+                for row, outcome in zip(rows, outcomes, strict=True)
+            ]
+    return [_run_row(handler, row, job) for row in rows]
+
+
+def _failed(row: dict, job: BatchJob, problem: str) -> str:
     job.failures.append({"line": row.get("line"), "problem": problem})
     return FAILED
 
@@ -94,8 +126,7 @@ def batch_run_chunk(*, job_id: int) -> bool:
     handler = _handler(job.handler)
     start = job.processed
     chunk = _rows(job, start, min(CHUNK, job.total - start))
-    for row in chunk:
-        outcome = _run_row(handler, row, job)
+    for row, outcome in zip(chunk, _run_rows(handler, chunk, job), strict=True):
         if isinstance(outcome, tuple):
             outcome, note = outcome
             job.notes.append({"line": row.get("line"), "note": note})

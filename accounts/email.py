@@ -10,7 +10,7 @@ import logging
 from django.core.mail import EmailMessage, EmailMultiAlternatives
 from django.template.loader import render_to_string
 
-from accounts.jobs import job_enqueue_on_commit
+from accounts.jobs import job_enqueue_on_commit, jobs_enqueue_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -66,8 +66,22 @@ def email_from_dict(data: dict) -> EmailMultiAlternatives:
     return message
 
 
+def _label(data: dict) -> str:
+    return f"e-mail {data['subject']!r} to {', '.join(data['to'])}"
+
+
 def email_send_on_commit(message: EmailMessage) -> None:
     """Queue the message for delivery after the current transaction commits."""
     data = email_to_dict(message)
-    label = f"e-mail {data['subject']!r} to {', '.join(data['to'])}"
-    job_enqueue_on_commit("accounts.tasks.email_deliver", data, label=label)
+    job_enqueue_on_commit("accounts.tasks.email_deliver", data, label=_label(data))
+
+
+def emails_send_on_commit(messages: list[EmailMessage]) -> None:
+    """Queue many messages (a bulk award's) for delivery after commit, in one insert; each
+    is still delivered, retried and logged on its own."""
+    jobs = []
+    for message in messages:
+        data = email_to_dict(message)
+        jobs.append(([data], _label(data)))
+    if jobs:
+        jobs_enqueue_on_commit("accounts.tasks.email_deliver", jobs)

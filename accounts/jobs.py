@@ -4,7 +4,12 @@ it (tasks import services; the reverse would be a cycle). It is recorded in the 
 the caller's transaction and handed to Celery after commit (`accounts.outbox`), so a
 broker, worker or SMTP failure delays it and never loses it."""
 
-from accounts.outbox import outbox_add, outbox_publish_after_commit
+from accounts.outbox import (
+    outbox_add,
+    outbox_add_many,
+    outbox_publish_after_commit,
+    outbox_publish_many_after_commit,
+)
 
 
 def job_enqueue_on_commit(task_name: str, *args, label: str = "", dedupe_key: str = "") -> None:
@@ -17,3 +22,9 @@ def job_enqueue_on_commit(task_name: str, *args, label: str = "", dedupe_key: st
     message = outbox_add(task_name=task_name, args=list(args), label=label, dedupe_key=dedupe_key)
     if message is not None:
         outbox_publish_after_commit(message)
+
+
+def jobs_enqueue_on_commit(task_name: str, jobs: list[tuple[list, str]]) -> None:
+    """`job_enqueue_on_commit` for many runs of one task, each (args, label): recorded in
+    one insert, published after commit."""
+    outbox_publish_many_after_commit(outbox_add_many(task_name=task_name, jobs=jobs))

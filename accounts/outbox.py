@@ -158,6 +158,25 @@ def outbox_add(
         return None
 
 
+def outbox_add_many(*, task_name: str, jobs: list[tuple[list, str]]) -> list[OutboxMessage]:
+    """`outbox_add` for many messages of one task at once (a bulk award's e-mails): one
+    insert. `jobs` are (args, label) pairs; no dedupe key."""
+    task_named(task_name)
+    now = timezone.now()
+    first_try = now + timedelta(seconds=settings.LEAP_OUTBOX_FAST_PATH_SECONDS)
+    return OutboxMessage.objects.bulk_create(
+        OutboxMessage(
+            task_name=task_name,
+            args=list(args),
+            label=label[:300],
+            dedupe_key="",
+            created_at=now,
+            next_attempt_at=first_try,
+        )
+        for args, label in jobs
+    )
+
+
 # Publishing: the fast path and the relay.
 
 # After the broker refused a message, this process leaves new work to the relay for a few
@@ -174,6 +193,19 @@ def outbox_fast_path_resume() -> None:
 
 def outbox_publish_after_commit(message: OutboxMessage) -> None:
     transaction.on_commit(lambda: _publish_now(message), robust=True)
+
+
+def outbox_publish_many_after_commit(messages: list[OutboxMessage]) -> None:
+    """The fast path for many messages, in one commit hook: each is published as
+    `outbox_publish_after_commit` would, and if the broker is down the rest are left to the
+    relay at once."""
+
+    def publish() -> None:
+        for message in messages:
+            _publish_now(message)
+
+    if messages:
+        transaction.on_commit(publish, robust=True)
 
 
 def _publish_now(message: OutboxMessage) -> None:

@@ -2,6 +2,7 @@
 through `notify`, which honours their e-mail preference."""
 
 import logging
+from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
 from django.conf import settings
@@ -10,7 +11,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.email import email_send
+from accounts.email import email_render, email_send, emails_send_on_commit
 from accounts.errors import LeapError
 from accounts.models import Notification, NotificationSettings, User
 
@@ -80,26 +81,72 @@ def notify(
     one follows the person's choice: at once (with an unsubscribe link and headers), in
     tomorrow's daily digest, or not at all. E-mail templates get `name`, `url` (absolute)
     and, when non-essential, `unsubscribe_url` besides `context`."""
-    mode = EmailMode.IMMEDIATE if essential else email_mode_of(user=user)
-    notification = Notification.objects.create(
+    notice = Notice(
         user=user,
-        message=message[:300],
+        message=message,
         url=url,
-        digest_pending=bool(email_template) and mode == EmailMode.DIGEST,
+        email_template=email_template,
+        context=context,
+        essential=essential,
     )
-    if email_template and mode == EmailMode.IMMEDIATE:
-        extra = {"name": user.display_name, "url": settings.SITE_URL + url}
-        headers = {}
-        if not essential:
-            extra["unsubscribe_url"] = unsubscribe_url(user=user)
-            headers = unsubscribe_headers(url=extra["unsubscribe_url"])
-        email_send(
-            template=email_template,
-            context={**extra, **(context or {})},
-            to=[user.email],
-            headers=headers,
+    return notify_many(notices=[notice])[0]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """One notice of many (`notify_many`), with `notify`'s meaning for each field."""
+
+    user: User
+    message: str
+    url: str = ""
+    email_template: str = ""
+    context: dict | None = None
+    essential: bool = True
+
+
+def notify_many(*, notices: list[Notice]) -> list[Notification]:
+    """`notify` for many people at once (a bulk award): the same choices per person, with
+    their preferences read in one query, the notices written in one insert and the
+    e-mails queued in one more."""
+    optional = {n.user.pk for n in notices if not n.essential}
+    modes = dict(
+        NotificationSettings.objects.filter(user_id__in=optional).values_list(
+            "user_id", "email_mode"
         )
-    return notification
+        if optional
+        else []
+    )
+    notifications, emails = [], []
+    for notice in notices:
+        user = notice.user
+        mode = (
+            EmailMode.IMMEDIATE if notice.essential else modes.get(user.pk) or EmailMode.IMMEDIATE
+        )
+        notifications.append(
+            Notification(
+                user=user,
+                message=notice.message[:300],
+                url=notice.url,
+                digest_pending=bool(notice.email_template) and mode == EmailMode.DIGEST,
+            )
+        )
+        if notice.email_template and mode == EmailMode.IMMEDIATE:
+            extra = {"name": user.display_name, "url": settings.SITE_URL + notice.url}
+            headers = {}
+            if not notice.essential:
+                extra["unsubscribe_url"] = unsubscribe_url(user=user)
+                headers = unsubscribe_headers(url=extra["unsubscribe_url"])
+            emails.append(
+                email_render(
+                    template=notice.email_template,
+                    context={**extra, **(notice.context or {})},
+                    to=[user.email],
+                    headers=headers,
+                )
+            )
+    created = Notification.objects.bulk_create(notifications)
+    emails_send_on_commit(emails)
+    return created
 
 
 def digest_send(*, user: User) -> int:

@@ -8,5 +8,9 @@ from django.dispatch import Signal
 # person already held).
 badge_awarded = Signal()
 
+# Sent with `assertions`, a list, once a bulk award has issued them (instead of
+# `badge_awarded` for each: a receiver can do its work for all of them at once).
+badges_awarded = Signal()
+
 # Sent with `assertion` once a badge is revoked (not when it was revoked already).
 badge_revoked = Signal()

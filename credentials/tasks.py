@@ -17,6 +17,13 @@ def assertion_bake(assertion_id: int) -> str:
     return baking.assertion_bake(assertion=assertion).baked_image.name
 
 
+@outbox_task()
+def assertions_bake(assertion_ids: list[int]) -> int:
+    """After a bulk award's chunk commits: bake its images, in one run."""
+    found = Assertion.objects.select_related("badge_class__issuer").filter(pk__in=assertion_ids)
+    return baking.assertions_bake(assertions=list(found.order_by("pk")))
+
+
 @shared_task
 def assertion_email_awarded(assertion_id: int) -> int:
     """Kept for one release: awards queued by the previous version under this name are

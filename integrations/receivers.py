@@ -4,7 +4,7 @@ their outbox messages) are written with it, or not at all."""
 
 from django.dispatch import receiver
 
-from credentials.events import badge_awarded, badge_revoked
+from credentials.events import badge_awarded, badge_revoked, badges_awarded
 from integrations import webhooks
 from integrations.models import WebhookEvent
 from learning.events import cohort_completed, pathway_completed
@@ -13,6 +13,11 @@ from learning.events import cohort_completed, pathway_completed
 @receiver(badge_awarded)
 def webhook_badge_awarded(sender, assertion, **kwargs):
     webhooks.webhook_badge_event(event=WebhookEvent.BADGE_AWARDED, assertion=assertion)
+
+
+@receiver(badges_awarded)
+def webhook_badges_awarded(sender, assertions, **kwargs):
+    webhooks.webhook_badges_awarded(assertions=assertions)
 
 
 @receiver(badge_revoked)

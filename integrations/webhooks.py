@@ -328,6 +328,27 @@ def webhook_badge_event(*, event: str, assertion: Assertion) -> list[WebhookDeli
     )
 
 
+def webhook_badges_awarded(*, assertions: list[Assertion]) -> list[WebhookDelivery]:
+    """Many badges awarded at once (a bulk award): one query finds which recipients are in
+    a district with a live endpoint for the event, and only their badges are worked out
+    one by one (most districts have no webhook)."""
+    event = WebhookEvent.BADGE_AWARDED
+    recipients = {a.recipient_id for a in assertions if a.recipient_id is not None}
+    with_endpoints = WebhookEndpoint.objects.filter(
+        district__is_active=True, removed_at__isnull=True
+    ).values("district_id")
+    heard = set(
+        Membership.objects.filter(
+            user_id__in=recipients, is_active=True, district_id__in=with_endpoints
+        ).values_list("user_id", flat=True)
+    )
+    deliveries = []
+    for assertion in assertions:
+        if assertion.recipient_id in heard:
+            deliveries += webhook_badge_event(event=event, assertion=assertion)
+    return deliveries
+
+
 def webhook_pathway_completed(*, enrolment: Enrolment) -> list[WebhookDelivery]:
     """A pathway completed, for the learner's districts."""
     event = WebhookEvent.PATHWAY_COMPLETED

@@ -23,6 +23,7 @@ __all__ = [
     "district_lock",
     "district_member_ids",
     "district_of",
+    "districts_of_users",
     "is_member_of_any",
     "time_zone_of",
 ]
@@ -37,6 +38,23 @@ def district_ids_of(*, user: User) -> list[int]:
     return list(
         _active_memberships(user).order_by("created_at", "pk").values_list("district_id", flat=True)
     )
+
+
+def districts_of_users(*, user_ids) -> dict[int, list[District]]:
+    """For many people at once (a bulk award): each one's active districts, the one joined
+    first first, as `district_ids_of` and `district_of` order them; one query. Someone in
+    no district is left out."""
+    found: dict[int, list[District]] = {}
+    memberships = (
+        Membership.objects.filter(
+            user_id__in=list(user_ids), is_active=True, district__is_active=True
+        )
+        .select_related("district")
+        .order_by("created_at", "pk")
+    )
+    for membership in memberships:
+        found.setdefault(membership.user_id, []).append(membership.district)
+    return found
 
 
 def district_of(*, user: User) -> District | None:

@@ -28,6 +28,7 @@ from cms.models import (
     MicroCredentialPage,
     PathwayPage,
 )
+from learning import api
 from learning.events import invitation_accepted, pathway_completed
 from learning.insights import goal_members, year_fraction, year_hours
 from learning.models import (
@@ -900,6 +901,86 @@ def badge_earned(
         if _earned_step_ids(pathway_steps(enrolment.pathway), {micro_credential_id}):
             _enrolment_complete_if_done(enrolment, enrolment.pathway, earned=earned)
     return entry
+
+
+@dataclass(frozen=True)
+class BadgeEarned:
+    """One badge of a bulk award, as `badge_earned` is told it."""
+
+    user: User
+    micro_credential_id: int | None
+    title: str
+    hours: Decimal
+    earned_on: date
+    key: str
+    url: str = ""
+    image_url: str = ""
+    expires_on: date | None = None
+
+
+def _hours_per_badge(districts) -> Decimal | None:
+    """The hours a person's districts credit per badge instead of the badge's own: the
+    setting of the first joined that has one (as `badge_hours` reads it)."""
+    return next((d.pd_hours_per_badge for d in districts if d.pd_hours_per_badge is not None), None)
+
+
+@transaction.atomic
+def badges_earned(*, earned: list[BadgeEarned], districts_of: dict | None = None) -> None:
+    """`badge_earned` for many badges at once (a bulk award), in a handful of queries
+    whatever their number: the credit in one insert (a badge credited before is credited
+    once), then the pathways these badges finish. `districts_of` (from
+    `api.districts_of_users`) saves reading the districts again."""
+    if not earned:
+        return
+    if districts_of is None:
+        districts_of = api.districts_of_users(user_ids={e.user.pk for e in earned})
+    entries = []
+    for badge in earned:
+        setting = _hours_per_badge(districts_of.get(badge.user.pk, []))
+        entries.append(
+            CreditEntry(
+                user=badge.user,
+                source=CreditEntry.Source.BADGE,
+                source_key=f"badge:{badge.key}",
+                page_id=badge.micro_credential_id,
+                title=badge.title,
+                hours=setting if setting is not None else badge.hours,
+                earned_on=badge.earned_on,
+                url=badge.url,
+                image_url=badge.image_url,
+                expires_on=badge.expires_on,
+            )
+        )
+    CreditEntry.objects.bulk_create(entries, ignore_conflicts=True)
+    _pathways_complete_for_badges(earned)
+
+
+def _pathways_complete_for_badges(earned: list[BadgeEarned]) -> None:
+    """Complete the open enrolments of these people whose pathway has a step for a badge
+    they just earned: one query for all the enrolments, then only the few that qualify are
+    worked out one by one."""
+    pages_of: dict[int, set[int]] = {}
+    users = {}
+    for badge in earned:
+        if badge.micro_credential_id is not None:
+            pages_of.setdefault(badge.user.pk, set()).add(badge.micro_credential_id)
+            users[badge.user.pk] = badge.user
+    if not pages_of:
+        return
+    enrolments = (
+        Enrolment.objects.select_for_update(of=("self",))
+        .filter(user_id__in=list(pages_of), completed_at__isnull=True, pathway__isnull=False)
+        .select_related("pathway")
+        .order_by("pk")
+    )
+    steps_of: dict[int, list[StepInfo]] = {}
+    for enrolment in enrolments:
+        pathway = enrolment.pathway
+        if pathway.pk not in steps_of:
+            steps_of[pathway.pk] = pathway_steps(pathway)
+        if _earned_step_ids(steps_of[pathway.pk], pages_of[enrolment.user_id]):
+            enrolment.user = users[enrolment.user_id]
+            _enrolment_complete_if_done(enrolment, pathway)
 
 
 def external_badge_counted(

@@ -60,6 +60,45 @@ def _allocate(assertion: Assertion) -> StatusListEntry:
     raise RuntimeError(f"No free status bit found in list {number} of {issuer}.")
 
 
+def status_entries_allocate(*, assertions: list[Assertion], issuer: Issuer) -> None:
+    """Draw the bits of many new assertions of one issuer at once (a bulk award): the free
+    ones found with one query, written with one insert. Should another award take one of
+    these bits meanwhile, the insert fails as a whole and is drawn again."""
+    if not assertions:
+        return
+    for _ in range(ATTEMPTS):
+        number = _open_list(issuer)
+        indexes = _free_indexes(issuer, number, len(assertions))
+        try:
+            with transaction.atomic():
+                StatusListEntry.objects.bulk_create(
+                    StatusListEntry(assertion=assertion, issuer=issuer, number=number, index=index)
+                    for assertion, index in zip(assertions, indexes, strict=True)
+                )
+            return
+        except IntegrityError:
+            continue
+    raise RuntimeError(f"No free status bits found in the lists of {issuer}.")
+
+
+def _free_indexes(issuer: Issuer, number: int, count: int) -> list[int]:
+    """`count` different bits of the list not yet drawn, in random order (a set's order
+    would hand them out sorted, and a bit's place would tell when it was awarded)."""
+    chosen: set[int] = set()
+    while len(chosen) < count:
+        wanted = count - len(chosen)
+        candidates = {secrets.randbelow(LIST_SIZE) for _ in range(wanted)} - chosen
+        taken = set(
+            StatusListEntry.objects.filter(
+                issuer=issuer, number=number, index__in=candidates
+            ).values_list("index", flat=True)
+        )
+        chosen |= candidates - taken
+    drawn = list(chosen)
+    secrets.SystemRandom().shuffle(drawn)
+    return drawn
+
+
 def _open_list(issuer: Issuer) -> int:
     """The issuer's list that is less than half full. Lists fill in order, so only the
     latest can be: two index lookups (its number, its count), whatever the issuer has

@@ -62,6 +62,22 @@ def award_issuer_get(*, page: MicroCredentialPage, recipient: User) -> Issuer | 
     return next((issuers[pk] for pk in district_ids if pk in issuers), None)
 
 
+def award_issuers_get(*, page: MicroCredentialPage, district_ids_of: dict) -> dict:
+    """`award_issuer_get` for many recipients at once, given each one's district ids (the
+    one joined first first): {recipient id: Issuer or None}; one query."""
+    wanted = {pk for ids in district_ids_of.values() for pk in ids}
+    issuers = {
+        issuer.district_id: issuer
+        for issuer in Issuer.objects.filter(
+            district_id__in=wanted, issuing_arrangements__micro_credential_id=page.pk
+        )
+    }
+    return {
+        user_id: next((issuers[pk] for pk in ids if pk in issuers), None)
+        for user_id, ids in district_ids_of.items()
+    }
+
+
 def district_issuer_get(*, district) -> Issuer | None:
     """The district's own issuer profile, if it has made one."""
     return Issuer.objects.filter(district=district).first()

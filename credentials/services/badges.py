@@ -4,6 +4,7 @@ import hashlib
 import json
 import secrets
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from functools import partial
@@ -16,19 +17,19 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.audit import Action, audit_record, person_label
+from accounts.audit import Action, audit_record, audit_record_many, person_label
 from accounts.errors import LeapError
 from accounts.jobs import job_enqueue_on_commit
 from accounts.models import User
-from accounts.services import notify
+from accounts.services import Notice, notify, notify_many
 from cms.models import MicroCredentialPage
 from cms.selectors import explorer_page_get
-from credentials.events import badge_awarded, badge_revoked
+from credentials.events import badge_awarded, badge_revoked, badges_awarded
 from credentials.models import Assertion, BadgeClass, Issuer
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges import ob2
 from credentials.openbadges.images import image_for_storage
-from credentials.openbadges.status_list import status_entry_get
+from credentials.openbadges.status_list import status_entries_allocate, status_entry_get
 from credentials.selectors.badges import award_issuer_get
 from credentials.services.badge_art import (
     badge_art_draw,
@@ -247,22 +248,15 @@ def assertion_award_or_get(
                     return current, False
                 current.is_current = False  # expired: keep it on record, allow renewal
                 current.save(update_fields=["is_current", "updated_at"])
-            salt = secrets.token_hex(16)
-            issued_on = timezone.now()
-            assertion = Assertion.objects.create(
-                badge_class=badge_class,
-                badge_family=badge_class.family,
+            assertion = _new_assertion(
                 recipient=recipient,
-                recipient_email=recipient.email,
-                salt=salt,
-                identity_hash=identity_hash(recipient.email, salt),
-                subject_id=recipient.credential_subject,
-                issued_on=issued_on,
-                expires_on=_expiry(badge_class, issued_on),
-                evidence_url=evidence or "",
+                badge_class=badge_class,
+                evidence=evidence,
                 narrative=narrative,
                 awarded_by=awarded_by,
+                issued_on=timezone.now(),
             )
+            assertion.save(force_insert=True)
             status_entry_get(assertion)  # its bit in the issuer's status list
             _tell_learning_awarded(assertion, credit_hours=credit_hours)
             _audit(assertion, Action.BADGE_AWARDED, actor=awarded_by, summary=how or "Awarded")
@@ -284,29 +278,144 @@ def assertion_award_or_get(
     return assertion, True
 
 
+def _new_assertion(
+    *,
+    recipient: User,
+    badge_class: BadgeClass,
+    evidence: str | None,
+    narrative: str,
+    awarded_by,
+    issued_on: datetime,
+) -> Assertion:
+    salt = secrets.token_hex(16)
+    return Assertion(
+        badge_class=badge_class,
+        badge_family=badge_class.family,
+        recipient=recipient,
+        recipient_email=recipient.email,
+        salt=salt,
+        identity_hash=identity_hash(recipient.email, salt),
+        subject_id=recipient.credential_subject,
+        issued_on=issued_on,
+        expires_on=_expiry(badge_class, issued_on),
+        evidence_url=evidence or "",
+        narrative=narrative,
+        awarded_by=awarded_by,
+    )
+
+
+@dataclass(frozen=True)
+class Award:
+    """One badge of a bulk award (`assertions_award`)."""
+
+    recipient: User
+    badge_class: BadgeClass
+    evidence: str = ""
+    narrative: str = ""
+    how: str = ""
+
+
+@transaction.atomic
+def assertions_award(*, awards: list[Award], awarded_by=None) -> list[tuple[Assertion, bool]]:
+    """`assertion_award_or_get` for many badges at once (a bulk award's chunk), with the
+    same outcome for each (one live badge per person and family, the credit, the pathways
+    it completes, the audit entry, the notice and e-mail, the webhooks, the baked image),
+    in a number of queries that does not grow with the chunk. Returns (assertion, created)
+    for each award, in order. An award made meanwhile by another process for one of these
+    people makes the whole call fail with IntegrityError, changing nothing: the caller
+    then does the awards one by one."""
+    results: list[tuple[Assertion, bool] | None] = [None] * len(awards)
+    current = {
+        (held.recipient_id, held.badge_family): held
+        for held in Assertion.objects.select_for_update().filter(
+            recipient_id__in={a.recipient.pk for a in awards},
+            badge_family__in={a.badge_class.family for a in awards},
+            is_current=True,
+        )
+    }
+    issued_on = timezone.now()
+    made: dict[tuple, Assertion] = {}
+    retired, new = [], []
+    for number, award in enumerate(awards):
+        key = (award.recipient.pk, award.badge_class.family)
+        held = made.get(key) or current.get(key)
+        if held is not None and held.status == Assertion.Status.VALID:
+            results[number] = (held, False)
+            continue
+        if held is not None:
+            retired.append(held.pk)  # expired: kept on record, and earned again
+        assertion = _new_assertion(
+            recipient=award.recipient,
+            badge_class=award.badge_class,
+            evidence=award.evidence,
+            narrative=award.narrative,
+            awarded_by=awarded_by,
+            issued_on=issued_on,
+        )
+        made[key] = assertion
+        new.append((award, assertion))
+        results[number] = (assertion, True)
+    if retired:
+        Assertion.objects.filter(pk__in=retired).update(is_current=False, updated_at=issued_on)
+    assertions = Assertion.objects.bulk_create([assertion for _award, assertion in new])
+    if not assertions:
+        return results
+    by_issuer: dict[int, list[Assertion]] = {}
+    for assertion in assertions:
+        by_issuer.setdefault(assertion.badge_class.issuer_id, []).append(assertion)
+    for group in by_issuer.values():
+        status_entries_allocate(assertions=group, issuer=group[0].badge_class.issuer)
+    districts_of = learning_api.districts_of_users(user_ids={a.recipient_id for a in assertions})
+    learning_services.badges_earned(
+        earned=[_earned(assertion) for assertion in assertions], districts_of=districts_of
+    )
+    records = []
+    for award, assertion in new:
+        issuer = assertion.badge_class.issuer
+        district = (
+            issuer.district
+            if issuer.district_id is not None
+            else next(iter(districts_of.get(assertion.recipient_id, [])), None)
+        )
+        records.append(_audit_fields(assertion, summary=award.how or "Awarded", district=district))
+    audit_record_many(action=Action.BADGE_AWARDED, actor=awarded_by, records=records)
+    notify_many(notices=[_awarded_notice(assertion) for assertion in assertions])
+    badges_awarded.send(sender=Assertion, assertions=assertions)
+    job_enqueue_on_commit(
+        "credentials.tasks.assertions_bake",
+        [assertion.pk for assertion in assertions],
+        label=f"baking {len(assertions)} badges",
+    )
+    return results
+
+
+def _audit_fields(assertion: Assertion, *, summary: str, district) -> dict:
+    return {
+        "target": assertion,
+        "target_label": f"“{assertion.badge_class.name}” for {person_label(assertion.recipient)}",
+        "district": district,
+        "summary": summary,
+        "details": {"assertion": str(assertion.uuid), "badge_class": assertion.badge_class_id},
+    }
+
+
 def _audit(assertion: Assertion, action: str, *, actor: User | None, summary: str) -> None:
     """An award or revocation in the audit log, for the district whose admins see it: the
     issuer's, when a district issued the badge, else the recipient's own."""
     issuer = assertion.badge_class.issuer
+    district = (
+        issuer.district
+        if issuer.district_id is not None or assertion.recipient is None
+        else learning_api.district_of(user=assertion.recipient)
+    )
     audit_record(
-        action=action,
-        actor=actor,
-        target=assertion,
-        target_label=f"“{assertion.badge_class.name}” for {person_label(assertion.recipient)}",
-        district=(
-            issuer.district
-            if issuer.district_id is not None or assertion.recipient is None
-            else learning_api.district_of(user=assertion.recipient)
-        ),
-        summary=summary,
-        details={"assertion": str(assertion.uuid), "badge_class": assertion.badge_class_id},
+        action=action, actor=actor, **_audit_fields(assertion, summary=summary, district=district)
     )
 
 
-def _tell_learning_awarded(assertion: Assertion, *, credit_hours: bool = True) -> None:
-    """Credit the hours and complete the pathway steps this badge stands for."""
+def _earned(assertion: Assertion, *, credit_hours: bool = True) -> learning_services.BadgeEarned:
     badge_class = assertion.badge_class
-    learning_services.badge_earned(
+    return learning_services.BadgeEarned(
         user=assertion.recipient,
         micro_credential_id=badge_class.micro_credential_id,
         title=badge_class.name,
@@ -319,11 +428,14 @@ def _tell_learning_awarded(assertion: Assertion, *, credit_hours: bool = True) -
     )
 
 
-def assertion_notify_awarded(*, assertion: Assertion) -> None:
-    """Tell the learner they earned the badge (in the site; by e-mail unless they turned
-    such news off)."""
+def _tell_learning_awarded(assertion: Assertion, *, credit_hours: bool = True) -> None:
+    """Credit the hours and complete the pathway steps this badge stands for."""
+    learning_services.badge_earned(**vars(_earned(assertion, credit_hours=credit_hours)))
+
+
+def _awarded_notice(assertion: Assertion) -> Notice:
     name = assertion.badge_class.name
-    notify(
+    return Notice(
         user=assertion.recipient,
         message=f"You earned “{name}”.",
         url=reverse("my_badges"),
@@ -335,6 +447,12 @@ def assertion_notify_awarded(*, assertion: Assertion) -> None:
         },
         essential=False,  # news, not a decision on work the learner sent
     )
+
+
+def assertion_notify_awarded(*, assertion: Assertion) -> None:
+    """Tell the learner they earned the badge (in the site; by e-mail unless they turned
+    such news off)."""
+    notify_many(notices=[_awarded_notice(assertion)])
 
 
 @transaction.atomic

@@ -2,19 +2,28 @@
 rows are awarded in the background (accounts.batch), with a progress page."""
 
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
+from django.db import transaction
 
 from accounts.batch import batch_start
 from accounts.errors import LeapError
 from accounts.models import BatchJob
 from cms.models import MicroCredentialPage
 from cms.spreadsheets import csv_rows
-from credentials.selectors.badges import award_issuer_get
-from credentials.services.badges import assertion_award_or_get, badge_class_for_micro_credential
+from credentials.models import BadgeClass
+from credentials.selectors.badges import award_issuer_get, award_issuers_get
+from credentials.services.badges import (
+    Award,
+    assertion_award_or_get,
+    assertions_award,
+    badge_class_for_micro_credential,
+)
 from credentials.services.issuers import issuer_platform
+from learning import api as learning_api
 
 REQUIRED_COLUMNS = ["email", "badge"]
 OPTIONAL_COLUMNS = ["narrative", "evidence_url"]
@@ -143,35 +152,121 @@ def bulk_award_start(
 # a file of thousands of rows for one micro-credential works out its badge (a snapshot of
 # the page, its hash, a lookup) once per worker process, not once per row. A page published
 # again while the job runs is a new revision, so the rows after it get its new version.
-_BADGE_CLASSES: dict[tuple, object] = {}
+# One made in a transaction not yet committed is checked before it is handed out again (one
+# query): if that transaction, or the savepoint of the row that made it, rolled back, the
+# badge class does not exist and is worked out again.
+_BADGE_CLASSES: dict[tuple, tuple[object, bool]] = {}
 _BADGE_CLASSES_KEPT = 64
 
 
-def _badge_class(*, job: BatchJob, page: MicroCredentialPage, recipient):
-    issuer = award_issuer_get(page=page, recipient=recipient) or issuer_platform()
+def _keep(key: tuple, badge_class, *, committed: bool) -> None:
+    if key not in _BADGE_CLASSES and len(_BADGE_CLASSES) >= _BADGE_CLASSES_KEPT:
+        _BADGE_CLASSES.clear()
+    _BADGE_CLASSES[key] = (badge_class, committed)
+
+
+def _badge_class(*, job: BatchJob, page: MicroCredentialPage, recipient, issuer=None):
+    """The badge class the recipient is awarded from this page: the issuer is worked out
+    here unless the caller did (for a whole chunk)."""
+    issuer = issuer or award_issuer_get(page=page, recipient=recipient) or issuer_platform()
     key = (job.pk, job.created_at, page.pk, page.live_revision_id, issuer.pk)
-    if key not in _BADGE_CLASSES:
-        if len(_BADGE_CLASSES) >= _BADGE_CLASSES_KEPT:
-            _BADGE_CLASSES.clear()
-        _BADGE_CLASSES[key] = badge_class_for_micro_credential(page=page, recipient=recipient)
-    return _BADGE_CLASSES[key]
+    if key in _BADGE_CLASSES:
+        badge_class, committed = _BADGE_CLASSES[key]
+        if (
+            committed
+            or BadgeClass.objects.filter(
+                pk=badge_class.pk, content_hash=badge_class.content_hash
+            ).exists()
+        ):
+            return badge_class
+    badge_class = badge_class_for_micro_credential(page=page, recipient=recipient)
+    _keep(key, badge_class, committed=False)
+    transaction.on_commit(partial(_keep, key, badge_class, committed=True))
+    return badge_class
+
+
+def _row_refusal(row: dict, user, page) -> LeapError | None:
+    if user is None:
+        return LeapError(f"Line {row['line']}: the account no longer exists or is deactivated.")
+    if page is None:
+        return LeapError(f"Line {row['line']}: the micro-credential is no longer published.")
+    return None
+
+
+def _how(row: dict) -> str:
+    return f"Awarded from a CSV file (line {row['line']})"
 
 
 def bulk_award_row(*, row: dict, job: BatchJob) -> str:
     """Award one checked row (the batch handler): "awarded", or "already_held" when the
     person holds the badge already (a row done twice, or a file uploaded again)."""
     user = get_user_model().objects.filter(pk=row["user"], is_active=True).first()
-    if user is None:
-        raise LeapError(f"Line {row['line']}: the account no longer exists or is deactivated.")
     page = MicroCredentialPage.objects.live().filter(pk=row["page"]).first()
-    if page is None:
-        raise LeapError(f"Line {row['line']}: the micro-credential is no longer published.")
+    refusal = _row_refusal(row, user, page)
+    if refusal is not None:
+        raise refusal
     _assertion, created = assertion_award_or_get(
         recipient=user,
         badge_class=_badge_class(job=job, page=page, recipient=user),
         evidence=row["evidence_url"] or None,
         narrative=row["narrative"],
         awarded_by=job.created_by,
-        how=f"Awarded from a CSV file (line {row['line']})",
+        how=_how(row),
     )
     return "awarded" if created else "already_held"
+
+
+def bulk_award_chunk(*, rows: list[dict], job: BatchJob) -> list:
+    """`bulk_award_row` for a chunk of rows at once (see `accounts.batch`): the people,
+    pages and issuers read once for the chunk, and the badges awarded set-based by
+    `assertions_award`. A row whose account or page has gone gets its `LeapError`."""
+    users = {
+        user.pk: user
+        for user in get_user_model().objects.filter(
+            pk__in={row["user"] for row in rows}, is_active=True
+        )
+    }
+    pages = {
+        page.pk: page
+        for page in MicroCredentialPage.objects.live().filter(pk__in={row["page"] for row in rows})
+    }
+    district_ids_of = {
+        user_id: [district.pk for district in districts]
+        for user_id, districts in learning_api.districts_of_users(user_ids=users).items()
+    }
+    issuers = {
+        page.pk: award_issuers_get(page=page, district_ids_of=district_ids_of)
+        for page in pages.values()
+    }
+    platform = issuer_platform()
+    badge_classes: dict[tuple[int, int], BadgeClass] = {}
+    outcomes: list = [None] * len(rows)
+    awards, numbers = [], []
+    for number, row in enumerate(rows):
+        user, page = users.get(row["user"]), pages.get(row["page"])
+        outcomes[number] = _row_refusal(row, user, page)
+        if outcomes[number] is not None:
+            continue
+        issuer = issuers[page.pk].get(user.pk) or platform
+        if (page.pk, issuer.pk) not in badge_classes:
+            badge_classes[page.pk, issuer.pk] = _badge_class(
+                job=job, page=page, recipient=user, issuer=issuer
+            )
+        awards.append(
+            Award(
+                recipient=user,
+                badge_class=badge_classes[page.pk, issuer.pk],
+                evidence=row["evidence_url"],
+                narrative=row["narrative"],
+                how=_how(row),
+            )
+        )
+        numbers.append(number)
+    for number, (_assertion, created) in zip(
+        numbers, assertions_award(awards=awards, awarded_by=job.created_by), strict=True
+    ):
+        outcomes[number] = "awarded" if created else "already_held"
+    return outcomes
+
+
+bulk_award_row.for_chunk = bulk_award_chunk

@@ -43,19 +43,30 @@ def small_chunks(monkeypatch):
 
 @pytest.fixture
 def dies_after(monkeypatch):
-    """Make the award service kill the 'worker' once, after `n` awards."""
+    """Make the award services kill the 'worker' once, in the award that would go past `n`
+    awards: a chunk awarded set-based dies as a whole, a row awarded alone by itself."""
 
     def arm(n: int):
-        real = badge_services.assertion_award_or_get
-        calls = {"count": 0}
+        calls = {"count": 0, "died": False}
+        real_one = badge_services.assertion_award_or_get
+        real_many = badge_services.assertions_award
+
+        def count(more: int) -> None:
+            calls["count"] += more
+            if calls["count"] > n and not calls["died"]:
+                calls["died"] = True
+                raise WorkerKilled
 
         def award(**kwargs):
-            calls["count"] += 1
-            if calls["count"] == n + 1:
-                raise WorkerKilled
-            return real(**kwargs)
+            count(1)
+            return real_one(**kwargs)
+
+        def award_many(**kwargs):
+            count(len(kwargs["awards"]))
+            return real_many(**kwargs)
 
         monkeypatch.setattr("credentials.services.bulk.assertion_award_or_get", award)
+        monkeypatch.setattr("credentials.services.bulk.assertions_award", award_many)
 
     return arm
 
@@ -73,7 +84,7 @@ def registrar(db):
 def test_a_run_killed_half_way_keeps_its_chunks_and_the_beat_finishes_it(
     csv_data, small_chunks, dies_after, registrar, django_capture_on_commit_callbacks
 ):
-    dies_after(3)  # chunk 1 (two awards) commits; chunk 2 dies after one award
+    dies_after(3)  # chunk 1 (two awards) commits; chunk 2 dies in its award
     with pytest.raises(WorkerKilled):
         start(csv_data, django_capture_on_commit_callbacks, registrar)
     job = BatchJob.objects.get()
