@@ -189,8 +189,10 @@ def _bake_table(result: dict) -> list[str]:
     ratios = result["ratios"]
     lines += [
         "",
-        f"Leap's task / raw bakery: {ratios['task_over_raw']:.2f} (target ≥ {result['target']}: "
-        f"{_mark(result['met'])}); Leap's service / raw: {ratios['service_over_raw']:.2f}; "
+        f"Leap's chunk task (a bulk award's bake; {result.get('chunk_size', '?')} a chunk) / "
+        f"raw bakery: {ratios.get('chunk_task_over_raw', 0):.2f} (target ≥ {result['target']}: "
+        f"{_mark(result['met'])}); one award's task / raw: {ratios['task_over_raw']:.2f}; "
+        f"Leap's service / raw: {ratios['service_over_raw']:.2f}; "
         f"raw, stored / raw: {ratios['stored_over_raw']:.2f}.",
         "",
     ]

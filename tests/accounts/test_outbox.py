@@ -15,13 +15,14 @@ from django.core.management import call_command
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.email import email_send_on_commit
+from accounts.email import email_send_on_commit, emails_send_on_commit
 from accounts.jobs import job_enqueue_on_commit
 from accounts.models import OutboxMessage
 from accounts.outbox import (
     RETRY_DELAYS,
     OutboxTask,
     Published,
+    outbox_fast_path_resume,
     outbox_publish,
     outbox_relay,
     outbox_start,
@@ -319,5 +320,46 @@ def test_a_relay_pass_stops_at_the_broker_s_first_refusal(django_capture_on_comm
     assert "Connection refused" in first.last_error
     untouched = OutboxMessage.objects.filter(pk__in=[m.pk for m in others])
     assert list(untouched.values_list("state", "publication")) == [(State.PENDING, 0)] * 2
+    assert outbox_relay() == 3  # the broker is back
+    assert len(mail.outbox) == 3
+
+
+def many_welcomes(count: int) -> list[EmailMessage]:
+    return [welcome(to=f"person{number}@school.example") for number in range(count)]
+
+
+def test_many_messages_are_claimed_together_and_each_runs_once(
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True) as hooks, transaction.atomic():
+        emails_send_on_commit(many_welcomes(4))
+        assert mail.outbox == []
+    assert len(hooks) == 1  # one hook for them all, not one each
+    assert sorted(m.to[0] for m in mail.outbox) == [f"person{n}@school.example" for n in range(4)]
+    done = OutboxMessage.objects.values_list("state", "publication", "attempts")
+    assert list(done) == [(State.DONE, 1, 1)] * 4
+    OutboxMessage.objects.update(next_attempt_at=timezone.now())
+    assert outbox_relay() == 0  # nothing is published twice
+
+
+def test_many_messages_the_broker_refuses_are_left_to_the_relay_whole(
+    django_capture_on_commit_callbacks,
+):
+    from kombu.exceptions import OperationalError
+
+    refusals = []
+
+    def refuse(*args, **kwargs):
+        refusals.append(kwargs["task_id"])
+        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(OutboxTask, "apply_async", refuse)
+        with django_capture_on_commit_callbacks(execute=True):
+            emails_send_on_commit(many_welcomes(3))
+    assert len(refusals) == 1  # one try, not one per message
+    outbox_fast_path_resume()
+    waiting = OutboxMessage.objects.values_list("state", flat=True)
+    assert list(waiting) == [State.PENDING] * 3
     assert outbox_relay() == 3  # the broker is back
     assert len(mail.outbox) == 3
