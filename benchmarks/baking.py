@@ -19,6 +19,44 @@ import time
 
 STORED_NAME = "bench/baked-copy.png"
 CHUNK = 100  # accounts.batch.CHUNK: a bulk award bakes its chunks in one task each
+CHUNK_EVERY = 10
+
+
+def _chunk_of(assertion) -> list[int]:
+    """A bulk award's chunk: CHUNK assertions of the sample's badge class (made for people
+    of the benchmark's own where the data has fewer, as the demo does)."""
+    import secrets
+
+    from django.contrib.auth.hashers import make_password
+
+    from accounts.models import User
+    from credentials.models import Assertion
+    from credentials.services.badges import identity_hash
+
+    same = Assertion.objects.filter(badge_class=assertion.badge_class).order_by("pk")
+    missing = CHUNK - same.count()
+    if missing > 0:
+        password = make_password(None)
+        tag = secrets.token_hex(4)
+        people = User.objects.bulk_create(
+            User(email=f"bake-{tag}-{n}@bench.example", display_name="Bench", password=password)
+            for n in range(missing)
+        )
+        salts = [secrets.token_hex(16) for _ in people]
+        Assertion.objects.bulk_create(
+            Assertion(
+                badge_class=assertion.badge_class,
+                badge_family=assertion.badge_family,
+                recipient=person,
+                recipient_email=person.email,
+                salt=salt,
+                identity_hash=identity_hash(person.email, salt),
+                subject_id=person.credential_subject,
+                issued_on=assertion.issued_on,
+            )
+            for person, salt in zip(people, salts, strict=True)
+        )
+    return list(same.values_list("pk", flat=True)[:CHUNK])
 
 
 def run(*, bakes: int = 200, warmup: int = 5) -> dict:
@@ -32,11 +70,7 @@ def run(*, bakes: int = 200, warmup: int = 5) -> dict:
     from credentials.openbadges.ob2 import assertion_json
 
     assertion = Assertion.objects.select_related("badge_class__issuer").order_by("pk").first()
-    chunk = list(
-        Assertion.objects.filter(badge_class=assertion.badge_class)
-        .order_by("pk")
-        .values_list("pk", flat=True)[:CHUNK]
-    )
+    chunk = _chunk_of(assertion)
     with assertion.badge_class.image.open("rb") as source:
         image = source.read()
     text = json.dumps(assertion_json(assertion))
@@ -62,18 +96,20 @@ def run(*, bakes: int = 200, warmup: int = 5) -> dict:
     walls = {name: [] for name in paths}
     cpus = {name: [] for name in paths}
     # In turn, so a machine that gets busier part-way slows every path alike.
-    for _ in range(bakes):
+    for turn in range(bakes):
         for name, path in paths.items():
+            if name in per_call and turn % CHUNK_EVERY:
+                continue  # a chunk is 100 bakes: one turn in ten is plenty
             wall, cpu = time.perf_counter(), time.process_time()
             path()
             cpus[name].append((time.process_time() - cpu) * 1000 / per_call.get(name, 1))
             walls[name].append((time.perf_counter() - wall) * 1000 / per_call.get(name, 1))
     figures = {
         name: {
-            "bakes": bakes,
+            "bakes": len(walls[name]) * per_call.get(name, 1),
             "median_ms": round(statistics.median(walls[name]), 3),
             "cpu_median_ms": round(statistics.median(cpus[name]), 3),
-            "bakes_per_second": round(bakes / (sum(walls[name]) / 1000), 1),
+            "bakes_per_second": round(len(walls[name]) / (sum(walls[name]) / 1000), 1),
         }
         for name in paths
     }
