@@ -78,10 +78,11 @@ def email_send_on_commit(message: EmailMessage) -> None:
 
 def emails_send_on_commit(messages: list[EmailMessage]) -> None:
     """Queue many messages (a bulk award's) for delivery after commit, in one insert; each
-    is still delivered, retried and logged on its own."""
+    is still delivered, retried and logged on its own. More than one is bulk mail, which
+    waits behind other work (a one-off message, such as a sign-in link, does not)."""
     jobs = []
     for message in messages:
         data = email_to_dict(message)
         jobs.append(([data], _label(data)))
     if jobs:
-        jobs_enqueue_on_commit("accounts.tasks.email_deliver", jobs)
+        jobs_enqueue_on_commit("accounts.tasks.email_deliver", jobs, bulk=len(jobs) > 1)

@@ -24,7 +24,10 @@ def job_enqueue_on_commit(task_name: str, *args, label: str = "", dedupe_key: st
         outbox_publish_after_commit(message)
 
 
-def jobs_enqueue_on_commit(task_name: str, jobs: list[tuple[list, str]]) -> None:
+def jobs_enqueue_on_commit(
+    task_name: str, jobs: list[tuple[list, str]], *, bulk: bool = False
+) -> None:
     """`job_enqueue_on_commit` for many runs of one task, each (args, label): recorded in
-    one insert, published after commit."""
-    outbox_publish_many_after_commit(outbox_add_many(task_name=task_name, jobs=jobs))
+    one insert, published after commit; `bulk` work waits behind all other work."""
+    messages = outbox_add_many(task_name=task_name, jobs=jobs, bulk=bulk)
+    outbox_publish_many_after_commit(messages)

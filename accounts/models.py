@@ -282,6 +282,10 @@ class OutboxMessage(models.Model):
     # Where a caller has a natural key (one bake per badge, one award per completion): a
     # second request for the same work is not recorded.
     dedupe_key = models.CharField(max_length=200, blank=True)
+    # Bulk work (a bulk award's thousands of e-mails) is handed over at the broker's lowest
+    # priority: a worker takes it only when nothing else waits, so one person's sign-in
+    # link, or the badges' images, do not queue behind it.
+    is_bulk = models.BooleanField(default=False)
     state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING)
     # Runs started (each counts against the task's retry schedule) and times handed to the
     # broker; a delivery whose number is not the latest is a stale copy and does nothing.

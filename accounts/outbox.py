@@ -64,6 +64,7 @@ EMAIL_RETRY_DELAYS = (
 PUBLISH_RETRY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.2}
 LOST_RUN = "The worker stopped before the task finished (killed, restarted or out of time)."
 TASK_ID = re.compile(r"^outbox-(\d+)-(\d+)$")
+BULK_PRIORITY = 9
 
 
 class Published(Enum):
@@ -159,9 +160,12 @@ def outbox_add(
         return None
 
 
-def outbox_add_many(*, task_name: str, jobs: list[tuple[list, str]]) -> list[OutboxMessage]:
+def outbox_add_many(
+    *, task_name: str, jobs: list[tuple[list, str]], bulk: bool = False
+) -> list[OutboxMessage]:
     """`outbox_add` for many messages of one task at once (a bulk award's e-mails): one
-    insert. `jobs` are (args, label) pairs; no dedupe key."""
+    insert. `jobs` are (args, label) pairs; no dedupe key. `bulk` work waits behind all
+    other work at the broker (`OutboxMessage.is_bulk`)."""
     task_named(task_name)
     now = timezone.now()
     first_try = now + timedelta(seconds=settings.LEAP_OUTBOX_FAST_PATH_SECONDS)
@@ -171,6 +175,7 @@ def outbox_add_many(*, task_name: str, jobs: list[tuple[list, str]]) -> list[Out
             args=list(args),
             label=label[:300],
             dedupe_key="",
+            is_bulk=bulk,
             created_at=now,
             next_attempt_at=first_try,
         )
@@ -286,6 +291,8 @@ def _hand_over(message: OutboxMessage, publication: int, *, now: datetime, task=
             retry_policy=PUBLISH_RETRY,
             argsrepr=f"({_name(message)})",
             kwargsrepr="{}",
+            # On Redis, 0 (no priority given) is taken first and 9 last.
+            **({"priority": BULK_PRIORITY} if message.is_bulk else {}),
         )
     except Exception as error:
         # Still "sent" with this publication: the broker refused it. Otherwise the task ran
