@@ -23,7 +23,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cms.settings.bench")
+os.environ["DJANGO_SETTINGS_MODULE"] = "cms.settings.bench"  # its own database, always
 
 STAGES = ("screens", "throughput", "bake", "bulk")
 SIZES = ("demo", "scale")
@@ -69,6 +69,23 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+BENCH_DATABASE = "leap_bench"
+
+
+def database_checked() -> None:
+    """Stop unless the settings name the benchmark's own database: the run drops and seeds
+    it (with --reuse-db, seed_scale --replace still deletes and seeds)."""
+    from django.conf import settings
+
+    name = settings.DATABASES["default"]["NAME"]
+    if name != BENCH_DATABASE:
+        raise SystemExit(
+            f"Refusing to drop or seed {name!r}: the benchmark's database is {BENCH_DATABASE} "
+            "(cms.settings.bench; BENCH_DATABASE_URL may name another server, not another "
+            "database)."
+        )
+
+
 def database_fresh() -> None:
     """Drop the benchmark's database and make it again, empty; empty its Redis database and
     its media folders."""
@@ -76,10 +93,9 @@ def database_fresh() -> None:
     import redis
     from django.conf import settings
 
+    database_checked()
     database = settings.DATABASES["default"]
     name = database["NAME"]
-    if not name.startswith("leap_bench"):
-        raise SystemExit(f"Refusing to drop {name!r}: the benchmark's database is leap_bench.")
     server = psycopg.connect(
         dbname="postgres",
         user=database.get("USER") or None,
@@ -157,6 +173,7 @@ def main(argv: list[str] | None = None) -> int:
                 "--only screens,bake,bulk)"
             )
 
+    database_checked()
     started = time.perf_counter()
     results: dict = {
         "date": report.now_utc().isoformat(timespec="seconds"),
@@ -190,7 +207,7 @@ def main(argv: list[str] | None = None) -> int:
                     log(results["notes"][-1])
                     continue
                 if not (args.reuse_db and args.no_seed_scale):
-                    options = []
+                    options = ["--allow-production"]  # the bench runs with DEBUG off
                     if args.scale is not None:
                         options += ["--scale", str(args.scale)]
                     if args.seed is not None:

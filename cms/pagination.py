@@ -13,18 +13,22 @@ from a page that starts within a page's length of the top, so that page is alway
 import base64
 import binascii
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Count, Model, Q, QuerySet
+from django.db.models import Count, FloatField, Model, Q, QuerySet
 from django.http import QueryDict
 from django.utils import timezone
 
 AFTER = "a"
 BEFORE = "b"
+# Longer than any cursor Leap makes (a 150-character name, four bytes a character, fits
+# with room to spare), so a longer one is not ours and is refused before it is decoded.
+CURSOR_MAX_LENGTH = 1024
 
 
 @dataclass(frozen=True)
@@ -128,12 +132,16 @@ def cursor_make(item: Model, ordering: Sequence[str], direction: str = AFTER) ->
     values = [_jsonable(_value(item, name.lstrip("-"))) for name in ordering]
     if any(value is None for value in values):
         raise ValueError("Keyset ordering columns must not be empty.")
-    text = json.dumps([direction, values], separators=(",", ":"))
+    # UTF-8 rather than \u escapes: a name in any script stays within CURSOR_MAX_LENGTH.
+    text = json.dumps([direction, values], separators=(",", ":"), ensure_ascii=False)
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def _cursor_read(cursor: str, columns: list[_Column]) -> tuple[str, list] | None:
-    """The direction and values a cursor carries, or None when it is not one of ours."""
+    """The direction and values a cursor carries, or None when it is not one of ours.
+    Whatever is in it, a cursor that passes is one the database takes without an error."""
+    if len(cursor) > CURSOR_MAX_LENGTH:
+        return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         direction, raw = json.loads(text)
@@ -143,14 +151,30 @@ def _cursor_read(cursor: str, columns: list[_Column]) -> tuple[str, list] | None
         for column, value in zip(columns, raw, strict=True):
             if value is None or isinstance(value, list | dict):
                 return None
-            if isinstance(value, str) and "\x00" in value:  # PostgreSQL refuses NUL
+            # JSON numbers with a point, 1e400 and Infinity are floats: never a key or a name.
+            if isinstance(value, float) and not (
+                isinstance(column.field, FloatField) and math.isfinite(value)
+            ):
                 return None
+            if isinstance(value, str):
+                if "\x00" in value:  # PostgreSQL refuses NUL
+                    return None
+                value.encode()  # a lone surrogate ("\ud800") cannot be sent to the database
             value = column.field.to_python(value)
             column.field.run_validators(value)  # an integer out of range, say
-            if isinstance(value, datetime) and timezone.is_naive(value):
-                return None
+            if isinstance(value, datetime):
+                if timezone.is_naive(value):
+                    return None
+                value = value.astimezone(UTC)  # an extreme offset overflows here, not later
             values.append(value)
-    except (ValueError, TypeError, ValidationError, binascii.Error):
+    except (
+        ValueError,  # UnicodeError among them
+        TypeError,
+        OverflowError,
+        RecursionError,
+        ValidationError,
+        binascii.Error,
+    ):
         return None
     return direction, values
 

@@ -645,8 +645,16 @@ def district_member_page_get(*, members: QuerySet, cursor: str | None, size: int
     worked out for the members on the page only."""
     page = keyset_page(members, ordering=MEMBER_ORDERING, cursor=cursor, size=size)
     figures = _member_figures({member.pk for member in page.items})
+    # A membership removed between the two reads has no row of figures: it shows none.
+    none = {
+        "enrolments": 0,
+        "pathways_completed": 0,
+        "badges": 0,
+        "hours_this_year": Decimal("0"),
+        "last_assessed": None,
+    }
     for member in page.items:
-        for name, value in figures[member.pk].items():
+        for name, value in figures.get(member.pk, none).items():
             setattr(member, name, value)
     return page
 

@@ -4,8 +4,11 @@ and a Redis database of the benchmark's own, which it drops and fills afresh eac
 Only what loopback and a repeated measurement need differs from production: plain HTTP
 (no Secure cookies, no redirect to HTTPS), no rate limits (the benchmark asks the same
 pages thousands of times from one address), e-mail handed to a backend that sends nothing,
-and a URL conf with one extra view (benchmarks/bench_urls.py). Every value can still come
-from the environment; the defaults below are for this machine's PostgreSQL and Redis."""
+and a URL conf with one extra view (benchmarks/bench_urls.py). The database and the Redis
+database are the benchmark's own, whatever DATABASE_URL and REDIS_URL say in the shell
+(the run drops one and empties the other): BENCH_DATABASE_URL and BENCH_REDIS_URL name
+others, and benchmarks/run.py still touches no database but leap_bench. Every other value
+can come from the environment; the defaults below are for this machine."""
 
 import base64
 import hashlib
@@ -22,9 +25,14 @@ def _bench_only(name: str) -> str:
     return hashlib.sha256(f"leap-bench-only:{name}".encode()).hexdigest()
 
 
+# Set outright, not by default: an exported REDIS_URL is someone's development Redis. The
+# processes the run starts (manage.py, gunicorn, Celery) inherit these.
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/leap_bench"
+)
+os.environ["REDIS_URL"] = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/6")
+
 for _name, _value in {
-    "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/leap_bench",
-    "REDIS_URL": "redis://127.0.0.1:6379/6",
     "CACHE_KEY_PREFIX": "leap-bench",
     "SECRET_KEY": _bench_only("secret-key"),
     "LEAP_KEY_ENCRYPTION_KEYS": base64.urlsafe_b64encode(

@@ -8,8 +8,11 @@ and served only while each of its stamps is unchanged. A change, once it commits
 record a new stamp, so every document built from it (the OB 2.0 assertion, both forms of the
 OB 3.0 credential, the revocation and status lists) is built again on its next request,
 however many there are. A request that read the database just before a change cannot put
-the old answer back: it read the old stamp first. Badge classes and keys never change, so
-their documents carry no stamps."""
+the old answer back: it read the old stamp first. A stamp that is missing is made by the
+request that finds it missing, but stored only after the build found the document, and
+only if no other was stored meanwhile (one stored then may mark a change the build did not
+see: the document is served but not kept). Badge classes and keys never change, so their
+documents carry no stamps."""
 
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,12 +24,13 @@ from django.urls import reverse
 from credentials.models import Assertion, Issuer, StatusListEntry
 from credentials.openbadges import ob2, ob3, status_list
 from credentials.openbadges.changes import (
+    STAMP_SECONDS,
     assertion_stamp,
     issuer_stamp,
     public_urls_changed,
     restamp,
     revocations_stamp,
-    stamps_current,
+    stamp_new,
 )
 from credentials.openbadges.public import (
     PublicDocument,
@@ -42,44 +46,44 @@ from credentials.openbadges.public import (
 
 TIMEOUT_SECONDS = 60 * 60
 
+# Every document's key starts with this. A release that changes what is kept under them
+# takes a new one, so that during a rolling deploy no process reads what another release
+# wrote: the release before this one kept (status, body) under "ob2:assertion:<uuid>".
+KEY_VERSION = "doc2"
+
 
 def assertion_key(assertion_uuid) -> str:
-    return f"ob2:assertion:{assertion_uuid}"
+    return f"{KEY_VERSION}:ob2:assertion:{assertion_uuid}"
 
 
 def badge_class_key(badge_class_uuid) -> str:
-    return f"ob2:badge:{badge_class_uuid}"
+    return f"{KEY_VERSION}:ob2:badge:{badge_class_uuid}"
 
 
 def issuer_key(issuer_uuid) -> str:
-    return f"ob2:issuer:{issuer_uuid}"
+    return f"{KEY_VERSION}:ob2:issuer:{issuer_uuid}"
 
 
 def credential_key(assertion_uuid, form: str) -> str:
-    return f"ob3:{form}:{assertion_uuid}"
+    return f"{KEY_VERSION}:ob3:{form}:{assertion_uuid}"
 
 
 def revocation_list_key(issuer_uuid) -> str:
-    return f"ob3:revocations:{issuer_uuid}"
+    return f"{KEY_VERSION}:ob3:revocations:{issuer_uuid}"
 
 
 def status_list_key(issuer_uuid, number: int) -> str:
-    return f"ob3:status:{issuer_uuid}:{number}"
+    return f"{KEY_VERSION}:ob3:status:{issuer_uuid}:{number}"
 
 
 def public_key_key(issuer_uuid, kid: str) -> str:
-    return f"ob3:key:{issuer_uuid}:{kid}"
+    return f"{KEY_VERSION}:ob3:key:{issuer_uuid}:{kid}"
 
 
-def remember(key: str, build: Callable[[], PublicDocument | None]) -> PublicDocument | None:
-    """The cached document at key, built when missing, with no stamps. A build only *adds*
-    (never replaces), and `document` serves a copy only under the stamps it expects."""
-    value = cache.get(key)
-    if value is None:
-        value = build()
-        if value is not None:
-            cache.add(key, value, TIMEOUT_SECONDS)
-    return value
+def _kept(value) -> PublicDocument | None:
+    """What was found at a document's key, when it is a document: anything else (what
+    another release kept there) counts as a miss and is built again."""
+    return value if isinstance(value, PublicDocument) else None
 
 
 def document(
@@ -92,27 +96,33 @@ def document(
 ) -> PublicDocument | None:
     """The document cached at `key` while every stamp it was kept under is current (and it
     was kept under each of `stamp_keys`); otherwise built again, stamps read first, and
-    kept. `dated_by` names a stamp whose time counts as a change (a record with no edit
-    time of its own). `found` holds what the caller has already read from the cache."""
+    kept (unless a stamp it made was stored elsewhere meanwhile). `dated_by` names a stamp
+    whose time counts as a change (a record with no edit time of its own). `found` holds
+    what the caller has already read from the cache: `key` and each of `stamp_keys`."""
     if found is None:
         found = cache.get_many([key, *stamp_keys])
-    kept = found.get(key)
+    kept = _kept(found.get(key))
     if kept is not None and set(stamp_keys) <= kept.stamps.keys():
         others = [name for name in kept.stamps if name not in found]
         if others:
             found = {**found, **cache.get_many(others)}
         if all(found.get(name) == value for name, value in kept.stamps.items()):
             return kept
-    stamps = stamps_current(stamp_keys, found)
+    stamps = {name: found.get(name) for name in stamp_keys}
+    made = {name: stamp_new() for name, value in stamps.items() if value is None}
+    stamps.update(made)
     built = build()
-    if built is None:
+    if built is None:  # an unknown id leaves nothing in the cache
         return None
     last_modified = built.last_modified
     if dated_by is not None:
         seen = datetime.fromtimestamp(stamps[dated_by][0], tz=UTC)
         last_modified = max(last_modified, seen)
     built = replace(built, stamps=stamps, last_modified=last_modified)
-    cache.set(key, built, TIMEOUT_SECONDS)
+    # A stamp stored by someone else since it was found missing may mark a change this
+    # build did not see: then the document is served, but not kept under either stamp.
+    if all(cache.add(name, value, STAMP_SECONDS) for name, value in made.items()):
+        cache.set(key, built, TIMEOUT_SECONDS)
     return built
 
 
@@ -140,13 +150,14 @@ def credential_document(uuid, form: str) -> PublicDocument | None:
     by its stamp; only a build asks the database which issuer it is."""
     key, own_stamp = credential_key(uuid, form), assertion_stamp(uuid)
     found = cache.get_many([key, own_stamp])
-    kept = found.get(key)
+    kept = _kept(found.get(key))
     issuer_stamps = [name for name in (kept.stamps if kept else ()) if name != own_stamp]
     if not issuer_stamps:
         issuer_uuid = assertion_issuer_uuid(uuid)
         if issuer_uuid is None:
             return None
         issuer_stamps = [issuer_stamp(issuer_uuid)]
+        found = {**found, **cache.get_many(issuer_stamps)}  # read before the build, as all are
     return document(
         key,
         [own_stamp, *issuer_stamps],

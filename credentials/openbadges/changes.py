@@ -42,27 +42,13 @@ def revocations_stamp(issuer_uuid) -> str:
     return f"stamp:revocations:{issuer_uuid}"
 
 
-def _new_stamp() -> tuple[float, str]:
+def stamp_new() -> tuple[float, str]:
     """When it was made (the change it marks was no later), and a random part."""
     return (time.time(), secrets.token_hex(8))
 
 
 def restamp(key: str) -> None:
-    cache.set(key, _new_stamp(), STAMP_SECONDS)
-
-
-def stamps_current(keys: list[str], found: dict) -> dict:
-    """The value of each stamp in `keys` (`found` holds those already read), making any
-    that is missing."""
-    stamps = {}
-    for key in keys:
-        value = found.get(key)
-        if value is None:
-            value = _new_stamp()
-            if not cache.add(key, value, STAMP_SECONDS):  # made meanwhile elsewhere
-                value = cache.get(key) or value
-        stamps[key] = value
-    return stamps
+    cache.set(key, stamp_new(), STAMP_SECONDS)
 
 
 def public_urls_changed(urls: list[str]) -> None:

@@ -117,12 +117,33 @@ def test_a_list_that_fits_on_one_page_has_no_links(people):
 
 
 def encoded(value) -> str:
-    return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
+    return raw(json.dumps(value))
+
+
+def raw(text: str) -> str:
+    """A cursor of any text, JSON or not (json.dumps cannot write 1e400)."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+# Cursors that reached the database, or broke before it, with a 500 (issue 16's review),
+# for an ordering of a boolean, a name and the primary key; the district members' screen
+# asks with them too (tests/learning/test_district_member_pages.py).
+BREAKING_CURSORS = [
+    raw('["a",[true,"Bea",1e400]]'),  # infinity, which int() cannot take
+    raw('["a",[true,"Bea",Infinity]]'),
+    raw('["a",[true,"Bea",NaN]]'),
+    raw('["a",[true,"Bea",7.5]]'),  # no key has a fraction
+    raw('["a",[true,Infinity,1]]'),  # nor is a name a number
+    raw("[" * 1000),  # too deep for the JSON reader
+    raw('["a",[true,"' + "B" * 2000 + '",1]]'),  # longer than any name
+    encoded(["a", [True, "Be\ud800a", 1]]),  # a lone surrogate, which UTF-8 cannot hold
+]
 
 
 @pytest.mark.parametrize(
     "cursor",
     [
+        *BREAKING_CURSORS,
         "x",
         "!!!not base64!!!",
         encoded("just a string"),
@@ -155,6 +176,31 @@ def test_datetime_columns_round_trip_and_a_naive_one_is_refused(people):
     assert [x.pk for x in first.items + second.items] == order[:14]
     naive = encoded(["a", [now.replace(tzinfo=None).isoformat(), 1]])
     assert keyset_page(people_list(), ordering=ordering, cursor=naive, size=7).start == 1
+
+
+@pytest.mark.parametrize(
+    "moment",
+    ["9999-12-31T23:59:59-12:00", "0001-01-01T00:00:00+14:00"],
+    ids=["past the last year in UTC", "before the first"],
+)
+def test_a_datetime_beyond_the_calendar_in_utc_gives_the_first_page(people, moment):
+    ordering = ("-date_joined", "pk")
+    order = list(people_list().order_by(*ordering).values_list("pk", flat=True))
+    for direction in ("a", "b"):
+        cursor = encoded([direction, [moment, people[0].pk]])
+        page = keyset_page(people_list(), ordering=ordering, cursor=cursor, size=7)
+        assert ([x.pk for x in page.items], page.start) == (order[:7], 1)
+
+
+def test_the_longest_name_in_any_script_makes_a_cursor_that_works(people):
+    """A name of 150 characters of four UTF-8 bytes each still fits in a cursor."""
+    longest = "😀" * User._meta.get_field("display_name").max_length
+    people_list().filter(pk=people[1].pk).update(display_name=longest)
+    order = expected_order()
+    at = order.index(people[1].pk)
+    first = page_of(size=at + 1)  # the page ends with that name
+    assert first.items[-1].display_name == longest
+    assert [x.pk for x in page_of(first.next_cursor).items] == order[at + 1 : at + 6]
 
 
 def test_a_cursor_past_everything_left_gives_the_first_page(people):

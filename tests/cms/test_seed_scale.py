@@ -1,6 +1,7 @@
 """`seed_scale` at a thousandth of its size: the sizes it was asked for, the named people,
 pages and club the benchmarks rely on at full size, the same data from the same seed, the
-screens answering, and a second run refusing to add to the first."""
+screens answering, a second run refusing to add to the first, and no run with DEBUG off
+unless asked for."""
 
 import datetime as dt
 import hashlib
@@ -50,8 +51,11 @@ SCALE = "0.001"
 SCALE_USERS = {"email__startswith": "scale-", "email__endswith": "@scale.example"}
 
 
-def seed_scale(output, *args) -> str:
+def seed_scale(output, *args, allow_production: bool = True) -> str:
+    """seed_scale at SCALE; tests run with DEBUG off, as production does."""
     out = StringIO()
+    if allow_production:
+        args = ("--allow-production", *args)
     call_command("seed_scale", "--scale", SCALE, "--output", str(output), *args, stdout=out)
     return out.getvalue()
 
@@ -218,7 +222,7 @@ def test_seed_scale_makes_the_sizes_asked_for_and_the_named_fixtures_at_full_siz
     assert badge.status_code == 200 and badge.json()["name"] == assertion.badge_class.name
 
 
-def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_path):
+def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_path, settings):
     output = tmp_path / "scale.json"
     seed_scale(output)
     first, written = digest(), output.read_text()
@@ -226,6 +230,9 @@ def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_pat
 
     with pytest.raises(CommandError, match="--replace"):
         seed_scale(output)
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="--allow-production"):  # --replace deletes
+        seed_scale(output, "--replace", allow_production=False)
     assert digest() == first
     assert (User.objects.count(), Page.objects.count(), Assertion.objects.count()) == counts
     assert output.read_text() == written
@@ -239,3 +246,14 @@ def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_pat
     rating = Rating.objects.filter(assessment__user__email__startswith="scale-").first()
     Rating.objects.filter(pk=rating.pk).update(level=(rating.level + 1) % 4)
     assert digest() != first
+
+
+def test_seed_scale_refuses_to_run_with_debug_off_unless_allowed(tmp_path, settings):
+    settings.DEBUG = False
+    output = tmp_path / "scale.json"
+    users, pages = User.objects.count(), Page.objects.count()
+    with pytest.raises(CommandError, match="with DEBUG off, pass --allow-production"):
+        seed_scale(output, allow_production=False)
+    assert (User.objects.count(), Page.objects.count()) == (users, pages)
+    assert not User.objects.filter(**SCALE_USERS).exists()
+    assert not output.exists()

@@ -6,15 +6,22 @@ changed URLs to the purge hook."""
 
 import hashlib
 import json
+import uuid
 from email.utils import format_datetime, parsedate_to_datetime
 
 import pytest
+from django.core.cache import cache
 from django.utils import timezone
 
 from credentials.openbadges import cache as public_cache
 from credentials.openbadges.changes import public_urls_purge, revocations_stamp
 from credentials.openbadges.keys import issuer_key_rotate
-from credentials.openbadges.public import status_list_public
+from credentials.openbadges.public import (
+    assertion_public_json,
+    badge_class_public_json,
+    issuer_public_json,
+    status_list_public,
+)
 from credentials.openbadges.status_list import bit_is_set, decoded_list
 from credentials.services.badges import (
     assertion_award,
@@ -118,6 +125,18 @@ def test_each_document_revalidates_to_an_empty_304_for_a_fixed_number_of_queries
     assert again["Cache-Control"] == first["Cache-Control"]
     assert again["Access-Control-Allow-Origin"] == "*"
     assert again.get("Vary") == first.get("Vary")
+
+
+def test_a_credential_is_kept_when_its_issuer_was_asked_for_first(
+    client, assertion, django_assert_num_queries
+):
+    """The issuer's stamp is in the cache already (a verifier read the profile first): the
+    credential built next is kept under it, not built again on every request."""
+    assert client.get(url_of(client, "issuer", assertion), **JSON).status_code == 200
+    url = url_of(client, "OB 3.0 JSON-LD", assertion)
+    etag = client.get(url)["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag).status_code == 304
 
 
 @pytest.mark.parametrize("name", DOCUMENTS)
@@ -350,3 +369,59 @@ def test_a_list_read_before_a_revocation_is_not_served_after_it(
     listed = json.loads(client.get(f"/public/issuers/{issuer}/status/0").content)
     bits = decoded_list(listed["credentialSubject"]["encodedList"])
     assert bit_is_set(bits, assertion.status_entry.index)
+
+
+def test_what_the_release_before_kept_is_neither_served_nor_overwritten(client, assertion):
+    """The release before kept (status, body) under "ob2:assertion:<uuid>" and the like for
+    an hour, and its processes still do during a rolling deploy. Whatever is found under
+    either name, verifiers get the document, and the old processes still find what they
+    can read."""
+    badge_class = assertion.badge_class
+    documents = [
+        ("assertions", assertion.uuid, public_cache.assertion_key, assertion_public_json),
+        ("badges", badge_class.uuid, public_cache.badge_class_key, badge_class_public_json),
+        ("issuers", badge_class.issuer.uuid, public_cache.issuer_key, issuer_public_json),
+    ]
+    old_keys = {"assertions": "assertion", "badges": "badge", "issuers": "issuer"}
+    old = (200, b'{"kept": "by the release before"}')
+    for kind, uuid_, key, _built in documents:
+        cache.set(f"ob2:{old_keys[kind]}:{uuid_}", old, 3600)
+        cache.set(key(uuid_), old, 3600)
+
+    for kind, uuid_, _key, built in documents:
+        url = f"/public/{kind}/{uuid_}"
+        response = client.get(url, **JSON)
+        assert response.status_code == 200, kind
+        assert response.content == built(uuid_).body, kind
+        assert client.get(url, HTTP_IF_NONE_MATCH=response["ETag"], **JSON).status_code == 304
+        assert cache.get(f"ob2:{old_keys[kind]}:{uuid_}") == old, kind
+
+
+def cache_keys() -> set[str]:
+    """Every key in the tests' cache: Redis when REDIS_URL is set, else local memory."""
+    if hasattr(cache, "keys"):
+        return set(cache.keys("*"))
+    return set(cache._cache)
+
+
+def test_unknown_ids_leave_nothing_in_the_cache(client, assertion, django_assert_num_queries):
+    """A scanner asking for made-up ids gets 404s and writes no key; a real badge is kept
+    as before and revalidates for no query."""
+    paths = [
+        "/public/assertions/{}",
+        "/public/assertions/{}/ob3.json",
+        "/public/issuers/{}",
+        "/public/issuers/{}/revocations",
+        "/public/issuers/{}/status/0",
+    ]
+    before = cache_keys()
+    for n in range(20):
+        path = paths[n % len(paths)].format(uuid.uuid4())
+        assert client.get(path, **JSON).status_code == 404, path
+    assert cache_keys() == before
+
+    url = f"/public/assertions/{assertion.uuid}"
+    etag = client.get(url, **JSON)["ETag"]
+    with django_assert_num_queries(0):
+        assert client.get(url, HTTP_IF_NONE_MATCH=etag, **JSON).status_code == 304
+    assert cache_keys() > before

@@ -3,9 +3,13 @@
 import uuid
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from credentials.openbadges import cache as public_cache
+from credentials.openbadges.changes import assertion_stamp
+from credentials.openbadges.public import assertion_public_json
 from credentials.services.badges import assertion_award, assertion_revoke
 from tests.throttling import limit
 
@@ -91,17 +95,27 @@ def test_revoking_changes_every_public_view_at_once(
         assert b"example.org/e" not in gone.content
 
 
+@pytest.mark.parametrize("seen_before", [True, False], ids=["stamped", "never asked for"])
 def test_a_read_before_a_revocation_cannot_cache_the_valid_badge_after_it(
-    client, assertion, django_capture_on_commit_callbacks
+    client, assertion, django_capture_on_commit_callbacks, seen_before
 ):
-    from credentials.openbadges.cache import assertion_key, remember
-    from credentials.openbadges.public import assertion_public_json
+    """A request reads the badge while it is valid; the revocation commits before that
+    request stores what it read. Whether the badge had been asked for before (its stamp in
+    the cache) or not, the next request gets the revocation."""
+    url = f"/public/assertions/{assertion.uuid}"
+    key = public_cache.assertion_key(assertion.uuid)
+    if seen_before:
+        assert client.get(url, **JSON).status_code == 200
+        cache.delete(key)  # evicted: the next request builds it again
+    stale = assertion_public_json(assertion.uuid)
 
-    stale = assertion_public_json(assertion.uuid)  # a request read the badge while valid...
-    with django_capture_on_commit_callbacks(execute=True):
-        assertion_revoke(assertion=assertion, reason="Copied", revoked_by=None)
-    remember(assertion_key(assertion.uuid), lambda: stale)  # ...and stores it afterwards
-    assert client.get(f"/public/assertions/{assertion.uuid}", **JSON).status_code == 410
+    def read_while_the_badge_is_revoked():
+        with django_capture_on_commit_callbacks(execute=True):
+            assertion_revoke(assertion=assertion, reason="Copied", revoked_by=None)
+        return stale
+
+    public_cache.document(key, [assertion_stamp(assertion.uuid)], read_while_the_badge_is_revoked)
+    assert client.get(url, **JSON).status_code == 410
 
 
 def test_content_negotiation_respects_preferences_and_head(client, assertion):
@@ -121,8 +135,6 @@ def test_unknown_and_malformed_ids_are_404(client, kind):
 
 
 def test_assertion_json_costs_three_queries_cold_and_none_cached(client, assertion):
-    from django.core.cache import cache
-
     cache.clear()
     url = f"/public/assertions/{assertion.uuid}"
     with CaptureQueriesContext(connection) as cold:

@@ -18,6 +18,7 @@ from cms.models import MicroCredentialPage
 from credentials.models import Review, Submission
 from credentials.selectors.review import QUEUE_PAGE_SIZE
 from credentials.services.review import pool_member_add
+from tests.cms.test_pagination import raw
 from tests.credentials.test_evidence import submitted
 from tests.factories import UserFactory
 
@@ -161,6 +162,28 @@ def test_a_cursor_that_is_not_ours_gives_page_one(client, reviewer, micro_creden
     text = response.content.decode()
     assert shown(text) == queue_order(reviewer)[:25]
     assert "Showing 1–25 of 30" in text
+
+
+def test_a_cursor_that_would_break_the_query_gives_page_one(client, reviewer, micro_credential):
+    """Cursors that once answered 500: a due time beyond the calendar in UTC, a key that is
+    not a whole number, nesting too deep to read."""
+    fill(reviewer, micro_credential, 30)
+    client.force_login(reviewer)
+    due = timezone.now().isoformat()
+    cursors = [
+        raw('["a",["9999-12-31T23:59:59-12:00",1]]'),
+        raw('["b",["0001-01-01T00:00:00+14:00",1]]'),
+        raw(f'["a",["{due}",1e400]]'),
+        raw(f'["a",["{due}",-Infinity]]'),
+        raw(f'["a",["{due}",2.5]]'),
+        raw("[" * 1000),
+    ]
+    for cursor in cursors:
+        response = client.get(QUEUE, {"cursor": cursor})
+        assert response.status_code == 200, cursor
+        text = response.content.decode()
+        assert shown(text) == queue_order(reviewer)[:25], cursor
+        assert "Showing 1–25 of 30" in text, cursor
 
 
 def test_nobody_elses_work_appears_on_any_page(client, reviewer, micro_credential):

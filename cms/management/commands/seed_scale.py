@@ -61,8 +61,19 @@ class Command(BaseCommand):
             default=None,
             help="Where to write the named fixtures (default var/scale.json).",
         )
+        parser.add_argument(
+            "--allow-production",
+            action="store_true",
+            help="Seed even though DEBUG is off (make bench does, on its own database).",
+        )
 
-    def handle(self, *args, **options):
+    def handle(self, *args, allow_production: bool = False, **options):
+        if not settings.DEBUG and not allow_production:
+            raise CommandError(
+                "seed_scale fills the database with thousands of made-up people, pages and "
+                "badges, and --replace deletes them; with DEBUG off, pass --allow-production "
+                "if you really mean it."
+            )
         started = time.perf_counter()
         plan = self._plan(options)
         modules = scale_modules()
