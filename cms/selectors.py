@@ -1,13 +1,17 @@
 """Reads shared by the catalogue pages, the explorer and search. Frameworks, categories,
 elements and crosswalks are read live only: a draft never reaches learners."""
 
+import re
+from typing import NamedTuple
+
 from django.conf import settings
 from django.core.cache import cache
 from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.module_loading import import_string
 from wagtail.images import get_image_model
-from wagtail.models import PageViewRestriction
+from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.models import (
     BookAlignment,
@@ -81,31 +85,94 @@ def framework_list() -> QuerySet:
     return Framework.objects.live().with_element_counts()
 
 
-def _aligned_content(elements_filter: dict, user=None) -> dict[int, dict[str, list]]:
-    """{element id: {"pathways": [...], "micro_credentials": [...], "books": [...]}}."""
+class AlignedPage(NamedTuple):
+    """What the explorer shows of a page aligned to an element: its title, as a link."""
+
+    pk: int
+    title: str
+    url: str | None
+
+
+def _site_root_paths(request: HttpRequest | None) -> list:
+    # Page.get_url keeps Wagtail's site root paths on the request; share that copy, so the
+    # explorer and the layout's {% pageurl %} tags look them up once between them.
+    if request is None:
+        return Site.get_site_root_paths()
+    if not hasattr(request, "_wagtail_cached_site_root_paths"):
+        request._wagtail_cached_site_root_paths = Site.get_site_root_paths()
+    return request._wagtail_cached_site_root_paths
+
+
+# A path below the site's root page that reverse() gives back as it is: ASCII slugs.
+_PLAIN_PATH = re.compile(r"(?:[A-Za-z0-9_-]+/)*")
+
+
+def _page_urls(page_model, url_paths: dict[int, str], request) -> dict[int, str | None]:
+    """{page id: URL} as {% pageurl %} writes it, from each page's url_path, without
+    building the pages. With one site (Leap's case) a page's URL is its path below the
+    site's root page, as Page.get_url makes it; any other page (more sites, translations,
+    a slug with other letters) is loaded and asked, so nothing differs from Wagtail."""
+    root_paths = _site_root_paths(request)
+    simple = (
+        len({root.site_id for root in root_paths}) == 1
+        and not getattr(settings, "WAGTAIL_I18N_ENABLED", False)
+        and getattr(settings, "WAGTAIL_APPEND_SLASH", True)
+    )
+    urls: dict[int, str | None] = {}
+    if simple:
+        root_path = root_paths[0].root_path
+        serve_root = reverse("wagtail_serve", args=("",))
+        for pk, url_path in url_paths.items():
+            below = url_path[len(root_path) :]
+            if url_path.startswith(root_path) and _PLAIN_PATH.fullmatch(below):
+                urls[pk] = serve_root + below
+    missing = [pk for pk in url_paths if pk not in urls]
+    if missing:
+        for page in page_model.objects.filter(pk__in=missing):
+            urls[page.pk] = page.get_url(request=request)
+    return urls
+
+
+def _aligned_content(elements_filter: dict, user=None, request=None) -> dict[int, dict[str, list]]:
+    """{element id: {"pathways": [...], "micro_credentials": [...], "books": [...]}}, each
+    an AlignedPage: the title and URL are all the explorer shows, so no page is built."""
     by_element: dict[int, dict[str, list]] = {}
+    # One set of visible pages for the three kinds: visible_to's rules do not depend on a
+    # page's type, and each of its restriction look-ups is a query.
+    visible = visible_to(Page.objects.all(), user).values("pk")
     for key, alignment_model, page_model in ALIGNMENT_MODELS:
-        visible = visible_to(page_model.objects.all(), user).values("pk")
-        rows = (
+        rows = list(
             alignment_model.objects.filter(**elements_filter, page__in=visible)
-            .select_related("page")
             .order_by("page__title")
+            .values_list("element_id", "page_id", "page__title", "page__url_path")
         )
-        for row in rows:
-            by_element.setdefault(row.element_id, {}).setdefault(key, []).append(row.page)
+        urls = _page_urls(page_model, {row[1]: row[3] for row in rows}, request)
+        for element_id, page_id, title, _ in rows:
+            page = AlignedPage(page_id, title, urls[page_id])
+            by_element.setdefault(element_id, {}).setdefault(key, []).append(page)
     return by_element
 
 
-def framework_explorer_get(*, framework: Framework, user=None) -> dict:
+def framework_explorer_get(
+    *,
+    framework: Framework,
+    user=None,
+    explorer: FrameworkIndexPage | None = None,
+    request: HttpRequest | None = None,
+) -> dict:
     """A framework's published categories (nested) and elements, each with its aligned
-    content. An element in a category not published yet is shown uncategorised, and a
-    category inside an unpublished one at the top."""
+    content and, given the explorer page, its own page's URL (`explorer_url`). An element
+    in a category not published yet is shown uncategorised, and a category inside an
+    unpublished one at the top. The request, when given, makes links relative to the
+    visitor's site, as {% pageurl %} does."""
     categories = list(framework.categories.filter(live=True))
     elements = list(framework.elements.filter(live=True))
     shown = {category.pk for category in categories}
-    aligned = _aligned_content({"element__framework": framework}, user)
+    aligned = _aligned_content({"element__framework": framework}, user, request)
     for element in elements:
         element.aligned = aligned.get(element.pk, {})
+        if explorer is not None:
+            element.explorer_url = explorer.element_url(element, request=request)
     elements_by_category: dict[int | None, list] = {}
     for element in elements:
         key = element.category_id if element.category_id in shown else None
@@ -120,7 +187,9 @@ def framework_explorer_get(*, framework: Framework, user=None) -> dict:
     }
 
 
-def element_explorer_get(*, element: FrameworkElement, user=None) -> dict:
+def element_explorer_get(
+    *, element: FrameworkElement, user=None, request: HttpRequest | None = None
+) -> dict:
     """An element's aligned content and its links to other (published) frameworks, both
     ways."""
     crosswalks = [
@@ -137,7 +206,7 @@ def element_explorer_get(*, element: FrameworkElement, user=None) -> dict:
     category = element.category
     trail = [category.parent, category] if category is not None else []
     return {
-        "aligned": _aligned_content({"element": element}, user).get(element.pk, {}),
+        "aligned": _aligned_content({"element": element}, user, request).get(element.pk, {}),
         "crosswalks": crosswalks,
         # Area › category, leaving out any not published yet.
         "category_trail": [c for c in trail if c is not None and c.live],

@@ -36,13 +36,13 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
         from cms.selectors import framework_explorer_get
 
         framework = get_object_or_404(Framework.objects.live(), code=framework_code)
+        contents = framework_explorer_get(
+            framework=framework, user=request.user, explorer=self, request=request
+        )
         return self.render(
             request,
             template="cms/framework_detail.html",
-            context_overrides={
-                "framework": framework,
-                **framework_explorer_get(framework=framework, user=request.user),
-            },
+            context_overrides={"framework": framework, **contents},
         )
 
     @path("<slug:framework_code>/<slug:element_key>/", name="element")
@@ -63,14 +63,26 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
             template="cms/framework_element.html",
             context_overrides={
                 "element": element,
-                **element_explorer_get(element=element, user=request.user),
+                **element_explorer_get(element=element, user=request.user, request=request),
             },
         )
 
-    def framework_url(self, framework: Framework) -> str:
-        return self.url + self.reverse_subpage("framework", args=[framework.code])
+    def framework_url(self, framework: Framework, request=None) -> str:
+        return self._base_url(request) + self.reverse_subpage("framework", args=[framework.code])
 
-    def element_url(self, element: FrameworkElement) -> str:
-        return self.url + self.reverse_subpage(
+    def element_url(self, element: FrameworkElement, request=None) -> str:
+        return self._base_url(request) + self.reverse_subpage(
             "element", args=[element.framework.code, element.url_key]
         )
+
+    def _base_url(self, request) -> str:
+        """This page's URL as {% routablepageurl %} begins its links (relative on the
+        visitor's own site), worked out once per request however many links use it."""
+        url = getattr(request, "_leap_explorer_url", None)
+        if url is None:
+            url = self.get_url(request)
+            if not url.endswith("/"):
+                url += "/"
+            if request is not None:
+                request._leap_explorer_url = url
+        return url

@@ -21,17 +21,7 @@ def _explorer(context):
 def element_url(context, element) -> str:
     """The element's page in the framework explorer ("" when there is no explorer)."""
     explorer = _explorer(context)
-    if explorer is None:
-        return ""
-    request = context.get("request")
-    base = getattr(request, "_leap_explorer_url", None)
-    if base is None:
-        base = explorer.get_url(request)
-        if request is not None:
-            request._leap_explorer_url = base
-    return base + explorer.reverse_subpage(
-        "element", args=[element.framework.code, element.url_key]
-    )
+    return explorer.element_url(element, request=context.get("request")) if explorer else ""
 
 
 @register.simple_tag(takes_context=True)
