@@ -71,12 +71,19 @@ def test_a_bulk_award_sent_while_the_broker_is_down_is_done_baked_and_emailed_on
         # Beat's next pass (the starting worker asked for a pass of its own too, which may
         # have handed the job over already).
         outbox_relay()
-        # The worker awards both badges; each award queues its bake and its e-mail.
+        # The worker awards both badges in one chunk, which queues their bake (one task for
+        # the chunk) and an e-mail each.
         wait_until(
-            lambda: list(OutboxMessage.objects.values_list("state", flat=True)) == ["done"] * 5,
+            lambda: list(OutboxMessage.objects.values_list("state", flat=True)) == ["done"] * 4,
             timeout=90,
-            what="the worker to finish the job, the bakes and the e-mails",
+            what="the worker to finish the job, the bake and the e-mails",
         )
+        assert sorted(OutboxMessage.objects.values_list("task_name", flat=True)) == [
+            "accounts.tasks.batch_run",
+            "accounts.tasks.email_deliver",
+            "accounts.tasks.email_deliver",
+            "credentials.tasks.assertions_bake",
+        ]
         # Another pass, and a little time: nothing is done twice.
         assert outbox_relay() == 0
         time.sleep(2)
