@@ -316,14 +316,17 @@ class Award:
 
 
 @transaction.atomic
-def assertions_award(*, awards: list[Award], awarded_by=None) -> list[tuple[Assertion, bool]]:
+def assertions_award(
+    *, awards: list[Award], awarded_by=None, districts_of: dict | None = None
+) -> list[tuple[Assertion, bool]]:
     """`assertion_award_or_get` for many badges at once (a bulk award's chunk), with the
     same outcome for each (one live badge per person and family, the credit, the pathways
     it completes, the audit entry, the notice and e-mail, the webhooks, the baked image),
     in a number of queries that does not grow with the chunk. Returns (assertion, created)
     for each award, in order. An award made meanwhile by another process for one of these
     people makes the whole call fail with IntegrityError, changing nothing: the caller
-    then does the awards one by one."""
+    then does the awards one by one. `districts_of` (from `learning.api.districts_of_users`,
+    for these recipients) saves reading their districts again."""
     results: list[tuple[Assertion, bool] | None] = [None] * len(awards)
     current = {
         (held.recipient_id, held.badge_family): held
@@ -365,7 +368,10 @@ def assertions_award(*, awards: list[Award], awarded_by=None) -> list[tuple[Asse
         by_issuer.setdefault(assertion.badge_class.issuer_id, []).append(assertion)
     for group in by_issuer.values():
         status_entries_allocate(assertions=group, issuer=group[0].badge_class.issuer)
-    districts_of = learning_api.districts_of_users(user_ids={a.recipient_id for a in assertions})
+    if districts_of is None:
+        districts_of = learning_api.districts_of_users(
+            user_ids={a.recipient_id for a in assertions}
+        )
     learning_services.badges_earned(
         earned=[_earned(assertion) for assertion in assertions], districts_of=districts_of
     )

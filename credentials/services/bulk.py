@@ -230,9 +230,10 @@ def bulk_award_chunk(*, rows: list[dict], job: BatchJob) -> list:
         page.pk: page
         for page in MicroCredentialPage.objects.live().filter(pk__in={row["page"] for row in rows})
     }
+    districts_of = learning_api.districts_of_users(user_ids=users)
     district_ids_of = {
         user_id: [district.pk for district in districts]
-        for user_id, districts in learning_api.districts_of_users(user_ids=users).items()
+        for user_id, districts in districts_of.items()
     }
     issuers = {
         page.pk: award_issuers_get(page=page, district_ids_of=district_ids_of)
@@ -262,9 +263,8 @@ def bulk_award_chunk(*, rows: list[dict], job: BatchJob) -> list:
             )
         )
         numbers.append(number)
-    for number, (_assertion, created) in zip(
-        numbers, assertions_award(awards=awards, awarded_by=job.created_by), strict=True
-    ):
+    awarded = assertions_award(awards=awards, awarded_by=job.created_by, districts_of=districts_of)
+    for number, (_assertion, created) in zip(numbers, awarded, strict=True):
         outcomes[number] = "awarded" if created else "already_held"
     return outcomes
 

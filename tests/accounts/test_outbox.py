@@ -301,18 +301,23 @@ def test_a_relay_pass_goes_on_batch_after_batch(settings, django_capture_on_comm
     assert set(OutboxMessage.objects.values_list("state", flat=True)) == {State.DONE}
 
 
-def test_a_relay_pass_stops_at_the_broker_s_first_refusal(django_capture_on_commit_callbacks):
+def refusing_broker(refusals: list):
+    """An `apply_async` that records the task id and fails as an unreachable Redis does."""
     from kombu.exceptions import OperationalError
-
-    first, *others = due_emails(django_capture_on_commit_callbacks, 3)
-    refusals = []
 
     def refuse(*args, **kwargs):
         refusals.append(kwargs["task_id"])
         raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
 
+    return refuse
+
+
+def test_a_relay_pass_stops_at_the_broker_s_first_refusal(django_capture_on_commit_callbacks):
+    first, *others = due_emails(django_capture_on_commit_callbacks, 3)
+    refusals = []
+
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(OutboxTask, "apply_async", refuse)
+        patch.setattr(OutboxTask, "apply_async", refusing_broker(refusals))
         assert outbox_relay() == 0
     assert refusals == [task_id_make(first.pk, 1)]  # one try, not one per message
     first.refresh_from_db()
@@ -345,16 +350,10 @@ def test_many_messages_are_claimed_together_and_each_runs_once(
 def test_many_messages_the_broker_refuses_are_left_to_the_relay_whole(
     django_capture_on_commit_callbacks,
 ):
-    from kombu.exceptions import OperationalError
-
     refusals = []
 
-    def refuse(*args, **kwargs):
-        refusals.append(kwargs["task_id"])
-        raise OperationalError("Error 111 connecting to 127.0.0.1:6379. Connection refused.")
-
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(OutboxTask, "apply_async", refuse)
+        patch.setattr(OutboxTask, "apply_async", refusing_broker(refusals))
         with django_capture_on_commit_callbacks(execute=True):
             emails_send_on_commit(many_welcomes(3))
     assert len(refusals) == 1  # one try, not one per message
