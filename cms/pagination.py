@@ -5,10 +5,18 @@ any depth, and a row added between two pages is neither shown twice nor skipped.
 costs two queries whatever the list's length: its rows, and one aggregate for the total and
 the first row's position ("Showing 26–50 of 500").
 
-The cursor in the address is the boundary row's ordering values, in base64 JSON. It is a
-bookmark, not a secret: it can only narrow the queryset it is applied to. A cursor that is
-not one of ours (edited, cut short, stale) gives the first page, and so does "Previous"
-from a page that starts within a page's length of the top, so that page is always full."""
+The cursor in the address is the boundary row's ordering values, in base64 JSON, when they
+are dates and numbers (a due date, a sending time, the key). A name or an e-mail address is
+never put in an address, where it would end up in server logs, browser history and
+`Referer` headers: when the ordering has a text column, the cursor carries only the row's key
+and the page reads the row's values from the same list in a subquery, so it still costs two
+queries. Such a cursor follows its row if the row is renamed, and gives the first page once
+the row has left the list.
+
+A cursor is a bookmark, not a secret: it can only narrow the queryset it is applied to. A
+cursor that is not one of ours (edited, cut short, stale) gives the first page, and so does
+"Previous" from a page that starts within a page's length of the top, so that page is always
+full."""
 
 import base64
 import binascii
@@ -20,14 +28,23 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 from django.core.exceptions import FieldDoesNotExist, ValidationError
-from django.db.models import Count, FloatField, Model, Q, QuerySet
+from django.db.models import (
+    CharField,
+    Count,
+    FloatField,
+    Model,
+    Q,
+    QuerySet,
+    Subquery,
+    TextField,
+)
 from django.http import QueryDict
 from django.utils import timezone
 
 AFTER = "a"
 BEFORE = "b"
-# Longer than any cursor Leap makes (a 150-character name, four bytes a character, fits
-# with room to spare), so a longer one is not ours and is refused before it is decoded.
+# Longer than any cursor Leap makes (a few dates and numbers), so a longer one is not ours
+# and is refused before it is decoded.
 CURSOR_MAX_LENGTH = 1024
 
 
@@ -86,6 +103,16 @@ class _Column:
     def before(self, value) -> Q:
         return Q(**{f"{self.path}__{'gt' if self.descending else 'lt'}": value})
 
+    @property
+    def private(self) -> bool:
+        """Text (a name, an address) that must not travel in a cursor."""
+        return isinstance(self.field, CharField | TextField)
+
+
+def _by_key(columns: list["_Column"]) -> bool:
+    """Whether cursors of this ordering carry only the row's key (see the module's doc)."""
+    return any(column.private for column in columns)
+
 
 def _columns(model: type[Model], ordering: Sequence[str]) -> list[_Column]:
     if not ordering or ordering[-1].lstrip("-") not in {"pk", "id"}:
@@ -128,24 +155,32 @@ def _jsonable(value):
 
 
 def cursor_make(item: Model, ordering: Sequence[str], direction: str = AFTER) -> str:
-    """The cursor of the page just after (or, with BEFORE, just before) `item`."""
+    """The cursor of the page just after (or, with BEFORE, just before) `item`: its ordering
+    values, or only its key when one of them is text."""
     values = [_jsonable(_value(item, name.lstrip("-"))) for name in ordering]
     if any(value is None for value in values):
         raise ValueError("Keyset ordering columns must not be empty.")
-    # UTF-8 rather than \u escapes: a name in any script stays within CURSOR_MAX_LENGTH.
-    text = json.dumps([direction, values], separators=(",", ":"), ensure_ascii=False)
+    carried = values[-1] if _by_key(_columns(type(item), ordering)) else values
+    text = json.dumps([direction, carried], separators=(",", ":"))
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
 def _cursor_read(cursor: str, columns: list[_Column]) -> tuple[str, list] | None:
-    """The direction and values a cursor carries, or None when it is not one of ours.
-    Whatever is in it, a cursor that passes is one the database takes without an error."""
+    """The direction and values a cursor carries (for a cursor by key, only the key), or
+    None when it is not one of ours. Whatever is in it, a cursor that passes is one the
+    database takes without an error."""
     if len(cursor) > CURSOR_MAX_LENGTH:
         return None
     try:
         text = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         direction, raw = json.loads(text)
-        if direction not in (AFTER, BEFORE) or len(raw) != len(columns):
+        if direction not in (AFTER, BEFORE):
+            return None
+        if _by_key(columns):
+            if isinstance(raw, list):  # values, names among them: not a cursor we make
+                return None
+            columns, raw = columns[-1:], [raw]
+        if not isinstance(raw, list) or len(raw) != len(columns):
             return None
         values = []
         for column, value in zip(columns, raw, strict=True):
@@ -204,6 +239,9 @@ def keyset_page(
     and any `counts` (name: aggregate) over the whole queryset."""
     columns = _columns(queryset.model, ordering)
     read = _cursor_read(cursor, columns) if cursor else None
+    if read is not None and _by_key(columns):
+        direction, (key,) = read
+        read = direction, _values_of(queryset, columns, key)
     if read is None:
         items = list(queryset.order_by(*ordering)[:size])
         figures = queryset.order_by().aggregate(_total=Count("pk"), **(counts or {}))
@@ -237,6 +275,13 @@ def keyset_page(
         previous_cursor=_previous(items, ordering, start, size),
         counts=figures,
     )
+
+
+def _values_of(queryset: QuerySet, columns: list[_Column], key) -> list:
+    """The ordering values of the row with primary key `key`, as subqueries over the same
+    list: NULL, so that nothing is beyond them, when the row is not in it (any more)."""
+    row = queryset.order_by().filter(pk=key)
+    return [Subquery(row.values(column.path)[:1]) for column in columns[:-1]] + [key]
 
 
 def _previous(items: list, ordering: Sequence[str], start: int, size: int) -> str | None:

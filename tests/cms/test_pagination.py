@@ -1,6 +1,7 @@
 """Keyset pages (cms.pagination): every row once, in order, both ways, with the right
 positions; rows added between pages neither repeat nor push others out; a cursor that is
-not ours gives the first page; two queries a page at any depth."""
+not ours gives the first page; no name travels in a cursor; two queries a page at any
+depth."""
 
 import base64
 import json
@@ -17,8 +18,11 @@ from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
-# Mixed directions, a boolean, many ties on the name: the primary key settles them.
+# Mixed directions, a boolean, many ties on the name: the primary key settles them. The name
+# is text, so these cursors carry only the row's key.
 ORDERING = ("-is_active", "display_name", "pk")
+# Dates and numbers only, so these cursors carry the ordering values themselves.
+BY_VALUES = ("-is_active", "-date_joined", "pk")
 NAMES = ["Ana", "Bea", "Bea", "Bea", "Cy", "Dee", "Dee", "Eve", "Fin", "Gus", "Hal"]
 
 
@@ -125,18 +129,31 @@ def raw(text: str) -> str:
     return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
 
 
-# Cursors that reached the database, or broke before it, with a 500 (issue 16's review),
-# for an ordering of a boolean, a name and the primary key; the district members' screen
-# asks with them too (tests/learning/test_district_member_pages.py).
+# Cursors that reached the database, or broke before it, with a 500 (issue 16's review). For
+# an ordering with a name (ORDERING), a cursor carries a key; the district members' screen
+# asks with these too (tests/learning/test_district_member_pages.py).
 BREAKING_CURSORS = [
-    raw('["a",[true,"Bea",1e400]]'),  # infinity, which int() cannot take
-    raw('["a",[true,"Bea",Infinity]]'),
-    raw('["a",[true,"Bea",NaN]]'),
-    raw('["a",[true,"Bea",7.5]]'),  # no key has a fraction
-    raw('["a",[true,Infinity,1]]'),  # nor is a name a number
+    raw('["a",1e400]'),  # infinity, which int() cannot take
+    raw('["a",Infinity]'),
+    raw('["a",NaN]'),
+    raw('["a",7.5]'),  # no key has a fraction
     raw("[" * 1000),  # too deep for the JSON reader
-    raw('["a",[true,"' + "B" * 2000 + '",1]]'),  # longer than any name
-    encoded(["a", [True, "Be\ud800a", 1]]),  # a lone surrogate, which UTF-8 cannot hold
+    raw('["a",' + "9" * 2000 + "]"),  # longer than any cursor of ours
+    encoded(["a", 10**30]),  # no such key on any database
+    encoded(["a", "Be\ud800a"]),  # a lone surrogate, which UTF-8 cannot hold
+]
+# The same for an ordering by values (BY_VALUES): a boolean, a time, a key.
+WHEN = "2026-01-01T00:00:00+00:00"
+BREAKING_VALUE_CURSORS = [
+    raw(f'["a",[true,"{WHEN}",1e400]]'),
+    raw(f'["a",[true,"{WHEN}",Infinity]]'),
+    raw(f'["a",[true,"{WHEN}",NaN]]'),
+    raw(f'["a",[true,"{WHEN}",7.5]]'),
+    raw('["a",[true,Infinity,1]]'),  # nor is a time a number
+    raw('["a",[true,"' + "2" * 2000 + '",1]]'),
+    encoded(["a", [True, "2026-01-01T00:00:00\ud800", 1]]),
+    encoded(["a", [True, "2026-01-01T00:00:00\x00", 1]]),  # PostgreSQL refuses NUL in text
+    encoded(["a", [True, WHEN, 10**30]]),
 ]
 
 
@@ -148,14 +165,13 @@ BREAKING_CURSORS = [
         "!!!not base64!!!",
         encoded("just a string"),
         encoded(["a"]),
-        encoded(["sideways", [True, "Bea", 1]]),
-        encoded(["a", [True, "Bea"]]),  # too short
-        encoded(["a", [True, "Bea", "one"]]),
-        encoded(["a", [True, "Bea", 10**30]]),  # no such key on any database
-        encoded(["a", [True, "Be\x00a", 1]]),  # PostgreSQL refuses NUL in text
-        encoded(["a", ["maybe", "Bea", 1]]),
-        encoded(["a", [None, "Bea", 1]]),
-        encoded(["a", [[1], "Bea", 1]]),
+        encoded(["sideways", 1]),
+        encoded(["a", "one"]),
+        encoded(["a", None]),
+        encoded(["a", [1]]),
+        encoded(["a", {"pk": 1}]),
+        # The ordering values, names among them, as cursors once carried: never again.
+        encoded(["a", [True, "Bea", 1]]),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
     ],
 )
@@ -163,6 +179,48 @@ def test_a_cursor_that_is_not_ours_gives_the_first_page(people, cursor):
     page = page_of(cursor)
     assert [x.pk for x in page.items] == expected_order()[:5]
     assert page.start == 1
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        *BREAKING_VALUE_CURSORS,
+        encoded(["a", [True, WHEN]]),  # too short
+        encoded(["a", [True, WHEN, "one"]]),
+        encoded(["a", ["maybe", WHEN, 1]]),
+        encoded(["a", [None, WHEN, 1]]),
+        encoded(["a", [[1], WHEN, 1]]),
+        encoded(["a", 1]),  # a key alone, for an ordering that carries values
+    ],
+)
+def test_a_cursor_by_values_that_is_not_ours_gives_the_first_page(people, cursor):
+    order = list(people_list().order_by(*BY_VALUES).values_list("pk", flat=True))
+    page = keyset_page(people_list(), ordering=BY_VALUES, cursor=cursor, size=5)
+    assert ([x.pk for x in page.items], page.start) == (order[:5], 1)
+
+
+def test_no_name_travels_in_a_cursor(people):
+    """A cursor ends up in logs, history and Referer headers: for an ordering by name it
+    carries the row's key alone, and one by dates and numbers carries those."""
+    third = page_of(page_of(page_of().next_cursor).next_cursor)
+    for cursor in (third.next_cursor, third.previous_cursor):
+        carried = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        assert carried[1] in [person.pk for person in people], carried
+    by_values = keyset_page(people_list(), ordering=BY_VALUES, cursor=None, size=5)
+    cursor = by_values.next_cursor
+    last = by_values.items[-1]
+    assert json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))) == [
+        "a",
+        [last.is_active, last.date_joined.isoformat(), last.pk],
+    ]
+
+
+def test_a_key_from_outside_the_list_gives_the_first_page(people):
+    """The row a cursor names is read from the same list, so a key from elsewhere (another
+    district's member, say) tells nothing about where it would sort."""
+    stranger = UserFactory(email="stranger@elsewhere.example", display_name="Dee")
+    page = page_of(encoded(["a", stranger.pk]))
+    assert ([x.pk for x in page.items], page.start) == (expected_order()[:5], 1)
 
 
 def test_datetime_columns_round_trip_and_a_naive_one_is_refused(people):
@@ -192,8 +250,9 @@ def test_a_datetime_beyond_the_calendar_in_utc_gives_the_first_page(people, mome
         assert ([x.pk for x in page.items], page.start) == (order[:7], 1)
 
 
-def test_the_longest_name_in_any_script_makes_a_cursor_that_works(people):
-    """A name of 150 characters of four UTF-8 bytes each still fits in a cursor."""
+def test_the_longest_name_in_any_script_pages_on(people):
+    """A name of 150 characters of four UTF-8 bytes each at a page's end: the next page
+    follows it."""
     longest = "😀" * User._meta.get_field("display_name").max_length
     people_list().filter(pk=people[1].pk).update(display_name=longest)
     order = expected_order()
@@ -220,6 +279,9 @@ def test_each_page_costs_two_queries_at_any_depth(people, django_assert_num_quer
         page_of(pages[3].next_cursor)
     with django_assert_num_queries(2):
         page_of(pages[3].previous_cursor)
+    by_values = keyset_page(people_list(), ordering=BY_VALUES, cursor=None, size=5)
+    with django_assert_num_queries(2):
+        keyset_page(people_list(), ordering=BY_VALUES, cursor=by_values.next_cursor, size=5)
 
 
 def test_extra_counts_are_over_the_whole_list(people):
