@@ -86,6 +86,9 @@ http {{
 """
 
 
+REDIS_MINIMAL = "minimal view with Leap's two Redis reads"
+
+
 def tools_missing() -> list[str]:
     return [tool for tool in ("wrk", "nginx") if not _which(tool)]
 
@@ -206,6 +209,7 @@ def run(
         )
         endpoints = {
             "minimal Django view": (web + "/bench/constant.json", ""),
+            REDIS_MINIMAL: (web + "/bench/shared-cache.json", ""),
             "assertion JSON": (web + assertion_path, JSON_LD),
             "assertion JSON through the cache": (proxy + assertion_path, JSON_LD),
             "assertion JSON through a 1 s micro-cache": (
@@ -234,6 +238,9 @@ def run(
             {
                 "assertion_over_minimal": _ratio(
                     runs["assertion JSON"][n], runs["minimal Django view"][n]
+                ),
+                "assertion_over_redis_minimal": _ratio(
+                    runs["assertion JSON"][n], runs[REDIS_MINIMAL][n]
                 ),
                 "cached_over_static": _ratio(
                     runs["assertion JSON through the cache"][n], runs["static file from nginx"][n]
@@ -269,6 +276,12 @@ def run(
                 "assertion_over_minimal": round(
                     rps["assertion JSON"] / rps["minimal Django view"], 3
                 ),
+                "assertion_over_redis_minimal": round(
+                    rps["assertion JSON"] / rps[REDIS_MINIMAL], 3
+                ),
+                "redis_minimal_over_minimal": round(
+                    rps[REDIS_MINIMAL] / rps["minimal Django view"], 3
+                ),
                 "cached_over_static": round(
                     rps["assertion JSON through the cache"] / rps["static file from nginx"], 3
                 ),
@@ -278,7 +291,12 @@ def run(
                 ),
                 "per_round": per_round,
             },
-            "targets": {"assertion_over_minimal": 0.8, "cached_over_static": 0.3},
+            # The issue's two, and the closest honest one for the first (docs/performance.md).
+            "targets": {
+                "assertion_over_minimal": 0.8,
+                "assertion_over_redis_minimal": 0.8,
+                "cached_over_static": 0.3,
+            },
             "screens_through_gunicorn": visited,
             "web_peak_rss_mb": {
                 "after_start": started_rss,

@@ -2,7 +2,7 @@
 beyond what chance would give). Pure functions for calibration reports."""
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 
@@ -21,13 +21,21 @@ class Agreement:
 
 def agreement(pairs: Iterable[tuple[str, str]]) -> Agreement:
     """`pairs` of (reviewer's decision, reference decision), e.g. ("meets", "not_yet")."""
-    pairs = list(pairs)
-    n = len(pairs)
+    return agreement_counted(Counter(pairs))
+
+
+def agreement_counted(counts: Mapping[tuple[str, str], int]) -> Agreement:
+    """The same from how many times each kind of pair occurred: {("meets", "meets"): 40, …},
+    as a database's GROUP BY gives them, without listing every pair."""
+    n = sum(counts.values())
     if not n:
         return Agreement(0, None, None)
-    observed = sum(1 for a, b in pairs if a == b) / n
-    first = Counter(a for a, _ in pairs)
-    second = Counter(b for _, b in pairs)
+    observed = sum(count for (a, b), count in counts.items() if a == b) / n
+    first: Counter = Counter()
+    second: Counter = Counter()
+    for (a, b), count in counts.items():
+        first[a] += count
+        second[b] += count
     expected = sum(first[label] * second[label] for label in first.keys() | second.keys()) / (n * n)
     # With one label only on both sides chance agreement is total and kappa is undefined.
     kappa = None if expected == 1 else (observed - expected) / (1 - expected)

@@ -14,7 +14,6 @@ from django.db.models import (
     F,
     Max,
     OuterRef,
-    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -275,33 +274,45 @@ def recommendation_list(
     mapped = _crosswalked({r.element_id for r in ratings})
     profile = profile_get(user=user)
     role_id = profile.role_id if profile else None
-    pages = {}
     candidates = []
-    for model, prerequisite_model in (
-        (PathwayPage, PathwayPrerequisite),
-        (MicroCredentialPage, MicroCredentialPrerequisite),
+    kind_of = {}
+    for model, prerequisite_model, hours in (
+        (PathwayPage, PathwayPrerequisite, "estimated_hours"),
+        (MicroCredentialPage, MicroCredentialPrerequisite, "pd_hours"),
     ):
-        prerequisites = prerequisite_model.objects.filter(required_page__live=True)
-        items = visible_to(model.objects.all(), user).prefetch_related(
-            "alignments", Prefetch("prerequisites", queryset=prerequisites), "audience_roles"
+        # Every page in the catalogue is a candidate, so they are read as ids and numbers,
+        # not as pages with their bodies and rubrics (most of what a page costs to load):
+        # only the few recommended are loaded, below.
+        visible = visible_to(model.objects.all(), user)
+        ids = visible.values("pk")
+        alignments = model._meta.get_field("alignments").related_model
+        roles = model._meta.get_field("audience_roles")
+        aligned = _grouped(alignments.objects.filter(page__in=ids), "page_id", "element_id")
+        required = _grouped(
+            prerequisite_model.objects.filter(page__in=ids, required_page__live=True),
+            "page_id",
+            "required_page_id",
         )
-        for page in items:
-            roles = {role.pk for role in page.audience_roles.all()}
-            if roles and role_id is not None and role_id not in roles:
+        audiences = _grouped(
+            roles.remote_field.through.objects.filter(**{f"{roles.m2m_field_name()}__in": ids}),
+            f"{roles.m2m_field_name()}_id",
+            f"{roles.m2m_reverse_field_name()}_id",
+        )
+        for page_id, title, page_hours in visible.values_list("pk", "title", hours):
+            audience = audiences.get(page_id)
+            if audience and role_id is not None and role_id not in audience:
                 continue
             served = set()
-            for alignment in page.alignments.all():
-                served |= mapped.get(alignment.element_id, set())
-            pages[page.pk] = page
+            for element_id in aligned.get(page_id, ()):
+                served |= mapped.get(element_id, set())
+            kind_of[page_id] = model
             candidates.append(
                 Candidate(
-                    page_id=page.pk,
-                    title=page.title,
-                    hours=page.estimated_hours if model is PathwayPage else page.pd_hours,
+                    page_id=page_id,
+                    title=title,
+                    hours=page_hours,
                     element_ids=frozenset(served),
-                    prerequisite_ids=frozenset(
-                        p.required_page_id for p in page.prerequisites.all()
-                    ),
+                    prerequisite_ids=frozenset(required.get(page_id, ())),
                 )
             )
     planned = set(PlanItem.objects.filter(user=user).values_list("page_id", flat=True))
@@ -313,10 +324,23 @@ def recommendation_list(
         done_ids=left_out,
         limit=limit,
     )
+    pages = {}
+    for model in {kind_of[r.page_id] for r in ranked}:
+        chosen = [r.page_id for r in ranked if kind_of[r.page_id] is model]
+        # What a recommendation shows: its title and its link.
+        pages |= model.objects.only("title", "url_path", "depth", "path").in_bulk(chosen)
     return [
         PageRecommendation(pages[r.page_id], r.score, r.reasons, r.page_id in planned)
         for r in ranked
     ]
+
+
+def _grouped(rows: QuerySet, key: str, value: str) -> dict[int, set[int]]:
+    """{key: {values}} from two columns of `rows`."""
+    grouped: dict[int, set[int]] = defaultdict(set)
+    for found_key, found_value in rows.values_list(key, value):
+        grouped[found_key].add(found_value)
+    return grouped
 
 
 # The plan, enrolments and the dashboard.

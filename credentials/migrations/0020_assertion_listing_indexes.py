@@ -6,19 +6,51 @@ The trigram index is on the very expression Django writes for `recipient_email__
 on PostgreSQL, `UPPER("recipient_email"::text) LIKE UPPER(%s)`, so the planner can use it.
 It needs the pg_trgm extension (trusted: a database owner may create it) and has no SQLite
 equivalent, so it is made here by SQL rather than declared on the model; SQLite searches by
-scanning, as before."""
+scanning, as before. Where the database's user may not create the extension (not the
+database's owner, say) and nobody has created it for Leap, the migration goes on without the
+trigram index and says so: the search then scans, slower at a million badges but correct,
+and the index comes with the next `migrate` after someone runs
+`CREATE EXTENSION pg_trgm` as the owner (docs/operations.md).
 
-from django.db import migrations, models
+Every index here is built without locking the table against writes
+(accounts.migration_operations), so the migration is not atomic."""
+
+import logging
+
+from django.db import DatabaseError, migrations, models, transaction
+
+from accounts.migration_operations import AddIndexWithoutLocking, invalid_index_drop
 
 TRIGRAM_INDEX = "credentials_assertion_email_trgm"
 
+logger = logging.getLogger("leap.migrations")
+
+
+def trigram_extension_ready(schema_editor) -> bool:
+    """Whether pg_trgm is there, made now if this user may make it."""
+    try:
+        with transaction.atomic(using=schema_editor.connection.alias):
+            schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    except DatabaseError as error:
+        logger.warning(
+            "The pg_trgm extension could not be created (%s). Searching issued badges by "
+            "part of an e-mail address will scan the table. As the database's owner, run "
+            "CREATE EXTENSION pg_trgm; then migrate credentials 0019 and migrate again to add "
+            "the index (docs/operations.md).",
+            str(error).strip(),
+        )
+        return False
+    return True
+
 
 def trigram_index_create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
+    if schema_editor.connection.vendor != "postgresql" or not trigram_extension_ready(
+        schema_editor
+    ):
         return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
+    invalid_index_drop(schema_editor, TRIGRAM_INDEX)
     schema_editor.execute(
-        f"CREATE INDEX IF NOT EXISTS {TRIGRAM_INDEX} ON credentials_assertion "
+        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {TRIGRAM_INDEX} ON credentials_assertion "
         "USING gin ((UPPER(recipient_email::text)) gin_trgm_ops)"
     )
 
@@ -27,16 +59,17 @@ def trigram_index_drop(apps, schema_editor):
     if schema_editor.connection.vendor != "postgresql":
         return
     # The extension stays: something else may use it, and it costs nothing unused.
-    schema_editor.execute(f"DROP INDEX IF EXISTS {TRIGRAM_INDEX}")
+    schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {TRIGRAM_INDEX}")
 
 
 class Migration(migrations.Migration):
+    atomic = False
     dependencies = [
         ("credentials", "0019_assertions_leave_the_reference_index"),
     ]
 
     operations = [
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="assertion",
             index=models.Index(
                 condition=models.Q(("revoked", True)),
@@ -44,11 +77,11 @@ class Migration(migrations.Migration):
                 name="credentials_assertion_revoked",
             ),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="assertion",
             index=models.Index(fields=["expires_on"], name="credentials_assertion_expires"),
         ),
-        migrations.AddIndex(
+        AddIndexWithoutLocking(
             model_name="assertion",
             index=models.Index(fields=["recipient_email"], name="credentials_assertion_email"),
         ),

@@ -97,3 +97,38 @@ def test_the_plan_marks_an_earned_badge_and_a_completed_pathway(client, teacher,
     dashboard = client.get(reverse("learning:dashboard")).content.decode()
     summary = dashboard.split('id="plan-heading"')[1].split("</section>")[0]
     assert summary.count("✓</span> Earned") == 1 and summary.count("✓</span> Completed") == 1
+
+
+def test_the_plan_builds_only_the_pages_it_recommends_however_many_are_candidates(
+    client, teacher, catalogue
+):
+    """Every published pathway and micro-credential is a candidate, but only the ten
+    recommended become page objects (a page with its body and rubric is most of what a
+    candidate cost): the plan once built all of them on every view."""
+    from django.db.models.signals import post_init
+
+    from cms.models import MicroCredentialAlignment, MicroCredentialPage, PathwayPage
+    from tests.factories import MicroCredentialPageFactory, align
+
+    parent = catalogue.data.get_parent()
+    for n in range(15):
+        extra = MicroCredentialPageFactory(parent=parent, title=f"Extra {n:02}", pd_hours=1)
+        align(MicroCredentialAlignment, extra, ["2.7"])
+    _assessed(teacher)
+    client.force_login(teacher)
+    built = []
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    for model in (PathwayPage, MicroCredentialPage):
+        post_init.connect(count, sender=model)
+    try:
+        html = client.get(reverse("learning:plan")).content.decode()
+    finally:
+        for model in (PathwayPage, MicroCredentialPage):
+            post_init.disconnect(count, sender=model)
+    shown = _titles(html)
+    assert len(shown) == 10  # the plan is empty: ten recommendations
+    assert sum(1 for title in shown if title.startswith("Extra")) >= 5
+    assert len(built) == len(shown)

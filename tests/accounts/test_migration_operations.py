@@ -1,0 +1,83 @@
+"""Index migrations that a site with a million rows can run while it serves: built without
+locking the table, mended when an earlier build was cut short, and going on (with a warning)
+where the database's user may not create the pg_trgm extension."""
+
+import importlib
+import logging
+
+import pytest
+from django.apps import apps
+from django.db import connection
+
+from accounts.migration_operations import invalid_index_drop
+
+pytestmark = pytest.mark.needs_postgres
+
+trigram_migration = importlib.import_module("credentials.migrations.0020_assertion_listing_indexes")
+
+
+def index_state(cursor, name: str) -> bool | None:
+    """True for a valid index, False for an invalid one, None for none."""
+    cursor.execute(
+        "SELECT pg_index.indisvalid FROM pg_index "
+        "JOIN pg_class ON pg_class.oid = pg_index.indexrelid WHERE pg_class.relname = %s",
+        [name],
+    )
+    row = cursor.fetchone()
+    return row[0] if row else None
+
+
+@pytest.fixture
+def scratch_table(django_db_setup, django_db_blocker):
+    """A table of our own in the test database, outside any transaction (a concurrent index
+    build cannot run inside one), dropped afterwards."""
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            cursor.execute("CREATE TABLE leap_scratch (n integer)")
+            cursor.execute("INSERT INTO leap_scratch VALUES (1), (1), (2)")
+        try:
+            yield connection
+        finally:
+            with connection.cursor() as cursor:
+                cursor.execute("DROP TABLE leap_scratch")
+
+
+def test_an_index_left_invalid_by_a_cut_short_build_is_dropped_so_it_can_be_built_again(
+    scratch_table,
+):
+    with scratch_table.cursor() as cursor:
+        # A unique index over a duplicate fails part-way and stays behind, invalid: what a
+        # deploy stopped during a concurrent build leaves too.
+        with pytest.raises(Exception, match="could not create unique index"):
+            cursor.execute("CREATE UNIQUE INDEX CONCURRENTLY leap_scratch_n ON leap_scratch (n)")
+        cursor.execute("CREATE INDEX CONCURRENTLY leap_scratch_any ON leap_scratch (n)")
+        assert index_state(cursor, "leap_scratch_n") is False
+        with scratch_table.schema_editor(atomic=False) as editor:
+            invalid_index_drop(editor, "leap_scratch_n")
+            invalid_index_drop(editor, "leap_scratch_any")  # valid: left alone
+        assert index_state(cursor, "leap_scratch_n") is None
+        assert index_state(cursor, "leap_scratch_any") is True
+
+
+@pytest.mark.django_db
+def test_without_leave_to_create_pg_trgm_the_migration_goes_on_without_its_index(caplog):
+    with connection.cursor() as cursor:
+        # As a database user who is not its owner, on a database that lacks the extension.
+        cursor.execute("DROP EXTENSION pg_trgm CASCADE")  # the index goes with it
+        assert index_state(cursor, trigram_migration.TRIGRAM_INDEX) is None
+        cursor.execute("CREATE ROLE leap_not_owner NOLOGIN")
+        cursor.execute("GRANT ALL ON SCHEMA public TO leap_not_owner")
+        cursor.execute("SET ROLE leap_not_owner")
+        try:
+            with (
+                caplog.at_level(logging.WARNING, logger="leap.migrations"),
+                connection.schema_editor() as editor,
+            ):
+                trigram_migration.trigram_index_create(apps, editor)
+            # The transaction is still usable: the failed statement was kept in a savepoint.
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.execute("RESET ROLE")
+        assert index_state(cursor, trigram_migration.TRIGRAM_INDEX) is None
+    assert "pg_trgm extension could not be created" in caplog.text
+    assert "CREATE EXTENSION pg_trgm" in caplog.text
