@@ -126,6 +126,33 @@ def test_content_negotiation_respects_preferences_and_head(client, assertion):
     assert "Accept" in client.get(url, **BROWSER)["Vary"]
 
 
+@pytest.mark.parametrize(
+    "accept",
+    [
+        "",
+        "*/*",
+        "application/ld+json",
+        "application/json",
+        "application/ld+json, application/json;q=0.9",
+        "image/png",
+        "text/*",
+        "text/html",
+        "text/plain",
+        "text/html;q=0.5, */*",
+        "*/*;q=0.1, text/html",
+        "application/json;q=0.2, text/html;q=0.9",
+        "text/html, application/xhtml+xml, application/xml;q=0.9, */*;q=0.8",
+    ],
+)
+def test_the_quick_reading_of_accept_agrees_with_full_negotiation(rf, accept):
+    """wants_json skips weighing the header when it holds no text type; wherever it does,
+    the answer is the one the full negotiation gives."""
+    from credentials.views.public import MEDIA_TYPES, wants_json
+
+    request = rf.get("/public/assertions/x", HTTP_ACCEPT=accept)
+    assert wants_json(request) == (request.get_preferred_type(MEDIA_TYPES) != "text/html")
+
+
 @pytest.mark.parametrize("kind", ["assertions", "badges", "issuers"])
 def test_unknown_and_malformed_ids_are_404(client, kind):
     assert client.get(f"/public/{kind}/{uuid.uuid4()}", **JSON).status_code == 404
