@@ -97,9 +97,10 @@ def _screens_table(size: str, stage: dict) -> list[str]:
         "Data: " + ", ".join(f"{count:,} {name}" for name, count in stage["counts"].items()) + ".",
         "",
         f"Floor (a bare page, `{floor['url']}`, anonymous): CPU {floor['cpu_median_ms']:.2f} ms "
-        f"over the run (between screens, bursts of {floor['burst_requests']} requests: "
-        f"{min(floor['burst_cpu_medians_ms']):.2f}-{max(floor['burst_cpu_medians_ms']):.2f} ms; "
-        "each screen is judged against the bursts just before and after it), median wall "
+        "over the run (a floor request after each of a screen's, and each screen judged "
+        "against the floor's median over its own; those medians ranged "
+        f"{min(floor['paired_cpu_medians_ms']):.2f}-{max(floor['paired_cpu_medians_ms']):.2f} ms), "
+        "median wall "
         f"{floor['median_ms']:.2f} ms, p95 {floor['p95_ms']:.2f} ms, {floor['queries']} queries.",
         "",
         "CPU ms is this process's (Python) time, the median over the timed requests; query ms is "

@@ -304,9 +304,11 @@ def measure(
     requests: int,
     warmup: int,
     cpu_samples: list[float] | None = None,
+    between: Callable[[], None] | None = None,
 ) -> dict:
     """Time `requests` answers after `warmup` untimed ones; count the queries of one more.
-    Each answer's CPU milliseconds are added to `cpu_samples` when given."""
+    Each answer's CPU milliseconds are added to `cpu_samples` when given; `between` runs
+    after each timed answer, untimed (the floor's paired request)."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -323,6 +325,8 @@ def measure(
         cpus.append((time.process_time() - cpu) * 1000)
         walls.append((time.perf_counter() - wall) * 1000)
         statuses.add(response.status_code)
+        if between is not None:
+            between()
     if cpu_samples is not None:
         cpu_samples.extend(cpus)
     if screen.before:
@@ -405,9 +409,10 @@ def run(
     screens: list[Screen] | None = None,
     log: Callable[[str], None] = print,
 ) -> dict:
-    """Measure the floor, then each screen followed by a short burst of the floor again; a
-    screen's CPU time is judged against the floor measured just before and just after it,
-    so a machine whose load changes during the run (other work on it) moves both alike."""
+    """Measure the floor, then each screen with a request for the floor after each of its
+    own: a screen's CPU time is judged against the floor's over the same stretch of time,
+    request by request, so a machine whose speed changes during the run (other work on it,
+    a shared host's bursts) moves both alike."""
     from cms import health
 
     health.worker_heartbeat_record()  # /health/ answers as it does with a worker running
@@ -425,23 +430,39 @@ def run(
         return clients[role]
 
     floor_screen = Screen("floor: bare page", lambda t: t.floor_url, None)
-    burst = max(requests // 5, 2)
-    first: list[float] = []
+    floor_client = client_for(None)
+    every_floor_sample: list[float] = []
     floor = measure(
-        client_for(None), floor_screen, targets, requests=requests, warmup=warmup, cpu_samples=first
+        floor_client,
+        floor_screen,
+        targets,
+        requests=requests,
+        warmup=warmup,
+        cpu_samples=every_floor_sample,
     )
     log(f"floor: CPU {floor['cpu_median_ms']} ms, p95 {floor['p95_ms']} ms")
-    bursts = [first[-burst:]]
+    paired_medians = []
     rows = []
     for screen in screens if screens is not None else SCREENS:
         health.worker_heartbeat_record()  # fresh: /health/ reports a late one as degraded
-        row = measure(client_for(screen.user), screen, targets, requests=requests, warmup=warmup)
-        samples: list[float] = []
-        measure(
-            client_for(None), floor_screen, targets, requests=burst, warmup=0, cpu_samples=samples
+        paired: list[float] = []
+
+        def floor_request(into=paired):
+            cpu = time.process_time()
+            _request(floor_client, floor_screen, targets.floor_url, targets)
+            into.append((time.process_time() - cpu) * 1000)
+
+        row = measure(
+            client_for(screen.user),
+            screen,
+            targets,
+            requests=requests,
+            warmup=warmup,
+            between=floor_request,
         )
-        bursts.append(samples)
-        judge(row, statistics.median(bursts[-2] + bursts[-1]))
+        every_floor_sample += paired
+        paired_medians.append(statistics.median(paired))
+        judge(row, paired_medians[-1])
         rows.append(row)
         flag = "" if row["status"] == 200 else f"  ANSWERED {row['status']}"
         log(
@@ -449,11 +470,9 @@ def run(
             f"CPU {row['cpu_median_ms']} ms ({row['cpu_ratio']}x the floor), "
             f"{row['queries']} queries{flag}"
         )
-    every_floor_sample = first + [sample for samples in bursts[1:] for sample in samples]
     floor.update(
         cpu_median_ms=round(statistics.median(every_floor_sample), 3),
-        burst_requests=burst,
-        burst_cpu_medians_ms=[round(statistics.median(samples), 3) for samples in bursts],
+        paired_cpu_medians_ms=[round(median, 3) for median in paired_medians],
     )
     return {
         "data": targets.source,
