@@ -133,13 +133,17 @@ def _page_urls(page_model, url_paths: dict[int, str], request) -> dict[int, str 
     return urls
 
 
-def _aligned_content(elements_filter: dict, user=None, request=None) -> dict[int, dict[str, list]]:
+def aligned_content_by_element(
+    elements_filter: dict, user=None, request=None, *, pages: QuerySet | None = None
+) -> dict[int, dict[str, list]]:
     """{element id: {"pathways": [...], "micro_credentials": [...], "books": [...]}}, each
-    an AlignedPage: the title and URL are all the explorer shows, so no page is built."""
+    an AlignedPage, by title: the title and URL are all the explorer (and the district
+    heatmap) shows, so no page is built. `pages` narrows which pages count (by default the
+    ones `user` may see)."""
     by_element: dict[int, dict[str, list]] = {}
     # One set of visible pages for the three kinds: visible_to's rules do not depend on a
     # page's type, and each of its restriction look-ups is a query.
-    visible = visible_to(Page.objects.all(), user).values("pk")
+    visible = (pages if pages is not None else visible_to(Page.objects.all(), user)).values("pk")
     for key, alignment_model, page_model in ALIGNMENT_MODELS:
         rows = list(
             alignment_model.objects.filter(**elements_filter, page__in=visible)
@@ -168,7 +172,7 @@ def framework_explorer_get(
     categories = list(framework.categories.filter(live=True))
     elements = list(framework.elements.filter(live=True))
     shown = {category.pk for category in categories}
-    aligned = _aligned_content({"element__framework": framework}, user, request)
+    aligned = aligned_content_by_element({"element__framework": framework}, user, request)
     for element in elements:
         element.aligned = aligned.get(element.pk, {})
         if explorer is not None:
@@ -206,7 +210,9 @@ def element_explorer_get(
     category = element.category
     trail = [category.parent, category] if category is not None else []
     return {
-        "aligned": _aligned_content({"element": element}, user, request).get(element.pk, {}),
+        "aligned": aligned_content_by_element({"element": element}, user, request).get(
+            element.pk, {}
+        ),
         "crosswalks": crosswalks,
         # Area › category, leaving out any not published yet.
         "category_trail": [c for c in trail if c is not None and c.live],

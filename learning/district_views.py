@@ -13,7 +13,7 @@ from accounts.models import BatchJob
 from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import batch_list, batch_outcomes
 from learning import selectors, services
-from learning.cohorts.selectors import cohort_list_for_district
+from learning.cohorts.selectors import cohort_page_for_district
 from learning.filters import MemberFilter
 from learning.forms import InvitationCsvForm, InvitationForm, MemberDeleteForm, MembershipForm
 from learning.invitation_actions import RESEND, WITHDRAW, InvitationChange, invitation_change_apply
@@ -37,6 +37,7 @@ def district_home(request, slug: str):
 
 MEMBERS_PER_PAGE = 50
 INVITATIONS_PER_PAGE = 25
+BOOK_CLUBS_PER_PAGE = 10
 
 
 def _render_roster(request, district):
@@ -69,6 +70,9 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         cursor=request.GET.get("invitations_cursor"),
         size=INVITATIONS_PER_PAGE,
     ).linked(request.GET, "invitations_cursor", path=home, anchor="#invitations")
+    cohorts = cohort_page_for_district(
+        district=district, cursor=request.GET.get("book_clubs_cursor"), size=BOOK_CLUBS_PER_PAGE
+    ).linked(request.GET, "book_clubs_cursor", path=home, anchor="#book-clubs")
     context = {
         "district": district,
         "member_filter": member_filter,
@@ -81,7 +85,8 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
         "resend_minutes": int(INVITATION_RESEND_INTERVAL.total_seconds() // 60),
         "invite_form": invite_form,
         "csv_form": csv_form,
-        "district_cohorts": cohort_list_for_district(district=district),
+        "district_cohorts": cohorts.items,
+        "district_cohorts_page": cohorts,
         "invitation_uploads": batch_list(
             kind=services.INVITATIONS_BATCH,
             scope=services.invitations_batch_scope(district),

@@ -25,14 +25,14 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from wagtail.models import Page
 
 from cms.models import (
-    BookAlignment,
     Framework,
     FrameworkElement,
     MicroCredentialAlignment,
-    PathwayAlignment,
 )
+from cms.selectors import aligned_content_by_element
 from learning.models import (
     Attendance,
     Cohort,
@@ -315,20 +315,23 @@ def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_i
 
 
 def _resources(coverage: dict[int, ElementCoverage], framework: Framework) -> None:
-    """The live pathways, micro-credentials and books aligned to each element."""
-    for model, kind in (
-        (PathwayAlignment, "Pathway"),
-        (MicroCredentialAlignment, "Micro-credential"),
-        (BookAlignment, "Book"),
-    ):
-        aligned = (
-            model.objects.filter(element__framework=framework, page__live=True)
-            .select_related("page")
-            .order_by("page__title")
-        )
-        for alignment in aligned:
-            if alignment.element_id in coverage:
-                coverage[alignment.element_id].resources.append((kind, alignment.page))
+    """The live pathways, micro-credentials and books aligned to each element: titles and
+    links, with no page built."""
+    aligned = aligned_content_by_element(
+        {"element__framework": framework}, pages=Page.objects.live()
+    )
+    for element_id, found in aligned.items():
+        if element_id in coverage:
+            coverage[element_id].resources = [
+                (kind, page) for key, kind in RESOURCE_KINDS for page in found.get(key, [])
+            ]
+
+
+RESOURCE_KINDS = (
+    ("pathways", "Pathway"),
+    ("micro_credentials", "Micro-credential"),
+    ("books", "Book"),
+)
 
 
 # ---- The district dashboard: this school year against the one before ----

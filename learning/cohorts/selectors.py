@@ -5,9 +5,11 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django.db.models import Count, Min, Q, QuerySet
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import User
+from cms.pagination import KeysetPage, keyset_page
 from learning.cohorts.permissions import TAKING_PART
 from learning.models import (
     Cohort,
@@ -21,12 +23,22 @@ from learning.models import (
 IN_LINE = [CohortMember.State.WAITING, CohortMember.State.REQUESTED, CohortMember.State.INVITED]
 
 
-def cohort_list_for_district(*, district: District) -> QuerySet[Cohort]:
-    """The district's cohorts, with how many take part, wait, and the next meeting."""
+# A district's book clubs on its home page, newest first: dates and titles, then the key.
+DISTRICT_COHORT_ORDERING = ("-start_date", "title", "pk")
+
+
+def cohort_page_for_district(*, district: District, cursor: str | None, size: int) -> KeysetPage:
+    """One page of the district's cohorts (cms.pagination), each with what it reads
+    (`reading`: the book's or the pathway's title), how many take part and wait, and the
+    next meeting. Three queries at any depth: the figures are counted for the page's
+    cohorts only, and no book or pathway page is loaded."""
+    cohorts = Cohort.objects.filter(district=district).annotate(
+        reading=Coalesce("book__title", "pathway__title")
+    )
+    page = keyset_page(cohorts, ordering=DISTRICT_COHORT_ORDERING, cursor=cursor, size=size)
     now = timezone.now()
-    return (
-        Cohort.objects.filter(district=district)
-        .select_related("book", "pathway")
+    figures = (
+        Cohort.objects.filter(pk__in=[cohort.pk for cohort in page.items])
         .annotate(
             taking_part=Count(
                 "members",
@@ -38,8 +50,14 @@ def cohort_list_for_district(*, district: District) -> QuerySet[Cohort]:
             ),
             next_meeting=Min("sessions__starts_at", filter=Q(sessions__starts_at__gt=now)),
         )
-        .order_by("-start_date", "title")
+        .values("pk", "taking_part", "waiting", "next_meeting")
     )
+    by_cohort = {row.pop("pk"): row for row in figures} if page.items else {}
+    none = {"taking_part": 0, "waiting": 0, "next_meeting": None}
+    for cohort in page.items:
+        for name, value in by_cohort.get(cohort.pk, none).items():
+            setattr(cohort, name, value)
+    return page
 
 
 def cohort_list_annotated(cohorts: QuerySet[Cohort]) -> QuerySet[Cohort]:

@@ -2,22 +2,18 @@
 links are still the pages' own URLs, hidden pages stay hidden, and no page is built."""
 
 import re
-from contextlib import contextmanager
 
 import pytest
 from django.db import connection
-from django.db.models.signals import post_init
 from django.test.utils import CaptureQueriesContext
 from wagtail.models import Page, PageViewRestriction, Site
 
 from cms.models import (
     BookAlignment,
-    BookPage,
     MicroCredentialAlignment,
-    MicroCredentialPage,
     PathwayAlignment,
-    PathwayPage,
 )
+from tests.costs import pages_built
 from tests.factories import (
     BookPageFactory,
     HomePageFactory,
@@ -89,24 +85,6 @@ def test_element_links_lead_to_the_element_pages(client, aligned):
     html = client.get(EXPLORER).content.decode()
     assert f'<a href="{ELEMENT_PAGE}"><span class="element__code">CTO-1</span>' in html
     assert client.get(ELEMENT_PAGE).status_code == 200
-
-
-@contextmanager
-def pages_built():
-    """Counts the catalogue pages (pathways, micro-credentials, books) made in the block."""
-    built = []
-
-    def count(sender, **kwargs):
-        built.append(sender)
-
-    models = (PathwayPage, MicroCredentialPage, BookPage)
-    for model in models:
-        post_init.connect(count, sender=model)
-    try:
-        yield built
-    finally:
-        for model in models:
-            post_init.disconnect(count, sender=model)
 
 
 def test_the_explorer_builds_no_aligned_page_and_costs_the_same_with_more(

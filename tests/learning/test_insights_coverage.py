@@ -20,6 +20,7 @@ from cms.models import Framework, MicroCredentialPage
 from learning import services
 from learning.insights import coverage_get
 from learning.models import School
+from tests.costs import pages_built
 from tests.factories import MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -97,11 +98,27 @@ def test_the_heatmap_counts_each_members_latest_take_per_level(
         {"framework": "ISTE-E", "element": "2.7", "level": "0"},
     ).content.decode()
     assert "4 members" in people and changed_mind.display_name not in people
-    assert "Using Classroom Data" in page
+    assert f'Micro-credential: <a href="{data.url}">Using Classroom Data</a>' in page
 
     exported = client.get(url(district, "district_coverage_csv"))
     rows = {row[0]: row for row in csv.reader(io.StringIO(exported.content.decode()))}
     assert rows["2.7"][2:] == ["5", "4", "0", "0", "1", "1"]  # rated, levels 0-3, badges
+
+
+def test_the_heatmap_links_its_learning_without_building_a_page(
+    client, district, district_admin, catalogue
+):
+    """The learning that addresses each element is a title and a link, from the pages'
+    titles and paths: the heatmap once built every aligned page with its body and rubric."""
+    member_rated(district, {"2.7": 0})
+    client.force_login(district_admin)
+    client.get(url(district))  # warm per-process caches
+    with pages_built() as built:
+        page = client.get(url(district)).content.decode()
+    assert built == []
+    for title in ("Using Classroom Data", "Advanced Data Coaching", "Designing Learning"):
+        found = MicroCredentialPage.objects.get(title=title)
+        assert f'<a href="{found.url}">{title}</a>' in page
 
 
 def test_a_group_smaller_than_five_is_not_shown(client, district, district_admin):

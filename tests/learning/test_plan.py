@@ -105,9 +105,8 @@ def test_the_plan_builds_only_the_pages_it_recommends_however_many_are_candidate
     """Every published pathway and micro-credential is a candidate, but only the ten
     recommended become page objects (a page with its body and rubric is most of what a
     candidate cost): the plan once built all of them on every view."""
-    from django.db.models.signals import post_init
-
     from cms.models import MicroCredentialAlignment, MicroCredentialPage, PathwayPage
+    from tests.costs import pages_built
     from tests.factories import MicroCredentialPageFactory, align
 
     parent = catalogue.data.get_parent()
@@ -116,18 +115,8 @@ def test_the_plan_builds_only_the_pages_it_recommends_however_many_are_candidate
         align(MicroCredentialAlignment, extra, ["2.7"])
     _assessed(teacher)
     client.force_login(teacher)
-    built = []
-
-    def count(sender, **kwargs):
-        built.append(sender)
-
-    for model in (PathwayPage, MicroCredentialPage):
-        post_init.connect(count, sender=model)
-    try:
+    with pages_built(PathwayPage, MicroCredentialPage) as built:
         html = client.get(reverse("learning:plan")).content.decode()
-    finally:
-        for model in (PathwayPage, MicroCredentialPage):
-            post_init.disconnect(count, sender=model)
     shown = _titles(html)
     assert len(shown) == 10  # the plan is empty: ten recommendations
     assert sum(1 for title in shown if title.startswith("Extra")) >= 5

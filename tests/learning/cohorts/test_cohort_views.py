@@ -2,6 +2,7 @@
 cohort page and the members page cost a fixed number of queries."""
 
 import datetime as dt
+import re
 
 import pytest
 from django.urls import reverse
@@ -463,3 +464,40 @@ def test_each_meeting_links_to_its_discussion_and_attendance(client, cohort, adm
     for session in sessions:
         assert reverse("cohort_participation:discussion", args=[cohort.pk, session.pk]) in page
     assert "Take attendance" not in page
+
+
+def test_the_district_home_pages_its_book_clubs_at_a_fixed_cost(client, district, book, admin):
+    """Ten book clubs a page, newest first, each with its reading and how many take part;
+    a district's years of book clubs cost no more than three."""
+    from tests.learning.cohorts.factories import cohort_make
+
+    url = reverse("learning:district_home", args=[district.slug])
+    signed_in(client, admin)
+
+    def make(n, first_day):
+        made = []
+        for i in range(n):
+            cohort = cohort_make(
+                district=district,
+                book=book,
+                title=f"Club {first_day + i:02}",
+                start_date=dt.date(2027, 1, first_day + i),
+            )
+            member_make(cohort, state=CohortMember.State.ACTIVE)
+            made.append(cohort)
+        return made
+
+    make(3, 1)
+    few = query_count(client, url)
+    make(10, 4)
+    assert query_count(client, url) == few
+    html = client.get(url).content.decode()
+    section = html.split('id="book-clubs"')[1].split("</section>")[0]
+    shown = re.findall(r">(Club \d\d)</a>", section)
+    assert shown == [f"Club {day:02}" for day in range(13, 3, -1)]
+    assert "Showing 1–10 of 13" in section and "Leading Together" in section
+    following = re.search(r'href="([^"]*book_clubs_cursor=[^"]*)" rel="next"', section)
+    rest = client.get(following.group(1).replace("&amp;", "&")).content.decode()
+    rest = rest.split('id="book-clubs"')[1].split("</section>")[0]
+    assert re.findall(r">(Club \d\d)</a>", rest) == ["Club 03", "Club 02", "Club 01"]
+    assert "Club" not in following.group(1)  # the cursor names no club
