@@ -8,24 +8,33 @@ be awarded and no evidence submitted. `AddIndexWithoutLocking` builds the index
 development) it is a plain `AddIndex`. A migration that uses it says `atomic = False`,
 because PostgreSQL builds such an index outside a transaction.
 
-A concurrent build that is cut short (a deploy stopped, a unique violation, a lost
-connection) leaves the index behind marked invalid. `migrate` would then stop on "already
-exists" every time; instead, the next run drops the invalid index and builds it again."""
+A migration of several indexes that is cut short (a deploy stopped, a lost connection) is
+not recorded, and leaves the indexes it finished behind, and the one it was building marked
+invalid. `migrate` would then stop on "already exists" every time; instead, the next run
+keeps each valid index, and drops an invalid one and builds it again.
+
+A concurrent build waits for every transaction older than itself on the database to end (a
+long `pg_dump`, say) before it finishes."""
 
 from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
 
-def invalid_index_drop(schema_editor, name: str) -> None:
-    """Drop index `name` if an earlier concurrent build left it invalid (PostgreSQL)."""
+def index_valid(schema_editor, name: str) -> bool | None:
+    """Whether index `name` is there and valid (PostgreSQL): None when there is none."""
     with schema_editor.connection.cursor() as cursor:
         cursor.execute(
-            "SELECT 1 FROM pg_index JOIN pg_class ON pg_class.oid = pg_index.indexrelid "
-            "WHERE pg_class.relname = %s AND NOT pg_index.indisvalid",
+            "SELECT pg_index.indisvalid FROM pg_index "
+            "JOIN pg_class ON pg_class.oid = pg_index.indexrelid WHERE pg_class.relname = %s",
             [name],
         )
-        invalid = cursor.fetchone() is not None
-    if invalid:
+        row = cursor.fetchone()
+    return row[0] if row else None
+
+
+def invalid_index_drop(schema_editor, name: str) -> None:
+    """Drop index `name` if an earlier concurrent build left it invalid (PostgreSQL)."""
+    if index_valid(schema_editor, name) is False:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
 
 
@@ -39,6 +48,8 @@ class AddIndexWithoutLocking(AddIndexConcurrently):
             )
             return
         self._ensure_not_in_transaction(schema_editor)
+        if index_valid(schema_editor, self.index.name):
+            return  # built by an earlier run that stopped before the migration was recorded
         invalid_index_drop(schema_editor, self.index.name)
         super().database_forwards(app_label, schema_editor, from_state, to_state)
 

@@ -87,6 +87,19 @@ def throttle_request(request, scope: str) -> int | None:
     return None
 
 
+def throttle_request_reading(request, scope: str, keys: list[str]) -> tuple[int | None, dict]:
+    """`throttle_request`, and the values at `keys` in the cache: on Redis, and for a scope
+    with one limit, both in one round trip (a cached public document then costs one).
+    The seconds to wait (None when within the limit), and what was found."""
+    limits = _limits(scope)
+    count_and_get = getattr(cache, "count_and_get_many", None)
+    if count_and_get is None or len(limits) != 1:
+        return throttle_request(request, scope), cache.get_many(keys)
+    ((per, limit, seconds),) = limits
+    count, found = count_and_get(_cache_key(f"{scope}:{per}", _who(request, per)), seconds, keys)
+    return (seconds if count > limit else None), found
+
+
 def throttle_blocked(request, scope: str) -> int | None:
     """For limits on failures (wrong codes, unknown tokens): the seconds to wait when this
     person or address has failed too often already; counts nothing."""

@@ -147,9 +147,9 @@ def _throughput_table(result: dict) -> list[str]:
         "|---|---|---|",
         f"| assertion JSON / minimal Django view | {ratios['assertion_over_minimal']:.2f} "
         f"| ≥ {targets['assertion_over_minimal']}: {_mark(met['assertion_over_minimal'])} |",
-        f"| minimal view with Leap's two Redis reads / minimal Django view "
-        f"| {ratios['redis_minimal_over_minimal']:.2f} | (the cost of the two reads) |",
-        f"| assertion JSON / minimal view with Leap's two Redis reads "
+        f"| minimal view with one Redis round trip / minimal Django view "
+        f"| {ratios['redis_minimal_over_minimal']:.2f} | (the cost of the round trip) |",
+        f"| assertion JSON / minimal view with one Redis round trip "
         f"| {ratios['assertion_over_redis_minimal']:.2f} "
         f"| ≥ {targets['assertion_over_redis_minimal']}: "
         f"{_mark(met['assertion_over_redis_minimal'])} |",

@@ -86,7 +86,7 @@ http {{
 """
 
 
-REDIS_MINIMAL = "minimal view with Leap's two Redis reads"
+REDIS_MINIMAL = "minimal view with one Redis round trip"
 
 
 def tools_missing() -> list[str]:

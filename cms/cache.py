@@ -41,6 +41,15 @@ local count = redis.call('INCR', KEYS[1])
 if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
 return count
 """
+# The same count, then the values at the other keys (false, which Redis answers as nil,
+# for a missing one): a public document's limit and its cached copy in one round trip.
+_COUNT_AND_GET_SCRIPT = """
+local count = redis.call('INCR', KEYS[1])
+if count == 1 then redis.call('EXPIRE', KEYS[1], ARGV[1]) end
+local found = {count}
+for i = 2, #KEYS do found[i] = redis.call('GET', KEYS[i]) end
+return found
+"""
 
 
 @dataclass
@@ -260,6 +269,20 @@ class FailOpenRedisCache(RedisCache):
             except ValueError:  # forgotten between the two
                 self._stand_in.set(key, 1, self._brief(timeout), version=version)
                 return 1
+
+    def count_and_get_many(self, key, timeout: int, keys, version=None) -> tuple[int, dict]:
+        """`count(key, timeout)` and `get_many(keys)` in one round trip to Redis."""
+        keys = list(keys)
+        try:
+            client = self.client.get_client(write=True)
+            full_keys = [self.client.make_key(name, version=version) for name in [key, *keys]]
+            reply = client.eval(_COUNT_AND_GET_SCRIPT, len(full_keys), *full_keys, timeout)
+        except (redis.RedisError, OSError):
+            return self.count(key, timeout, version=version), self.get_many(keys, version=version)
+        values = zip(keys, reply[1:], strict=True)
+        return int(reply[0]), {
+            name: self.client.decode(value) for name, value in values if value is not None
+        }
 
     def decr(self, key, delta=1, version=None, client=None):
         try:

@@ -10,8 +10,9 @@ are dates and numbers (a due date, a sending time, the key). A name or an e-mail
 never put in an address, where it would end up in server logs, browser history and
 `Referer` headers: when the ordering has a text column, the cursor carries only the row's key
 and the page reads the row's values from the same list in a subquery, so it still costs two
-queries. Such a cursor follows its row if the row is renamed, and gives the first page once
-the row has left the list.
+queries. Such a cursor follows its row if the row moves in the order (a member renamed or
+deactivated meanwhile: "Next" then goes on from where that member is now), and gives the
+first page once the row has left the list.
 
 A cursor is a bookmark, not a secret: it can only narrow the queryset it is applied to. A
 cursor that is not one of ours (edited, cut short, stale) gives the first page, and so does

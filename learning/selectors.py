@@ -329,9 +329,10 @@ def recommendation_list(
         chosen = [r.page_id for r in ranked if kind_of[r.page_id] is model]
         # What a recommendation shows: its title and its link.
         pages |= model.objects.only("title", "url_path", "depth", "path").in_bulk(chosen)
-    return [
+    return [  # a page unpublished since the candidates were read is left out
         PageRecommendation(pages[r.page_id], r.score, r.reasons, r.page_id in planned)
         for r in ranked
+        if r.page_id in pages
     ]
 
 

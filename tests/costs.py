@@ -25,3 +25,22 @@ def pages_built(*models):
     finally:
         for model in models:
             post_init.disconnect(count, sender=model)
+
+
+@contextmanager
+def redis_commands(monkeypatch):
+    """The names of the Redis commands Leap's cache client sends in the block."""
+    from cms.cache import FailFastRedis
+
+    sent = []
+    real = FailFastRedis.execute_command
+
+    def counted(self, *args, **options):
+        sent.append(args[0])
+        return real(self, *args, **options)
+
+    monkeypatch.setattr(FailFastRedis, "execute_command", counted)
+    try:
+        yield sent
+    finally:
+        monkeypatch.setattr(FailFastRedis, "execute_command", real)

@@ -8,9 +8,8 @@ It needs the pg_trgm extension (trusted: a database owner may create it) and has
 equivalent, so it is made here by SQL rather than declared on the model; SQLite searches by
 scanning, as before. Where the database's user may not create the extension (not the
 database's owner, say) and nobody has created it for Leap, the migration goes on without the
-trigram index and says so: the search then scans, slower at a million badges but correct,
-and the index comes with the next `migrate` after someone runs
-`CREATE EXTENSION pg_trgm` as the owner (docs/operations.md).
+trigram index and says so, with the two statements that add it later (as the owner): the
+search scans meanwhile, slower at a million badges but correct (docs/operations.md).
 
 Every index here is built without locking the table against writes
 (accounts.migration_operations), so the migration is not atomic."""
@@ -22,6 +21,10 @@ from django.db import DatabaseError, migrations, models, transaction
 from accounts.migration_operations import AddIndexWithoutLocking, invalid_index_drop
 
 TRIGRAM_INDEX = "credentials_assertion_email_trgm"
+TRIGRAM_INDEX_SQL = (
+    f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {TRIGRAM_INDEX} ON credentials_assertion "
+    "USING gin ((UPPER(recipient_email::text)) gin_trgm_ops)"
+)
 
 logger = logging.getLogger("leap.migrations")
 
@@ -34,10 +37,10 @@ def trigram_extension_ready(schema_editor) -> bool:
     except DatabaseError as error:
         logger.warning(
             "The pg_trgm extension could not be created (%s). Searching issued badges by "
-            "part of an e-mail address will scan the table. As the database's owner, run "
-            "CREATE EXTENSION pg_trgm; then migrate credentials 0019 and migrate again to add "
-            "the index (docs/operations.md).",
+            "part of an e-mail address will scan the table. To add its index later, run as "
+            "the database's owner: CREATE EXTENSION pg_trgm; %s; (docs/operations.md).",
             str(error).strip(),
+            TRIGRAM_INDEX_SQL,
         )
         return False
     return True
@@ -49,10 +52,7 @@ def trigram_index_create(apps, schema_editor):
     ):
         return
     invalid_index_drop(schema_editor, TRIGRAM_INDEX)
-    schema_editor.execute(
-        f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {TRIGRAM_INDEX} ON credentials_assertion "
-        "USING gin ((UPPER(recipient_email::text)) gin_trgm_ops)"
-    )
+    schema_editor.execute(TRIGRAM_INDEX_SQL)
 
 
 def trigram_index_drop(apps, schema_editor):

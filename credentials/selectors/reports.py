@@ -256,8 +256,9 @@ def _double_review_agreement(scope: Q, since: datetime) -> dict[int, tuple[int, 
             ).order_by(),
         )
         .filter(  # one filter(): every condition is on the same other review and its score
-            Q(**{f"{theirs}reviewer_id__lt": F("review__reviewer_id")})
-            | Q(**{f"{theirs}reviewer_id__gt": F("review__reviewer_id")}),
+            # Another review (one a reviewer and submission: a reviewer who has since
+            # deleted their account still counts as the other side).
+            Q(**{f"{theirs}id__lt": F("review_id")}) | Q(**{f"{theirs}id__gt": F("review_id")}),
             **{f"{theirs}{name}": value for name, value in done.items()},
             **{f"{theirs}scores__criterion_id": F("criterion_id")},
         )

@@ -1,7 +1,8 @@
 """Public verification: Open Badges 2.0 JSON-LD for machines, a page for people."""
 
 import hashlib
-from functools import wraps
+from collections.abc import Callable
+from functools import partial, wraps
 
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -9,7 +10,7 @@ from django.utils.cache import get_conditional_response, set_response_etag
 from django.utils.text import slugify
 from django.views.decorators.http import require_safe
 
-from accounts.throttle import throttled
+from accounts.throttle import throttle_request, throttle_request_reading, too_many_requests
 from cms.middleware import UPLOAD_CSP
 from credentials import http_cache
 from credentials.models import Assertion, BadgeClass, Issuer
@@ -25,14 +26,30 @@ from credentials.selectors.badges import (
 )
 
 
-def public_view(view):
+def public_view(view=None, *, reads: Callable[..., list[str]] | None = None):
     """A public verification endpoint: GET and HEAD only (405 otherwise), a generous limit
     per address (LEAP_THROTTLES["public"]) so one client cannot tie up the site, an ETag on
     every answer with a body (a client holding the same answer gets 304: the documents
-    through `http_cache`, pages here), and a JSON 404 for clients that asked for JSON."""
+    through `http_cache`, pages here), and a JSON 404 for clients that asked for JSON.
+
+    `reads`, given the URL's arguments, names the cache keys a JSON answer reads
+    (`public_cache.assertion_reads`, say): they are read in the same Redis round trip as the
+    limit's count, and the view finds them in `request.public_cache_found`."""
+    if view is None:
+        return partial(public_view, reads=reads)
 
     @wraps(view)
     def answer(request, *args, **kwargs):
+        # Leap asking its own public views in-process (the badge verifier) is no client.
+        if not getattr(request, "leap_in_process", False):
+            if reads is not None and wants_json(request):
+                wait, request.public_cache_found = throttle_request_reading(
+                    request, "public", reads(**kwargs)
+                )
+            else:
+                wait = throttle_request(request, "public")
+            if wait is not None:
+                return too_many_requests(request, wait)
         try:
             response = view(request, *args, **kwargs)
         except Http404 as missing:
@@ -42,7 +59,12 @@ def public_view(view):
             response = json_response(dump({"error": "not_found", "message": message}), 404)
         return revalidated(request, response)
 
-    return require_safe(throttled("public", methods=("GET", "HEAD"))(answer))
+    return require_safe(answer)
+
+
+def _found(request) -> dict | None:
+    """What `public_view` read from the cache for this request, if anything."""
+    return getattr(request, "public_cache_found", None)
 
 
 def revalidated(request, response: HttpResponse) -> HttpResponse:
@@ -62,7 +84,7 @@ def wants_json(request) -> bool:
     """JSON unless the client prefers HTML (browsers do); `?format=json` forces JSON."""
     if request.META.get("QUERY_STRING") and request.GET.get("format") == "json":
         return True
-    accept = request.META.get("HTTP_ACCEPT", "")
+    accept = request.META.get("HTTP_ACCEPT", "").lower()  # media types ignore case
     if "html" not in accept and "text/" not in accept:
         # What verifiers send (JSON types, */*, nothing): no text/html can be preferred,
         # so the answer is JSON without weighing the header (a tenth of a cached answer).
@@ -94,28 +116,28 @@ def _document(request, document, *, cache_control: str, negotiated: bool = False
     )
 
 
-@public_view
+@public_view(reads=public_cache.issuer_reads)
 def issuer(request, uuid):
     if wants_json(request):
-        document = public_cache.issuer_document(uuid)
+        document = public_cache.issuer_document(uuid, found=_found(request))
         return _document(request, document, cache_control=http_cache.DESCRIBES, negotiated=True)
     found = get_object_or_404(Issuer, uuid=uuid)
     offered = issuer_offer_list(issuer=found)
     return html_response(request, "credentials/issuer.html", {"issuer": found, "offered": offered})
 
 
-@public_view
+@public_view(reads=public_cache.badge_class_reads)
 def badge(request, uuid):
     if wants_json(request):
-        document = public_cache.badge_class_document(uuid)
+        document = public_cache.badge_class_document(uuid, found=_found(request))
         return _document(request, document, cache_control=http_cache.DESCRIBES, negotiated=True)
     return html_response(request, "credentials/badge_class.html", badge_class_public_get(uuid=uuid))
 
 
-@public_view
+@public_view(reads=public_cache.assertion_reads)
 def assertion(request, uuid):
     if wants_json(request):
-        document = public_cache.assertion_document(uuid)
+        document = public_cache.assertion_document(uuid, found=_found(request))
         return _document(request, document, cache_control=http_cache.REVOCATION, negotiated=True)
     return html_response(request, "credentials/assertion.html", assertion_public_get(uuid=uuid))
 

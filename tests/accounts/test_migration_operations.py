@@ -9,7 +9,7 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from accounts.migration_operations import invalid_index_drop
+from accounts.migration_operations import AddIndexWithoutLocking, invalid_index_drop
 
 pytestmark = pytest.mark.needs_postgres
 
@@ -27,21 +27,24 @@ def index_state(cursor, name: str) -> bool | None:
     return row[0] if row else None
 
 
+# A concurrent index build cannot run inside a transaction: these tests run outside one.
+OUTSIDE_A_TRANSACTION = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.fixture
-def scratch_table(django_db_setup, django_db_blocker):
-    """A table of our own in the test database, outside any transaction (a concurrent index
-    build cannot run inside one), dropped afterwards."""
-    with django_db_blocker.unblock():
+def scratch_table():
+    """A table of our own in the test database, dropped afterwards."""
+    with connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE leap_scratch (n integer)")
+        cursor.execute("INSERT INTO leap_scratch VALUES (1), (1), (2)")
+    try:
+        yield connection
+    finally:
         with connection.cursor() as cursor:
-            cursor.execute("CREATE TABLE leap_scratch (n integer)")
-            cursor.execute("INSERT INTO leap_scratch VALUES (1), (1), (2)")
-        try:
-            yield connection
-        finally:
-            with connection.cursor() as cursor:
-                cursor.execute("DROP TABLE leap_scratch")
+            cursor.execute("DROP TABLE leap_scratch")
 
 
+@OUTSIDE_A_TRANSACTION
 def test_an_index_left_invalid_by_a_cut_short_build_is_dropped_so_it_can_be_built_again(
     scratch_table,
 ):
@@ -57,6 +60,27 @@ def test_an_index_left_invalid_by_a_cut_short_build_is_dropped_so_it_can_be_buil
             invalid_index_drop(editor, "leap_scratch_any")  # valid: left alone
         assert index_state(cursor, "leap_scratch_n") is None
         assert index_state(cursor, "leap_scratch_any") is True
+
+
+@OUTSIDE_A_TRANSACTION
+def test_a_run_after_one_cut_short_keeps_the_indexes_already_built():
+    """A migration of several indexes stopped after building some is not recorded: the next
+    `migrate` runs it again, and an index that is there and valid is kept, not built twice
+    ("relation already exists")."""
+    from django.db.migrations.state import ProjectState
+    from django.db.models import Index
+
+    operation = AddIndexWithoutLocking(
+        model_name="assertion",
+        index=Index(fields=["expires_on"], name="credentials_assertion_expires"),
+    )
+    state = ProjectState.from_apps(apps)
+    with connection.cursor() as cursor:
+        assert index_state(cursor, "credentials_assertion_expires") is True
+    with connection.schema_editor(atomic=False) as editor:
+        operation.database_forwards("credentials", editor, state, state)
+    with connection.cursor() as cursor:
+        assert index_state(cursor, "credentials_assertion_expires") is True
 
 
 @pytest.mark.django_db
@@ -81,3 +105,4 @@ def test_without_leave_to_create_pg_trgm_the_migration_goes_on_without_its_index
         assert index_state(cursor, trigram_migration.TRIGRAM_INDEX) is None
     assert "pg_trgm extension could not be created" in caplog.text
     assert "CREATE EXTENSION pg_trgm" in caplog.text
+    assert trigram_migration.TRIGRAM_INDEX_SQL in caplog.text  # what to run later

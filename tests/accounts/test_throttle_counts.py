@@ -7,7 +7,8 @@ import pytest
 from django.core.cache import cache
 
 from accounts.throttle import throttle_allows, throttle_clear
-from cms.cache import FailFastRedis, redis_cache
+from cms.cache import redis_cache
+from tests.costs import redis_commands
 
 UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 
@@ -15,18 +16,11 @@ UNREACHABLE_REDIS = "redis://127.0.0.1:1/0"
 @pytest.mark.needs_redis
 def test_each_count_is_one_round_trip_and_the_window_is_kept(monkeypatch):
     throttle_clear(scope="count-test", key="ip:192.0.2.1")
-    commands = []
-    real = FailFastRedis.execute_command
-
-    def counted(self, *args, **options):
-        commands.append(args[0])
-        return real(self, *args, **options)
-
-    monkeypatch.setattr(FailFastRedis, "execute_command", counted)
-    answers = [
-        throttle_allows(scope="count-test", key="ip:192.0.2.1", limit=3, seconds=60)
-        for _ in range(5)
-    ]
+    with redis_commands(monkeypatch) as commands:
+        answers = [
+            throttle_allows(scope="count-test", key="ip:192.0.2.1", limit=3, seconds=60)
+            for _ in range(5)
+        ]
     assert answers == [True, True, True, False, False]
     assert len(commands) == 5, commands
     raw = cache.client.get_client(write=True)

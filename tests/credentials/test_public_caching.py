@@ -425,3 +425,26 @@ def test_unknown_ids_leave_nothing_in_the_cache(client, assertion, django_assert
     with django_assert_num_queries(0):
         assert client.get(url, HTTP_IF_NONE_MATCH=etag, **JSON).status_code == 304
     assert cache_keys() > before
+
+
+@pytest.mark.needs_redis
+@pytest.mark.parametrize("name", ["assertion", "badge class", "issuer"])
+def test_a_cached_document_costs_one_redis_round_trip(
+    client, assertion, name, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The address's limit and the cached document (with its stamps) are read in one
+    script: what a verifier asks for most costs one round trip, not two. A revocation still
+    shows at once (the stamps come in the same read)."""
+    from tests.costs import redis_commands
+
+    url = url_of(client, name, assertion)
+    first = client.get(url, **JSON)
+    assert first.status_code == 200
+    with redis_commands(monkeypatch) as commands:
+        again = client.get(url, **JSON)
+    assert (again.status_code, again.content) == (200, first.content)
+    assert commands == ["EVAL"]
+    if name == "assertion":
+        with django_capture_on_commit_callbacks(execute=True):
+            assertion_revoke(assertion=assertion, reason="Issued in error.", revoked_by=None)
+        assert client.get(url, **JSON).json()["revoked"] is True

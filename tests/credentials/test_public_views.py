@@ -137,6 +137,8 @@ def test_content_negotiation_respects_preferences_and_head(client, assertion):
         "image/png",
         "text/*",
         "text/html",
+        "TEXT/HTML",
+        "Text/*;q=0.9, application/JSON;q=0.1",
         "text/plain",
         "text/html;q=0.5, */*",
         "*/*;q=0.1, text/html",
