@@ -444,6 +444,11 @@ def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_ca
     for name in ("Bo Lind", "Sol Reyes"):
         assert rows[name].double_reviewed == 2
         assert rows[name].double.percent == 50.0
+    # Sol deletes their account: the reviews stay, without a reviewer, and still count as
+    # the other side of Bo's.
+    Review.objects.filter(reviewer=second).update(reviewer=None)
+    rows = {r.member.user.display_name: r for r in report_get(pools=[world["pool_b"]]).reviewers}
+    assert (rows["Bo Lind"].double_reviewed, rows["Bo Lind"].double.percent) == (2, 50.0)
 
 
 def test_reports_page_queries_do_not_grow(client, world, django_capture_on_commit_callbacks):
