@@ -20,9 +20,9 @@ from django.contrib.postgres.operations import AddIndexConcurrently
 from django.db import migrations
 
 
-def index_valid(schema_editor, name: str) -> bool | None:
+def index_valid(connection, name: str) -> bool | None:
     """Whether index `name` is there and valid (PostgreSQL): None when there is none."""
-    with schema_editor.connection.cursor() as cursor:
+    with connection.cursor() as cursor:
         cursor.execute(
             "SELECT pg_index.indisvalid FROM pg_index "
             "JOIN pg_class ON pg_class.oid = pg_index.indexrelid WHERE pg_class.relname = %s",
@@ -34,7 +34,7 @@ def index_valid(schema_editor, name: str) -> bool | None:
 
 def invalid_index_drop(schema_editor, name: str) -> None:
     """Drop index `name` if an earlier concurrent build left it invalid (PostgreSQL)."""
-    if index_valid(schema_editor, name) is False:
+    if index_valid(schema_editor.connection, name) is False:
         schema_editor.execute(f"DROP INDEX CONCURRENTLY IF EXISTS {schema_editor.quote_name(name)}")
 
 
@@ -48,7 +48,7 @@ class AddIndexWithoutLocking(AddIndexConcurrently):
             )
             return
         self._ensure_not_in_transaction(schema_editor)
-        if index_valid(schema_editor, self.index.name):
+        if index_valid(schema_editor.connection, self.index.name):
             return  # built by an earlier run that stopped before the migration was recorded
         invalid_index_drop(schema_editor, self.index.name)
         super().database_forwards(app_label, schema_editor, from_state, to_state)

@@ -9,22 +9,15 @@ import pytest
 from django.apps import apps
 from django.db import connection
 
-from accounts.migration_operations import AddIndexWithoutLocking, invalid_index_drop
+from accounts.migration_operations import (
+    AddIndexWithoutLocking,
+    index_valid,
+    invalid_index_drop,
+)
 
 pytestmark = pytest.mark.needs_postgres
 
 trigram_migration = importlib.import_module("credentials.migrations.0020_assertion_listing_indexes")
-
-
-def index_state(cursor, name: str) -> bool | None:
-    """True for a valid index, False for an invalid one, None for none."""
-    cursor.execute(
-        "SELECT pg_index.indisvalid FROM pg_index "
-        "JOIN pg_class ON pg_class.oid = pg_index.indexrelid WHERE pg_class.relname = %s",
-        [name],
-    )
-    row = cursor.fetchone()
-    return row[0] if row else None
 
 
 # A concurrent index build cannot run inside a transaction: these tests run outside one.
@@ -54,12 +47,12 @@ def test_an_index_left_invalid_by_a_cut_short_build_is_dropped_so_it_can_be_buil
         with pytest.raises(Exception, match="could not create unique index"):
             cursor.execute("CREATE UNIQUE INDEX CONCURRENTLY leap_scratch_n ON leap_scratch (n)")
         cursor.execute("CREATE INDEX CONCURRENTLY leap_scratch_any ON leap_scratch (n)")
-        assert index_state(cursor, "leap_scratch_n") is False
+        assert index_valid(connection, "leap_scratch_n") is False
         with scratch_table.schema_editor(atomic=False) as editor:
             invalid_index_drop(editor, "leap_scratch_n")
             invalid_index_drop(editor, "leap_scratch_any")  # valid: left alone
-        assert index_state(cursor, "leap_scratch_n") is None
-        assert index_state(cursor, "leap_scratch_any") is True
+        assert index_valid(connection, "leap_scratch_n") is None
+        assert index_valid(connection, "leap_scratch_any") is True
 
 
 @OUTSIDE_A_TRANSACTION
@@ -75,12 +68,10 @@ def test_a_run_after_one_cut_short_keeps_the_indexes_already_built():
         index=Index(fields=["expires_on"], name="credentials_assertion_expires"),
     )
     state = ProjectState.from_apps(apps)
-    with connection.cursor() as cursor:
-        assert index_state(cursor, "credentials_assertion_expires") is True
+    assert index_valid(connection, "credentials_assertion_expires") is True
     with connection.schema_editor(atomic=False) as editor:
         operation.database_forwards("credentials", editor, state, state)
-    with connection.cursor() as cursor:
-        assert index_state(cursor, "credentials_assertion_expires") is True
+    assert index_valid(connection, "credentials_assertion_expires") is True
 
 
 @pytest.mark.django_db
@@ -88,7 +79,7 @@ def test_without_leave_to_create_pg_trgm_the_migration_goes_on_without_its_index
     with connection.cursor() as cursor:
         # As a database user who is not its owner, on a database that lacks the extension.
         cursor.execute("DROP EXTENSION pg_trgm CASCADE")  # the index goes with it
-        assert index_state(cursor, trigram_migration.TRIGRAM_INDEX) is None
+        assert index_valid(connection, trigram_migration.TRIGRAM_INDEX) is None
         cursor.execute("CREATE ROLE leap_not_owner NOLOGIN")
         cursor.execute("GRANT ALL ON SCHEMA public TO leap_not_owner")
         cursor.execute("SET ROLE leap_not_owner")
@@ -102,7 +93,7 @@ def test_without_leave_to_create_pg_trgm_the_migration_goes_on_without_its_index
             cursor.execute("SELECT 1")
         finally:
             cursor.execute("RESET ROLE")
-        assert index_state(cursor, trigram_migration.TRIGRAM_INDEX) is None
+        assert index_valid(connection, trigram_migration.TRIGRAM_INDEX) is None
     assert "pg_trgm extension could not be created" in caplog.text
     assert "CREATE EXTENSION pg_trgm" in caplog.text
     assert trigram_migration.TRIGRAM_INDEX_SQL in caplog.text  # what to run later
