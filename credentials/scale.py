@@ -30,10 +30,12 @@ from wagtail.images import get_image_model
 from accounts.scale import PREFIX, bulk_insert, rows_delete, scale_users, uuid_from
 from cms.models import MicroCredentialPage
 from cms.scale_plan import HEAVY_BADGES, REVIEWER_OPEN
+from credentials.double_review import tallies_rebuild
 from credentials.models import (
     Assertion,
     BadgeClass,
     CriterionScore,
+    DoubleReviewTally,
     PoolMember,
     Review,
     ReviewerPool,
@@ -77,6 +79,7 @@ def remove(report) -> None:
     assertions = Assertion.objects.filter(recipient__in=people)
     count = 0
     for queryset in (
+        DoubleReviewTally.objects.filter(review__submission__in=submissions),
         CriterionScore.objects.filter(review__submission__in=submissions),
         Review.objects.filter(submission__in=submissions),
         submissions,
@@ -535,5 +538,10 @@ def seed(plan, report) -> None:
     _pool(plan, report, people)
     held = _assertions(plan, report, people, badges, issuer)
     _submissions(plan, report, people, badges, held)
+    # The reviews went in by bulk insert, past the service that tallies them as they complete.
+    tallied = tallies_rebuild(
+        tally_model=DoubleReviewTally, score_model=CriterionScore, submission_model=Submission
+    )
+    report.made(DoubleReviewTally, tallied)
     report.url("review_queue", absolute(reverse("review:queue")))
     report.url("lead_report", absolute(reverse("review_lead:reports")))

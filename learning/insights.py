@@ -306,7 +306,7 @@ def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_i
             page_id__in={p for pages in pages_by_element.values() for p in pages},
         )
         .values_list("page_id")
-        .annotate(badges=Count("pk"))
+        .annotate(badges=Count("source"))  # a column of the index it is read from
         .values_list("page_id", "badges")
     )
     for element_id, pages in pages_by_element.items():
@@ -443,9 +443,13 @@ def dashboard_get(
         open=Count("pk", filter=Q(completed_at__isnull=True)),
     )
     badge = Q(source__in=[CreditEntry.Source.BADGE, CreditEntry.Source.EXTERNAL])
-    credit = CreditEntry.objects.filter(user__in=member_ids, voided_at__isnull=True).aggregate(
-        badges_now=Count("pk", filter=badge & in_year("earned_on", now_q)),
-        badges_then=Count("pk", filter=badge & in_year("earned_on", then_q)),
+    # Counted from the standing entries' index alone (`learning_credit_standing`): the
+    # source, a column it holds, is counted rather than the key, which it does not hold.
+    credit = CreditEntry.objects.filter(
+        user__in=member_ids, voided_at__isnull=True, earned_on__gte=before, earned_on__lt=end
+    ).aggregate(
+        badges_now=Count("source", filter=badge & in_year("earned_on", now_q)),
+        badges_then=Count("source", filter=badge & in_year("earned_on", then_q)),
         hours_now=Sum("hours", filter=in_year("earned_on", now_q)),
         hours_then=Sum("hours", filter=in_year("earned_on", then_q)),
     )

@@ -15,6 +15,7 @@ from .external import ExternalBadge
 from .review import (
     CalibrationScore,
     CriterionScore,
+    DoubleReviewTally,
     Exemplar,
     PoolMember,
     Review,
@@ -30,6 +31,7 @@ __all__ = [
     "BadgeClass",
     "CalibrationScore",
     "CriterionScore",
+    "DoubleReviewTally",
     "Exemplar",
     "ExternalBadge",
     "Issuer",

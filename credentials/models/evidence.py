@@ -133,6 +133,21 @@ class Submission(models.Model):
             # A district's members' decided submissions (the district dashboard), found from
             # each member rather than from every submission in a state.
             models.Index(fields=["learner", "state"], name="credentials_submission_learner"),
+            # The lead report's queue and decisions (and the district dashboard's), read
+            # from the index alone: a submission's row is kilobytes of pinned requirements
+            # and rubric, so scanning the rows of a period's 25,000 decisions read the table.
+            models.Index(
+                fields=["micro_credential"],
+                include=["state"],
+                condition=Q(state__in=["submitted", "in_review"]),
+                name="credentials_submission_queue",
+            ),
+            models.Index(
+                fields=["decided_at"],
+                include=["micro_credential", "submitted_at", "state", "attempt", "learner"],
+                condition=Q(state__in=["earned", "not_yet"]),
+                name="credentials_submission_decided",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -170,7 +170,13 @@ class Review(models.Model):
                 fields=["submission", "reviewer"], name="credentials_review_once_per_reviewer"
             )
         ]
-        indexes = [models.Index(fields=["reviewer", "state", "due_at"])]
+        indexes = [
+            models.Index(fields=["reviewer", "state", "due_at"]),
+            # Overdue work: the lead report's count and the hourly reassignment.
+            models.Index(
+                fields=["due_at"], condition=Q(state="assigned"), name="credentials_review_open_due"
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.submission} → {self.reviewer}"
@@ -202,6 +208,42 @@ class CriterionScore(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}: {self.result}"
+
+
+class DoubleReviewTally(models.Model):
+    """How one completed review agreed with the other reviewers of the same submission:
+    its criterion scores paired with theirs on the same criteria, counted by kind. Written
+    under the submission's row lock whenever a reviewer completes a review
+    (`credentials.double_review`), so the lead report sums one row a review instead of
+    pairing every score of the period. Goes with the review (and the submission)."""
+
+    review = models.OneToOneField(
+        Review, on_delete=models.CASCADE, primary_key=True, related_name="double_review_tally"
+    )
+    # Copies of the review's and the submission's, so the report needs no join.
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    micro_credential = models.ForeignKey(
+        "cms.MicroCredentialPage", on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    submitted_at = models.DateTimeField()
+    # Pairs of (this review's result, the other reviewer's result) on one criterion.
+    meets_meets = models.PositiveIntegerField(default=0)
+    meets_not_yet = models.PositiveIntegerField(default=0)
+    not_yet_meets = models.PositiveIntegerField(default=0)
+    not_yet_not_yet = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["submitted_at"], name="credentials_tally_submitted"),
+            models.Index(
+                fields=["micro_credential", "submitted_at"], name="credentials_tally_mc_submitted"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Double review tally of review {self.review_id}"
 
 
 class Exemplar(models.Model):

@@ -18,8 +18,10 @@ from accounts.jobs import job_enqueue_on_commit
 from accounts.models import User
 from accounts.services import notify
 from credentials.deadlines import review_due_at
+from credentials.double_review import tallies_write
 from credentials.models import (
     CriterionScore,
+    DoubleReviewTally,
     PoolMember,
     Review,
     ReviewerPool,
@@ -138,9 +140,21 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
     review.state = Review.State.COMPLETED
     review.completed_at = timezone.now()
     review.save(update_fields=["decision", "state", "completed_at"])
+    if review.role == Review.Role.REVIEWER:
+        _double_review_tally(submission)
     _audit_review(review, submission)
     _decide_if_ready(submission, review)
     return review
+
+
+def _double_review_tally(submission: Submission) -> None:
+    """Tally again how the submission's completed reviews agree with each other, for the
+    lead report. The caller holds the submission's row lock."""
+    tallies_write(
+        tally_model=DoubleReviewTally,
+        score_model=CriterionScore,
+        submissions=Submission.objects.filter(pk=submission.pk),
+    )
 
 
 def _audit_review(review: Review, submission: Submission) -> None:

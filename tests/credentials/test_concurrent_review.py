@@ -6,7 +6,7 @@ import threading
 import pytest
 from django.db import connection
 
-from credentials.models import Assertion, ReviewerPool, Submission
+from credentials.models import Assertion, DoubleReviewTally, ReviewerPool, Submission
 from credentials.requirements import requirements_of, rubric_of
 from credentials.services.evidence import (
     artifact_add_file,
@@ -63,3 +63,9 @@ def test_simultaneous_reviews_make_one_decision_and_one_badge(micro_credential, 
     assert submission.state == Submission.State.EARNED
     assert Assertion.objects.filter(recipient=learner).count() == 1
     assert submission.assertion is not None
+    # Each saw the other's scores: the second to record, under the submission's lock,
+    # tallied both reviews' agreement (every criterion "meets" against "meets").
+    tallies = DoubleReviewTally.objects.filter(review__submission=submission)
+    assert sorted(tallies.values_list("review_id", "meets_meets", "meets_not_yet")) == sorted(
+        (review.pk, len(scores), 0) for review in reviews
+    )

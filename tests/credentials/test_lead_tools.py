@@ -13,9 +13,12 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from cms.models import MicroCredentialPage
+from credentials.double_review import tallies_rebuild
 from credentials.models import (
     AttemptAllowance,
     CalibrationScore,
+    CriterionScore,
+    DoubleReviewTally,
     Exemplar,
     PoolMember,
     Review,
@@ -449,6 +452,50 @@ def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_ca
     Review.objects.filter(reviewer=second).update(reviewer=None)
     rows = {r.member.user.display_name: r for r in report_get(pools=[world["pool_b"]]).reviewers}
     assert (rows["Bo Lind"].double_reviewed, rows["Bo Lind"].double.percent) == (2, 50.0)
+
+
+def test_double_review_tallies_written_as_reviews_complete_match_a_recount(
+    world, django_capture_on_commit_callbacks
+):
+    """The lead report sums one tally a completed review, written as the review completes.
+    Three reviewers who disagree leave the tallies a recount of every
+    submission gives (what the upgrade migration and seed_scale run); the tallies go with
+    the submission."""
+    design = world["design"]
+    MicroCredentialPage.objects.filter(pk=design.pk).update(reviewers_required=3)
+    design.refresh_from_db()
+    for name in ("Sol Reyes", "Ivy Chen"):
+        pool_member_add(pool=world["pool_b"], user=UserFactory(display_name=name))
+    submission = submit(design, UserFactory(), django_capture_on_commit_callbacks)
+    criteria = criteria_of(design)
+    n = len(criteria)
+    reviews = list(submission.reviews.order_by("pk"))
+    assert len(reviews) == 3
+    for review, result in zip(reviews, ("meets", "not_yet", "not_yet"), strict=True):
+        feedback = "" if result == "meets" else "Say more."
+        review_record(review=review, scores=dict.fromkeys(criteria, (result, feedback)))
+
+    columns = ("meets_meets", "meets_not_yet", "not_yet_meets", "not_yet_not_yet")
+    tallies = {t.review_id: t for t in DoubleReviewTally.objects.all()}
+    # "Meets" against two "not yet"s; "not yet" against one "meets" and one "not yet".
+    assert [getattr(tallies[reviews[0].pk], c) for c in columns] == [0, 2 * n, 0, 0]
+    assert [getattr(tallies[reviews[1].pk], c) for c in columns] == [0, 0, n, n]
+    fields = ("review_id", "reviewer_id", "micro_credential_id", "submitted_at", *columns)
+    kept = set(DoubleReviewTally.objects.values_list(*fields))
+    assert len(kept) == 3
+    DoubleReviewTally.objects.all().delete()
+    recounted = tallies_rebuild(
+        tally_model=DoubleReviewTally, score_model=CriterionScore, submission_model=Submission
+    )
+    assert recounted == 3
+    assert set(DoubleReviewTally.objects.values_list(*fields)) == kept
+
+    rows = {r.member.user.display_name: r for r in report_get(pools=[world["pool_b"]]).reviewers}
+    assert {name: rows[name].double_reviewed for name in rows} == dict.fromkeys(rows, 1)
+    Submission.objects.filter(pk=submission.pk).delete()
+    assert not DoubleReviewTally.objects.exists()
+    rows = report_get(pools=[world["pool_b"]]).reviewers
+    assert [r.double_reviewed for r in rows] == [0, 0, 0]
 
 
 def test_reports_page_queries_do_not_grow(client, world, django_capture_on_commit_callbacks):
