@@ -8,6 +8,7 @@ from django import forms
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
+from cms.widgets import PlainSelect
 from learning.models import Membership, School
 
 YES_NO = [("true", "Yes"), ("false", "No")]
@@ -18,6 +19,10 @@ DAY = forms.DateInput(attrs={"type": "date"})
 class IdFilter(django_filters.ModelChoiceFilter):
     """One of the district's records, by its id."""
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", PlainSelect)
+        super().__init__(*args, **kwargs)
+
 
 @extend_schema_field({"type": "string", "enum": ["true", "false"]})
 class YesNoFilter(django_filters.ChoiceFilter):
@@ -27,6 +32,7 @@ class YesNoFilter(django_filters.ChoiceFilter):
     def __init__(self, *, isnull: str = "", **kwargs):
         self.isnull = isnull
         kwargs.setdefault("empty_label", "Either")
+        kwargs.setdefault("widget", PlainSelect)
         super().__init__(choices=YES_NO, method=self.yes_no, **kwargs)
 
     def yes_no(self, queryset, name, value):
@@ -82,7 +88,7 @@ class MemberFilter(DistrictFilterSet):
 
     day = "created_at__date"
     role = django_filters.ChoiceFilter(
-        choices=Membership.Role.choices, label="Role", empty_label="All roles"
+        choices=Membership.Role.choices, label="Role", empty_label="All roles", widget=PlainSelect
     )
     active = YesNoFilter(field_name="is_active", label="Active")
     since = django_filters.DateFilter(method="filter_since", label="Joined from", widget=DAY)

@@ -9,6 +9,7 @@ from accounts.models import AuditEntry
 from accounts.selectors import AuditFilters
 from cms.models import AudienceRole, FrameworkElement
 from cms.spreadsheets import CSV_MAX_BYTES, csv_rows
+from cms.widgets import PlainSelect
 from learning.models import Membership, School
 from learning.models.assessments import LEVEL_MAX, LEVEL_MIN
 from learning.services import InvitationRow
@@ -148,8 +149,12 @@ class ReflectionForm(forms.Form):
 
 class InvitationForm(forms.Form):
     email = forms.EmailField(label="E-mail address")
-    role = forms.ChoiceField(choices=Membership.Role.choices, initial=Membership.Role.LEARNER)
-    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False)
+    role = forms.ChoiceField(
+        choices=Membership.Role.choices, initial=Membership.Role.LEARNER, widget=PlainSelect
+    )
+    school = forms.ModelChoiceField(
+        queryset=School.objects.none(), required=False, widget=PlainSelect
+    )
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
