@@ -10,7 +10,7 @@ whatever the district's size):
   learning that addresses the elements it rates lowest."""
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,6 +25,7 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 from wagtail.models import Page
 
 from cms.models import (
@@ -406,6 +407,12 @@ def school_year_choices(*, today: date, count: int = 5) -> list[tuple[str, str]]
     return choices
 
 
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone: where `__date` lookups
+    would put the day's first moment."""
+    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+
+
 def dashboard_get(
     *, district: District, year_start: date, school: School | None = None, role: str = ""
 ) -> Dashboard:
@@ -417,6 +424,10 @@ def dashboard_get(
     before = year_start.replace(year=year_start.year - 1)
     now_q = {"gte": year_start, "lt": end}
     then_q = {"gte": before, "lt": year_start}
+    # The same years as times (midnight where `__date` would read the day), so a timestamp
+    # is compared as it is stored rather than turned into a day row by row.
+    now_t = {"gte": day_start(year_start), "lt": day_start(end)}
+    then_t = {"gte": day_start(before), "lt": day_start(year_start)}
 
     def in_year(field_name: str, bounds: dict) -> Q:
         return Q(**{f"{field_name}__{op}": value for op, value in bounds.items()})
@@ -428,18 +439,18 @@ def dashboard_get(
         members = members.filter(role=role)
     people = members.aggregate(
         total=Count("pk"),
-        joined_now=Count("pk", filter=in_year("created_at__date", now_q)),
-        joined_then=Count("pk", filter=in_year("created_at__date", then_q)),
+        joined_now=Count("pk", filter=in_year("created_at", now_t)),
+        joined_then=Count("pk", filter=in_year("created_at", then_t)),
     )
     assessments = SelfAssessment.objects.filter(user__in=member_ids).aggregate(
-        now=Count("pk", filter=in_year("completed_at__date", now_q)),
-        then=Count("pk", filter=in_year("completed_at__date", then_q)),
+        now=Count("pk", filter=in_year("completed_at", now_t)),
+        then=Count("pk", filter=in_year("completed_at", then_t)),
     )
     enrolments = Enrolment.objects.filter(user__in=member_ids).aggregate(
-        started_now=Count("pk", filter=in_year("enrolled_at__date", now_q)),
-        started_then=Count("pk", filter=in_year("enrolled_at__date", then_q)),
-        done_now=Count("pk", filter=in_year("completed_at__date", now_q)),
-        done_then=Count("pk", filter=in_year("completed_at__date", then_q)),
+        started_now=Count("pk", filter=in_year("enrolled_at", now_t)),
+        started_then=Count("pk", filter=in_year("enrolled_at", then_t)),
+        done_now=Count("pk", filter=in_year("completed_at", now_t)),
+        done_then=Count("pk", filter=in_year("completed_at", then_t)),
         open=Count("pk", filter=Q(completed_at__isnull=True)),
     )
     badge = Q(source__in=[CreditEntry.Source.BADGE, CreditEntry.Source.EXTERNAL])
@@ -456,8 +467,8 @@ def dashboard_get(
     attended = Attendance.objects.filter(
         user__in=member_ids, session__cohort__district=district, status__in=Attendance.ATTENDED
     ).aggregate(
-        now=Count("pk", filter=in_year("session__starts_at__date", now_q)),
-        then=Count("pk", filter=in_year("session__starts_at__date", then_q)),
+        now=Count("pk", filter=in_year("session__starts_at", now_t)),
+        then=Count("pk", filter=in_year("session__starts_at", then_t)),
     )
     cohorts = Cohort.objects.filter(district=district).aggregate(
         now=Count("pk", filter=in_year("start_date", now_q)),

@@ -418,18 +418,22 @@ def review_outcome_figures(*, member_ids, year_start, end, before) -> list:
     """For the district dashboard: the members' submissions decided in the school year
     (earned, not yet) and the average days from submission to decision, beside the year
     before. One query."""
-    now = Q(decided_at__date__gte=year_start, decided_at__date__lt=end)
-    then = Q(decided_at__date__gte=before, decided_at__date__lt=year_start)
+    # The years as times (midnight where `__date` would read the day): the index of
+    # decisions is read from the first day, and no timestamp is turned into a day.
+    tz = timezone.get_current_timezone()
+    first, middle, last = (
+        datetime.combine(d, time.min, tzinfo=tz) for d in (before, year_start, end)
+    )
+    now = Q(decided_at__gte=middle, decided_at__lt=last)
+    then = Q(decided_at__gte=first, decided_at__lt=middle)
     earned, not_yet = Submission.State.EARNED, Submission.State.NOT_YET
     waited = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
-    tz = timezone.get_current_timezone()  # the one `__date` reads dates in
     counts = Submission.objects.filter(
         learner__in=member_ids,
         state__in=Submission.DECIDED_STATES,
         submitted_at__isnull=False,
-        # Both years, as times, so the index of decisions is read from the first day.
-        decided_at__gte=datetime.combine(before, time.min, tzinfo=tz),
-        decided_at__lt=datetime.combine(end, time.min, tzinfo=tz),
+        decided_at__gte=first,
+        decided_at__lt=last,
     ).aggregate(
         earned_now=Count(_ROWS, filter=now & Q(state=earned)),
         earned_then=Count(_ROWS, filter=then & Q(state=earned)),
