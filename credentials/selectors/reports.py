@@ -1,7 +1,8 @@
 """Reads for lead reviewers: queue, turnaround, pass rates and reviewer agreement over the
 micro-credentials their pools cover. Each report costs the same handful of queries however
-much work there is, and on PostgreSQL the same few rows: counts, percentiles and the pairs
-of double-reviewed scores are aggregated in the database."""
+much work there is, and on PostgreSQL the same few rows: counts and percentiles are
+aggregated in the database, from indexes alone, and double-review agreement is summed from
+the tallies written as reviews complete (`credentials.double_review`)."""
 
 import math
 from collections import defaultdict
@@ -253,8 +254,8 @@ def _double_review_agreement(
     """Per reviewer: on submissions (submitted in the period) that two reviewers scored, how
     often their score on each criterion matched the other reviewer's. Each completed review
     carries its pairs counted by kind (`DoubleReviewTally`, written as reviews complete), so
-    this sums one row a review: a national programme's 90 days are 80,000 small rows, not
-    the 330,000 scores paired again."""
+    this sums one row a review: 6,800 small rows for the 90 days of a programme of 20,000
+    learners, where pairing the period's 330,000 scores again took 280 ms at best."""
     tallies = DoubleReviewTally.objects.filter(submitted_at__gte=since, reviewer__isnull=False)
     if not _covers_everything(pools):
         tallies = tallies.filter(covered_by(pools))

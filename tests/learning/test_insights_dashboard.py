@@ -4,7 +4,8 @@ numbers, clear refusals of wrong filters, and nobody but the district's admins."
 
 import csv
 import io
-from datetime import date, datetime
+import zoneinfo
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
 import pytest
@@ -95,6 +96,26 @@ def test_the_dashboard_sets_this_year_beside_the_last(client, district, district
     sheet = load_workbook(io.BytesIO(spreadsheet.content)).active
     cells = {row[0]: row[1:] for row in sheet.iter_rows(values_only=True)}
     assert cells["PD hours credited"] == (4.5, 2) and cells["Badges earned"] == (2, 1)
+
+
+def test_the_school_year_begins_at_midnight_on_the_sites_clock(district):
+    """Takes finished in the first second of the school year count in it, and one in the
+    last second before it in the year before: the years are compared as times, from
+    midnight where the current time zone puts it (Chicago here, five hours behind UTC)."""
+    chicago = zoneinfo.ZoneInfo("America/Chicago")
+    first = datetime.combine(THIS_YEAR, time.min, tzinfo=chicago)
+    year_before = datetime.combine(THIS_YEAR.replace(year=THIS_YEAR.year - 1), time.min, chicago)
+    second = timedelta(seconds=1)
+    for moment in (first, first - second, year_before, year_before - second):
+        user = active_member(district, assessed_on=THIS_YEAR_DAY)
+        SelfAssessment.objects.filter(user=user).update(completed_at=moment)
+    with timezone.override(chicago):
+        numbers = figures(dashboard_get(district=district, year_start=THIS_YEAR))
+    assert numbers["Self-assessments finished"] == (1, 2)
+    # In UTC the same moments fall on other days.
+    with timezone.override(zoneinfo.ZoneInfo("UTC")):
+        numbers = figures(dashboard_get(district=district, year_start=THIS_YEAR))
+    assert numbers["Self-assessments finished"] == (2, 2)
 
 
 def test_the_dashboard_costs_the_same_queries_for_a_larger_district(
