@@ -14,9 +14,13 @@ invalid. `migrate` would then stop on "already exists" every time; instead, the 
 keeps each valid index, and drops an invalid one and builds it again.
 
 A concurrent build waits for every transaction older than itself on the database to end (a
-long `pg_dump`, say) before it finishes."""
+long `pg_dump`, say) before it finishes.
 
-from django.contrib.postgres.operations import AddIndexConcurrently
+`RemoveIndexWithoutLocking` is the same for an index that goes: `DROP INDEX CONCURRENTLY`
+on PostgreSQL (a plain drop waits for, then blocks, every query on the table), and a run
+after one cut short finds the index gone and goes on."""
+
+from django.contrib.postgres.operations import AddIndexConcurrently, RemoveIndexConcurrently
 from django.db import migrations
 
 
@@ -65,5 +69,39 @@ class AddIndexWithoutLocking(AddIndexConcurrently):
         fields = ", ".join(self.index.fields)
         return (
             f"Create index {self.index.name} on field(s) {fields} of model {self.model_name} "
+            "(on PostgreSQL concurrently, without locking the table)"
+        )
+
+
+class RemoveIndexWithoutLocking(RemoveIndexConcurrently):
+    """`RemoveIndex` that leaves the table open to reads and writes while PostgreSQL drops
+    the index (and, going back, builds it again)."""
+
+    def database_forwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            migrations.RemoveIndex.database_forwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
+            return
+        self._ensure_not_in_transaction(schema_editor)
+        if index_valid(schema_editor.connection, self.name) is None:
+            return  # dropped by an earlier run that stopped before the migration was recorded
+        super().database_forwards(app_label, schema_editor, from_state, to_state)
+
+    def database_backwards(self, app_label, schema_editor, from_state, to_state):
+        if schema_editor.connection.vendor != "postgresql":
+            migrations.RemoveIndex.database_backwards(
+                self, app_label, schema_editor, from_state, to_state
+            )
+            return
+        self._ensure_not_in_transaction(schema_editor)
+        if index_valid(schema_editor.connection, self.name):
+            return
+        invalid_index_drop(schema_editor, self.name)
+        super().database_backwards(app_label, schema_editor, from_state, to_state)
+
+    def describe(self):
+        return (
+            f"Remove index {self.name} from {self.model_name} "
             "(on PostgreSQL concurrently, without locking the table)"
         )

@@ -4,7 +4,8 @@ the same criteria and counted by kind (`DoubleReviewTally`): the lead report the
 row a review over its period instead of pairing every score in it.
 
 The functions take the models as arguments, so the migration that tallied the reviews
-already done runs this same code on its historical models."""
+already done (credentials 0022) runs this same code on its historical models: a change
+here must still hold for the fields those models have."""
 
 from collections.abc import Iterator
 

@@ -227,6 +227,10 @@ NOT_EXPORTED = {
     "credentials.Exemplar": "a lead's choice of a decided submission as reference work for a "
     "pool: the pool's training material (an exemplar made of your submission goes with it "
     "when your account is deleted)",
+    "credentials.DoubleReviewTally": "counts, for the lead report, of how the criterion "
+    "scores of a review you completed matched another reviewer's on the same submission: "
+    "worked out from your reviews, which are exported under reviewing (the counts lose your "
+    "name when your account is deleted, as the reviews do)",
     "credentials.StatusListEntry": "the place of a badge's revocation bit in its issuer's "
     "public status list, drawn at random: it says nothing about you, and stays with the badge "
     "(so a revoked badge keeps showing as revoked) when your account is deleted",

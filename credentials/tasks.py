@@ -71,6 +71,12 @@ def reviews_reassign_overdue() -> int:
 
 
 @shared_task
+def double_review_tallies_mend() -> int:
+    """Daily (beat): tally reviews recorded without one while a deploy was under way."""
+    return review.double_review_tallies_mend()
+
+
+@shared_task
 def artifacts_purge_orphans() -> int:
     """Daily (beat): delete evidence files no artifact refers to."""
     return evidence.artifacts_purge_orphans()

@@ -234,6 +234,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.reviews_reassign_overdue",
         "schedule": crontab(minute=15),
     },
+    # Reviews the code before the lead report's tallies recorded during a deploy.
+    "double-review-tallies-mend": {
+        "task": "credentials.tasks.double_review_tallies_mend",
+        "schedule": crontab(hour=3, minute=45),
+    },
     "evidence-orphan-files": {
         "task": "credentials.tasks.artifacts_purge_orphans",
         "schedule": crontab(hour=3, minute=30),

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -155,6 +155,47 @@ def _double_review_tally(submission: Submission) -> None:
         score_model=CriterionScore,
         submissions=Submission.objects.filter(pk=submission.pk),
     )
+
+
+MEND_DAYS = 7
+MEND_CHUNK = 500
+
+
+def double_review_tallies_mend(*, now: datetime | None = None) -> int:
+    """Daily (beat): tally the submissions where a reviewer's review completed in the last
+    week has no tally though another reviewer's completed review is beside it. Those are
+    reviews the code before the tallies recorded while a deploy was under way (after the
+    migration's backfill read them); the lead report would otherwise count them out for
+    good. Locks each chunk's submissions, as `review_record` does. Returns how many
+    submissions were tallied (a review whose criteria share nothing with the other's is
+    tallied again each day of its week, to no rows)."""
+    now = now or timezone.now()
+    done = Review.objects.filter(role=Review.Role.REVIEWER, state=Review.State.COMPLETED)
+    beside = done.filter(submission=OuterRef("submission_id")).exclude(pk=OuterRef("pk"))
+    found = sorted(
+        set(
+            done.filter(
+                Exists(beside),
+                completed_at__gte=now - timedelta(days=MEND_DAYS),
+                double_review_tally__isnull=True,
+            ).values_list("submission_id", flat=True)
+        )
+    )
+    for start in range(0, len(found), MEND_CHUNK):
+        chunk = found[start : start + MEND_CHUNK]
+        with transaction.atomic():
+            list(
+                Submission.objects.select_for_update()
+                .filter(pk__in=chunk)
+                .order_by("pk")
+                .values_list("pk", flat=True)
+            )
+            tallies_write(
+                tally_model=DoubleReviewTally,
+                score_model=CriterionScore,
+                submissions=Submission.objects.filter(pk__in=chunk),
+            )
+    return len(found)
 
 
 def _audit_review(review: Review, submission: Submission) -> None:

@@ -1,13 +1,13 @@
 """The district dashboard's and heatmap's figures from the index alone (issue 16): one
 partial index of the standing credit entries, member by member, holding what the figures
 sum. It replaces the heatmap's index of 0014, which still sent every match to the table.
-Built first and without locking the table against writes (accounts.migration_operations),
-so the migration is not atomic; the old index goes after."""
+Built first, then the old index dropped, both without locking the table
+(accounts.migration_operations), so the migration is not atomic."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-from accounts.migration_operations import AddIndexWithoutLocking
+from accounts.migration_operations import AddIndexWithoutLocking, RemoveIndexWithoutLocking
 
 
 class Migration(migrations.Migration):
@@ -29,5 +29,5 @@ class Migration(migrations.Migration):
                 name="learning_credit_standing",
             ),
         ),
-        migrations.RemoveIndex(model_name="creditentry", name="learning_credit_user_source"),
+        RemoveIndexWithoutLocking(model_name="creditentry", name="learning_credit_user_source"),
     ]

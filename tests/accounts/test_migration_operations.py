@@ -11,6 +11,7 @@ from django.db import connection
 
 from accounts.migration_operations import (
     AddIndexWithoutLocking,
+    RemoveIndexWithoutLocking,
     index_valid,
     invalid_index_drop,
 )
@@ -72,6 +73,25 @@ def test_a_run_after_one_cut_short_keeps_the_indexes_already_built():
     with connection.schema_editor(atomic=False) as editor:
         operation.database_forwards("credentials", editor, state, state)
     assert index_valid(connection, "credentials_assertion_expires") is True
+
+
+@OUTSIDE_A_TRANSACTION
+def test_an_index_is_dropped_and_built_again_without_locking_and_a_second_run_goes_on():
+    """Dropping an index concurrently, twice (a run after one cut short finds it gone), then
+    going back, twice: the index is there again, valid, built once."""
+    from django.db.migrations.state import ProjectState
+
+    name = "credentials_review_open_due"
+    operation = RemoveIndexWithoutLocking(model_name="review", name=name)
+    state = ProjectState.from_apps(apps)
+    with connection.schema_editor(atomic=False) as editor:
+        for _ in range(2):
+            operation.database_forwards("credentials", editor, state, state)
+            assert index_valid(connection, name) is None
+        for _ in range(2):
+            operation.database_backwards("credentials", editor, state, state)
+            assert index_valid(connection, name) is True
+    assert "concurrently" in operation.describe()
 
 
 @pytest.mark.django_db

@@ -420,6 +420,22 @@ class WhatVisitorsSee(CatalogueTestCase):
         page = self.client.get(self.pathways.url, {"element": "DL-3B"}).content.decode()
         self.assertRegex(page, r'<option value="DL-3B" selected>[^<]*DL-3B')
 
+        # Values and labels to escape, whole numbers, a group, a required field's attributes.
+        choices = [
+            ("", "Any"),
+            ('a&b"<c>', 'Tom & "Jerry" <b>'),
+            (3, "Three"),
+            ("Group <1>", [(4, "Four"), ("x", "Ex")]),
+        ]
+        from cms.widgets import PlainSelect
+
+        for value in (None, "", 3, "3", 4, 'a&b"<c>', "nothing"):
+            attrs = {"id": "id_pick", "required": True, "aria-invalid": "true"}
+            self.assertHTMLEqual(
+                PlainSelect(choices=choices).render("pick", value, attrs),
+                forms.Select(choices=choices).render("pick", value, attrs),
+            )
+
     def test_index_pages_paginate(self):
         for n in range(13):
             PathwayPageFactory(parent=self.pathways, title=f"Extra {n:02d}")

@@ -36,7 +36,11 @@ from credentials.services.evidence import (
     submission_start,
     submission_submit,
 )
-from credentials.services.review import pool_member_add, review_record
+from credentials.services.review import (
+    double_review_tallies_mend,
+    pool_member_add,
+    review_record,
+)
 from tests.evidence_files import pdf_file
 from tests.factories import DistrictFactory, MembershipFactory, UserFactory, learning_catalogue
 
@@ -496,6 +500,31 @@ def test_double_review_tallies_written_as_reviews_complete_match_a_recount(
     assert not DoubleReviewTally.objects.exists()
     rows = report_get(pools=[world["pool_b"]]).reviewers
     assert [r.double_reviewed for r in rows] == [0, 0, 0]
+
+
+def test_reviews_recorded_without_tallies_during_a_deploy_are_tallied_the_next_night(
+    world, django_capture_on_commit_callbacks
+):
+    """While a deploy is under way the code before the tallies may record reviews after the
+    migration's backfill read them: the nightly mend finds the week's completed reviews that
+    have another reviewer's beside them but no tally, and tallies their submissions."""
+    design = world["design"]
+    MicroCredentialPage.objects.filter(pk=design.pk).update(reviewers_required=2)
+    design.refresh_from_db()
+    pool_member_add(pool=world["pool_b"], user=UserFactory(display_name="Sol Reyes"))
+    capture = django_capture_on_commit_callbacks
+    recent, older = (decided(design, capture) for _ in range(2))
+    assert DoubleReviewTally.objects.count() == 4
+    DoubleReviewTally.objects.all().delete()  # as the code before the tallies left them
+    Review.objects.filter(submission=older).update(completed_at=timezone.now() - timedelta(days=8))
+
+    assert double_review_tallies_mend() == 1
+    assert set(DoubleReviewTally.objects.values_list("review__submission", flat=True)) == {
+        recent.pk
+    }
+    rows = {r.member.user.display_name: r for r in report_get(pools=[world["pool_b"]]).reviewers}
+    assert (rows["Sol Reyes"].double_reviewed, rows["Sol Reyes"].double.percent) == (1, 100.0)
+    assert double_review_tallies_mend() == 0  # nothing left to mend
 
 
 def test_reports_page_queries_do_not_grow(client, world, django_capture_on_commit_callbacks):
