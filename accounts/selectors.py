@@ -45,7 +45,10 @@ class AuditFilters:
     district_id: int | None = None
 
 
-def _day_start(day: date) -> datetime:
+def day_start(day: date) -> datetime:
+    """Midnight at the start of `day` in the current time zone: where a `__date` lookup
+    puts the day's first moment. Comparing a timestamp with it needs no conversion row by
+    row, and an index on the timestamp serves the comparison."""
     return timezone.make_aware(datetime.combine(day, time.min))
 
 
@@ -57,9 +60,9 @@ def audit_entry_list(*, filters: AuditFilters) -> QuerySet[AuditEntry]:
     if filters.actor_email:
         entries = entries.filter(actor_email__icontains=filters.actor_email.strip())
     if filters.since:
-        entries = entries.filter(created_at__gte=_day_start(filters.since))
+        entries = entries.filter(created_at__gte=day_start(filters.since))
     if filters.until:
-        entries = entries.filter(created_at__lt=_day_start(filters.until + timedelta(days=1)))
+        entries = entries.filter(created_at__lt=day_start(filters.until + timedelta(days=1)))
     if filters.district_id is not None:
         entries = entries.filter(district_id=filters.district_id)
     return entries.order_by("-pk")

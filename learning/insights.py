@@ -10,7 +10,7 @@ whatever the district's size):
   learning that addresses the elements it rates lowest."""
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import (
@@ -25,9 +25,9 @@ from django.db.models import (
     Value,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from wagtail.models import Page
 
+from accounts.selectors import day_start
 from cms.models import (
     Framework,
     FrameworkElement,
@@ -405,12 +405,6 @@ def school_year_choices(*, today: date, count: int = 5) -> list[tuple[str, str]]
         first = start.replace(year=start.year - back)
         choices.append((first.isoformat(), school_year_label(first)))
     return choices
-
-
-def day_start(day: date) -> datetime:
-    """Midnight at the start of `day` in the current time zone: where `__date` lookups
-    would put the day's first moment."""
-    return datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
 
 
 def dashboard_get(

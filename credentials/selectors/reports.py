@@ -8,7 +8,7 @@ import math
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, time, timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import connection
@@ -29,6 +29,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
+from accounts.selectors import day_start
 from credentials.agreement import Agreement, agreement, agreement_counted
 from credentials.double_review import KIND_FIELDS
 from credentials.models import (
@@ -421,10 +422,7 @@ def review_outcome_figures(*, member_ids, year_start, end, before) -> list:
     before. One query."""
     # The years as times (midnight where `__date` would read the day): the index of
     # decisions is read from the first day, and no timestamp is turned into a day.
-    tz = timezone.get_current_timezone()
-    first, middle, last = (
-        datetime.combine(d, time.min, tzinfo=tz) for d in (before, year_start, end)
-    )
+    first, middle, last = (day_start(d) for d in (before, year_start, end))
     now = Q(decided_at__gte=middle, decided_at__lt=last)
     then = Q(decided_at__gte=first, decided_at__lt=middle)
     earned, not_yet = Submission.State.EARNED, Submission.State.NOT_YET

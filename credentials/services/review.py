@@ -141,19 +141,17 @@ def review_record(*, review: Review, scores: dict[str, tuple[str, str]]) -> Revi
     review.completed_at = timezone.now()
     review.save(update_fields=["decision", "state", "completed_at"])
     if review.role == Review.Role.REVIEWER:
-        _double_review_tally(submission)
+        _double_review_tally(Submission.objects.filter(pk=submission.pk))
     _audit_review(review, submission)
     _decide_if_ready(submission, review)
     return review
 
 
-def _double_review_tally(submission: Submission) -> None:
-    """Tally again how the submission's completed reviews agree with each other, for the
-    lead report. The caller holds the submission's row lock."""
+def _double_review_tally(submissions) -> None:
+    """Tally again how these submissions' completed reviews agree with each other, for the
+    lead report. The caller holds the submissions' row locks."""
     tallies_write(
-        tally_model=DoubleReviewTally,
-        score_model=CriterionScore,
-        submissions=Submission.objects.filter(pk=submission.pk),
+        tally_model=DoubleReviewTally, score_model=CriterionScore, submissions=submissions
     )
 
 
@@ -172,14 +170,15 @@ def double_review_tallies_mend(*, now: datetime | None = None) -> int:
     now = now or timezone.now()
     done = Review.objects.filter(role=Review.Role.REVIEWER, state=Review.State.COMPLETED)
     beside = done.filter(submission=OuterRef("submission_id")).exclude(pk=OuterRef("pk"))
-    found = sorted(
-        set(
-            done.filter(
-                Exists(beside),
-                completed_at__gte=now - timedelta(days=MEND_DAYS),
-                double_review_tally__isnull=True,
-            ).values_list("submission_id", flat=True)
+    found = list(
+        done.filter(
+            Exists(beside),
+            completed_at__gte=now - timedelta(days=MEND_DAYS),
+            double_review_tally__isnull=True,
         )
+        .order_by("submission_id")
+        .values_list("submission_id", flat=True)
+        .distinct()
     )
     for start in range(0, len(found), MEND_CHUNK):
         chunk = found[start : start + MEND_CHUNK]
@@ -190,11 +189,7 @@ def double_review_tallies_mend(*, now: datetime | None = None) -> int:
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )
-            tallies_write(
-                tally_model=DoubleReviewTally,
-                score_model=CriterionScore,
-                submissions=Submission.objects.filter(pk__in=chunk),
-            )
+            _double_review_tally(Submission.objects.filter(pk__in=chunk))
     return len(found)
 
 

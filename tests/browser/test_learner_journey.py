@@ -1,6 +1,7 @@
 """A new teacher's first session, as they would try it: sign up, join the district with its
 join code, self-assess, read why things are recommended, accept one into the plan, enrol
-in a pathway, complete a step and see the progress on the dashboard."""
+in a pathway, complete a step and see the progress on the dashboard; on the way, filter the
+catalogue by a framework element."""
 
 import re
 
@@ -52,6 +53,19 @@ def test_a_new_teacher_gets_a_plan_and_makes_progress(live_server, site, page, m
     expect(page.get_by_role("status")).to_contain_text("“Using Classroom Data” is in your plan.")
     page.get_by_role("navigation", name="Main").get_by_role("link", name="My plan").click()
     expect(page.get_by_role("region", name="In my plan")).to_contain_text("Using Classroom Data")
+
+    # The catalogue filtered by one element: the choice shows the right micro-credentials,
+    # and stays chosen in the filter when the page is loaded again.
+    page.goto(live_server.url + catalogue.micro_credentials.url)
+    element = page.get_by_role("combobox", name="Framework element")
+    element.select_option(label="ISTE Educators: 2.5 Designer")
+    page.get_by_role("button", name="Filter").click()
+    cards = page.locator(".cards")
+    expect(cards).to_contain_text("Designing Learning")
+    expect(cards).not_to_contain_text("Using Classroom Data")
+    page.reload()
+    expect(element).to_have_value("2.5")
+    expect(page.get_by_role("status")).to_contain_text("1 result")
 
     # Enrol in the pathway and complete its first step.
     page.goto(live_server.url + catalogue.pathway.url)
