@@ -12,6 +12,7 @@ from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import TOTP, format_hotp_value, hotp_value
 from allauth.mfa.utils import decrypt
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from accounts.models import User
@@ -79,13 +80,29 @@ def enter_code(page, email: str, secret: str) -> None:
 
 
 def serious_violations(page) -> list[str]:
-    """axe's serious and critical findings on the page as it is now, one line each."""
-    results = Axe().run(page)
+    """axe's serious and critical findings on the page as it is now, one line each.
+
+    axe runs once the page has loaded. A navigation that commits while axe reads the
+    document (a click's page arriving) takes the document from under it; axe then runs
+    again on the page that arrived, so the check is of the page the person sees."""
+    for attempt in range(3):
+        page.wait_for_load_state("load")
+        try:
+            results = Axe().run(page)
+            break
+        except PlaywrightError as error:
+            if attempt == 2 or not _navigated_under(error):
+                raise
     return [
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes']]}"
         for v in results.response["violations"]
         if v["impact"] in SERIOUS
     ]
+
+
+def _navigated_under(error: PlaywrightError) -> bool:
+    message = str(error)
+    return "Execution context was destroyed" in message or "documentElement" in message
 
 
 def assert_accessible(page, label: str = "") -> None:

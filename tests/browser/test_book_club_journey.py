@@ -83,6 +83,7 @@ def test_a_book_club_from_invitation_to_hours_and_a_valid_badge(
     host.get_by_role("navigation", name="Running this book club").get_by_role(
         "link", name="Members", exact=True
     ).click()
+    expect(host.get_by_role("heading", level=1)).to_have_text("Spring readers: members")
     assert_accessible(host, "members")
     invite = host.locator("form").filter(has=host.get_by_role("heading", name="Invite by e-mail"))
     invite.get_by_label("Person from the district").select_option(
@@ -112,6 +113,7 @@ def test_a_book_club_from_invitation_to_hours_and_a_valid_badge(
     page.set_default_timeout(15_000)
     log_in(page, base, ana.email)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Book clubs").click()
+    page.wait_for_url("**/book-clubs/")
     assert_accessible(page, "book clubs with an invitation")
     page.get_by_role("link", name="See the invitation to Spring readers").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("You are invited to “Spring readers”")
@@ -159,6 +161,7 @@ def test_a_book_club_from_invitation_to_hours_and_a_valid_badge(
     expect(page.get_by_text("Every meeting has taken place.")).to_be_visible()
     expect(page.get_by_text("4 of 4 meetings held")).to_be_visible()
     page.get_by_role("link", name="Discussion for Chapter 4: Showing what you learned").click()
+    page.wait_for_url("**/discussion/")
     assert_accessible(page, "last discussion")
     page.get_by_label("Your post").fill(
         "What I will change: a two-minute starter on the board every lesson, and I will ask "
@@ -176,6 +179,7 @@ def test_a_book_club_from_invitation_to_hours_and_a_valid_badge(
         if number > 1:
             host.goto(schedule_url)
         host.get_by_role("link", name=f"Take attendance for meeting {number}").click()
+        host.wait_for_url("**/attendance/")
         assert_accessible(host, f"attendance {number}")
         host.get_by_label("Attendance for Ana Díaz").select_option("present")
         host.get_by_role("button", name="Save attendance").click()

@@ -47,6 +47,7 @@ def test_messages_summary_and_final_report(live_server, site, page, browser):
 
     visit(page, f"{base}/book-clubs/{cohort.pk}/schedule/")
     page.get_by_role("link", name="Write a summary of meeting 1").click()
+    page.wait_for_url("**/summary/")
     assert_accessible(page, "summary")
     page.get_by_label("Summary of the meeting").fill("We agreed to ask colleagues one question.")
     page.get_by_role("button", name="Save the summary").click()

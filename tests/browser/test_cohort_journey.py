@@ -85,6 +85,7 @@ def test_an_admin_starts_a_book_club_and_a_teacher_sees_this_week(live_server, s
     page.get_by_role("navigation", name="Running this book club").get_by_role(
         "link", name="Members", exact=True
     ).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Spring readers: members")
     assert_accessible(page, "members")
     page.get_by_label("Person from the district").first.select_option(
         label="Noor Haddad (noor@riverside.example)"
@@ -99,6 +100,7 @@ def test_an_admin_starts_a_book_club_and_a_teacher_sees_this_week(live_server, s
     other.set_default_timeout(15_000)
     log_in(other, base, teacher.email)
     other.get_by_role("navigation", name="Main").get_by_role("link", name="Book clubs").click()
+    other.wait_for_url("**/book-clubs/")
     assert_accessible(other, "book clubs")
     keep_screens(other, "cohort-list")
     other.get_by_role("link", name="Spring readers").click()

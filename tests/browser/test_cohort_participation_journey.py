@@ -124,6 +124,7 @@ def test_a_meeting_with_discussion_rsvp_and_check_in(live_server, site, page, br
 
     # The facilitator marks the others and sees everyone on the roster.
     host.get_by_role("link", name="Take attendance").click()
+    host.wait_for_url("**/attendance/")
     assert_accessible(host, "attendance")
     host.get_by_label("Attendance for Ben Okafor").select_option("late")
     host.get_by_label("Attendance for Cy Moreno").select_option("absent")
