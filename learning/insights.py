@@ -307,7 +307,9 @@ def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_i
             page_id__in={p for pages in pages_by_element.values() for p in pages},
         )
         .values_list("page_id")
-        .annotate(badges=Count("source"))  # a column of the index it is read from
+        # Counted from the holders' index alone (`learning_credit_badge_holders`): the
+        # holder, a column it holds, is counted rather than the key.
+        .annotate(badges=Count("user"))
         .values_list("page_id", "badges")
     )
     for element_id, pages in pages_by_element.items():

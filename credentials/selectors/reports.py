@@ -5,13 +5,15 @@ aggregated in the database, from indexes alone, and double-review agreement is s
 the tallies written as reviews complete (`credentials.double_review`)."""
 
 import math
+import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection
+from django.core.exceptions import EmptyResultSet
+from django.db import connection, connections
 from django.db.models import (
     Aggregate,
     Avg,
@@ -23,6 +25,7 @@ from django.db.models import (
     Func,
     Max,
     Q,
+    QuerySet,
     Sum,
 )
 from django.utils import timezone
@@ -187,10 +190,10 @@ def _queue(pools: Sequence[ReviewerPool], scope: Q, now: datetime) -> dict:
 
 def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
     """Turnaround and pass rates over the period's decisions, the days each waited worked
-    out by the database. On PostgreSQL every figure, the percentiles too, is an aggregate:
-    a report over a national programme's 25,000 decisions loads one row per micro-credential.
-    Elsewhere (SQLite, in development) the days come in one flat list and the percentiles
-    are worked out here, the same way."""
+    out by the database, in one query. On PostgreSQL every figure, the percentiles too, is an
+    aggregate: a report over a national programme's 25,000 decisions loads one row per
+    micro-credential and one for them all. Elsewhere (SQLite, in development) the decisions
+    come in one flat list and the counts and percentiles are worked out here, the same way."""
     decided = (
         Submission.objects.decided()
         .filter(scope, decided_at__gte=since, submitted_at__isnull=False)
@@ -206,22 +209,41 @@ def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
     }
     days = _DaysBetween("decided_at", "submitted_at")
     if connection.vendor == "postgresql":
-        rows = decided.values("micro_credential_id").annotate(
-            **counts, median_days=_Percentile(days, fraction=0.5)
+        # Per micro-credential and over all of them in one pass over the decisions: the
+        # total is the row with no micro-credential (every submission has one).
+        grouped = decided.values("micro_credential_id").annotate(
+            **counts,
+            median_days=_Percentile(days, fraction=0.5),
+            p90_days=_Percentile(days, fraction=0.9),
         )
-        overall = decided.aggregate(
-            decided=Count(_ROWS),
-            median=_Percentile(days, fraction=0.5),
-            p90=_Percentile(days, fraction=0.9),
-        )
-        turnaround = Turnaround(overall["decided"], overall["median"], overall["p90"])
+        rows, overall = [], {"decided": 0, "median_days": None, "p90_days": None}
+        for row in _with_total(grouped):
+            p90 = row.pop("p90_days")
+            if row["micro_credential_id"] is None:
+                overall = {**row, "p90_days": p90}
+            else:
+                rows.append(row)
+        turnaround = Turnaround(overall["decided"], overall["median_days"], overall["p90_days"])
     else:
         durations: dict[int, list[float]] = defaultdict(list)
-        for page_id, waited in decided.values_list("micro_credential_id", days):
+        tallies: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counts, 0))
+        earned_state = Submission.State.EARNED
+        for page_id, state, attempt, waited in decided.values_list(
+            "micro_credential_id", "state", "attempt", days
+        ):
             durations[page_id].append(waited)
+            tally = tallies[page_id]
+            tally["decided"] += 1
+            tally["earned"] += state == earned_state
+            tally["first_decided"] += attempt == 1
+            tally["first_earned"] += attempt == 1 and state == earned_state
         rows = [
-            {**row, "median_days": percentile(durations[row["micro_credential_id"]], 0.5)}
-            for row in decided.values("micro_credential_id").annotate(**counts)
+            {
+                "micro_credential_id": page_id,
+                **tally,
+                "median_days": percentile(durations[page_id], 0.5),
+            }
+            for page_id, tally in tallies.items()
         ]
         turnaround = turnaround_of([d for found in durations.values() for d in found])
     rows = list(rows)
@@ -235,6 +257,24 @@ def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
         key=lambda rate: (rate.title, rate.micro_credential_id),
     )
     return turnaround, rates
+
+
+def _with_total(grouped: QuerySet) -> list[dict]:
+    """The rows of a `values(key).annotate(...)` query and, in the same pass, one more row
+    over all of them with the key empty: the query run with GROUPING SETS ((key), ()).
+    PostgreSQL only; Django has no grouping sets, so its GROUP BY is rewritten, and refused
+    if it is not the single key at the end this expects."""
+    try:
+        sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
+    except EmptyResultSet:  # a filter no row can pass (`pk__in=[]`): no rows, no total
+        return []
+    head, found, key = sql.rpartition(" GROUP BY ")
+    if not found or not re.fullmatch(r'\d+|"[\w.]+"(\."[\w.]+")?', key):
+        raise ValueError(f"Expected one grouping key at the end of: {sql}")
+    with connections[grouped.db].cursor() as cursor:
+        cursor.execute(f"{head} GROUP BY GROUPING SETS (({key}), ())", params)
+        columns = [column.name for column in cursor.description]
+        return [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
 
 
 class _Percentile(Aggregate):

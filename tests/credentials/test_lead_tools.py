@@ -433,6 +433,40 @@ def test_report_figures_on_known_data(client, world, django_capture_on_commit_ca
     assert "Designing Learning" not in text
 
 
+def test_report_over_two_micro_credentials_totals_both_and_an_empty_period_has_none(
+    world, django_capture_on_commit_callbacks
+):
+    """The period's turnaround is over every decision in the pools, each pass rate over its
+    own micro-credential's (on PostgreSQL both come from one grouped query)."""
+    capture = django_capture_on_commit_callbacks
+    now = timezone.now()
+    waits = {world["data"]: [1, 2, 3], world["design"]: [10, 20]}
+    for page, days_waited in waits.items():
+        for days in days_waited:
+            submission = decided(page, capture, result="meets" if days < 15 else "not_yet")
+            Submission.objects.filter(pk=submission.pk).update(
+                submitted_at=now - timedelta(days=days + 1), decided_at=now - timedelta(days=1)
+            )
+    pools = [world["pool_a"], world["pool_b"]]
+
+    report = report_get(pools=pools, now=now)
+    assert report.turnaround.decided == 5
+    assert report.turnaround.median_days == pytest.approx(3)
+    assert report.turnaround.p90_days == pytest.approx(16)  # 10 + 0.6 * (20 - 10)
+    rates = {rate.title: rate for rate in report.pass_rates}
+    assert sorted(rates) == ["Designing Learning", "Using Classroom Data"]
+    assert (rates["Using Classroom Data"].decided, rates["Using Classroom Data"].earned) == (3, 3)
+    assert rates["Using Classroom Data"].median_days == pytest.approx(2)
+    assert (rates["Designing Learning"].decided, rates["Designing Learning"].earned) == (2, 1)
+    assert rates["Designing Learning"].median_days == pytest.approx(15)
+
+    # A period with no decisions: none counted, no turnaround, no pass rates.
+    quiet = report_get(pools=pools, days=30, now=now + timedelta(days=60))
+    assert (quiet.turnaround.decided, quiet.turnaround.median_days) == (0, None)
+    assert quiet.turnaround.p90_days is None
+    assert quiet.pass_rates == []
+
+
 def test_double_review_agreement_per_reviewer(world, django_capture_on_commit_callbacks):
     design = world["design"]
     MicroCredentialPage.objects.filter(pk=design.pk).update(reviewers_required=2)
