@@ -216,14 +216,13 @@ def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
             median_days=_Percentile(days, fraction=0.5),
             p90_days=_Percentile(days, fraction=0.9),
         )
-        rows, overall = [], {"decided": 0, "median_days": None, "p90_days": None}
+        rows, turnaround = [], Turnaround(0, None, None)
         for row in _with_total(grouped):
             p90 = row.pop("p90_days")
             if row["micro_credential_id"] is None:
-                overall = {**row, "p90_days": p90}
+                turnaround = Turnaround(row["decided"], row["median_days"], p90)
             else:
                 rows.append(row)
-        turnaround = Turnaround(overall["decided"], overall["median_days"], overall["p90_days"])
     else:
         durations: dict[int, list[float]] = defaultdict(list)
         tallies: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(counts, 0))
@@ -246,7 +245,6 @@ def _decided(scope: Q, since: datetime) -> tuple[Turnaround, list[PassRate]]:
             for page_id, tally in tallies.items()
         ]
         turnaround = turnaround_of([d for found in durations.values() for d in found])
-    rows = list(rows)
     titles = dict(
         Page.objects.filter(pk__in=[row["micro_credential_id"] for row in rows]).values_list(
             "pk", "title"
@@ -263,7 +261,10 @@ def _with_total(grouped: QuerySet) -> list[dict]:
     """The rows of a `values(key).annotate(...)` query and, in the same pass, one more row
     over all of them with the key empty: the query run with GROUPING SETS ((key), ()).
     PostgreSQL only; Django has no grouping sets, so its GROUP BY is rewritten, and refused
-    if it is not the single key at the end this expects."""
+    if it is not the single key at the end this expects. The key must be a column that is
+    never empty (the total is told apart by its empty key), and the rows come as the
+    database gives them, named by column: keys, counts and numbers, nothing Django would
+    convert."""
     try:
         sql, params = grouped.query.get_compiler(using=grouped.db).as_sql()
     except EmptyResultSet:  # a filter no row can pass (`pk__in=[]`): no rows, no total
