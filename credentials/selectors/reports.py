@@ -33,6 +33,7 @@ from wagtail.models import Page
 
 from accounts.models import User
 from accounts.selectors import day_start
+from cms.numbers import percent_text, places_text
 from credentials.agreement import Agreement, agreement, agreement_counted
 from credentials.double_review import KIND_FIELDS
 from credentials.models import (
@@ -97,6 +98,19 @@ class PassRate:
             round(100 * self.first_earned / self.first_decided, 1) if self.first_decided else None
         )
 
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The table's numbers as text: decided, earned, pass rate, first attempts earned,
+        first-attempt pass rate, median days (`cms.numbers`, as the template would)."""
+        return (
+            str(self.decided),
+            str(self.earned),
+            percent_text(self.percent),
+            f"{self.first_earned} of {self.first_decided}",
+            percent_text(self.first_percent),
+            places_text(self.median_days, 1),
+        )
+
 
 @dataclass(frozen=True)
 class ReviewerRow:
@@ -116,6 +130,19 @@ class ReviewerRow:
     @property
     def meets_bar(self) -> bool:
         return self.calibration.meets(settings.LEAP_CALIBRATION_BAR)
+
+    @property
+    def cells(self) -> tuple[str, ...]:
+        """The table's numbers as text: exemplars scored, calibration agreement and kappa,
+        double-reviewed, double-review agreement and kappa."""
+        return (
+            f"{self.exemplars_scored} of {self.exemplars_total}",
+            percent_text(self.calibration.percent),
+            places_text(self.calibration.kappa, 2),
+            str(self.double_reviewed),
+            percent_text(self.double.percent),
+            places_text(self.double.kappa, 2),
+        )
 
 
 @dataclass
