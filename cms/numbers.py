@@ -9,7 +9,8 @@ from decimal import ROUND_HALF_UP, Decimal
 def float_text(value: float, places: int) -> str:
     """`value|floatformat:places`: rounded half up from the number as Python writes it, to
     `places` decimals; a negative `places` drops the decimals of a whole number (80.0 is
-    "80", 80.04 is "80.0"). No minus sign on a number that rounds to zero."""
+    "80", 80.04 is "80.0"). No minus sign on a number that rounds to zero. For finite
+    numbers of an ordinary size, as reports have (floatformat also takes infinities)."""
     number = Decimal(repr(float(value)))
     if places <= 0 and number == int(number):
         return str(int(number))

@@ -3,6 +3,7 @@ pool, reports, and allowing another attempt; who may use them (404 for anyone el
 
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -13,6 +14,7 @@ from django.utils import timezone
 
 from accounts.models import Notification
 from cms.models import MicroCredentialPage
+from credentials.agreement import Agreement
 from credentials.double_review import tallies_rebuild
 from credentials.models import (
     AttemptAllowance,
@@ -27,7 +29,7 @@ from credentials.models import (
 )
 from credentials.requirements import requirements_of, rubric_of
 from credentials.selectors.evidence import attempts_get
-from credentials.selectors.reports import at_limit_list, percentile, report_get
+from credentials.selectors.reports import ReviewerRow, at_limit_list, percentile, report_get
 from credentials.services.calibration import calibration_record, exemplar_mark
 from credentials.services.evidence import (
     artifact_add_file,
@@ -393,6 +395,18 @@ def test_percentile_interpolates_between_ranks():
     assert percentile([1, 2, 3, 4, 10], 0.9) == pytest.approx(7.6)
 
 
+def test_a_reviewers_cells_follow_the_tables_headers():
+    """Exemplars scored, calibration agreement and kappa, double-reviewed, double-review
+    agreement and kappa; a dash where there is nothing to tell yet."""
+    row = ReviewerRow(
+        member=SimpleNamespace(exemplars_scored=2, exemplars_total=3),
+        calibration=Agreement(pairs=8, percent=87.5, kappa=0.125),
+        double_reviewed=7,
+        double=Agreement(pairs=0, percent=None, kappa=None),
+    )
+    assert row.cells == ("2 of 3", "87.5%", "0.13", "7", "—", "—")
+
+
 def test_report_figures_on_known_data(client, world, django_capture_on_commit_callbacks):
     page = world["data"]
     capture = django_capture_on_commit_callbacks
@@ -425,6 +439,9 @@ def test_report_figures_on_known_data(client, world, django_capture_on_commit_ca
         80.0,
     )
     assert (rate.first_decided, rate.first_earned, rate.first_percent) == (4, 3, 75.0)
+    # The table's cells, in the order of its headers: decided, earned, pass rate, first
+    # attempts earned, first-attempt pass rate, median days.
+    assert rate.cells == ("5", "4", "80%", "3 of 4", "75%", "3.0")
     assert report_get(pools=[world["pool_a"]], days=365, now=now).turnaround.decided == 6
 
     client.force_login(world["lead_a"])
