@@ -6,12 +6,19 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def main_menu_items(context):
-    """The live pages under the site's home page that editors marked "show in menus"."""
+    """The live pages under the site's home page that editors marked "show in menus".
+    Read once a request: the header and the footer both list them."""
     request = context.get("request")
-    site = Site.find_for_request(request) if request else None
-    if site is None:
+    if request is None:
         return []
-    return list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
+    if not hasattr(request, "_leap_menu_items"):
+        site = Site.find_for_request(request)
+        request._leap_menu_items = (
+            []
+            if site is None
+            else list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
+        )
+    return request._leap_menu_items
 
 
 @register.simple_tag(takes_context=True)

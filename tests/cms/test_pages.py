@@ -177,3 +177,24 @@ def test_static_assets_are_local(client, home):
     assert "/static/css/leap.css" in html
     for cdn in ("//cdn.", "googleapis", "unpkg", "jsdelivr", "cdnjs"):
         assert cdn not in html
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_the_menu_is_read_once_a_request(client, home, signed_in):
+    """The header lists the menu pages to visitors and the footer to people signed in; the
+    base template asks for them in both places, and they are read from the database once."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    StandardPageFactory(parent=home, title="About Leap", slug="about-leap")
+    if signed_in:
+        client.force_login(UserFactory())
+    client.get("/")  # warm the site and content-type caches
+    with CaptureQueriesContext(connection) as context:
+        html = client.get("/").content.decode()
+    assert 'href="/about-leap/"' in html
+    menu_reads = [
+        q for q in context.captured_queries if '"show_in_menus"' in q["sql"].partition(" WHERE ")[2]
+    ]
+    assert len(menu_reads) == 1
