@@ -6,19 +6,12 @@ register = template.Library()
 
 @register.simple_tag(takes_context=True)
 def main_menu_items(context):
-    """The live pages under the site's home page that editors marked "show in menus".
-    Read once a request: the header and the footer both list them."""
+    """The live pages under the site's home page that editors marked "show in menus"."""
     request = context.get("request")
-    if request is None:
+    site = Site.find_for_request(request) if request else None
+    if site is None:
         return []
-    if not hasattr(request, "_leap_menu_items"):
-        site = Site.find_for_request(request)
-        request._leap_menu_items = (
-            []
-            if site is None
-            else list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
-        )
-    return request._leap_menu_items
+    return list(site.root_page.get_children().live().public().in_menu().specific(defer=True))
 
 
 @register.simple_tag(takes_context=True)

@@ -182,8 +182,8 @@ def test_static_assets_are_local(client, home):
 @pytest.mark.django_db
 @pytest.mark.parametrize("signed_in", [False, True])
 def test_the_menu_is_read_once_a_request(client, home, signed_in):
-    """The header lists the menu pages to visitors and the footer to people signed in; the
-    base template asks for them in both places, and they are read from the database once."""
+    """The header lists the menu pages to visitors and the footer to people signed in: each
+    reads them only for the people it shows them to, so they are read once."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
