@@ -48,6 +48,11 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--sizes", type=_list(SIZES), default=list(SIZES), help="data sizes")
     parser.add_argument("--scale", type=float, help="seed_scale --scale (its default: 1)")
     parser.add_argument("--seed", type=int, help="seed_scale --seed")
+    parser.add_argument(
+        "--screens",
+        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
+        help="only these screens, by name, comma-separated (e.g. 'district dashboard')",
+    )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per screen")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests first")
     parser.add_argument(
@@ -221,7 +226,11 @@ def main(argv: list[str] | None = None) -> int:
             if "screens" in args.only:
                 log(f"screens at {size} size, {args.requests} requests each")
                 results["screens"][size] = screens.run(
-                    requests=args.requests, warmup=args.warmup, scale_file=scale_file, log=log
+                    requests=args.requests,
+                    warmup=args.warmup,
+                    scale_file=scale_file,
+                    screens=screens.screens_named(args.screens),
+                    log=log,
                 )
             targets = screens.targets_resolve(scale_file)
         if targets is None:

@@ -125,6 +125,18 @@ SCREENS = [
 ]
 
 
+def screens_named(names: list[str] | None) -> list[Screen] | None:
+    """The screens of these names, in SCREENS's order (None: every screen). An unknown
+    name is refused with the list of known ones."""
+    if not names:
+        return None
+    known = {screen.name for screen in SCREENS}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        raise SystemExit(f"No screen named {', '.join(unknown)}; the screens: {', '.join(known)}")
+    return [screen for screen in SCREENS if screen.name in names]
+
+
 # ---- the data ----
 
 

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LearningConfig(AppConfig):
@@ -8,3 +9,6 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from learning import signals  # noqa: F401  (connects the receivers)
+        from learning.credit_years import synced_after_migrate
+
+        post_migrate.connect(synced_after_migrate, sender=self)

@@ -38,6 +38,7 @@ from learning.models import (
     Attendance,
     Cohort,
     CreditEntry,
+    CreditYear,
     District,
     Enrolment,
     InstitutionalAssessment,
@@ -415,6 +416,7 @@ def dashboard_get(
     """The district's activity in the school year starting `year_start`, beside the year
     before, for its active members (of one school or role, when given). Each figure is
     counted in the database; six queries whatever the district's size."""
+    _school_year_check(year_start)
     member_ids = coverage_member_ids(district=district, school=school, role=role)
     end = year_start.replace(year=year_start.year + 1)
     before = year_start.replace(year=year_start.year - 1)
@@ -449,16 +451,15 @@ def dashboard_get(
         done_then=Count("pk", filter=in_year("completed_at", then_t)),
         open=Count("pk", filter=Q(completed_at__isnull=True)),
     )
-    badge = Q(source__in=[CreditEntry.Source.BADGE, CreditEntry.Source.EXTERNAL])
-    # Counted from the standing entries' index alone (`learning_credit_standing`): the
-    # source, a column it holds, is counted rather than the key, which it does not hold.
-    credit = CreditEntry.objects.filter(
-        user__in=member_ids, voided_at__isnull=True, earned_on__gte=before, earned_on__lt=end
+    # From the members' standing credit per school year (`CreditYear`): a row a member a
+    # year rather than every entry.
+    credit = CreditYear.objects.filter(
+        user__in=member_ids, year_start__in=[before, year_start]
     ).aggregate(
-        badges_now=Count("source", filter=badge & in_year("earned_on", now_q)),
-        badges_then=Count("source", filter=badge & in_year("earned_on", then_q)),
-        hours_now=Sum("hours", filter=in_year("earned_on", now_q)),
-        hours_then=Sum("hours", filter=in_year("earned_on", then_q)),
+        badges_now=Sum("badges", filter=Q(year_start=year_start)),
+        badges_then=Sum("badges", filter=Q(year_start=before)),
+        hours_now=Sum("hours", filter=Q(year_start=year_start)),
+        hours_then=Sum("hours", filter=Q(year_start=before)),
     )
     attended = Attendance.objects.filter(
         user__in=member_ids, session__cohort__district=district, status__in=Attendance.ATTENDED
@@ -487,7 +488,7 @@ def dashboard_get(
             Figure("Pathways started", enrolments["started_now"], enrolments["started_then"]),
             Figure("Pathways completed", enrolments["done_now"], enrolments["done_then"]),
             Figure("Pathways in progress now", enrolments["open"]),
-            Figure("Badges earned", credit["badges_now"], credit["badges_then"]),
+            Figure("Badges earned", credit["badges_now"] or 0, credit["badges_then"] or 0),
             hours,
             Figure("Book clubs and cohorts started", cohorts["now"], cohorts["then"]),
             Figure("Meetings attended", attended["now"], attended["then"]),
@@ -534,19 +535,18 @@ def goal_members(*, goal: PDGoal, goals: list[PDGoal], members: QuerySet) -> Que
     return members.exclude(user__learner_profile__role_id__in=own)
 
 
+def _school_year_check(year_start: date) -> None:
+    """The credit per school year is kept for the configured school years only."""
+    if year_start != school_year_start(year_start):
+        raise ValueError(f"{year_start} is not the first day of a school year.")
+
+
 def year_hours(year_start: date) -> Coalesce:
-    """Each member's PD hours credited in the school year (for a Membership queryset)."""
-    end = year_start.replace(year=year_start.year + 1)
-    credited = (
-        CreditEntry.objects.filter(
-            user=OuterRef("user"),
-            voided_at__isnull=True,
-            earned_on__gte=year_start,
-            earned_on__lt=end,
-        )
-        .values("user")
-        .annotate(total=Sum("hours"))
-        .values("total")
+    """Each member's PD hours credited in the school year (for a Membership queryset), from
+    their standing credit per school year (`CreditYear`)."""
+    _school_year_check(year_start)
+    credited = CreditYear.objects.filter(user=OuterRef("user"), year_start=year_start).values(
+        "hours"
     )
     return Coalesce(Subquery(credited), Value(Decimal("0")), output_field=DecimalField())
 

@@ -12,7 +12,7 @@ from .cohorts import (
     ReminderSent,
     Rsvp,
 )
-from .credit import CreditEntry
+from .credit import CreditEntry, CreditYear
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
 from .insights import InstitutionalAssessment, InstitutionalRating, PDGoal, SharedReport
 from .progress import Enrolment, PlanItem, StepProgress
@@ -24,6 +24,7 @@ __all__ = [
     "CohortMessage",
     "CohortSession",
     "CreditEntry",
+    "CreditYear",
     "District",
     "DistrictDomain",
     "Enrolment",
