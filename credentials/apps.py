@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class CredentialsConfig(AppConfig):
@@ -9,9 +10,11 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: signal receivers need the models loaded.
         from credentials import signals  # noqa: F401
+        from credentials.decision_years import DECISION_YEARS
         from credentials.selectors.reports import review_outcome_figures
         from learning.api import dashboard_figures_register
 
         # Review outcomes on the district dashboard, which learning draws without
         # importing credentials.
         dashboard_figures_register(review_outcome_figures)
+        post_migrate.connect(DECISION_YEARS.after_migrate, sender=self)

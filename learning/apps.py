@@ -9,6 +9,6 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from learning import signals  # noqa: F401  (connects the receivers)
-        from learning.credit_years import synced_after_migrate
+        from learning.credit_years import CREDIT_YEARS
 
-        post_migrate.connect(synced_after_migrate, sender=self)
+        post_migrate.connect(CREDIT_YEARS.after_migrate, sender=self)

@@ -10,7 +10,7 @@ from .badges import (
     IssuingArrangement,
     StatusListEntry,
 )
-from .evidence import Artifact, AttemptAllowance, Submission, private_storage
+from .evidence import Artifact, AttemptAllowance, DecisionYear, Submission, private_storage
 from .external import ExternalBadge
 from .review import (
     CalibrationScore,
@@ -31,6 +31,7 @@ __all__ = [
     "BadgeClass",
     "CalibrationScore",
     "CriterionScore",
+    "DecisionYear",
     "DoubleReviewTally",
     "Exemplar",
     "ExternalBadge",

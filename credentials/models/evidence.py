@@ -265,3 +265,30 @@ class AttemptAllowance(models.Model):
 
     def __str__(self) -> str:
         return f"Another attempt for {self.learner}"
+
+
+class DecisionYear(models.Model):
+    """A learner's submissions decided in one school year (by the day on the site's clock):
+    how many earned, how many not yet, and the time they waited for it, summed. Kept by the
+    database on every write to the submissions (`credentials.decision_years`), so a
+    district's dashboard reads a row a member a year. Never written by Leap's code."""
+
+    # Found by the unique (user, year_start) index: no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year_start = models.DateField()  # the first day of the school year
+    earned = models.IntegerField(default=0)
+    not_yet = models.IntegerField(default=0)
+    decided = models.IntegerField(default=0)  # earned and not yet
+    waited_seconds = models.FloatField(default=0)  # from submission to decision, summed
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "year_start"], name="credentials_decision_year_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.year_start}: {self.earned} earned, {self.not_yet} not yet"

@@ -16,10 +16,7 @@ from django.core.exceptions import EmptyResultSet
 from django.db import connection, connections
 from django.db.models import (
     Aggregate,
-    Avg,
     Count,
-    DurationField,
-    ExpressionWrapper,
     F,
     FloatField,
     Func,
@@ -32,12 +29,12 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
-from accounts.selectors import day_start
 from cms.numbers import percent_text, places_text
 from credentials.agreement import Agreement, agreement, agreement_counted
 from credentials.double_review import KIND_FIELDS
 from credentials.models import (
     AttemptAllowance,
+    DecisionYear,
     DoubleReviewTally,
     PoolMember,
     Review,
@@ -487,41 +484,36 @@ def at_limit_list(*, scope: Q, named_learners, exclude_user=None) -> list[AtLimi
 def review_outcome_figures(*, member_ids, year_start, end, before) -> list:
     """For the district dashboard: the members' submissions decided in the school year
     (earned, not yet) and the average days from submission to decision, beside the year
-    before. One query."""
-    # The years as times (midnight where `__date` would read the day): the index of
-    # decisions is read from the first day, and no timestamp is turned into a day.
-    first, middle, last = (day_start(d) for d in (before, year_start, end))
-    now = Q(decided_at__gte=middle, decided_at__lt=last)
-    then = Q(decided_at__gte=first, decided_at__lt=middle)
-    earned, not_yet = Submission.State.EARNED, Submission.State.NOT_YET
-    waited = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
-    counts = Submission.objects.filter(
-        learner__in=member_ids,
-        state__in=Submission.DECIDED_STATES,
-        submitted_at__isnull=False,
-        decided_at__gte=first,
-        decided_at__lt=last,
+    before. One query, on the members' decisions per school year (`DecisionYear`): a row a
+    member a year rather than every decision."""
+    now, then = Q(year_start=year_start), Q(year_start=before)
+    counts = DecisionYear.objects.filter(
+        user__in=member_ids, year_start__in=[before, year_start]
     ).aggregate(
-        earned_now=Count(_ROWS, filter=now & Q(state=earned)),
-        earned_then=Count(_ROWS, filter=then & Q(state=earned)),
-        not_yet_now=Count(_ROWS, filter=now & Q(state=not_yet)),
-        not_yet_then=Count(_ROWS, filter=then & Q(state=not_yet)),
-        wait_now=Avg(waited, filter=now),
-        wait_then=Avg(waited, filter=then),
+        earned_now=Sum("earned", filter=now),
+        earned_then=Sum("earned", filter=then),
+        not_yet_now=Sum("not_yet", filter=now),
+        not_yet_then=Sum("not_yet", filter=then),
+        decided_now=Sum("decided", filter=now),
+        decided_then=Sum("decided", filter=then),
+        waited_now=Sum("waited_seconds", filter=now),
+        waited_then=Sum("waited_seconds", filter=then),
     )
 
-    def days(wait) -> float:
-        return round(wait.total_seconds() / 86400, 1) if wait else 0.0
+    def days(waited, decided) -> float:
+        return round(waited / decided / 86400, 1) if decided else 0.0
 
     return [
-        dashboard_figure("Evidence reviews: earned", counts["earned_now"], counts["earned_then"]),
         dashboard_figure(
-            "Evidence reviews: not yet", counts["not_yet_now"], counts["not_yet_then"]
+            "Evidence reviews: earned", counts["earned_now"] or 0, counts["earned_then"] or 0
+        ),
+        dashboard_figure(
+            "Evidence reviews: not yet", counts["not_yet_now"] or 0, counts["not_yet_then"] or 0
         ),
         dashboard_figure(
             "Days from submission to decision (average)",
-            days(counts["wait_now"]),
-            days(counts["wait_then"]),
+            days(counts["waited_now"], counts["decided_now"]),
+            days(counts["waited_then"], counts["decided_then"]),
             unit="days",
         ),
     ]

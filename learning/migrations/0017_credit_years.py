@@ -1,6 +1,6 @@
 """Each learner's standing credit per school year (issue 16: the district dashboard and PD
 goals read a row a member a year, not every ledger entry). The triggers that keep it, and
-its first sum of the ledger, come from `learning.credit_years.sync`, which runs after every
+its first sum of the ledger, come from `CREDIT_YEARS.sync`, which runs after every
 `migrate` because they depend on LEAP_SCHOOL_YEAR_START_MONTH. Migrating back removes the
 triggers before the table."""
 
@@ -10,12 +10,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from learning.credit_years import drop_statements
+from learning.credit_years import CREDIT_YEARS
 
-
-def triggers_drop(apps, schema_editor):
-    for statement in drop_statements(schema_editor.connection.vendor):
-        schema_editor.execute(statement)
 
 
 class Migration(migrations.Migration):
@@ -58,5 +54,5 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunPython(migrations.RunPython.noop, triggers_drop),
+        CREDIT_YEARS.reverse_migration(),
     ]

@@ -10,9 +10,11 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.db import connection
 
-from learning import credit_years, services
+from learning import services
+from learning.credit_years import CREDIT_YEARS
 from learning.insights import dashboard_get, year_hours
 from learning.models import CreditEntry, CreditYear, Membership
 from learning.selectors import school_year_start
@@ -129,10 +131,10 @@ def test_a_new_first_month_sums_the_ledger_again(settings):
     learner = UserFactory()
     earn(learner, "a1", AUGUST)
     earn(learner, "a2", MARCH)
-    assert credit_years.sync() is False  # in step: nothing to do
+    assert CREDIT_YEARS.sync() is False  # in step: nothing to do
     try:
         settings.LEAP_SCHOOL_YEAR_START_MONTH = 9
-        assert credit_years.sync() is True
+        assert CREDIT_YEARS.sync() is True
         assert rolled_up() == {
             (learner.pk, date(2025, 9, 1)): (1, Decimal("2.0")),
             (learner.pk, date(2026, 9, 1)): (1, Decimal("2.0")),
@@ -141,7 +143,7 @@ def test_a_new_first_month_sums_the_ledger_again(settings):
         assert rolled_up() == summed_afresh()
     finally:
         settings.LEAP_SCHOOL_YEAR_START_MONTH = 7
-        credit_years.sync()
+        CREDIT_YEARS.sync()
     assert rolled_up() == summed_afresh()
     assert set(rolled_up()) == {(learner.pk, date(2026, 7, 1))}
 
@@ -149,14 +151,28 @@ def test_a_new_first_month_sums_the_ledger_again(settings):
 def test_an_emptied_roll_up_is_summed_again(settings):
     earn(UserFactory(), "a1", AUGUST)
     CreditYear.objects.all().delete()
-    assert credit_years.sync() is True
+    assert CREDIT_YEARS.sync() is True
     assert rolled_up() == summed_afresh() != {}
+
+
+def test_triggers_lost_are_put_back_and_what_they_missed_is_summed():
+    learner = UserFactory()
+    earn(learner, "a1", AUGUST)
+    with connection.cursor() as cursor:
+        for statement in CREDIT_YEARS.drop_statements(connection.vendor):
+            cursor.execute(statement)
+    earn(learner, "a2", AUGUST)  # unseen: no trigger
+    assert rolled_up() != summed_afresh()
+    assert CREDIT_YEARS.sync() is True
+    assert rolled_up() == summed_afresh()
+    earn(learner, "a3", AUGUST)  # the triggers are back
+    assert rolled_up() == {(learner.pk, date(2026, 7, 1)): (3, Decimal("6.0"))}
 
 
 def test_a_wrong_first_month_is_refused(settings):
     settings.LEAP_SCHOOL_YEAR_START_MONTH = 13
-    with pytest.raises(Exception, match="1 to 12"):
-        credit_years.sync()
+    with pytest.raises(ImproperlyConfigured, match="1 to 12"):
+        CREDIT_YEARS.sync()
 
 
 def test_the_district_figures_read_the_roll_up(district):
