@@ -24,6 +24,7 @@ The SQL is put together from the code's own constants, the month (an integer che
 
 import re
 import zoneinfo
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -31,6 +32,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connections, transaction
 
 EVENTS = ("insert", "update", "delete")  # SQLite's triggers, one per event
+ROLLUPS: list = []  # every YearRollup described, as its module is imported
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,9 @@ class YearRollup:
     sums: tuple  # (roll-up column, vendor -> SQL of what the row adds), ...
     watched: tuple  # columns whose change moves the row between years or sums
     timestamp: bool = False  # the day is a timestamp's, on the site's clock
+
+    def __post_init__(self):
+        ROLLUPS.append(self)
 
     def _day(self, row: str, vendor: str) -> str:
         zone = site_time_zone()
@@ -108,7 +113,10 @@ class YearRollup:
         """PostgreSQL's trigger function: an updated row stops counting as it was and counts
         as it is."""
         return (
-            "\nBEGIN\n"
+            # The watched columns are the update trigger's condition: named here, so that
+            # comparing this body with the installed one covers them too.
+            f"\n-- {self.rollup} from {self.table}; updates of {', '.join(self.watched)}\n"
+            "BEGIN\n"
             f"    IF TG_OP <> 'INSERT' THEN {self._take_away('OLD', month, vendor)} END IF;\n"
             f"    IF TG_OP <> 'DELETE' THEN {self._add('NEW', month, vendor)} END IF;\n"
             "    RETURN NULL;\n"
@@ -170,7 +178,13 @@ class YearRollup:
     def _installed(self, cursor, vendor: str) -> list[str]:
         """What is installed now, to compare with what would be."""
         if vendor == "postgresql":
-            cursor.execute("SELECT prosrc FROM pg_proc WHERE proname = %s", [self.name])
+            cursor.execute(
+                "SELECT prosrc FROM pg_proc WHERE proname = %s"
+                " UNION ALL SELECT tgname::text FROM pg_trigger WHERE tgname IN (%s, %s)"
+                " AND tgrelid = %s::regclass",
+                [self.name, self.name, f"{self.name}_update", self.table],
+            )
+            return sorted(found for (found,) in cursor.fetchall())
         else:
             cursor.execute(
                 "SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name IN (%s, %s, %s)"
@@ -181,7 +195,7 @@ class YearRollup:
 
     def _wanted(self, month: int, vendor: str) -> list[str]:
         if vendor == "postgresql":
-            return [self.function_body(month, vendor)]
+            return sorted([self.function_body(month, vendor), self.name, f"{self.name}_update"])
         creates = [s for s in self.trigger_statements(month, vendor) if s.startswith("CREATE")]
         return sorted(creates, key=lambda statement: statement.split()[2])
 
@@ -247,3 +261,22 @@ def site_time_zone() -> str:
     except (zoneinfo.ZoneInfoNotFoundError, ValueError) as error:
         raise ImproperlyConfigured(f"TIME_ZONE is not a time zone's name: {zone!r}.") from error
     return zone
+
+
+@contextmanager
+def summed_afterwards(*, using: str = "default"):
+    """Bulk writes with the roll-ups' triggers off, then each roll-up summed once, all in one
+    transaction: for a seed of a million rows, where a trigger per row costs more than one
+    sum at the end. Other writers wait for the transaction (dropping a trigger locks its
+    table), so none is missed; if the block fails, the triggers are back as they were."""
+    connection = connections[using]
+    with transaction.atomic(using=using):
+        tables = set(connection.introspection.table_names())
+        present = [rollup for rollup in ROLLUPS if rollup.rollup in tables]
+        with connection.cursor() as cursor:
+            for rollup in present:
+                for statement in rollup.drop_statements(connection.vendor):
+                    cursor.execute(statement)
+        yield
+        for rollup in present:
+            rollup.sync(using=using, rebuild=True)

@@ -22,6 +22,7 @@ from openpyxl import Workbook
 from accounts.errors import LeapError
 from accounts.throttle import throttled
 from cms.models import AudienceRole, FrameworkElement
+from cms.widgets import PlainSelect
 from learning import services
 from learning.insights import (
     coverage_framework_list,
@@ -41,18 +42,25 @@ from learning.permissions import district_for_admin
 from learning.selectors import level_list
 
 
+# The district screens' selects are written out in Python (`PlainSelect`): a district's
+# schools are dozens of options, each a template render with Django's own widget.
 class CoverageFilterForm(forms.Form):
     framework = forms.ModelChoiceField(
-        queryset=None, to_field_name="code", empty_label=None, label="Framework"
+        queryset=None, to_field_name="code", empty_label=None, label="Framework", widget=PlainSelect
     )
     school = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All schools", label="School"
+        queryset=None,
+        required=False,
+        empty_label="All schools",
+        label="School",
+        widget=PlainSelect,
     )
-    role = forms.ChoiceField(required=False, label="Role")
+    role = forms.ChoiceField(required=False, label="Role", widget=PlainSelect)
     compare = forms.ChoiceField(
         required=False,
         label="Compare by",
         choices=[("", "Nothing"), ("school", "School"), ("role", "Role")],
+        widget=PlainSelect,
     )
 
     def __init__(self, *args, district, **kwargs):
@@ -243,11 +251,15 @@ def district_coverage_people(request, slug: str):
 
 
 class DashboardFilterForm(forms.Form):
-    year = forms.ChoiceField(label="School year")
+    year = forms.ChoiceField(label="School year", widget=PlainSelect)
     school = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="All schools", label="School"
+        queryset=None,
+        required=False,
+        empty_label="All schools",
+        label="School",
+        widget=PlainSelect,
     )
-    role = forms.ChoiceField(required=False, label="Role")
+    role = forms.ChoiceField(required=False, label="Role", widget=PlainSelect)
 
     def __init__(self, *args, district, **kwargs):
         super().__init__(*args, **kwargs)
@@ -262,6 +274,7 @@ class PDGoalForm(forms.Form):
         required=False,
         empty_label="Everyone (without a goal for their role)",
         label="For",
+        widget=PlainSelect,
     )
     hours = forms.DecimalField(
         label="Hours per school year", min_value=0.5, max_value=500, decimal_places=1

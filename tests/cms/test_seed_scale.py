@@ -27,13 +27,23 @@ from cms.scale_plan import (
     REVIEWER_OPEN,
     ScalePlan,
 )
-from credentials.models import Assertion, PoolMember, Review, StatusListEntry, Submission
+from credentials.decision_years import DECISION_YEARS
+from credentials.models import (
+    Assertion,
+    DecisionYear,
+    PoolMember,
+    Review,
+    StatusListEntry,
+    Submission,
+)
 from credentials.services.badges import identity_hash
+from learning.credit_years import CREDIT_YEARS
 from learning.models import (
     Attendance,
     Cohort,
     CohortMember,
     CreditEntry,
+    CreditYear,
     District,
     Enrolment,
     Invitation,
@@ -222,9 +232,28 @@ def test_seed_scale_makes_the_sizes_asked_for_and_the_named_fixtures_at_full_siz
     assert badge.status_code == 200 and badge.json()["name"] == assertion.badge_class.name
 
 
+def assert_rollups_summed_and_kept():
+    """The roll-ups the seed summed at its end (its triggers off while it wrote) hold what
+    summing their tables afresh gives, and their triggers are back in place."""
+
+    def rows(model) -> set:  # without the key; sums of seconds to the millisecond
+        return {
+            tuple(round(v, 3) if isinstance(v, float) else v for v in row[1:])
+            for row in model.objects.values_list()
+        }
+
+    for rollup, model in ((CREDIT_YEARS, CreditYear), (DECISION_YEARS, DecisionYear)):
+        summed = rows(model)
+        assert summed, model
+        assert rollup.sync() is False  # in step: triggers as the settings make them
+        assert rollup.sync(rebuild=True) is True
+        assert rows(model) == summed
+
+
 def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_path, settings):
     output = tmp_path / "scale.json"
     seed_scale(output)
+    assert_rollups_summed_and_kept()
     first, written = digest(), output.read_text()
     counts = (User.objects.count(), Page.objects.count(), Assertion.objects.count())
 
@@ -239,6 +268,7 @@ def test_the_same_seed_makes_the_same_data_and_a_second_run_must_replace(tmp_pat
 
     printed = seed_scale(output, "--replace")
     assert "Replaced earlier scale data" in printed
+    assert_rollups_summed_and_kept()
     assert digest() == first
     assert (User.objects.count(), Page.objects.count(), Assertion.objects.count()) == counts
 

@@ -15,6 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
+from accounts.year_rollups import summed_afterwards
 from cms.demo import base_data_ensure
 from cms.scale_plan import DEFAULTS, ScalePlan, ScaleReport
 
@@ -79,21 +80,27 @@ class Command(BaseCommand):
         modules = scale_modules()
         report = ScaleReport()
         with transaction.atomic():
-            if any(module.present() for module in modules):
-                if not options["replace"]:
-                    raise CommandError(
-                        "Scale data is already here (accounts, pages or districts starting "
-                        "with “scale-”). Run again with --replace to remove it and make it anew."
-                    )
+            # The roll-ups that triggers keep (accounts.year_rollups) are summed once at
+            # the end instead of row by row: half a minute less at full size.
+            with summed_afterwards():
+                if any(module.present() for module in modules):
+                    if not options["replace"]:
+                        raise CommandError(
+                            "Scale data is already here (accounts, pages or districts "
+                            "starting with “scale-”). Run again with --replace to remove it "
+                            "and make it anew."
+                        )
+                    part = time.perf_counter()
+                    for module in reversed(modules):
+                        module.remove(report)
+                    report.timed("removing", part)
+                base_data_ensure()
+                for module in modules:
+                    part = time.perf_counter()
+                    module.seed(plan, report)
+                    report.timed(module.__name__.split(".")[0], part)
                 part = time.perf_counter()
-                for module in reversed(modules):
-                    module.remove(report)
-                report.timed("removing", part)
-            base_data_ensure()
-            for module in modules:
-                part = time.perf_counter()
-                module.seed(plan, report)
-                report.timed(module.__name__.split(".")[0], part)
+            report.timed("roll-ups", part)
             # PostgreSQL checks the foreign keys of every row inserted as the transaction
             # commits: a part of the time worth showing.
             part = time.perf_counter()
