@@ -129,11 +129,12 @@ class YearRollup:
             return [
                 f"CREATE OR REPLACE FUNCTION {self.name}() RETURNS trigger LANGUAGE plpgsql"
                 f" AS $${self.function_body(month, vendor)}$$",
-                f"DROP TRIGGER IF EXISTS {self.name} ON {self.table}",
-                f"DROP TRIGGER IF EXISTS {self.name}_update ON {self.table}",
-                f"CREATE TRIGGER {self.name} AFTER INSERT OR DELETE ON {self.table}"
+                # OR REPLACE (PostgreSQL 14 and later), not a drop: dropping a trigger locks
+                # its table against readers as well; this locks out writers only, and turns
+                # on a trigger that was switched off.
+                f"CREATE OR REPLACE TRIGGER {self.name} AFTER INSERT OR DELETE ON {self.table}"
                 f" FOR EACH ROW EXECUTE FUNCTION {self.name}()",
-                f"CREATE TRIGGER {self.name}_update AFTER UPDATE ON {self.table}"
+                f"CREATE OR REPLACE TRIGGER {self.name}_update AFTER UPDATE ON {self.table}"
                 f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {self.name}()",
             ]
         statements = []
@@ -181,7 +182,7 @@ class YearRollup:
             cursor.execute(
                 "SELECT prosrc FROM pg_proc WHERE proname = %s"
                 " UNION ALL SELECT tgname::text FROM pg_trigger WHERE tgname IN (%s, %s)"
-                " AND tgrelid = %s::regclass",
+                " AND tgrelid = %s::regclass AND tgenabled IN ('O', 'A')",  # not switched off
                 [self.name, self.name, f"{self.name}_update", self.table],
             )
             return sorted(found for (found,) in cursor.fetchall())
@@ -205,17 +206,6 @@ class YearRollup:
             f" AND EXISTS (SELECT 1 FROM {self.table} r WHERE {self.counts.format(row='r')})"
         )
         return bool(cursor.fetchone()[0])
-
-    def reverse_migration(self):
-        """For the migration that makes the roll-up's table: migrated back, the triggers go
-        before the table does."""
-        from django.db import migrations
-
-        def drop(apps, schema_editor):
-            for statement in self.drop_statements(schema_editor.connection.vendor):
-                schema_editor.execute(statement)
-
-        return migrations.RunPython(migrations.RunPython.noop, drop)
 
     def after_migrate(self, sender, using: str = "default", **kwargs) -> None:
         """post_migrate: keep the triggers in step with the settings, once the table exists
@@ -267,8 +257,9 @@ def site_time_zone() -> str:
 def summed_afterwards(*, using: str = "default"):
     """Bulk writes with the roll-ups' triggers off, then each roll-up summed once, all in one
     transaction: for a seed of a million rows, where a trigger per row costs more than one
-    sum at the end. Other writers wait for the transaction (dropping a trigger locks its
-    table), so none is missed; if the block fails, the triggers are back as they were."""
+    sum at the end. Others wait for the transaction (dropping a trigger locks its table:
+    on PostgreSQL against readers too), so no write is missed; if the block fails, the
+    triggers are back as they were. For seeds, not for a site that is serving."""
     connection = connections[using]
     with transaction.atomic(using=using):
         tables = set(connection.introspection.table_names())

@@ -234,6 +234,9 @@ NOT_EXPORTED = {
     "credentials.StatusListEntry": "the place of a badge's revocation bit in its issuer's "
     "public status list, drawn at random: it says nothing about you, and stays with the badge "
     "(so a revoked badge keeps showing as revoked) when your account is deleted",
+    "credentials.DecisionYear": "how many of your submissions were decided each school year "
+    "and how long they waited, summed for your district's dashboard: worked out from your "
+    "submissions, which are exported under submissions; deleted with your account",
 }
 
 

@@ -130,10 +130,11 @@ class Submission(models.Model):
         ]
         indexes = [
             models.Index(fields=["state", "submitted_at"]),
-            # A district's members' decided submissions (the district dashboard), found from
-            # each member rather than from every submission in a state.
+            # A learner's submissions in a state, found from the learner rather than from
+            # every submission in that state (the district dashboard's decisions were read
+            # this way before their roll-up, `DecisionYear`).
             models.Index(fields=["learner", "state"], name="credentials_submission_learner"),
-            # The lead report's queue and decisions (and the district dashboard's), read
+            # The lead report's queue and decisions, read
             # from the index alone: a submission's row is kilobytes of pinned requirements
             # and rubric, so scanning the rows of a period's 25,000 decisions read the table.
             models.Index(

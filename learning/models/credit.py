@@ -54,10 +54,11 @@ class CreditEntry(models.Model):
         ]
         indexes = [
             models.Index(fields=["user", "earned_on"]),
-            # A district's dashboard figures (badges and hours) from its members' standing
-            # entries, read from the index alone: the rows themselves are wide, and a
-            # district's are a third of a table. (`page` served the heatmap before the
-            # holders' index below; dropping it would rebuild a 17 MB index for little.)
+            # A person's standing entries read from the index alone (the district members
+            # screen's badges and hours for the page shown): the rows themselves are wide.
+            # (It served the district dashboard before its roll-up, `CreditYear`, and `page`
+            # the heatmap before the holders' index below; dropping them would rebuild a
+            # 17 MB index for little.)
             models.Index(
                 fields=["user", "earned_on"],
                 include=["source", "page", "hours"],

@@ -8,9 +8,11 @@ import threading
 from collections import defaultdict
 from datetime import date
 from decimal import Decimal
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ImproperlyConfigured
+from django.core.management import call_command
 from django.db import connection
 
 from learning import services
@@ -217,3 +219,25 @@ def test_credits_at_the_same_moment_all_count():
         thread.join(timeout=30)
     assert errors == []
     assert rolled_up() == {(learner.pk, date(2026, 7, 1)): (8, Decimal("12.0"))}
+
+
+def test_the_command_puts_switched_off_triggers_back_and_sums_again():
+    learner = UserFactory()
+    with connection.cursor() as cursor:  # as a restore with --disable-triggers leaves them
+        if connection.vendor == "postgresql":
+            cursor.execute("ALTER TABLE learning_creditentry DISABLE TRIGGER USER")
+        else:
+            for statement in CREDIT_YEARS.drop_statements(connection.vendor):
+                cursor.execute(statement)
+    earn(learner, "a1", AUGUST)  # unseen: the triggers are off
+    assert rolled_up() == {}
+    out = StringIO()
+    call_command("rollups_sync", stdout=out)
+    assert "learning_credityear: summed again" in out.getvalue()
+    assert "credentials_decisionyear: in step" in out.getvalue()
+    earn(learner, "a2", AUGUST)
+    assert rolled_up() == summed_afresh() == {(learner.pk, date(2026, 7, 1)): (2, Decimal("4.0"))}
+    out = StringIO()
+    call_command("rollups_sync", "--rebuild", stdout=out)
+    assert "learning_credityear: summed again" in out.getvalue()
+    assert rolled_up() == summed_afresh()
