@@ -42,12 +42,11 @@ from learning.permissions import district_for_admin
 from learning.selectors import level_list
 
 
-# The district screens' selects are written out in Python (`PlainSelect`): a district's
-# schools are dozens of options, each a template render with Django's own widget.
-class CoverageFilterForm(forms.Form):
-    framework = forms.ModelChoiceField(
-        queryset=None, to_field_name="code", empty_label=None, label="Framework", widget=PlainSelect
-    )
+class DistrictGroupForm(forms.Form):
+    """The school and role a district report is narrowed to, shared by its filters. The
+    selects are written out in Python (`PlainSelect`): a district's schools are dozens of
+    options, each a template render with Django's own widget."""
+
     school = forms.ModelChoiceField(
         queryset=None,
         required=False,
@@ -56,6 +55,19 @@ class CoverageFilterForm(forms.Form):
         widget=PlainSelect,
     )
     role = forms.ChoiceField(required=False, label="Role", widget=PlainSelect)
+
+    def __init__(self, *args, district, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = district.schools.order_by("name")
+        self.fields["role"].choices = [("", "All roles"), *Membership.Role.choices]
+
+
+class CoverageFilterForm(DistrictGroupForm):
+    field_order = ["framework", "school", "role", "compare"]
+
+    framework = forms.ModelChoiceField(
+        queryset=None, to_field_name="code", empty_label=None, label="Framework", widget=PlainSelect
+    )
     compare = forms.ChoiceField(
         required=False,
         label="Compare by",
@@ -64,10 +76,8 @@ class CoverageFilterForm(forms.Form):
     )
 
     def __init__(self, *args, district, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, district=district, **kwargs)
         self.fields["framework"].queryset = coverage_framework_list()
-        self.fields["school"].queryset = district.schools.order_by("name")
-        self.fields["role"].choices = [("", "All roles"), *Membership.Role.choices]
 
 
 def _filters(request, district) -> tuple[CoverageFilterForm, dict | None]:
@@ -250,22 +260,14 @@ def district_coverage_people(request, slug: str):
     return render(request, "learning/district_coverage_people.html", context)
 
 
-class DashboardFilterForm(forms.Form):
+class DashboardFilterForm(DistrictGroupForm):
+    field_order = ["year", "school", "role"]
+
     year = forms.ChoiceField(label="School year", widget=PlainSelect)
-    school = forms.ModelChoiceField(
-        queryset=None,
-        required=False,
-        empty_label="All schools",
-        label="School",
-        widget=PlainSelect,
-    )
-    role = forms.ChoiceField(required=False, label="Role", widget=PlainSelect)
 
     def __init__(self, *args, district, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, district=district, **kwargs)
         self.fields["year"].choices = school_year_choices(today=timezone.localdate())
-        self.fields["school"].queryset = district.schools.order_by("name")
-        self.fields["role"].choices = [("", "All roles"), *Membership.Role.choices]
 
 
 class PDGoalForm(forms.Form):
