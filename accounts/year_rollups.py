@@ -5,6 +5,8 @@ itself, that is every row of a third of the programme over two years (tens of th
 scale); read from a roll-up, it is one row a member a year. `YearRollup` describes one such
 roll-up: the table it sums, whose rows count, the day a row counts on, and what it adds.
 From that it makes the triggers that keep the roll-up and the statements that sum it again.
+Several may add to one roll-up table, each to columns of its own (with database defaults,
+as each inserts only its own), so that one query reads them all.
 
 Triggers, not the services, keep a roll-up, because a table is written in more ways than
 any one service sees: single saves, bulk inserts with `ON CONFLICT DO NOTHING` (which add
@@ -166,15 +168,25 @@ class YearRollup:
         return [f"DROP TRIGGER IF EXISTS {self.name}_{event}" for event in EVENTS]
 
     def rebuild_statements(self, month: int, vendor: str) -> list[str]:
-        """Sum the whole table again into the roll-up."""
+        """Sum the whole table again into the roll-up's columns this one adds to (others may
+        share the roll-up: each zeroes and sums its own columns)."""
         columns = [column for column, _ in self.sums]
         totals = ", ".join(f"SUM({value})" for value in self._values("r", vendor))
         return [
-            f"DELETE FROM {self.rollup}",  # noqa: S608
+            f"UPDATE {self.rollup} SET "  # noqa: S608
+            + ", ".join(f"{column} = 0" for column in columns)
+            + f" WHERE {self._any_of_mine()}",
             f"INSERT INTO {self.rollup} (user_id, year_start, {', '.join(columns)})"  # noqa: S608
             f" SELECT r.{self.user}, {self._year_start('r', month, vendor)}, {totals}"
-            f" FROM {self.table} r WHERE {self.counts.format(row='r')} GROUP BY 1, 2",
+            f" FROM {self.table} r WHERE {self.counts.format(row='r')} GROUP BY 1, 2"
+            # (The WHERE keeps SQLite from reading ON CONFLICT as a join's ON.)
+            " ON CONFLICT (user_id, year_start) DO UPDATE SET "
+            + ", ".join(f"{column} = excluded.{column}" for column in columns),
         ]
+
+    def _any_of_mine(self) -> str:
+        """Whether a roll-up row holds anything this one added."""
+        return " OR ".join(f"{column} <> 0" for column, _ in self.sums)
 
     def _installed(self, cursor, vendor: str) -> list[str]:
         """What is installed now, to compare with what would be."""
@@ -202,7 +214,7 @@ class YearRollup:
 
     def _empty_beside_its_table(self, cursor) -> bool:
         cursor.execute(
-            f"SELECT NOT EXISTS (SELECT 1 FROM {self.rollup})"  # noqa: S608
+            f"SELECT NOT EXISTS (SELECT 1 FROM {self.rollup} WHERE {self._any_of_mine()})"  # noqa: S608
             f" AND EXISTS (SELECT 1 FROM {self.table} r WHERE {self.counts.format(row='r')})"
         )
         return bool(cursor.fetchone()[0])
@@ -230,6 +242,9 @@ class YearRollup:
                 cursor.execute(statement)
             for statement in self.rebuild_statements(month, vendor):
                 cursor.execute(statement)
+            if vendor == "postgresql":
+                # Fresh statistics for the planner: a roll-up summed anew has none yet.
+                cursor.execute(f"ANALYZE {self.rollup}")
         return True
 
 

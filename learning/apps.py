@@ -9,6 +9,7 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from learning import signals  # noqa: F401  (connects the receivers)
-        from learning.credit_years import CREDIT_YEARS
+        from learning.activity_years import ACTIVITY_YEARS
 
-        post_migrate.connect(CREDIT_YEARS.after_migrate, sender=self)
+        for rollup in ACTIVITY_YEARS:
+            post_migrate.connect(rollup.after_migrate, sender=self)

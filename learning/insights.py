@@ -35,12 +35,11 @@ from cms.models import (
 )
 from cms.selectors import aligned_content_by_element
 from learning.models import (
+    ActivityYear,
     Attendance,
     Cohort,
     CreditEntry,
-    CreditYear,
     District,
-    Enrolment,
     InstitutionalAssessment,
     InstitutionalRating,
     Membership,
@@ -415,7 +414,8 @@ def dashboard_get(
 ) -> Dashboard:
     """The district's activity in the school year starting `year_start`, beside the year
     before, for its active members (of one school or role, when given). Each figure is
-    counted in the database; six queries whatever the district's size."""
+    counted in the database; four queries whatever the district's size, and one for each
+    figure another app adds."""
     _school_year_check(year_start)
     member_ids = coverage_member_ids(district=district, school=school, role=role)
     end = year_start.replace(year=year_start.year + 1)
@@ -440,27 +440,25 @@ def dashboard_get(
         joined_now=Count("pk", filter=in_year("created_at", now_t)),
         joined_then=Count("pk", filter=in_year("created_at", then_t)),
     )
-    assessments = SelfAssessment.objects.filter(user__in=member_ids).aggregate(
-        now=Count("pk", filter=in_year("completed_at", now_t)),
-        then=Count("pk", filter=in_year("completed_at", then_t)),
+    # From the members' activity per school year (`ActivityYear`): a row a member a year
+    # rather than every entry, enrolment and self-assessment. Every year of theirs, for
+    # the pathways in progress: those started in any year less those completed.
+    this, last = Q(year_start=year_start), Q(year_start=before)
+    activity = ActivityYear.objects.filter(user__in=member_ids).aggregate(
+        assessments_now=Sum("assessments", filter=this),
+        assessments_then=Sum("assessments", filter=last),
+        started_now=Sum("pathways_started", filter=this),
+        started_then=Sum("pathways_started", filter=last),
+        done_now=Sum("pathways_completed", filter=this),
+        done_then=Sum("pathways_completed", filter=last),
+        started=Sum("pathways_started"),
+        done=Sum("pathways_completed"),
+        badges_now=Sum("badges", filter=this),
+        badges_then=Sum("badges", filter=last),
+        hours_now=Sum("hours", filter=this),
+        hours_then=Sum("hours", filter=last),
     )
-    enrolments = Enrolment.objects.filter(user__in=member_ids).aggregate(
-        started_now=Count("pk", filter=in_year("enrolled_at", now_t)),
-        started_then=Count("pk", filter=in_year("enrolled_at", then_t)),
-        done_now=Count("pk", filter=in_year("completed_at", now_t)),
-        done_then=Count("pk", filter=in_year("completed_at", then_t)),
-        open=Count("pk", filter=Q(completed_at__isnull=True)),
-    )
-    # From the members' standing credit per school year (`CreditYear`): a row a member a
-    # year rather than every entry.
-    credit = CreditYear.objects.filter(
-        user__in=member_ids, year_start__in=[before, year_start]
-    ).aggregate(
-        badges_now=Sum("badges", filter=Q(year_start=year_start)),
-        badges_then=Sum("badges", filter=Q(year_start=before)),
-        hours_now=Sum("hours", filter=Q(year_start=year_start)),
-        hours_then=Sum("hours", filter=Q(year_start=before)),
-    )
+    activity = {key: value or 0 for key, value in activity.items()}
     attended = Attendance.objects.filter(
         user__in=member_ids, session__cohort__district=district, status__in=Attendance.ATTENDED
     ).aggregate(
@@ -473,8 +471,8 @@ def dashboard_get(
     )
     hours = Figure(
         "PD hours credited",
-        float(credit["hours_now"] or 0),
-        float(credit["hours_then"] or 0),
+        float(activity["hours_now"]),
+        float(activity["hours_then"]),
         unit="hours",
     )
     return Dashboard(
@@ -484,11 +482,15 @@ def dashboard_get(
         figures=[
             Figure("Active members", people["total"]),
             Figure("Members who joined", people["joined_now"], people["joined_then"]),
-            Figure("Self-assessments finished", assessments["now"], assessments["then"]),
-            Figure("Pathways started", enrolments["started_now"], enrolments["started_then"]),
-            Figure("Pathways completed", enrolments["done_now"], enrolments["done_then"]),
-            Figure("Pathways in progress now", enrolments["open"]),
-            Figure("Badges earned", credit["badges_now"] or 0, credit["badges_then"] or 0),
+            Figure(
+                "Self-assessments finished",
+                activity["assessments_now"],
+                activity["assessments_then"],
+            ),
+            Figure("Pathways started", activity["started_now"], activity["started_then"]),
+            Figure("Pathways completed", activity["done_now"], activity["done_then"]),
+            Figure("Pathways in progress now", activity["started"] - activity["done"]),
+            Figure("Badges earned", activity["badges_now"], activity["badges_then"]),
             hours,
             Figure("Book clubs and cohorts started", cohorts["now"], cohorts["then"]),
             Figure("Meetings attended", attended["now"], attended["then"]),
@@ -536,16 +538,16 @@ def goal_members(*, goal: PDGoal, goals: list[PDGoal], members: QuerySet) -> Que
 
 
 def _school_year_check(year_start: date) -> None:
-    """The credit per school year is kept for the configured school years only."""
+    """The activity per school year is kept for the configured school years only."""
     if year_start != school_year_start(year_start):
         raise ValueError(f"{year_start} is not the first day of a school year.")
 
 
 def year_hours(year_start: date) -> Coalesce:
     """Each member's PD hours credited in the school year (for a Membership queryset), from
-    their standing credit per school year (`CreditYear`)."""
+    their activity per school year (`ActivityYear`)."""
     _school_year_check(year_start)
-    credited = CreditYear.objects.filter(user=OuterRef("user"), year_start=year_start).values(
+    credited = ActivityYear.objects.filter(user=OuterRef("user"), year_start=year_start).values(
         "hours"
     )
     return Coalesce(Subquery(credited), Value(Decimal("0")), output_field=DecimalField())

@@ -244,9 +244,10 @@ NOT_EXPORTED = {
     "link to the account, when it is deleted",
     "learning.SharedReport": "who shared a district report as a read-only link: the link is "
     "its district's (figures only, no names); kept, without the link to the account",
-    "learning.CreditYear": "your badges and PD hours summed per school year, for your "
-    "district's dashboard: worked out from your credit entries, which are exported under "
-    "credit; deleted with your account",
+    "learning.ActivityYear": "your badges, PD hours, pathways started and completed and "
+    "self-assessments finished, summed per school year for your district's dashboard: worked "
+    "out from your credit entries, enrolments and self-assessments, which are exported; "
+    "deleted with your account",
 }
 
 

@@ -952,7 +952,7 @@ def badges_earned(*, earned: list[BadgeEarned], districts_of: dict | None = None
             )
         )
     # In one order for every writer (person, then day), so two bulk awards at once that
-    # share learners take the roll-up's rows (`CreditYear`, by person and school year) and
+    # share learners take the roll-up's rows (`ActivityYear`, by person and school year) and
     # the ledger's unique keys in the same order, and one waits instead of deadlocking.
     entries.sort(key=lambda entry: (entry.user.pk, entry.earned_on))
     CreditEntry.objects.bulk_create(entries, ignore_conflicts=True)

@@ -1,6 +1,7 @@
 """The learner's side of Leap: districts and their people, self-assessments, the personal
 plan, pathway progress, book-club cohorts and the PD-credit ledger."""
 
+from .activity import ActivityYear
 from .assessments import Rating, SelfAssessment
 from .cohorts import (
     Attendance,
@@ -12,19 +13,19 @@ from .cohorts import (
     ReminderSent,
     Rsvp,
 )
-from .credit import CreditEntry, CreditYear
+from .credit import CreditEntry
 from .districts import District, DistrictDomain, Invitation, LearnerProfile, Membership, School
 from .insights import InstitutionalAssessment, InstitutionalRating, PDGoal, SharedReport
 from .progress import Enrolment, PlanItem, StepProgress
 
 __all__ = [
+    "ActivityYear",
     "Attendance",
     "Cohort",
     "CohortMember",
     "CohortMessage",
     "CohortSession",
     "CreditEntry",
-    "CreditYear",
     "District",
     "DistrictDomain",
     "Enrolment",

@@ -56,7 +56,7 @@ class CreditEntry(models.Model):
             models.Index(fields=["user", "earned_on"]),
             # A person's standing entries read from the index alone (the district members
             # screen's badges and hours for the page shown): the rows themselves are wide.
-            # (It served the district dashboard before its roll-up, `CreditYear`, and `page`
+            # (It served the district dashboard before its roll-up, `ActivityYear`, and `page`
             # the heatmap before the holders' index below; dropping them would rebuild a
             # 17 MB index for little.)
             models.Index(
@@ -77,26 +77,3 @@ class CreditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} ({self.hours} h)"
-
-
-class CreditYear(models.Model):
-    """A learner's standing credit in one school year: their ledger's entries that stand,
-    summed. Kept by the database on every write to the ledger (`learning.credit_years`), so
-    a district's figures read a row a member a year instead of every entry. Never written
-    by Leap's code."""
-
-    # Found by the unique (user, year_start) index: no index of its own.
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
-    )
-    year_start = models.DateField()  # the first day of the school year
-    badges = models.IntegerField(default=0)  # Leap's and those earned elsewhere
-    hours = models.DecimalField(max_digits=9, decimal_places=1, default=Decimal("0"))
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["user", "year_start"], name="learning_credit_year_once")
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.user_id} {self.year_start}: {self.badges} badges, {self.hours} h"

@@ -37,13 +37,13 @@ from credentials.models import (
     Submission,
 )
 from credentials.services.badges import identity_hash
-from learning.credit_years import CREDIT_YEARS
+from learning.activity_years import ACTIVITY_YEARS
 from learning.models import (
+    ActivityYear,
     Attendance,
     Cohort,
     CohortMember,
     CreditEntry,
-    CreditYear,
     District,
     Enrolment,
     Invitation,
@@ -242,7 +242,8 @@ def assert_rollups_summed_and_kept():
             for row in model.objects.values_list()
         }
 
-    for rollup, model in ((CREDIT_YEARS, CreditYear), (DECISION_YEARS, DecisionYear)):
+    rollups = [(rollup, ActivityYear) for rollup in ACTIVITY_YEARS]
+    for rollup, model in [*rollups, (DECISION_YEARS, DecisionYear)]:
         summed = rows(model)
         assert summed, model
         assert rollup.sync() is False  # in step: triggers as the settings make them

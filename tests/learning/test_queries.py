@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from cms.models import Framework, MicroCredentialAlignment
+from cms.models import MicroCredentialAlignment
 from learning import services
 from learning.steps import pathway_steps
 from tests.factories import (
@@ -17,6 +17,7 @@ from tests.factories import (
     UserFactory,
     element,
     onboarded,
+    self_assessment_finished,
     step,
 )
 
@@ -34,13 +35,7 @@ def learner_with(catalogue, size: int):
     """A learner with `size` enrolments (one step done in each), badges and plan items,
     and a finished self-assessment."""
     user = onboarded(UserFactory())
-    framework = Framework.objects.get(code="ISTE-E")
-    take = services.assessment_start(user=user, framework=framework)
-    services.assessment_save(
-        assessment=take,
-        ratings={e.pk: (1, "") for e in services.assessable_elements(framework)},
-        complete=True,
-    )
+    self_assessment_finished(user)
     for n in range(size):
         badge_page = MicroCredentialPageFactory(parent=catalogue.micro_credentials)
         MicroCredentialAlignment.objects.create(page=badge_page, element=element("2.7"))

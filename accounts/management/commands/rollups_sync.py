@@ -19,7 +19,8 @@ class Command(BaseCommand):
         tables = set(connections[database].introspection.table_names())
         for rollup in ROLLUPS:
             if rollup.rollup not in tables:
-                self.stdout.write(f"{rollup.rollup}: not migrated yet, left alone")
+                self.stdout.write(f"{rollup.name}: {rollup.rollup} not migrated yet, left alone")
                 continue
             summed = rollup.sync(using=database, rebuild=rebuild)
-            self.stdout.write(f"{rollup.rollup}: {'summed again' if summed else 'in step'}")
+            state = "summed again" if summed else "in step"
+            self.stdout.write(f"{rollup.name} ({rollup.table} into {rollup.rollup}): {state}")

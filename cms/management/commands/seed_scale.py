@@ -15,7 +15,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 
-from accounts.year_rollups import summed_afterwards
+from accounts.year_rollups import ROLLUPS, summed_afterwards
 from cms.demo import base_data_ensure
 from cms.scale_plan import DEFAULTS, ScalePlan, ScaleReport
 
@@ -112,9 +112,10 @@ class Command(BaseCommand):
             # (VACUUM cannot run inside a transaction, as in a test: statistics only then.)
             part = time.perf_counter()
             command = "ANALYZE" if connection.in_atomic_block else "VACUUM (ANALYZE)"
+            tables = {apps.get_model(label)._meta.db_table for label in report.counts}
+            tables |= {rollup.rollup for rollup in ROLLUPS}
             with connection.cursor() as cursor:
-                for label in report.counts:
-                    table = apps.get_model(label)._meta.db_table
+                for table in sorted(tables):
                     cursor.execute(f"{command} {connection.ops.quote_name(table)}")
             report.timed("vacuum and analyse", part)
         total = time.perf_counter() - started

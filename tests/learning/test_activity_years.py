@@ -1,12 +1,14 @@
-"""Each learner's standing credit per school year (`CreditYear`) is kept by the database on
-every write to the ledger, whichever way it comes: one credit, a bulk award with repeats,
-a revocation, a badge from elsewhere that verifies again, an entry moved, a person deleted.
-After each, the roll-up must equal the ledger summed afresh. A change of the school year's
-first month sums the ledger again, and the district's figures read the roll-up."""
+"""Each learner's activity per school year (`ActivityYear`) is kept by the database on every
+write to the tables it sums, whichever way it comes. For the ledger: one credit, a bulk
+award with repeats, a revocation, a badge from elsewhere that verifies again, an entry
+moved, a person deleted. For enrolments and self-assessments: started, completed, a
+completion undone or moved, deleted. After each, the roll-up must equal the tables summed
+afresh. A change of the school year's first month sums them again, and the district's
+figures read the roll-up."""
 
 import threading
 from collections import defaultdict
-from datetime import date
+from datetime import date, datetime, time
 from decimal import Decimal
 from io import StringIO
 
@@ -14,13 +16,20 @@ import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
 from django.db import connection
+from django.utils import timezone
+from wagtail.models import Page
 
 from learning import services
-from learning.credit_years import CREDIT_YEARS
+from learning.activity_years import ACTIVITY_YEARS, CREDIT_YEARS
 from learning.insights import dashboard_get, year_hours
-from learning.models import CreditEntry, CreditYear, Membership
+from learning.models import ActivityYear, CreditEntry, Enrolment, Membership, SelfAssessment
 from learning.selectors import school_year_start
-from tests.factories import MembershipFactory, UserFactory
+from tests.factories import (
+    MembershipFactory,
+    PathwayPageFactory,
+    UserFactory,
+    self_assessment_finished,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -39,9 +48,10 @@ def summed_afresh() -> dict:
 
 
 def rolled_up() -> dict:
+    """The roll-up's credit columns, by learner and school year."""
     return {
         (row.user_id, row.year_start): (row.badges, row.hours)
-        for row in CreditYear.objects.all()
+        for row in ActivityYear.objects.all()
         if row.badges or row.hours
     }
 
@@ -56,6 +66,114 @@ def earn(user, key: str, on: date, hours: str = "2", **kwargs):
         key=key,
         **kwargs,
     )
+
+
+def at(day: date, hour: int = 12) -> datetime:
+    return datetime.combine(day, time(hour), tzinfo=timezone.get_current_timezone())
+
+
+def activity_afresh() -> dict:
+    """Pathways started and completed and self-assessments finished, by learner and school
+    year of each (a timestamp's day on the site's clock), as the roll-up must hold them."""
+    totals = defaultdict(lambda: [0, 0, 0])
+
+    def year(moment):
+        return school_year_start(timezone.localtime(moment).date())
+
+    for enrolment in Enrolment.objects.all():
+        totals[(enrolment.user_id, year(enrolment.enrolled_at))][0] += 1
+        if enrolment.completed_at:
+            totals[(enrolment.user_id, year(enrolment.completed_at))][1] += 1
+    for take in SelfAssessment.objects.filter(completed_at__isnull=False):
+        totals[(take.user_id, year(take.completed_at))][2] += 1
+    return {key: tuple(value) for key, value in totals.items()}
+
+
+def activity() -> dict:
+    """The roll-up's pathway and self-assessment columns, by learner and school year."""
+    return {
+        (row.user_id, row.year_start): (
+            row.pathways_started,
+            row.pathways_completed,
+            row.assessments,
+        )
+        for row in ActivityYear.objects.all()
+        if row.pathways_started or row.pathways_completed or row.assessments
+    }
+
+
+def enrolled(user, when: datetime, completed: datetime | None = None) -> Enrolment:
+    enrolment = Enrolment.objects.create(
+        user=user, pathway=PathwayPageFactory(parent=Page.objects.get(depth=1)), pathway_title="P"
+    )
+    # `enrolled_at` is set on insert (auto_now_add): moved as an import or a fix would.
+    Enrolment.objects.filter(pk=enrolment.pk).update(enrolled_at=when, completed_at=completed)
+    return enrolment
+
+
+def finished(user, when: datetime) -> SelfAssessment:
+    take = self_assessment_finished(user)
+    SelfAssessment.objects.filter(pk=take.pk).update(completed_at=when)
+    return take
+
+
+def test_pathways_and_self_assessments_are_summed_on_every_write():
+    ana, ben = UserFactory(), UserFactory()
+    first = enrolled(ana, at(JUNE))  # started in 2025-26, still open
+    enrolled(ana, at(AUGUST), completed=at(MARCH))
+    enrolled(ben, at(AUGUST))
+    assert activity() == {
+        (ana.pk, date(2025, 7, 1)): (1, 0, 0),
+        (ana.pk, date(2026, 7, 1)): (1, 1, 0),
+        (ben.pk, date(2026, 7, 1)): (1, 0, 0),
+    }
+    # Completed, then the completion undone, then moved to another year.
+    Enrolment.objects.filter(pk=first.pk).update(completed_at=at(AUGUST))
+    assert activity()[(ana.pk, date(2026, 7, 1))] == (1, 2, 0)
+    Enrolment.objects.filter(pk=first.pk).update(completed_at=None)
+    assert activity()[(ana.pk, date(2026, 7, 1))] == (1, 1, 0)
+    Enrolment.objects.filter(pk=first.pk).update(completed_at=at(JUNE))
+    assert activity()[(ana.pk, date(2025, 7, 1))] == (1, 1, 0)
+    assert activity() == activity_afresh()
+
+    # A take counts once finished, in the year it was finished; one begun does not.
+    take = finished(ben, at(MARCH))
+    begun = services.assessment_start(user=ben, framework=take.framework)
+    assert begun.completed_at is None
+    assert activity()[(ben.pk, date(2026, 7, 1))] == (1, 0, 1)
+    SelfAssessment.objects.filter(pk=take.pk).update(completed_at=at(JUNE))
+    assert activity()[(ben.pk, date(2025, 7, 1))] == (0, 0, 1)
+    # An update of nothing watched (a rating's note, the take's time of change) moves nothing.
+    SelfAssessment.objects.filter(pk=take.pk).update(updated_at=at(MARCH))
+    assert activity() == activity_afresh()
+
+    Enrolment.objects.filter(user=ana).delete()
+    SelfAssessment.objects.filter(pk=take.pk).delete()
+    assert activity() == activity_afresh() == {(ben.pk, date(2026, 7, 1)): (1, 0, 0)}
+    ben.delete()
+    assert activity() == activity_afresh() == {}
+
+
+def test_the_dashboard_counts_pathways_and_self_assessments_from_the_roll_up(district):
+    this_year = school_year_start(date.today())
+    last_year = this_year.replace(year=this_year.year - 1)
+    teacher = MembershipFactory(district=district).user
+    coach = MembershipFactory(district=district).user
+    outsider = UserFactory()  # not a member: never counted
+    enrolled(teacher, at(last_year), completed=at(this_year))
+    enrolled(teacher, at(this_year))
+    enrolled(coach, at(last_year))  # in progress since last year
+    enrolled(outsider, at(this_year))
+    finished(coach, at(this_year))
+    finished(teacher, at(last_year))
+    figures = {
+        f.label: (f.now, f.before)
+        for f in dashboard_get(district=district, year_start=this_year).figures
+    }
+    assert figures["Pathways started"] == (1, 2)
+    assert figures["Pathways completed"] == (1, 0)
+    assert figures["Pathways in progress now"] == (2, None)
+    assert figures["Self-assessments finished"] == (1, 1)
 
 
 def test_every_write_to_the_ledger_is_summed_at_once(settings):
@@ -100,7 +218,7 @@ def test_every_write_to_the_ledger_is_summed_at_once(settings):
     assert rolled_up() == summed_afresh()
 
     ben.delete()
-    assert not CreditYear.objects.filter(user_id=ben.pk).exists()
+    assert not ActivityYear.objects.filter(user_id=ben.pk).exists()
     assert rolled_up() == summed_afresh()
 
 
@@ -151,10 +269,13 @@ def test_a_new_first_month_sums_the_ledger_again(settings):
 
 
 def test_an_emptied_roll_up_is_summed_again(settings):
-    earn(UserFactory(), "a1", AUGUST)
-    CreditYear.objects.all().delete()
-    assert CREDIT_YEARS.sync() is True
+    learner = UserFactory()
+    earn(learner, "a1", AUGUST)
+    finished(learner, at(AUGUST))
+    ActivityYear.objects.all().delete()
+    assert [rollup.sync() for rollup in ACTIVITY_YEARS] == [True, False, False, True]
     assert rolled_up() == summed_afresh() != {}
+    assert activity() == activity_afresh() != {}
 
 
 def test_triggers_lost_are_put_back_and_what_they_missed_is_summed():
@@ -233,11 +354,18 @@ def test_the_command_puts_switched_off_triggers_back_and_sums_again():
     assert rolled_up() == {}
     out = StringIO()
     call_command("rollups_sync", stdout=out)
-    assert "learning_credityear: summed again" in out.getvalue()
-    assert "credentials_decisionyear: in step" in out.getvalue()
+    lines = out.getvalue().splitlines()
+    assert (
+        "learning_credit_year (learning_creditentry into learning_activityyear): summed again"
+        in (lines)
+    )
+    assert (
+        "learning_assessment_year (learning_selfassessment into learning_activityyear): in step"
+    ) in lines
+    assert "credentials_decisionyear): in step" in out.getvalue()
     earn(learner, "a2", AUGUST)
     assert rolled_up() == summed_afresh() == {(learner.pk, date(2026, 7, 1)): (2, Decimal("4.0"))}
     out = StringIO()
     call_command("rollups_sync", "--rebuild", stdout=out)
-    assert "learning_credityear: summed again" in out.getvalue()
+    assert out.getvalue().count("summed again") == 5
     assert rolled_up() == summed_afresh()

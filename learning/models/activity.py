@@ -1,0 +1,39 @@
+"""Each learner's activity summed per school year, for the district's figures."""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+
+class ActivityYear(models.Model):
+    """A learner's activity in one school year: the ledger's entries that stand, pathways
+    started and completed, self-assessments finished. Kept by the database on every write
+    to those tables (`learning.activity_years`), so a district's figures read a row a
+    member a year instead of every row. Never written by Leap's code; each column has a
+    default in the database, as each table's triggers write only their own."""
+
+    # Found by the unique (user, year_start) index: no index of its own.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", db_index=False
+    )
+    year_start = models.DateField()  # the first day of the school year
+    badges = models.IntegerField(db_default=0)  # Leap's and those earned elsewhere
+    hours = models.DecimalField(max_digits=9, decimal_places=1, db_default=Decimal("0"))
+    pathways_started = models.IntegerField(db_default=0)
+    pathways_completed = models.IntegerField(db_default=0)
+    assessments = models.IntegerField(db_default=0)  # self-assessments finished
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "year_start"], name="learning_activity_year_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user_id} {self.year_start}: {self.badges} badges, {self.hours} h,"
+            f" {self.pathways_started} started, {self.pathways_completed} completed,"
+            f" {self.assessments} self-assessments"
+        )
