@@ -105,3 +105,19 @@ class RemoveIndexWithoutLocking(RemoveIndexConcurrently):
             f"Remove index {self.name} from {self.model_name} "
             "(on PostgreSQL concurrently, without locking the table)"
         )
+
+
+def rollup_triggers_drop(schema_editor, triggers) -> None:
+    """Remove the triggers (and on PostgreSQL their function) that `accounts.year_rollups`
+    installs, by the names a migration writes out: each (name, table) stands for PostgreSQL's
+    `name` and `name_update` on the table and the function `name()`, or SQLite's
+    `name_insert`, `name_update` and `name_delete`. For a migration going back past the table
+    they write, or one about to change what they read."""
+    for name, table in triggers:
+        if schema_editor.connection.vendor == "postgresql":
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_update ON {table}")
+            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
+        else:
+            for event in ("insert", "update", "delete"):
+                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")

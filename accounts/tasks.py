@@ -1,6 +1,6 @@
 from celery import shared_task
 
-from . import batch, outbox, services
+from . import batch, outbox, services, year_rollups
 from .email import email_from_dict
 from .outbox import EMAIL_RETRY_DELAYS, MINUTE, outbox_task
 
@@ -42,3 +42,14 @@ def batch_run(job_id: int) -> None:
 def batches_resume_stalled() -> int:
     """Every five minutes: queue again the background jobs whose run was lost."""
     return batch.batches_resume_stalled()
+
+
+@shared_task(time_limit=5 * MINUTE, soft_time_limit=5 * MINUTE - 10)
+def rollup_groups_compact() -> dict:
+    """Every ten minutes (beat): sum each group's rows of the district figures into one
+    (`year_rollups.GroupRollup`), so the dashboard reads few rows after a busy hour."""
+    return {
+        rollup.rollup: rollup.compact()
+        for rollup in year_rollups.ROLLUPS
+        if isinstance(rollup, year_rollups.GroupRollup)
+    }

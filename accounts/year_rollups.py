@@ -286,3 +286,288 @@ def summed_afterwards(*, using: str = "default"):
         yield
         for rollup in present:
             rollup.sync(using=using, rebuild=True)
+
+
+@dataclass(frozen=True)
+class GroupRollup:
+    """A per-person roll-up summed again per group of a district's members (district, school,
+    role), so a district's figures read a row per school, role and year whatever its size.
+
+    Group rows are hot: every credit to any member of a school would update the same one,
+    and two awards at once would queue behind each other (or deadlock, taking their groups
+    in different orders). So the triggers only ever add rows, each a change: the per-person
+    roll-up's change, for each group the person is an active member of, and a membership's
+    move between groups (its person's years taken from the old group, added to the new).
+    A reader sums the district's rows; `compact` (by beat, and after `sync`) sums each
+    group's rows into one, dropping groups left at nothing. The sums are right whenever it
+    last ran; it only keeps the rows few.
+
+    Group columns are plain ids, not foreign keys: a school or district being deleted moves
+    its members out first (their rows are changes that net to nothing), and a foreign key
+    would refuse those rows in the same transaction. `{row}` in SQL stands for NEW or OLD."""
+
+    name: str  # of the triggers and functions
+    source: str  # the per-person roll-up, with user_id and year_start
+    members: str  # the memberships: user_id, district_id, school_id, role, is_active
+    rollup: str  # the groups' table: district_id, school_id, role, year_start and the sums
+    sums: tuple  # columns of `source` summed
+
+    def __post_init__(self):
+        ROLLUPS.append(self)
+
+    @property
+    def table(self) -> str:
+        """What it sums (the per-person roll-up; memberships too)."""
+        return self.source
+
+    @property
+    def _columns(self) -> str:
+        return ", ".join(self.sums)
+
+    def _insert(self) -> str:
+        return (
+            f"INSERT INTO {self.rollup} (district_id, school_id, role, year_start, {self._columns})"
+        )
+
+    def _person_changed(self, row: str, sign: str, vendor: str) -> str:
+        """The person's roll-up row, added (`+`) or taken (`-`) for each of their groups."""
+        values = ", ".join(f"{sign}{row}.{column}" for column in self.sums)
+        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+        return (
+            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, {row}.year_start,"  # noqa: S608
+            f" {values} FROM {self.members} m WHERE m.user_id = {row}.user_id AND {active};"
+        )
+
+    def _person_difference(self, vendor: str) -> str:
+        """An update of the person's row in place: the difference, once per group."""
+        values = ", ".join(f"NEW.{c} - OLD.{c}" for c in self.sums)
+        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+        return (
+            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, NEW.year_start,"  # noqa: S608
+            f" {values} FROM {self.members} m WHERE m.user_id = NEW.user_id AND {active};"
+        )
+
+    def _member_moved(self, row: str, sign: str, vendor: str) -> str:
+        """Every year of the member's, added to (`+`) or taken from (`-`) their group.
+        (PostgreSQL's function asks first whether the membership is active; SQLite's
+        triggers have no IF, so the statement finds no rows when it is not.)"""
+        values = ", ".join(f"{sign}a.{column}" for column in self.sums)
+        active = "" if vendor == "postgresql" else f" AND {row}.is_active = 1"
+        return (
+            f"{self._insert()} SELECT {row}.district_id, {row}.school_id, {row}.role,"  # noqa: S608
+            f" a.year_start, {values} FROM {self.source} a"
+            f" WHERE a.user_id = {row}.user_id{active};"
+        )
+
+    def _changed(self, columns) -> str:
+        return " OR ".join(f"OLD.{column} IS NOT NEW.{column}" for column in columns)
+
+    MEMBER_COLUMNS = ("user_id", "district_id", "school_id", "role", "is_active")
+
+    def function_bodies(self, vendor: str = "postgresql") -> dict[str, str]:
+        """PostgreSQL's two trigger functions: from the person's roll-up, from memberships."""
+        same_row = "OLD.user_id = NEW.user_id AND OLD.year_start = NEW.year_start"
+        taken, added = (
+            self._person_changed("OLD", "-", vendor),
+            self._person_changed("NEW", "", vendor),
+        )
+        return {
+            f"{self.name}_person": (
+                f"\n-- {self.rollup} from {self.source}: {self._columns}\n"
+                "BEGIN\n"
+                f"    IF TG_OP = 'UPDATE' AND {same_row} THEN"
+                f" {self._person_difference(vendor)} RETURN NULL; END IF;\n"
+                f"    IF TG_OP <> 'INSERT' THEN {taken} END IF;\n"
+                f"    IF TG_OP <> 'DELETE' THEN {added} END IF;\n"
+                "    RETURN NULL;\n"
+                "END\n"
+            ),
+            f"{self.name}_member": (
+                f"\n-- {self.rollup} from {self.members}: {', '.join(self.MEMBER_COLUMNS)}\n"
+                "BEGIN\n"
+                "    IF TG_OP <> 'INSERT' AND OLD.is_active THEN"
+                f" {self._member_moved('OLD', '-', vendor)} END IF;\n"
+                "    IF TG_OP <> 'DELETE' AND NEW.is_active THEN"
+                f" {self._member_moved('NEW', '', vendor)} END IF;\n"
+                "    RETURN NULL;\n"
+                "END\n"
+            ),
+        }
+
+    def _tables(self) -> dict[str, tuple[str, tuple]]:
+        """Trigger name → (table, columns whose update matters)."""
+        return {
+            f"{self.name}_person": (self.source, ("user_id", "year_start", *self.sums)),
+            f"{self.name}_member": (self.members, self.MEMBER_COLUMNS),
+        }
+
+    def trigger_statements(self, month: int, vendor: str) -> list[str]:
+        statements = []
+        if vendor == "postgresql":
+            for name, body in self.function_bodies(vendor).items():
+                table, watched = self._tables()[name]
+                changed = self._changed(watched).replace(" IS NOT ", " IS DISTINCT FROM ")
+                statements += [
+                    f"CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql"
+                    f" AS $${body}$$",
+                    f"CREATE OR REPLACE TRIGGER {name} AFTER INSERT OR DELETE ON {table}"
+                    f" FOR EACH ROW EXECUTE FUNCTION {name}()",
+                    f"CREATE OR REPLACE TRIGGER {name}_update AFTER UPDATE ON {table}"
+                    f" FOR EACH ROW WHEN ({changed}) EXECUTE FUNCTION {name}()",
+                ]
+            return statements
+        person, member = f"{self.name}_person", f"{self.name}_member"
+        bodies = {
+            (person, "insert"): self._person_changed("NEW", "", vendor),
+            (person, "update"): self._person_changed("OLD", "-", vendor)
+            + " "
+            + self._person_changed("NEW", "", vendor),
+            (person, "delete"): self._person_changed("OLD", "-", vendor),
+            (member, "insert"): self._member_moved("NEW", "", vendor),
+            (member, "update"): self._member_moved("OLD", "-", vendor)
+            + " "
+            + self._member_moved("NEW", "", vendor),
+            (member, "delete"): self._member_moved("OLD", "-", vendor),
+        }
+        for (name, event), body in bodies.items():
+            table, watched = self._tables()[name]
+            when = f" WHEN {self._changed(watched)}" if event == "update" else ""
+            statements.append(f"DROP TRIGGER IF EXISTS {name}_{event}")
+            statements.append(
+                f"CREATE TRIGGER {name}_{event} AFTER {event.upper()} ON {table}"
+                f" FOR EACH ROW{when} BEGIN {body} END"
+            )
+        return statements
+
+    def drop_statements(self, vendor: str) -> list[str]:
+        statements = []
+        for name, (table, _watched) in self._tables().items():
+            if vendor == "postgresql":
+                statements += [
+                    f"DROP TRIGGER IF EXISTS {name} ON {table}",
+                    f"DROP TRIGGER IF EXISTS {name}_update ON {table}",
+                    f"DROP FUNCTION IF EXISTS {name}()",
+                ]
+            else:
+                statements += [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in EVENTS]
+        return statements
+
+    def rebuild_statements(self, vendor: str) -> list[str]:
+        totals = ", ".join(f"SUM(a.{column})" for column in self.sums)
+        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+        return [
+            f"DELETE FROM {self.rollup}",  # noqa: S608
+            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, a.year_start,"  # noqa: S608
+            f" {totals} FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
+            f" WHERE {active} GROUP BY 1, 2, 3, 4 HAVING {self._any_nonzero('SUM(a.{})')}",
+        ]
+
+    def _any_nonzero(self, template: str) -> str:
+        return " OR ".join(f"{template.format(column)} <> 0" for column in self.sums)
+
+    def _installed(self, cursor, vendor: str) -> list[str]:
+        names = list(self._tables())
+        if vendor == "postgresql":
+            cursor.execute(
+                "SELECT prosrc FROM pg_proc WHERE proname = ANY(%s) UNION ALL SELECT tgname::text"
+                " FROM pg_trigger WHERE tgname = ANY(%s) AND tgenabled IN ('O', 'A')",
+                [names, [n + suffix for n in names for suffix in ("", "_update")]],
+            )
+            return sorted(found for (found,) in cursor.fetchall())
+        wanted = [f"{name}_{event}" for name in names for event in EVENTS]
+        placeholders = ", ".join(["%s"] * len(wanted))
+        cursor.execute(
+            "SELECT sql FROM sqlite_master WHERE type = 'trigger'"  # noqa: S608 (placeholders)
+            f" AND name IN ({placeholders}) ORDER BY name",
+            wanted,
+        )
+        return [found for (found,) in cursor.fetchall()]
+
+    def _wanted(self, vendor: str) -> list[str]:
+        names = list(self._tables())
+        if vendor == "postgresql":
+            return sorted(
+                [*self.function_bodies(vendor).values(), *names, *(n + "_update" for n in names)]
+            )
+        creates = [s for s in self.trigger_statements(0, vendor) if s.startswith("CREATE")]
+        return sorted(creates, key=lambda statement: statement.split()[2])
+
+    def _empty_beside_its_source(self, cursor, vendor: str) -> bool:
+        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+        cursor.execute(
+            f"SELECT NOT EXISTS (SELECT 1 FROM {self.rollup})"  # noqa: S608
+            f" AND EXISTS (SELECT 1 FROM {self.source} a JOIN {self.members} m"
+            f" ON m.user_id = a.user_id WHERE {active} AND ({self._any_nonzero('a.{}')}))"
+        )
+        return bool(cursor.fetchone()[0])
+
+    def after_migrate(self, sender, using: str = "default", **kwargs) -> None:
+        if self.rollup in connections[using].introspection.table_names():
+            self.sync(using=using)
+
+    def sync(self, *, using: str = "default", rebuild: bool = False) -> bool:
+        """Install the triggers and sum the groups afresh when the triggers are not what is
+        installed, the groups are empty beside members' activity, or `rebuild`; else
+        compact. Returns whether it summed afresh."""
+        connection = connections[using]
+        vendor = connection.vendor
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            in_step = self._installed(cursor, vendor) == self._wanted(vendor)
+            if not rebuild and in_step and not self._empty_beside_its_source(cursor, vendor):
+                summed = False
+            else:
+                if vendor == "postgresql":
+                    # Writers of the sources wait (their triggers would add to the groups),
+                    # and so does `compact`, whose rows this DELETE must see.
+                    cursor.execute(
+                        f"LOCK TABLE {self.source}, {self.members} IN SHARE ROW EXCLUSIVE MODE"
+                    )
+                    cursor.execute(f"LOCK TABLE {self.rollup} IN EXCLUSIVE MODE")
+                for statement in self.trigger_statements(0, vendor):
+                    cursor.execute(statement)
+                for statement in self.rebuild_statements(vendor):
+                    cursor.execute(statement)
+                summed = True
+        if not summed:
+            self.compact(using=using)
+        elif vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(f"ANALYZE {self.rollup}")
+        return summed
+
+    def compact(self, *, using: str = "default") -> int:
+        """Sum each group's rows into one, dropping groups left at nothing; returns the rows
+        there are now. Rows added meanwhile by transactions not yet committed are left for
+        the next time (PostgreSQL deletes only the rows it sees; on SQLite, writes wait)."""
+        connection = connections[using]
+        columns = f"district_id, school_id, role, year_start, {self._columns}"
+        sums = ", ".join(f"SUM({column})" for column in self.sums)
+        having = self._any_nonzero("SUM({})")
+        with transaction.atomic(using=using), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # Only the groups with more than one row, or one at nothing, are rewritten:
+                # at national scale most groups have not changed since the last time.
+                t = self.rollup
+                cursor.execute(
+                    f"WITH due AS (SELECT district_id, school_id, role, year_start FROM {t}"  # noqa: S608
+                    f" GROUP BY 1, 2, 3, 4 HAVING COUNT(*) > 1 OR NOT ({having})),"
+                    f" gone AS (DELETE FROM {t} USING due WHERE {t}.district_id = due.district_id"
+                    f" AND {t}.school_id IS NOT DISTINCT FROM due.school_id"
+                    f" AND {t}.role = due.role AND {t}.year_start = due.year_start"
+                    f" RETURNING {', '.join(f'{t}.{c}' for c in columns.split(', '))})"
+                    f" {self._insert()} SELECT district_id, school_id, role, year_start, {sums}"
+                    f" FROM gone GROUP BY 1, 2, 3, 4 HAVING {having}"
+                )
+            else:
+                cursor.execute(f"SELECT MAX(id) FROM {self.rollup}")  # noqa: S608
+                (last,) = cursor.fetchone()
+                if last is None:
+                    return 0
+                cursor.execute(
+                    f"{self._insert()} SELECT district_id, school_id, role, year_start, {sums}"  # noqa: S608
+                    f" FROM {self.rollup} WHERE id <= %s GROUP BY 1, 2, 3, 4 HAVING {having}",
+                    [last],
+                )
+                cursor.execute(f"DELETE FROM {self.rollup} WHERE id <= %s", [last])  # noqa: S608
+            cursor.execute(f"SELECT COUNT(*) FROM {self.rollup}")  # noqa: S608
+            return cursor.fetchone()[0]

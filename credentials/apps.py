@@ -10,7 +10,7 @@ class CredentialsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: signal receivers need the models loaded.
         from credentials import signals  # noqa: F401
-        from credentials.decision_years import DECISION_YEARS
+        from credentials.decision_years import DECISION_YEARS, DISTRICT_DECISIONS
         from credentials.selectors.reports import review_outcome_figures
         from learning.api import dashboard_figures_register
 
@@ -18,3 +18,4 @@ class CredentialsConfig(AppConfig):
         # importing credentials.
         dashboard_figures_register(review_outcome_figures)
         post_migrate.connect(DECISION_YEARS.after_migrate, sender=self)
+        post_migrate.connect(DISTRICT_DECISIONS.after_migrate, sender=self)  # after the people's

@@ -1,9 +1,10 @@
 """Each learner's submissions decided per school year (`DecisionYear`), kept by the
 database on every write to the submissions (`accounts.year_rollups` says how and why). The
-district dashboard's review outcomes read it: a row a member a year, rather than every
-decision."""
+district dashboard's review outcomes read the same summed again per district, school and
+role (`DISTRICT_DECISIONS`, over the active members): a row per group and year, whatever the
+district's size."""
 
-from accounts.year_rollups import YearRollup
+from accounts.year_rollups import GroupRollup, YearRollup
 
 BOTH = ("postgresql", "sqlite")
 
@@ -35,4 +36,13 @@ DECISION_YEARS = YearRollup(
     ),
     watched=("learner_id", "state", "submitted_at", "decided_at"),
     timestamp=True,
+)
+
+# Declared after DECISION_YEARS, so `migrate`'s `sync` and the seed's sums run after its.
+DISTRICT_DECISIONS = GroupRollup(
+    name="credentials_district_decision",
+    source="credentials_decisionyear",
+    members="learning_membership",
+    rollup="credentials_districtdecisionyear",
+    sums=("earned", "not_yet", "decided", "waited_seconds"),
 )

@@ -7,9 +7,14 @@ Four roll-ups share the table, each adding to columns of its own: the ledger's s
 credit (by the day it was earned), pathways started and completed (by the day of each) and
 self-assessments finished. An enrolment counts twice, as started in the year it began and
 as completed in the year it ended, so the pathways in progress are those started in any
-year less those completed."""
+year less those completed.
 
-from accounts.year_rollups import YearRollup
+`DISTRICT_ACTIVITY` sums the same again per district, school and role, over the active
+members, from `ActivityYear` and the memberships: the dashboard reads a row per school, role
+and year, whatever the district's size (`accounts.year_rollups.GroupRollup` says how).
+Declared after the four, so `migrate`'s `sync` and the seed's sums run after theirs."""
+
+from accounts.year_rollups import GroupRollup, YearRollup
 
 BOTH = ("postgresql", "sqlite")
 ROLLUP = "learning_activityyear"
@@ -80,3 +85,11 @@ ASSESSMENT_YEARS = YearRollup(
 )
 
 ACTIVITY_YEARS = (CREDIT_YEARS, PATHWAYS_STARTED_YEARS, PATHWAYS_COMPLETED_YEARS, ASSESSMENT_YEARS)
+
+DISTRICT_ACTIVITY = GroupRollup(
+    name="learning_district_activity",
+    source=ROLLUP,
+    members="learning_membership",
+    rollup="learning_districtactivityyear",
+    sums=("badges", "hours", "pathways_started", "pathways_completed", "assessments"),
+)

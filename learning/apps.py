@@ -9,7 +9,7 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from learning import signals  # noqa: F401  (connects the receivers)
-        from learning.activity_years import ACTIVITY_YEARS
+        from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY
 
-        for rollup in ACTIVITY_YEARS:
+        for rollup in (*ACTIVITY_YEARS, DISTRICT_ACTIVITY):  # the groups' after the people's
             post_migrate.connect(rollup.after_migrate, sender=self)

@@ -40,6 +40,7 @@ from learning.models import (
     Cohort,
     CreditEntry,
     District,
+    DistrictActivityYear,
     InstitutionalAssessment,
     InstitutionalRating,
     Membership,
@@ -371,7 +372,8 @@ class Figure:
 
 # Figures other apps add to the dashboard (credentials: review outcomes), registered when
 # they start (`learning.api.dashboard_figures_register`), so learning imports none of them.
-# Each is called with member_ids (a subquery of user ids), year_start, end and before (the
+# Each is called with the district, school (or None) and role ("" for any) asked for,
+# member_ids (a subquery of those members' user ids), year_start, end and before (the
 # previous year's start), and returns Figures, from a fixed number of queries.
 DASHBOARD_FIGURES: list = []
 
@@ -415,7 +417,9 @@ def dashboard_get(
     """The district's activity in the school year starting `year_start`, beside the year
     before, for its active members (of one school or role, when given). Each figure is
     counted in the database; four queries whatever the district's size, and one for each
-    figure another app adds."""
+    figure another app adds. The credit, pathway and self-assessment figures are read from
+    the district's groups of members (`DistrictActivityYear`): a row per school, role and
+    year, however many members."""
     _school_year_check(year_start)
     member_ids = coverage_member_ids(district=district, school=school, role=role)
     end = year_start.replace(year=year_start.year + 1)
@@ -440,25 +444,9 @@ def dashboard_get(
         joined_now=Count("pk", filter=in_year("created_at", now_t)),
         joined_then=Count("pk", filter=in_year("created_at", then_t)),
     )
-    # From the members' activity per school year (`ActivityYear`): a row a member a year
-    # rather than every entry, enrolment and self-assessment. Every year of theirs, for
-    # the pathways in progress: those started in any year less those completed.
-    this, last = Q(year_start=year_start), Q(year_start=before)
-    activity = ActivityYear.objects.filter(user__in=member_ids).aggregate(
-        assessments_now=Sum("assessments", filter=this),
-        assessments_then=Sum("assessments", filter=last),
-        started_now=Sum("pathways_started", filter=this),
-        started_then=Sum("pathways_started", filter=last),
-        done_now=Sum("pathways_completed", filter=this),
-        done_then=Sum("pathways_completed", filter=last),
-        started=Sum("pathways_started"),
-        done=Sum("pathways_completed"),
-        badges_now=Sum("badges", filter=this),
-        badges_then=Sum("badges", filter=last),
-        hours_now=Sum("hours", filter=this),
-        hours_then=Sum("hours", filter=last),
+    activity = _group_activity(
+        district=district, school=school, role=role, year_start=year_start, before=before
     )
-    activity = {key: value or 0 for key, value in activity.items()}
     attended = Attendance.objects.filter(
         user__in=member_ids, session__cohort__district=district, status__in=Attendance.ATTENDED
     ).aggregate(
@@ -498,11 +486,55 @@ def dashboard_get(
                 figure
                 for provider in DASHBOARD_FIGURES
                 for figure in provider(
-                    member_ids=member_ids, year_start=year_start, end=end, before=before
+                    district=district,
+                    school=school,
+                    role=role,
+                    member_ids=member_ids,
+                    year_start=year_start,
+                    end=end,
+                    before=before,
                 )
             ],
         ],
     )
+
+
+ACTIVITY_SUMS = ("badges", "hours", "pathways_started", "pathways_completed", "assessments")
+
+
+def _group_activity(
+    *, district: District, school: School | None, role: str, year_start: date, before: date
+) -> dict:
+    """The activity of the district's active members (of one school or role) this school
+    year and the one before, and the pathways in progress now (started in any year less
+    completed), from the rows of their groups: one query."""
+    groups = DistrictActivityYear.objects.filter(district_id=district.pk)
+    if school is not None:
+        groups = groups.filter(school_id=school.pk)
+    if role:
+        groups = groups.filter(role=role)
+    by_year = {
+        row.pop("year_start"): row
+        for row in groups.order_by()
+        .values("year_start")
+        .annotate(**{column: Sum(column) for column in ACTIVITY_SUMS})
+    }
+    nothing = dict.fromkeys(ACTIVITY_SUMS, 0)
+    now, then = by_year.get(year_start, nothing), by_year.get(before, nothing)
+    return {
+        "assessments_now": now["assessments"],
+        "assessments_then": then["assessments"],
+        "started_now": now["pathways_started"],
+        "started_then": then["pathways_started"],
+        "done_now": now["pathways_completed"],
+        "done_then": then["pathways_completed"],
+        "started": sum(year["pathways_started"] for year in by_year.values()),
+        "done": sum(year["pathways_completed"] for year in by_year.values()),
+        "badges_now": now["badges"],
+        "badges_then": then["badges"],
+        "hours_now": now["hours"],
+        "hours_then": then["hours"],
+    }
 
 
 # ---- PD goals: who is on track, behind or done this school year ----

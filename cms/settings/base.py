@@ -243,6 +243,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "credentials.tasks.artifacts_purge_orphans",
         "schedule": crontab(hour=3, minute=30),
     },
+    # The district figures' rows of changes, summed to one per group (they stay right
+    # without it; it keeps the dashboard's read short after a busy hour).
+    "rollup-groups-compact": {
+        "task": "accounts.tasks.rollup_groups_compact",
+        "schedule": crontab(minute="*/10"),
+        "options": {"expire_seconds": 9 * 60},
+    },
     # People behind their district's PD-hours goal: reminded once a month.
     "pd-goals-remind-behind": {
         "task": "learning.tasks.pd_goals_remind_behind",

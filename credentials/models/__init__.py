@@ -10,7 +10,14 @@ from .badges import (
     IssuingArrangement,
     StatusListEntry,
 )
-from .evidence import Artifact, AttemptAllowance, DecisionYear, Submission, private_storage
+from .evidence import (
+    Artifact,
+    AttemptAllowance,
+    DecisionYear,
+    DistrictDecisionYear,
+    Submission,
+    private_storage,
+)
 from .external import ExternalBadge
 from .review import (
     CalibrationScore,
@@ -32,6 +39,7 @@ __all__ = [
     "CalibrationScore",
     "CriterionScore",
     "DecisionYear",
+    "DistrictDecisionYear",
     "DoubleReviewTally",
     "Exemplar",
     "ExternalBadge",

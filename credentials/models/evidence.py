@@ -293,3 +293,29 @@ class DecisionYear(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id} {self.year_start}: {self.earned} earned, {self.not_yet} not yet"
+
+
+class DistrictDecisionYear(models.Model):
+    """Changes to the decisions of a district's active members' submissions in one school
+    year, by school and role: `DecisionYear`'s sums over a group of members. Triggers add a
+    row for every change (`credentials.decision_years.DISTRICT_DECISIONS`), never updating
+    one; `compact` sums each group's rows into one. The dashboard sums a district's rows: a
+    few hundred, for any number of members. Ids, not foreign keys (see
+    `learning.DistrictActivityYear`). Never written by Leap's code."""
+
+    district_id = models.BigIntegerField()
+    school_id = models.BigIntegerField(null=True)
+    role = models.CharField(max_length=20)
+    year_start = models.DateField()
+    earned = models.BigIntegerField()
+    not_yet = models.BigIntegerField()
+    decided = models.BigIntegerField()
+    waited_seconds = models.FloatField()
+
+    class Meta:
+        indexes = [models.Index(fields=["district_id"], name="credentials_ddec_district")]
+
+    def __str__(self) -> str:
+        return (
+            f"district {self.district_id}, school {self.school_id}, {self.role}, {self.year_start}"
+        )

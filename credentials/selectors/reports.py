@@ -34,7 +34,7 @@ from credentials.agreement import Agreement, agreement, agreement_counted
 from credentials.double_review import KIND_FIELDS
 from credentials.models import (
     AttemptAllowance,
-    DecisionYear,
+    DistrictDecisionYear,
     DoubleReviewTally,
     PoolMember,
     Review,
@@ -481,15 +481,21 @@ def at_limit_list(*, scope: Q, named_learners, exclude_user=None) -> list[AtLimi
     return list(found.values())
 
 
-def review_outcome_figures(*, member_ids, year_start, end, before) -> list:
-    """For the district dashboard: the members' submissions decided in the school year
-    (earned, not yet) and the average days from submission to decision, beside the year
-    before. One query, on the members' decisions per school year (`DecisionYear`): a row a
-    member a year rather than every decision."""
+def review_outcome_figures(*, district, school, role: str, year_start, before, **_) -> list:
+    """For the district dashboard: the active members' (of one school or role) submissions
+    decided in the school year (earned, not yet) and the average days from submission to
+    decision, beside the year before. One query, on the district's decisions per school
+    year by school and role (`DistrictDecisionYear`): a row per group and year, whatever
+    the district's size."""
+    groups = DistrictDecisionYear.objects.filter(
+        district_id=district.pk, year_start__in=[before, year_start]
+    )
+    if school is not None:
+        groups = groups.filter(school_id=school.pk)
+    if role:
+        groups = groups.filter(role=role)
     now, then = Q(year_start=year_start), Q(year_start=before)
-    counts = DecisionYear.objects.filter(
-        user__in=member_ids, year_start__in=[before, year_start]
-    ).aggregate(
+    counts = groups.aggregate(
         earned_now=Sum("earned", filter=now),
         earned_then=Sum("earned", filter=then),
         not_yet_now=Sum("not_yet", filter=now),

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from django.db import migrations, models
 
+from accounts.migration_operations import rollup_triggers_drop
+
 # Written out here rather than taken from the code, which may name them otherwise later.
 CREDIT = "learning_credit_year"
 ALL = (
@@ -22,23 +24,12 @@ ALL = (
 )
 
 
-def _drop(schema_editor, triggers) -> None:
-    for name, table in triggers:
-        if schema_editor.connection.vendor == "postgresql":
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_update ON {table}")
-            schema_editor.execute(f"DROP FUNCTION IF EXISTS {name}()")
-        else:
-            for event in ("insert", "update", "delete"):
-                schema_editor.execute(f"DROP TRIGGER IF EXISTS {name}_{event}")
-
-
 def credit_triggers_drop(apps, schema_editor):
-    _drop(schema_editor, [(CREDIT, "learning_creditentry")])
+    rollup_triggers_drop(schema_editor, [(CREDIT, "learning_creditentry")])
 
 
 def triggers_drop(apps, schema_editor):
-    _drop(schema_editor, ALL)
+    rollup_triggers_drop(schema_editor, ALL)
 
 
 class Migration(migrations.Migration):

@@ -1,7 +1,7 @@
 """The learner's side of Leap: districts and their people, self-assessments, the personal
 plan, pathway progress, book-club cohorts and the PD-credit ledger."""
 
-from .activity import ActivityYear
+from .activity import ActivityYear, DistrictActivityYear
 from .assessments import Rating, SelfAssessment
 from .cohorts import (
     Attendance,
@@ -27,6 +27,7 @@ __all__ = [
     "CohortSession",
     "CreditEntry",
     "District",
+    "DistrictActivityYear",
     "DistrictDomain",
     "Enrolment",
     "InstitutionalAssessment",

@@ -37,3 +37,31 @@ class ActivityYear(models.Model):
             f" {self.pathways_started} started, {self.pathways_completed} completed,"
             f" {self.assessments} self-assessments"
         )
+
+
+class DistrictActivityYear(models.Model):
+    """Changes to the activity of a district's active members in one school year, by school
+    and role: the same sums as `ActivityYear`, over a group of members. Triggers add a row
+    for every change (`learning.activity_years.DISTRICT_ACTIVITY`), never updating one, so
+    awards to members of one school at once do not queue behind each other; `compact` sums
+    each group's rows into one. The dashboard sums a district's rows: a few hundred, for
+    any number of members. Ids, not foreign keys: a school or district deleted first moves
+    its members out, with rows that net to nothing. Never written by Leap's code."""
+
+    district_id = models.BigIntegerField()
+    school_id = models.BigIntegerField(null=True)
+    role = models.CharField(max_length=20)
+    year_start = models.DateField()
+    badges = models.BigIntegerField()
+    hours = models.DecimalField(max_digits=14, decimal_places=1)
+    pathways_started = models.BigIntegerField()
+    pathways_completed = models.BigIntegerField()
+    assessments = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["district_id"], name="learning_dact_district")]
+
+    def __str__(self) -> str:
+        return (
+            f"district {self.district_id}, school {self.school_id}, {self.role}, {self.year_start}"
+        )

@@ -27,17 +27,18 @@ from cms.scale_plan import (
     REVIEWER_OPEN,
     ScalePlan,
 )
-from credentials.decision_years import DECISION_YEARS
+from credentials.decision_years import DECISION_YEARS, DISTRICT_DECISIONS
 from credentials.models import (
     Assertion,
     DecisionYear,
+    DistrictDecisionYear,
     PoolMember,
     Review,
     StatusListEntry,
     Submission,
 )
 from credentials.services.badges import identity_hash
-from learning.activity_years import ACTIVITY_YEARS
+from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY
 from learning.models import (
     ActivityYear,
     Attendance,
@@ -45,6 +46,7 @@ from learning.models import (
     CohortMember,
     CreditEntry,
     District,
+    DistrictActivityYear,
     Enrolment,
     Invitation,
     Membership,
@@ -243,7 +245,12 @@ def assert_rollups_summed_and_kept():
         }
 
     rollups = [(rollup, ActivityYear) for rollup in ACTIVITY_YEARS]
-    for rollup, model in [*rollups, (DECISION_YEARS, DecisionYear)]:
+    groups = (DISTRICT_ACTIVITY, DistrictActivityYear)
+    decided = [(DECISION_YEARS, DecisionYear), (DISTRICT_DECISIONS, DistrictDecisionYear)]
+    for rollup, model in [*rollups, groups, *decided]:
+        if rollup in (DISTRICT_ACTIVITY, DISTRICT_DECISIONS):
+            # Summing the people's roll-ups again (above) added their changes as rows.
+            rollup.compact()
         summed = rows(model)
         assert summed, model
         assert rollup.sync() is False  # in step: triggers as the settings make them

@@ -5,15 +5,17 @@ roll-up must equal the submissions counted afresh, with the school year taken fr
 decision's day on the site's clock."""
 
 from collections import defaultdict
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
 
-from credentials.decision_years import DECISION_YEARS
-from credentials.models import DecisionYear, Submission
+from credentials.decision_years import DECISION_YEARS, DISTRICT_DECISIONS
+from credentials.models import DecisionYear, DistrictDecisionYear, Submission
+from learning.insights import dashboard_get
+from learning.models import Membership, School
 from learning.selectors import school_year_start
-from tests.factories import UserFactory
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -132,3 +134,77 @@ def test_the_day_is_the_one_on_the_sites_clock(micro_credential, settings):
         settings.TIME_ZONE = "UTC"
         DECISION_YEARS.sync()
     assert set(rolled_up()) == {(learner.pk, school_year_start(FIRST_OF_YEAR.date()))}
+
+
+# ---- The district's groups: the same per district, school and role ----
+
+
+def groups() -> dict:
+    """The groups' rows (changes not yet compacted included) summed by group."""
+    totals = defaultdict(lambda: [0, 0, 0, 0.0])
+    for row in DistrictDecisionYear.objects.all():
+        key = (row.district_id, row.school_id, row.role, row.year_start)
+        for position, column in enumerate(("earned", "not_yet", "decided", "waited_seconds")):
+            totals[key][position] += getattr(row, column)
+    return {k: (e, n, d, round(w)) for k, (e, n, d, w) in totals.items() if e or n or d or w}
+
+
+def groups_afresh() -> dict:
+    totals = defaultdict(lambda: [0, 0, 0, 0])
+    people = counted_afresh()
+    for member in Membership.objects.filter(is_active=True):
+        for (user_id, year), values in people.items():
+            if user_id == member.user_id:
+                key = (member.district_id, member.school_id, member.role, year)
+                totals[key] = [a + b for a, b in zip(totals[key], values, strict=True)]
+    return {key: tuple(value) for key, value in totals.items()}
+
+
+def test_the_district_groups_follow_decisions_and_members(micro_credential):
+    district = DistrictFactory()
+    north = School.objects.create(district=district, name="North")
+    ana = MembershipFactory(district=district, school=north).user
+    ben = MembershipFactory(district=district).user
+    decision(ana, micro_credential, "earned", FIRST_OF_YEAR, 2)
+    decision(ben, micro_credential, "not_yet", LAST_OF_YEAR, 1)
+    assert groups() == groups_afresh()
+    assert groups()[(district.pk, north.pk, "learner", FIRST_OF_YEAR.date())] == (
+        1,
+        0,
+        1,
+        2 * 86400,
+    )
+    membership = Membership.objects.get(user=ana)
+    membership.role = "facilitator"
+    membership.school = None
+    membership.save()
+    Membership.objects.filter(user=ben).update(is_active=False)
+    assert groups() == groups_afresh()
+    assert DISTRICT_DECISIONS.compact() == 1
+    assert (
+        groups()
+        == groups_afresh()
+        == {(district.pk, None, "facilitator", FIRST_OF_YEAR.date()): (1, 0, 1, 2 * 86400)}
+    )
+
+
+def test_the_dashboard_reads_the_review_outcomes_of_one_school_or_role(micro_credential):
+    district = DistrictFactory()
+    north = School.objects.create(district=district, name="North")
+    ana = MembershipFactory(district=district, school=north).user
+    ben = MembershipFactory(district=district, role="facilitator").user
+    this_year = school_year_start(date.today())
+    decided = datetime.combine(this_year, datetime.min.time(), tzinfo=UTC) + timedelta(days=9)
+    decision(ana, micro_credential, "earned", decided, 2)
+    decision(ben, micro_credential, "not_yet", decided, 4)
+
+    def figures(**filters) -> dict:
+        dashboard = dashboard_get(district=district, year_start=this_year, **filters)
+        return {f.label: f.now for f in dashboard.figures}
+
+    everyone = figures()
+    assert everyone["Evidence reviews: earned"] == 1
+    assert everyone["Evidence reviews: not yet"] == 1
+    assert everyone["Days from submission to decision (average)"] == 3.0
+    assert figures(school=north)["Evidence reviews: not yet"] == 0
+    assert figures(role="facilitator")["Days from submission to decision (average)"] == 4.0

@@ -15,16 +15,26 @@ from io import StringIO
 import pytest
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
+from accounts.tasks import rollup_groups_compact
 from learning import services
-from learning.activity_years import ACTIVITY_YEARS, CREDIT_YEARS
+from learning.activity_years import ACTIVITY_YEARS, CREDIT_YEARS, DISTRICT_ACTIVITY
 from learning.insights import dashboard_get, year_hours
-from learning.models import ActivityYear, CreditEntry, Enrolment, Membership, SelfAssessment
+from learning.models import (
+    ActivityYear,
+    CreditEntry,
+    DistrictActivityYear,
+    Enrolment,
+    Membership,
+    School,
+    SelfAssessment,
+)
 from learning.selectors import school_year_start
 from tests.factories import (
+    DistrictFactory,
     MembershipFactory,
     PathwayPageFactory,
     UserFactory,
@@ -367,5 +377,179 @@ def test_the_command_puts_switched_off_triggers_back_and_sums_again():
     assert rolled_up() == summed_afresh() == {(learner.pk, date(2026, 7, 1)): (2, Decimal("4.0"))}
     out = StringIO()
     call_command("rollups_sync", "--rebuild", stdout=out)
-    assert out.getvalue().count("summed again") == 5
+    assert out.getvalue().count("summed again") == 7  # the district groups too
     assert rolled_up() == summed_afresh()
+
+
+# ---- The district figures: the same sums per district, school and role ----
+
+SUMS = ("badges", "hours", "pathways_started", "pathways_completed", "assessments")
+
+
+def groups_afresh() -> dict:
+    """Each active membership's person's years, summed by district, school, role and year."""
+    totals = defaultdict(lambda: [0] * len(SUMS))
+    people = defaultdict(list)
+    for row in ActivityYear.objects.all():
+        people[row.user_id].append(row)
+    for member in Membership.objects.filter(is_active=True):
+        for row in people[member.user_id]:
+            key = (member.district_id, member.school_id, member.role, row.year_start)
+            for position, column in enumerate(SUMS):
+                totals[key][position] += getattr(row, column)
+    return {key: tuple(value) for key, value in totals.items() if any(value)}
+
+
+def groups() -> dict:
+    """The groups' rows (changes not yet compacted included) summed by group."""
+    totals = defaultdict(lambda: [0] * len(SUMS))
+    for row in DistrictActivityYear.objects.all():
+        key = (row.district_id, row.school_id, row.role, row.year_start)
+        for position, column in enumerate(SUMS):
+            totals[key][position] += getattr(row, column)
+    return {key: tuple(value) for key, value in totals.items() if any(value)}
+
+
+def test_the_district_groups_follow_activity_and_every_move_of_a_membership(district):
+    north, south = (School.objects.create(district=district, name=n) for n in ("North", "South"))
+    other = DistrictFactory()
+    ana = MembershipFactory(district=district, school=north).user
+    elsewhere = MembershipFactory(user=ana, district=other, role="facilitator")
+    earn(ana, "a1", AUGUST, "2")
+    enrolled(ana, at(AUGUST), completed=at(MARCH))
+    finished(ana, at(JUNE))
+    assert groups() == groups_afresh()
+    year = date(2026, 7, 1)
+    assert groups()[(district.pk, north.pk, "learner", year)] == (1, Decimal("2.0"), 1, 1, 0)
+    assert groups()[(other.pk, None, "facilitator", year)] == (1, Decimal("2.0"), 1, 1, 0)
+
+    membership = Membership.objects.get(user=ana, district=district)
+    for change in (
+        {"school": south},  # moved to another school
+        {"role": "facilitator"},
+        {"is_active": False},  # left: counted nowhere in the district
+        {"is_active": True},
+        {"school": None},
+    ):
+        for name, value in change.items():
+            setattr(membership, name, value)
+        membership.save()
+        assert groups() == groups_afresh(), change
+    assert (district.pk, north.pk, "learner", year) not in groups()
+
+    earn(ana, "a2", MARCH, "1.5")  # counted in each group she is in now
+    north.delete()
+    south.delete()
+    elsewhere.delete()
+    assert groups() == groups_afresh()
+    MembershipFactory(user=ana, district=other)  # joins again: her years come with her
+    assert groups()[(other.pk, None, "learner", year)] == (2, Decimal("3.5"), 1, 1, 0)
+    ana.delete()
+    assert groups() == groups_afresh() == {}
+
+
+def test_compacting_leaves_a_row_a_group_and_the_same_sums(district):
+    people = [MembershipFactory(district=district).user for _ in range(3)]
+    for number, person in enumerate(people):
+        earn(person, f"a{number}", AUGUST)
+        earn(person, f"b{number}", MARCH)
+    services.badge_withdrawn(user=people[0], key="a0", reason="Revoked")
+    before = groups()
+    assert DistrictActivityYear.objects.count() > len(before)
+    assert DISTRICT_ACTIVITY.compact() == len(before) == 1
+    assert groups() == before == groups_afresh()
+    assert DISTRICT_ACTIVITY.sync() is False  # in step: compacts, nothing more
+    assert DistrictActivityYear.objects.count() == 1
+
+
+def test_lost_group_triggers_are_put_back_and_summed_again(district):
+    person = MembershipFactory(district=district).user
+    earn(person, "a1", AUGUST)
+    with connection.cursor() as cursor:
+        for statement in DISTRICT_ACTIVITY.drop_statements(connection.vendor):
+            cursor.execute(statement)
+    earn(person, "a2", AUGUST)  # unseen by the groups
+    assert groups() != groups_afresh()
+    assert DISTRICT_ACTIVITY.sync() is True
+    assert groups() == groups_afresh()
+    earn(person, "a3", AUGUST)
+    assert groups() == groups_afresh()
+    DistrictActivityYear.objects.all().delete()  # emptied: summed again
+    assert DISTRICT_ACTIVITY.sync() is True
+    assert groups() == groups_afresh() != {}
+
+
+def test_the_dashboard_reads_the_groups_of_one_school_or_role(district):
+    this_year = school_year_start(date.today())
+    north = School.objects.create(district=district, name="North")
+    teacher = MembershipFactory(district=district, school=north).user
+    coach = MembershipFactory(district=district, role="facilitator").user
+    earn(teacher, "t1", this_year, "3")
+    earn(coach, "c1", this_year, "2")
+    enrolled(coach, at(this_year))
+
+    def figures(**filters) -> dict:
+        dashboard = dashboard_get(district=district, year_start=this_year, **filters)
+        return {f.label: f.now for f in dashboard.figures}
+
+    assert figures()["PD hours credited"] == 5.0
+    assert figures(school=north)["PD hours credited"] == 3.0
+    assert figures(role="facilitator")["PD hours credited"] == 2.0
+    assert figures(role="facilitator")["Pathways in progress now"] == 1
+    assert figures(school=north, role="facilitator")["Badges earned"] == 0
+    DISTRICT_ACTIVITY.compact()
+    assert figures(school=north)["PD hours credited"] == 3.0
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_awards_to_one_school_at_the_same_moment_neither_wait_nor_deadlock(district):
+    """Eight learners of one school credited in eight transactions at once, each holding
+    its transaction open a moment: the groups' rows are only ever added, so none waits on
+    another's row and all count."""
+    school = School.objects.create(district=district, name="North")
+    people = [MembershipFactory(district=district, school=school).user for _ in range(8)]
+    barrier = threading.Barrier(8)
+    errors = []
+
+    def credit(person):
+        try:
+            with transaction.atomic():
+                barrier.wait()
+                earn(person, "x", AUGUST, "1.5")
+                earn(people[0], f"x{person.pk}", AUGUST, "1")  # and one learner all share
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_sleep(0.2)")
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=credit, args=(person,)) for person in people]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert errors == []
+    assert groups()[(district.pk, school.pk, "learner", date(2026, 7, 1))][:2] == (
+        16,
+        Decimal("20.0"),
+    )
+    assert groups() == groups_afresh()
+
+
+def test_beat_compacts_every_districts_groups(district, settings):
+    person = MembershipFactory(district=district).user
+    for number in range(3):
+        earn(person, f"a{number}", AUGUST)
+    entry = settings.CELERY_BEAT_SCHEDULE["rollup-groups-compact"]
+    assert entry["task"] == rollup_groups_compact.name
+    assert rollup_groups_compact() == {
+        "learning_districtactivityyear": 1,
+        "credentials_districtdecisionyear": 0,
+    }
+    assert (
+        groups()
+        == groups_afresh()
+        == {(district.pk, None, "learner", date(2026, 7, 1)): (3, Decimal("6.0"), 0, 0, 0)}
+    )
