@@ -25,13 +25,15 @@ The SQL is put together from the code's own constants, the month (an integer che
 1 to 12) and the time zone (checked to be a zone's name): nothing from a request goes in."""
 
 import re
+import time
+import zlib
 import zoneinfo
 from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connections, transaction
+from django.db import OperationalError, connections, transaction
 
 EVENTS = ("insert", "update", "delete")  # SQLite's triggers, one per event
 ROLLUPS: list = []  # every YearRollup described, as its module is imported
@@ -226,6 +228,9 @@ class YearRollup:
             self.sync(using=using)
 
     def sync(self, *, using: str = "default", rebuild: bool = False) -> bool:
+        return retried_on_deadlock(self._sync, using=using, rebuild=rebuild)
+
+    def _sync(self, *, using: str = "default", rebuild: bool = False) -> bool:
         """Install the triggers the settings make now and sum the table again, when they
         are not what is installed, the roll-up is empty beside a table that is not, or
         `rebuild`. Returns whether it summed."""
@@ -246,6 +251,26 @@ class YearRollup:
                 # Fresh statistics for the planner: a roll-up summed anew has none yet.
                 cursor.execute(f"ANALYZE {self.rollup}")
         return True
+
+
+DEADLOCK = "40P01"  # PostgreSQL's SQLSTATE for a deadlock it broke
+
+
+def retried_on_deadlock(sync, *, using: str, attempts: int = 3, **kwargs) -> bool:
+    """Run a `sync`, again if PostgreSQL broke a deadlock by ending it: its table locks are
+    taken one after another, and a writer holding one while waiting for another (a credit
+    after a change of membership, in one transaction) can close the circle. The writer goes
+    on; the sync, whose work was all undone, runs again. Inside an outer transaction (a
+    seed, a test) a deadlock ends that transaction too, so it is not retried there."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return sync(using=using, **kwargs)
+        except OperationalError as error:
+            deadlocked = getattr(error.__cause__, "sqlstate", None) == DEADLOCK
+            if not deadlocked or connections[using].in_atomic_block or attempt == attempts:
+                raise
+            time.sleep(0.1 * attempt)
+    raise AssertionError("unreachable")
 
 
 def school_year_start_month() -> int:
@@ -364,6 +389,27 @@ class GroupRollup:
 
     MEMBER_COLUMNS = ("user_id", "district_id", "school_id", "role", "is_active")
 
+    # People share LOCK_SLOTS advisory locks (by id), the same for every group roll-up: one
+    # lock each would fill PostgreSQL's lock table (64 slots a connection by default) in a
+    # bulk award of thousands, which holds them to its commit.
+    LOCK_SLOTS = 16
+    LOCK_KEY = zlib.crc32(b"leap-rollup-groups") % 2**31
+
+    def _person_lock(self, function: str) -> str:
+        """Serialise, per person, a change to their roll-up with a move of their membership.
+        Under READ COMMITTED each trigger reads the other table as last committed: a credit
+        and a change of school committed at the same moment would each miss the other (the
+        credit counted in the old school, the move taking the years without it), and the
+        groups would drift for good. A move takes the person's lock alone, their roll-up's
+        changes share it (awards never wait for each other); whichever comes second waits
+        for the first to commit, then reads what it wrote (each statement of the function
+        reads afresh). Held to the end of the transaction."""
+        return "".join(
+            f"    IF TG_OP <> '{event}' THEN PERFORM {function}({self.LOCK_KEY},"
+            f" ({row}.user_id % {self.LOCK_SLOTS})::int); END IF;\n"
+            for event, row in (("INSERT", "OLD"), ("DELETE", "NEW"))
+        )
+
     def function_bodies(self, vendor: str = "postgresql") -> dict[str, str]:
         """PostgreSQL's two trigger functions: from the person's roll-up, from memberships."""
         same_row = "OLD.user_id = NEW.user_id AND OLD.year_start = NEW.year_start"
@@ -375,6 +421,7 @@ class GroupRollup:
             f"{self.name}_person": (
                 f"\n-- {self.rollup} from {self.source}: {self._columns}\n"
                 "BEGIN\n"
+                f"{self._person_lock('pg_advisory_xact_lock_shared')}"
                 f"    IF TG_OP = 'UPDATE' AND {same_row} THEN"
                 f" {self._person_difference(vendor)} RETURN NULL; END IF;\n"
                 f"    IF TG_OP <> 'INSERT' THEN {taken} END IF;\n"
@@ -385,6 +432,7 @@ class GroupRollup:
             f"{self.name}_member": (
                 f"\n-- {self.rollup} from {self.members}: {', '.join(self.MEMBER_COLUMNS)}\n"
                 "BEGIN\n"
+                f"{self._person_lock('pg_advisory_xact_lock')}"
                 "    IF TG_OP <> 'INSERT' AND OLD.is_active THEN"
                 f" {self._member_moved('OLD', '-', vendor)} END IF;\n"
                 "    IF TG_OP <> 'DELETE' AND NEW.is_active THEN"
@@ -506,6 +554,9 @@ class GroupRollup:
             self.sync(using=using)
 
     def sync(self, *, using: str = "default", rebuild: bool = False) -> bool:
+        return retried_on_deadlock(self._sync, using=using, rebuild=rebuild)
+
+    def _sync(self, *, using: str = "default", rebuild: bool = False) -> bool:
         """Install the triggers and sum the groups afresh when the triggers are not what is
         installed, the groups are empty beside members' activity, or `rebuild`; else
         compact. Returns whether it summed afresh."""
@@ -534,6 +585,34 @@ class GroupRollup:
             with connection.cursor() as cursor:
                 cursor.execute(f"ANALYZE {self.rollup}")
         return summed
+
+    def drift(self, *, using: str = "default") -> int:
+        """How many groups' sums differ from the per-person roll-up joined to the active
+        memberships now (0 when the triggers have kept them), in one statement and so one
+        snapshot. Sums are compared to three decimals (some are floating point)."""
+        connection = connections[using]
+        postgresql = connection.vendor == "postgresql"
+
+        def rounded(expression: str) -> str:
+            value = f"CAST({expression} AS numeric)" if postgresql else expression
+            return f"ROUND({value}, 3)"
+
+        active = "m.is_active" if postgresql else "m.is_active = 1"
+        kept = ", ".join(rounded(f"SUM({c})") for c in self.sums)
+        fresh = ", ".join(rounded(f"SUM(a.{c})") for c in self.sums)
+        kept_nonzero = " OR ".join(f"{rounded(f'SUM({c})')} <> 0" for c in self.sums)
+        fresh_nonzero = " OR ".join(f"{rounded(f'SUM(a.{c})')} <> 0" for c in self.sums)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"WITH kept AS (SELECT district_id, school_id, role, year_start, {kept}"  # noqa: S608
+                f" FROM {self.rollup} GROUP BY 1, 2, 3, 4 HAVING {kept_nonzero}),"
+                f" fresh AS (SELECT m.district_id, m.school_id, m.role, a.year_start, {fresh}"
+                f" FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
+                f" WHERE {active} GROUP BY 1, 2, 3, 4 HAVING {fresh_nonzero})"
+                " SELECT (SELECT COUNT(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) k)"
+                " + (SELECT COUNT(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) f)"
+            )
+            return cursor.fetchone()[0]
 
     def compact(self, *, using: str = "default") -> int:
         """Sum each group's rows into one, dropping groups left at nothing; returns the rows

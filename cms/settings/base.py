@@ -250,6 +250,11 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/10"),
         "options": {"expire_seconds": 9 * 60},
     },
+    # The district roll-ups compared with their sources summed afresh; summed again if not.
+    "rollup-groups-mend": {
+        "task": "accounts.tasks.rollup_groups_mend",
+        "schedule": crontab(hour=3, minute=50),
+    },
     # People behind their district's PD-hours goal: reminded once a month.
     "pd-goals-remind-behind": {
         "task": "learning.tasks.pd_goals_remind_behind",

@@ -19,7 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from wagtail.models import Page
 
-from accounts.tasks import rollup_groups_compact
+from accounts.tasks import rollup_groups_compact, rollup_groups_mend
 from learning import services
 from learning.activity_years import ACTIVITY_YEARS, CREDIT_YEARS, DISTRICT_ACTIVITY
 from learning.insights import dashboard_get, year_hours
@@ -552,4 +552,89 @@ def test_beat_compacts_every_districts_groups(district, settings):
         groups()
         == groups_afresh()
         == {(district.pk, None, "learner", date(2026, 7, 1)): (3, Decimal("6.0"), 0, 0, 0)}
+    )
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("first", ["credit", "move"])
+def test_a_credit_and_a_move_of_school_at_the_same_moment_both_count(district, first):
+    """A credit and a change of the learner's school, each in a transaction still open
+    while the other writes: whichever commits second must see the first, or the credit
+    stays in the old school's group (or the move leaves it behind) for good."""
+    north, south = (School.objects.create(district=district, name=n) for n in ("North", "South"))
+    person = MembershipFactory(district=district, school=north).user
+    earn(person, "before", AUGUST, "1")
+    wrote, commit = threading.Event(), threading.Event()
+    errors = []
+
+    def credit():
+        earn(person, "meanwhile", AUGUST, "2")
+
+    def move():
+        Membership.objects.filter(user=person).update(school=south)
+
+    def in_transaction(work, hold: bool):
+        try:
+            with transaction.atomic():
+                work()
+                if hold:  # written, not committed: the other starts now
+                    wrote.set()
+                    assert commit.wait(timeout=10)
+        except Exception as error:  # reported below
+            errors.append(error)
+        finally:
+            connection.close()
+
+    works = {"credit": credit, "move": move}
+    second = "move" if first == "credit" else "credit"
+    holder = threading.Thread(target=in_transaction, args=(works[first], True))
+    holder.start()
+    assert wrote.wait(timeout=10)
+    other = threading.Thread(target=in_transaction, args=(works[second], False))
+    other.start()
+    other.join(timeout=0.5)  # it waits for the first (or, unguarded, finishes wrongly)
+    commit.set()
+    holder.join(timeout=10)
+    other.join(timeout=10)
+    assert errors == []
+    year = date(2026, 7, 1)
+    assert (
+        groups()
+        == groups_afresh()
+        == {(district.pk, south.pk, "learner", year): (2, Decimal("3.0"), 0, 0, 0)}
+    )
+
+
+def test_the_nightly_mend_finds_groups_that_drifted_and_sums_them_again(district, caplog, settings):
+    person = MembershipFactory(district=district).user
+    earn(person, "a1", AUGUST, "2.5")
+    assert DISTRICT_ACTIVITY.drift() == 0
+    mend = settings.CELERY_BEAT_SCHEDULE["rollup-groups-mend"]
+    assert mend["task"] == rollup_groups_mend.name
+    assert rollup_groups_mend() == {
+        "learning_districtactivityyear": 0,
+        "credentials_districtdecisionyear": 0,
+    }
+    # Written past the triggers (a restore, a copy of one table): one group off, one made up.
+    DistrictActivityYear.objects.filter(district_id=district.pk).update(hours=Decimal("9"))
+    DistrictActivityYear.objects.create(
+        district_id=district.pk + 1000,
+        school_id=None,
+        role="learner",
+        year_start=date(2026, 7, 1),
+        badges=1,
+        hours=0,
+        pathways_started=0,
+        pathways_completed=0,
+        assessments=0,
+    )
+    assert DISTRICT_ACTIVITY.drift() == 3  # one kept wrongly, one made up, one fresh not kept
+    assert rollup_groups_mend()["learning_districtactivityyear"] == 3
+    assert "3 groups differed from a fresh sum" in caplog.text
+    assert DISTRICT_ACTIVITY.drift() == 0
+    assert (
+        groups()
+        == groups_afresh()
+        == {(district.pk, None, "learner", date(2026, 7, 1)): (1, Decimal("2.5"), 0, 0, 0)}
     )
