@@ -262,15 +262,15 @@ def retried_on_deadlock(sync, *, using: str, attempts: int = 3, **kwargs) -> boo
     after a change of membership, in one transaction) can close the circle. The writer goes
     on; the sync, whose work was all undone, runs again. Inside an outer transaction (a
     seed, a test) a deadlock ends that transaction too, so it is not retried there."""
-    for attempt in range(1, attempts + 1):
+    for attempt in range(1, attempts):
         try:
             return sync(using=using, **kwargs)
         except OperationalError as error:
             deadlocked = getattr(error.__cause__, "sqlstate", None) == DEADLOCK
-            if not deadlocked or connections[using].in_atomic_block or attempt == attempts:
+            if not deadlocked or connections[using].in_atomic_block:
                 raise
             time.sleep(0.1 * attempt)
-    raise AssertionError("unreachable")
+    return sync(using=using, **kwargs)  # the last attempt: whatever it raises, raised
 
 
 def school_year_start_month() -> int:
@@ -354,23 +354,29 @@ class GroupRollup:
             f"INSERT INTO {self.rollup} (district_id, school_id, role, year_start, {self._columns})"
         )
 
+    @staticmethod
+    def _active(vendor: str) -> str:
+        """Membership `m` is active (SQLite keeps booleans as 0 and 1)."""
+        return "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+
+    def _for_each_group(self, row: str, values: str, vendor: str) -> str:
+        """`values` of the person's roll-up row, once for each group they are an active
+        member of."""
+        return (
+            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, {row}.year_start,"  # noqa: S608
+            f" {values} FROM {self.members} m"
+            f" WHERE m.user_id = {row}.user_id AND {self._active(vendor)};"
+        )
+
     def _person_changed(self, row: str, sign: str, vendor: str) -> str:
         """The person's roll-up row, added (`+`) or taken (`-`) for each of their groups."""
         values = ", ".join(f"{sign}{row}.{column}" for column in self.sums)
-        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
-        return (
-            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, {row}.year_start,"  # noqa: S608
-            f" {values} FROM {self.members} m WHERE m.user_id = {row}.user_id AND {active};"
-        )
+        return self._for_each_group(row, values, vendor)
 
     def _person_difference(self, vendor: str) -> str:
         """An update of the person's row in place: the difference, once per group."""
         values = ", ".join(f"NEW.{c} - OLD.{c}" for c in self.sums)
-        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
-        return (
-            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, NEW.year_start,"  # noqa: S608
-            f" {values} FROM {self.members} m WHERE m.user_id = NEW.user_id AND {active};"
-        )
+        return self._for_each_group("NEW", values, vendor)
 
     def _member_moved(self, row: str, sign: str, vendor: str) -> str:
         """Every year of the member's, added to (`+`) or taken from (`-`) their group.
@@ -500,14 +506,21 @@ class GroupRollup:
                 statements += [f"DROP TRIGGER IF EXISTS {name}_{event}" for event in EVENTS]
         return statements
 
+    def _summed_afresh(self, total: str, vendor: str) -> str:
+        """The per-person roll-up summed by its people's active groups: each sum is
+        `total` of `SUM(a.column)`; groups at nothing left out."""
+        sums = ", ".join(total.format(f"SUM(a.{column})") for column in self.sums)
+        nonzero = " OR ".join(f"{total.format(f'SUM(a.{c})')} <> 0" for c in self.sums)
+        return (
+            f"SELECT m.district_id, m.school_id, m.role, a.year_start, {sums}"  # noqa: S608
+            f" FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
+            f" WHERE {self._active(vendor)} GROUP BY 1, 2, 3, 4 HAVING {nonzero}"
+        )
+
     def rebuild_statements(self, vendor: str) -> list[str]:
-        totals = ", ".join(f"SUM(a.{column})" for column in self.sums)
-        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
         return [
             f"DELETE FROM {self.rollup}",  # noqa: S608
-            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, a.year_start,"  # noqa: S608
-            f" {totals} FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
-            f" WHERE {active} GROUP BY 1, 2, 3, 4 HAVING {self._any_nonzero('SUM(a.{})')}",
+            f"{self._insert()} {self._summed_afresh('{}', vendor)}",
         ]
 
     def _any_nonzero(self, template: str) -> str:
@@ -541,7 +554,7 @@ class GroupRollup:
         return sorted(creates, key=lambda statement: statement.split()[2])
 
     def _empty_beside_its_source(self, cursor, vendor: str) -> bool:
-        active = "m.is_active" if vendor == "postgresql" else "m.is_active = 1"
+        active = self._active(vendor)
         cursor.execute(
             f"SELECT NOT EXISTS (SELECT 1 FROM {self.rollup})"  # noqa: S608
             f" AND EXISTS (SELECT 1 FROM {self.source} a JOIN {self.members} m"
@@ -597,18 +610,14 @@ class GroupRollup:
             value = f"CAST({expression} AS numeric)" if postgresql else expression
             return f"ROUND({value}, 3)"
 
-        active = "m.is_active" if postgresql else "m.is_active = 1"
         kept = ", ".join(rounded(f"SUM({c})") for c in self.sums)
-        fresh = ", ".join(rounded(f"SUM(a.{c})") for c in self.sums)
         kept_nonzero = " OR ".join(f"{rounded(f'SUM({c})')} <> 0" for c in self.sums)
-        fresh_nonzero = " OR ".join(f"{rounded(f'SUM(a.{c})')} <> 0" for c in self.sums)
+        fresh = self._summed_afresh(rounded("{}"), connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(
                 f"WITH kept AS (SELECT district_id, school_id, role, year_start, {kept}"  # noqa: S608
                 f" FROM {self.rollup} GROUP BY 1, 2, 3, 4 HAVING {kept_nonzero}),"
-                f" fresh AS (SELECT m.district_id, m.school_id, m.role, a.year_start, {fresh}"
-                f" FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
-                f" WHERE {active} GROUP BY 1, 2, 3, 4 HAVING {fresh_nonzero})"
+                f" fresh AS ({fresh})"
                 " SELECT (SELECT COUNT(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) k)"
                 " + (SELECT COUNT(*) FROM (SELECT * FROM fresh EXCEPT SELECT * FROM kept) f)"
             )
