@@ -444,7 +444,7 @@ def dashboard_get(
         joined_now=Count("pk", filter=in_year("created_at", now_t)),
         joined_then=Count("pk", filter=in_year("created_at", then_t)),
     )
-    activity = _group_activity(
+    now, then, in_progress = _group_activity(
         district=district, school=school, role=role, year_start=year_start, before=before
     )
     attended = Attendance.objects.filter(
@@ -459,8 +459,8 @@ def dashboard_get(
     )
     hours = Figure(
         "PD hours credited",
-        float(activity["hours_now"]),
-        float(activity["hours_then"]),
+        float(now["hours"]),
+        float(then["hours"]),
         unit="hours",
     )
     return Dashboard(
@@ -470,15 +470,11 @@ def dashboard_get(
         figures=[
             Figure("Active members", people["total"]),
             Figure("Members who joined", people["joined_now"], people["joined_then"]),
-            Figure(
-                "Self-assessments finished",
-                activity["assessments_now"],
-                activity["assessments_then"],
-            ),
-            Figure("Pathways started", activity["started_now"], activity["started_then"]),
-            Figure("Pathways completed", activity["done_now"], activity["done_then"]),
-            Figure("Pathways in progress now", activity["started"] - activity["done"]),
-            Figure("Badges earned", activity["badges_now"], activity["badges_then"]),
+            Figure("Self-assessments finished", now["assessments"], then["assessments"]),
+            Figure("Pathways started", now["pathways_started"], then["pathways_started"]),
+            Figure("Pathways completed", now["pathways_completed"], then["pathways_completed"]),
+            Figure("Pathways in progress now", in_progress),
+            Figure("Badges earned", now["badges"], then["badges"]),
             hours,
             Figure("Book clubs and cohorts started", cohorts["now"], cohorts["then"]),
             Figure("Meetings attended", attended["now"], attended["then"]),
@@ -504,10 +500,10 @@ ACTIVITY_SUMS = ("badges", "hours", "pathways_started", "pathways_completed", "a
 
 def _group_activity(
     *, district: District, school: School | None, role: str, year_start: date, before: date
-) -> dict:
-    """The activity of the district's active members (of one school or role) this school
-    year and the one before, and the pathways in progress now (started in any year less
-    completed), from the rows of their groups: one query."""
+) -> tuple[dict, dict, int]:
+    """The sums (ACTIVITY_SUMS) of the district's active members (of one school or role)
+    this school year and the one before, and the pathways in progress now (started in any
+    year less completed), from the rows of their groups: one query."""
     groups = DistrictActivityYear.objects.filter(district_id=district.pk)
     if school is not None:
         groups = groups.filter(school_id=school.pk)
@@ -520,21 +516,10 @@ def _group_activity(
         .annotate(**{column: Sum(column) for column in ACTIVITY_SUMS})
     }
     nothing = dict.fromkeys(ACTIVITY_SUMS, 0)
-    now, then = by_year.get(year_start, nothing), by_year.get(before, nothing)
-    return {
-        "assessments_now": now["assessments"],
-        "assessments_then": then["assessments"],
-        "started_now": now["pathways_started"],
-        "started_then": then["pathways_started"],
-        "done_now": now["pathways_completed"],
-        "done_then": then["pathways_completed"],
-        "started": sum(year["pathways_started"] for year in by_year.values()),
-        "done": sum(year["pathways_completed"] for year in by_year.values()),
-        "badges_now": now["badges"],
-        "badges_then": then["badges"],
-        "hours_now": now["hours"],
-        "hours_then": then["hours"],
-    }
+    in_progress = sum(
+        year["pathways_started"] - year["pathways_completed"] for year in by_year.values()
+    )
+    return by_year.get(year_start, nothing), by_year.get(before, nothing), in_progress
 
 
 # ---- PD goals: who is on track, behind or done this school year ----
