@@ -329,15 +329,27 @@ class GroupRollup:
 
     Group columns are plain ids, not foreign keys: a school or district being deleted moves
     its members out first (their rows are changes that net to nothing), and a foreign key
-    would refuse those rows in the same transaction. `{row}` in SQL stands for NEW or OLD."""
+    would refuse those rows in the same transaction. `{row}` in SQL stands for NEW, OLD or
+    the source's alias.
+
+    The source is usually a per-person roll-up, whose rows all count and whose columns are
+    summed as they are, by school year. It may be any table with a `user_id`: `key` names
+    the column its groups are kept by beside district, school and role (a page, say),
+    `counts` which of its rows count, and `values` what a row adds to each of `sums`."""
 
     name: str  # of the triggers and functions
-    source: str  # the per-person roll-up, with user_id and year_start
+    source: str  # what is summed, with user_id and `key` (a per-person roll-up, usually)
     members: str  # the memberships: user_id, district_id, school_id, role, is_active
-    rollup: str  # the groups' table: district_id, school_id, role, year_start and the sums
-    sums: tuple  # columns of `source` summed
+    rollup: str  # the groups' table: district_id, school_id, role, `key` and the sums
+    sums: tuple  # columns of the groups' table (and, without `values`, of `source`)
+    key: str = "year_start"  # the column of `source` the groups are kept by, beside them
+    counts: str = ""  # SQL: whether a row of `source` counts; every row when empty
+    values: tuple = ()  # SQL: what a row adds to each of `sums`; the same columns when empty
+    watched: tuple = ()  # columns of `source` whose update matters; user, key, sums if empty
 
     def __post_init__(self):
+        if self.values and len(self.values) != len(self.sums):
+            raise ValueError(f"{self.name}: one value for each of the sums.")
         ROLLUPS.append(self)
 
     @property
@@ -349,10 +361,23 @@ class GroupRollup:
     def _columns(self) -> str:
         return ", ".join(self.sums)
 
+    @property
+    def _group(self) -> str:
+        """The groups' table's columns that make a group."""
+        return f"district_id, school_id, role, {self.key}"
+
     def _insert(self) -> str:
-        return (
-            f"INSERT INTO {self.rollup} (district_id, school_id, role, year_start, {self._columns})"
-        )
+        return f"INSERT INTO {self.rollup} ({self._group}, {self._columns})"
+
+    def _values(self, row: str) -> list[str]:
+        """What the source's row adds to each of the sums."""
+        if self.values:
+            return [f"({value.format(row=row)})" for value in self.values]
+        return [f"{row}.{column}" for column in self.sums]
+
+    def _counted(self, row: str) -> str:
+        """The condition that the source's row counts, to be added to a WHERE."""
+        return f" AND ({self.counts.format(row=row)})" if self.counts else ""
 
     @staticmethod
     def _active(vendor: str) -> str:
@@ -363,31 +388,34 @@ class GroupRollup:
         """`values` of the person's roll-up row, once for each group they are an active
         member of."""
         return (
-            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, {row}.year_start,"  # noqa: S608
+            f"{self._insert()} SELECT m.district_id, m.school_id, m.role, {row}.{self.key},"  # noqa: S608
             f" {values} FROM {self.members} m"
-            f" WHERE m.user_id = {row}.user_id AND {self._active(vendor)};"
+            f" WHERE m.user_id = {row}.user_id AND {self._active(vendor)}{self._counted(row)};"
         )
 
     def _person_changed(self, row: str, sign: str, vendor: str) -> str:
         """The person's roll-up row, added (`+`) or taken (`-`) for each of their groups."""
-        values = ", ".join(f"{sign}{row}.{column}" for column in self.sums)
+        values = ", ".join(f"{sign}{value}" for value in self._values(row))
         return self._for_each_group(row, values, vendor)
 
     def _person_difference(self, vendor: str) -> str:
         """An update of the person's row in place: the difference, once per group."""
-        values = ", ".join(f"NEW.{c} - OLD.{c}" for c in self.sums)
+        values = ", ".join(
+            f"{new} - {old}"
+            for new, old in zip(self._values("NEW"), self._values("OLD"), strict=True)
+        )
         return self._for_each_group("NEW", values, vendor)
 
     def _member_moved(self, row: str, sign: str, vendor: str) -> str:
         """Every year of the member's, added to (`+`) or taken from (`-`) their group.
         (PostgreSQL's function asks first whether the membership is active; SQLite's
         triggers have no IF, so the statement finds no rows when it is not.)"""
-        values = ", ".join(f"{sign}a.{column}" for column in self.sums)
+        values = ", ".join(f"{sign}{value}" for value in self._values("a"))
         active = "" if vendor == "postgresql" else f" AND {row}.is_active = 1"
         return (
             f"{self._insert()} SELECT {row}.district_id, {row}.school_id, {row}.role,"  # noqa: S608
-            f" a.year_start, {values} FROM {self.source} a"
-            f" WHERE a.user_id = {row}.user_id{active};"
+            f" a.{self.key}, {values} FROM {self.source} a"
+            f" WHERE a.user_id = {row}.user_id{active}{self._counted('a')};"
         )
 
     def _changed(self, columns) -> str:
@@ -418,18 +446,23 @@ class GroupRollup:
 
     def function_bodies(self, vendor: str = "postgresql") -> dict[str, str]:
         """PostgreSQL's two trigger functions: from the person's roll-up, from memberships."""
-        same_row = "OLD.user_id = NEW.user_id AND OLD.year_start = NEW.year_start"
         taken, added = (
             self._person_changed("OLD", "-", vendor),
             self._person_changed("NEW", "", vendor),
         )
+        in_place = ""
+        if not self.counts:  # (a row that may stop or start counting is taken and added)
+            same_row = f"OLD.user_id = NEW.user_id AND OLD.{self.key} = NEW.{self.key}"
+            in_place = (
+                f"    IF TG_OP = 'UPDATE' AND {same_row} THEN"
+                f" {self._person_difference(vendor)} RETURN NULL; END IF;\n"
+            )
         return {
             f"{self.name}_person": (
                 f"\n-- {self.rollup} from {self.source}: {self._columns}\n"
                 "BEGIN\n"
                 f"{self._person_lock('pg_advisory_xact_lock_shared')}"
-                f"    IF TG_OP = 'UPDATE' AND {same_row} THEN"
-                f" {self._person_difference(vendor)} RETURN NULL; END IF;\n"
+                f"{in_place}"
                 f"    IF TG_OP <> 'INSERT' THEN {taken} END IF;\n"
                 f"    IF TG_OP <> 'DELETE' THEN {added} END IF;\n"
                 "    RETURN NULL;\n"
@@ -451,7 +484,10 @@ class GroupRollup:
     def _tables(self) -> dict[str, tuple[str, tuple]]:
         """Trigger name → (table, columns whose update matters)."""
         return {
-            f"{self.name}_person": (self.source, ("user_id", "year_start", *self.sums)),
+            f"{self.name}_person": (
+                self.source,
+                self.watched or ("user_id", self.key, *self.sums),
+            ),
             f"{self.name}_member": (self.members, self.MEMBER_COLUMNS),
         }
 
@@ -509,12 +545,13 @@ class GroupRollup:
     def _summed_afresh(self, total: str, vendor: str) -> str:
         """The per-person roll-up summed by its people's active groups: each sum is
         `total` of `SUM(a.column)`; groups at nothing left out."""
-        sums = ", ".join(total.format(f"SUM(a.{column})") for column in self.sums)
-        nonzero = " OR ".join(f"{total.format(f'SUM(a.{c})')} <> 0" for c in self.sums)
+        sums = ", ".join(total.format(f"SUM({value})") for value in self._values("a"))
+        nonzero = " OR ".join(f"{total.format(f'SUM({v})')} <> 0" for v in self._values("a"))
         return (
-            f"SELECT m.district_id, m.school_id, m.role, a.year_start, {sums}"  # noqa: S608
+            f"SELECT m.district_id, m.school_id, m.role, a.{self.key}, {sums}"  # noqa: S608
             f" FROM {self.source} a JOIN {self.members} m ON m.user_id = a.user_id"
-            f" WHERE {self._active(vendor)} GROUP BY 1, 2, 3, 4 HAVING {nonzero}"
+            f" WHERE {self._active(vendor)}{self._counted('a')} GROUP BY 1, 2, 3, 4"
+            f" HAVING {nonzero}"
         )
 
     def rebuild_statements(self, vendor: str) -> list[str]:
@@ -558,7 +595,8 @@ class GroupRollup:
         cursor.execute(
             f"SELECT NOT EXISTS (SELECT 1 FROM {self.rollup})"  # noqa: S608
             f" AND EXISTS (SELECT 1 FROM {self.source} a JOIN {self.members} m"
-            f" ON m.user_id = a.user_id WHERE {active} AND ({self._any_nonzero('a.{}')}))"
+            f" ON m.user_id = a.user_id WHERE {active}{self._counted('a')}"
+            f" AND ({' OR '.join(f'{value} <> 0' for value in self._values('a'))}))"
         )
         return bool(cursor.fetchone()[0])
 
@@ -615,7 +653,7 @@ class GroupRollup:
         fresh = self._summed_afresh(rounded("{}"), connection.vendor)
         with connection.cursor() as cursor:
             cursor.execute(
-                f"WITH kept AS (SELECT district_id, school_id, role, year_start, {kept}"  # noqa: S608
+                f"WITH kept AS (SELECT {self._group}, {kept}"  # noqa: S608
                 f" FROM {self.rollup} GROUP BY 1, 2, 3, 4 HAVING {kept_nonzero}),"
                 f" fresh AS ({fresh})"
                 " SELECT (SELECT COUNT(*) FROM (SELECT * FROM kept EXCEPT SELECT * FROM fresh) k)"
@@ -628,7 +666,7 @@ class GroupRollup:
         there are now. Rows added meanwhile by transactions not yet committed are left for
         the next time (PostgreSQL deletes only the rows it sees; on SQLite, writes wait)."""
         connection = connections[using]
-        columns = f"district_id, school_id, role, year_start, {self._columns}"
+        columns = f"{self._group}, {self._columns}"
         sums = ", ".join(f"SUM({column})" for column in self.sums)
         having = self._any_nonzero("SUM({})")
         with transaction.atomic(using=using), connection.cursor() as cursor:
@@ -637,13 +675,13 @@ class GroupRollup:
                 # at national scale most groups have not changed since the last time.
                 t = self.rollup
                 cursor.execute(
-                    f"WITH due AS (SELECT district_id, school_id, role, year_start FROM {t}"  # noqa: S608
+                    f"WITH due AS (SELECT {self._group} FROM {t}"  # noqa: S608
                     f" GROUP BY 1, 2, 3, 4 HAVING COUNT(*) > 1 OR NOT ({having})),"
                     f" gone AS (DELETE FROM {t} USING due WHERE {t}.district_id = due.district_id"
                     f" AND {t}.school_id IS NOT DISTINCT FROM due.school_id"
-                    f" AND {t}.role = due.role AND {t}.year_start = due.year_start"
+                    f" AND {t}.role = due.role AND {t}.{self.key} = due.{self.key}"
                     f" RETURNING {', '.join(f'{t}.{c}' for c in columns.split(', '))})"
-                    f" {self._insert()} SELECT district_id, school_id, role, year_start, {sums}"
+                    f" {self._insert()} SELECT {self._group}, {sums}"
                     f" FROM gone GROUP BY 1, 2, 3, 4 HAVING {having}"
                 )
             else:
@@ -652,7 +690,7 @@ class GroupRollup:
                 if last is None:
                     return 0
                 cursor.execute(
-                    f"{self._insert()} SELECT district_id, school_id, role, year_start, {sums}"  # noqa: S608
+                    f"{self._insert()} SELECT {self._group}, {sums}"  # noqa: S608
                     f" FROM {self.rollup} WHERE id <= %s GROUP BY 1, 2, 3, 4 HAVING {having}",
                     [last],
                 )

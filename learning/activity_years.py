@@ -12,7 +12,11 @@ year less those completed.
 `DISTRICT_ACTIVITY` sums the same again per district, school and role, over the active
 members, from `ActivityYear` and the memberships: the dashboard reads a row per school, role
 and year, whatever the district's size (`accounts.year_rollups.GroupRollup` says how).
-Declared after the four, so `migrate`'s `sync` and the seed's sums run after theirs."""
+Declared after the four, so `migrate`'s `sync` and the seed's sums run after theirs.
+
+`DISTRICT_BADGES` counts, per district, school, role and page, the badges of Leap's own that
+its active members hold (the ledger's badge entries that stand), straight from the ledger:
+the coverage heatmap reads a row per group and micro-credential."""
 
 from accounts.year_rollups import GroupRollup, YearRollup
 
@@ -92,4 +96,16 @@ DISTRICT_ACTIVITY = GroupRollup(
     members="learning_membership",
     rollup="learning_districtactivityyear",
     sums=("badges", "hours", "pathways_started", "pathways_completed", "assessments"),
+)
+
+DISTRICT_BADGES = GroupRollup(
+    name="learning_district_badges",
+    source="learning_creditentry",
+    members="learning_membership",
+    rollup="learning_districtbadgecount",
+    sums=("badges",),
+    key="page_id",
+    counts="{row}.source = 'badge' AND {row}.voided_at IS NULL AND {row}.page_id IS NOT NULL",
+    values=("1",),
+    watched=("user_id", "page_id", "source", "voided_at"),
 )

@@ -9,7 +9,8 @@ class LearningConfig(AppConfig):
 
     def ready(self) -> None:
         from learning import signals  # noqa: F401  (connects the receivers)
-        from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY
+        from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY, DISTRICT_BADGES
 
-        for rollup in (*ACTIVITY_YEARS, DISTRICT_ACTIVITY):  # the groups' after the people's
+        # The groups' after the people's.
+        for rollup in (*ACTIVITY_YEARS, DISTRICT_ACTIVITY, DISTRICT_BADGES):
             post_migrate.connect(rollup.after_migrate, sender=self)

@@ -38,9 +38,9 @@ from learning.models import (
     ActivityYear,
     Attendance,
     Cohort,
-    CreditEntry,
     District,
     DistrictActivityYear,
+    DistrictBadgeCount,
     InstitutionalAssessment,
     InstitutionalRating,
     Membership,
@@ -187,7 +187,8 @@ def coverage_get(
     """The district's coverage of the framework, for its active members (of one school or
     role, when given), and, with `compare` ("school" or "role"), each element's levels per
     school or role. Ten queries; two more to compare roles, three to compare schools."""
-    member_ids = coverage_member_ids(district=district, school=school, role=role)
+    group = {"district": district, "school": school, "role": role}
+    member_ids = coverage_member_ids(**group)
     levels = level_list()
     elements = list(
         FrameworkElement.objects.filter(framework=framework, live=True, is_assessed=True)
@@ -209,7 +210,7 @@ def coverage_get(
     coverage = {
         e.pk: ElementCoverage(element=e, counts=counts[e.pk], first_level=first) for e in elements
     }
-    _badges(coverage, framework, member_ids)
+    _badges(coverage, framework, district_groups(DistrictBadgeCount, **group))
     _resources(coverage, framework)
     comparison = None
     if compare:
@@ -291,9 +292,9 @@ def _comparison(
     )
 
 
-def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_ids) -> None:
+def _badges(coverage: dict[int, ElementCoverage], framework: Framework, groups) -> None:
     """Badges the members hold (credited, not withdrawn) whose micro-credential is aligned
-    to each element."""
+    to each element, from the rows of their groups (`DistrictBadgeCount`)."""
     earned = MicroCredentialAlignment.objects.filter(element__framework=framework).values_list(
         "element_id", "page_id"
     )
@@ -301,16 +302,9 @@ def _badges(coverage: dict[int, ElementCoverage], framework: Framework, member_i
     for element_id, page_id in earned:
         pages_by_element.setdefault(element_id, set()).add(page_id)
     held = dict(
-        CreditEntry.objects.filter(
-            source=CreditEntry.Source.BADGE,
-            voided_at__isnull=True,
-            user__in=member_ids,
-            page_id__in={p for pages in pages_by_element.values() for p in pages},
-        )
+        groups.filter(page_id__in={p for pages in pages_by_element.values() for p in pages})
         .values_list("page_id")
-        # Counted from the holders' index alone (`learning_credit_badge_holders`): the
-        # holder, a column it holds, is counted rather than the key.
-        .annotate(badges=Count("user"))
+        .annotate(badges=Sum("badges"))
         .values_list("page_id", "badges")
     )
     for element_id, pages in pages_by_element.items():
@@ -498,17 +492,24 @@ def dashboard_get(
 ACTIVITY_SUMS = ("badges", "hours", "pathways_started", "pathways_completed", "assessments")
 
 
+def district_groups(model, *, district: District, school: School | None, role: str) -> QuerySet:
+    """The rows of a district roll-up's groups (`DistrictActivityYear`,
+    `DistrictBadgeCount`) for the district's members, of one school or role when given."""
+    groups = model.objects.filter(district_id=district.pk)
+    if school is not None:
+        groups = groups.filter(school_id=school.pk)
+    if role:
+        groups = groups.filter(role=role)
+    return groups.order_by()
+
+
 def _group_activity(
     *, district: District, school: School | None, role: str, year_start: date, before: date
 ) -> tuple[dict, dict, int]:
     """The sums (ACTIVITY_SUMS) of the district's active members (of one school or role)
     this school year and the one before, and the pathways in progress now (started in any
     year less completed), from the rows of their groups: one query."""
-    groups = DistrictActivityYear.objects.filter(district_id=district.pk)
-    if school is not None:
-        groups = groups.filter(school_id=school.pk)
-    if role:
-        groups = groups.filter(role=role)
+    groups = district_groups(DistrictActivityYear, district=district, school=school, role=role)
     by_year = {
         row.pop("year_start"): row
         for row in groups.order_by()

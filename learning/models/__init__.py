@@ -1,7 +1,7 @@
 """The learner's side of Leap: districts and their people, self-assessments, the personal
 plan, pathway progress, book-club cohorts and the PD-credit ledger."""
 
-from .activity import ActivityYear, DistrictActivityYear
+from .activity import ActivityYear, DistrictActivityYear, DistrictBadgeCount
 from .assessments import Rating, SelfAssessment
 from .cohorts import (
     Attendance,
@@ -28,6 +28,7 @@ __all__ = [
     "CreditEntry",
     "District",
     "DistrictActivityYear",
+    "DistrictBadgeCount",
     "DistrictDomain",
     "Enrolment",
     "InstitutionalAssessment",

@@ -65,3 +65,27 @@ class DistrictActivityYear(models.Model):
         return (
             f"district {self.district_id}, school {self.school_id}, {self.role}, {self.year_start}"
         )
+
+
+class DistrictBadgeCount(models.Model):
+    """Changes to how many badges of each micro-credential (or other page a badge is for)
+    a district's active members hold, by school and role: the ledger's badge entries that
+    stand. Kept like `DistrictActivityYear` (`learning.activity_years.DISTRICT_BADGES`):
+    triggers add a row for every change and `compact` sums each group's rows into one. The
+    coverage heatmap sums a district's rows for the pages aligned to a framework, rather
+    than reading every badge its members hold. Never written by Leap's code."""
+
+    district_id = models.BigIntegerField()
+    school_id = models.BigIntegerField(null=True)
+    role = models.CharField(max_length=20)
+    page_id = models.BigIntegerField()
+    badges = models.BigIntegerField()
+
+    class Meta:
+        indexes = [models.Index(fields=["district_id"], name="learning_dbadge_district")]
+
+    def __str__(self) -> str:
+        return (
+            f"district {self.district_id}, school {self.school_id}, {self.role},"
+            f" page {self.page_id}: {self.badges}"
+        )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from wagtail.models import Page
 
 from accounts.models import User
+from accounts.year_rollups import GroupRollup
 from cms.models import BookPage, MicroCredentialPage, PathwayPage
 from cms.scale_plan import (
     BIG_COHORT_MEMBERS,
@@ -38,7 +39,7 @@ from credentials.models import (
     Submission,
 )
 from credentials.services.badges import identity_hash
-from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY
+from learning.activity_years import ACTIVITY_YEARS, DISTRICT_ACTIVITY, DISTRICT_BADGES
 from learning.models import (
     ActivityYear,
     Attendance,
@@ -47,6 +48,7 @@ from learning.models import (
     CreditEntry,
     District,
     DistrictActivityYear,
+    DistrictBadgeCount,
     Enrolment,
     Invitation,
     Membership,
@@ -245,12 +247,13 @@ def assert_rollups_summed_and_kept():
         }
 
     rollups = [(rollup, ActivityYear) for rollup in ACTIVITY_YEARS]
-    groups = (DISTRICT_ACTIVITY, DistrictActivityYear)
+    groups = [(DISTRICT_ACTIVITY, DistrictActivityYear), (DISTRICT_BADGES, DistrictBadgeCount)]
     decided = [(DECISION_YEARS, DecisionYear), (DISTRICT_DECISIONS, DistrictDecisionYear)]
-    for rollup, model in [*rollups, groups, *decided]:
-        if rollup in (DISTRICT_ACTIVITY, DISTRICT_DECISIONS):
+    for rollup, model in [*rollups, *groups, *decided]:
+        if isinstance(rollup, GroupRollup):
             # Summing the people's roll-ups again (above) added their changes as rows.
             rollup.compact()
+            assert rollup.drift() == 0, model
         summed = rows(model)
         assert summed, model
         assert rollup.sync() is False  # in step: triggers as the settings make them
