@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate, pre_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_save
 
 
 def index_seeded_frameworks(sender, using="default", **kwargs) -> None:
@@ -23,8 +23,18 @@ class CmsConfig(AppConfig):
     def ready(self) -> None:
         # Imported here: the image model is known only once the app registry is ready.
         from wagtail.images import get_image_model
+        from wagtail.models import PageViewRestriction, Site, get_page_models
+        from wagtail.signals import page_unpublished, post_page_move
 
+        from cms.services import site_links_forget
         from cms.svg import image_upload_sanitise
 
         post_migrate.connect(index_seeded_frameworks, sender=self)
         pre_save.connect(image_upload_sanitise, sender=get_image_model())
+        # The layout's cached menu and links: forgotten when what they show may change.
+        # (Publishing saves the page; a move saves it and rewrites its descendants' paths.)
+        for model in (*get_page_models(), PageViewRestriction, Site):
+            post_save.connect(site_links_forget, sender=model)
+            post_delete.connect(site_links_forget, sender=model)
+        page_unpublished.connect(site_links_forget)
+        post_page_move.connect(site_links_forget)

@@ -248,3 +248,16 @@ def editorial_workflow_ensure(*, sections) -> None:
             content_type=ContentType.objects.get_by_natural_key("cms", model_name),
             defaults={"workflow": workflow},
         )
+
+
+def site_links_forget(**kwargs) -> None:
+    """Forget the layout's cached links (`cms.selectors.site_menu`), as a page, a view
+    restriction or a site changes: now, and again once the change commits, as a screen
+    that read the pages meanwhile may have stored them as they were. A receiver of those
+    models' signals (`CmsConfig.ready`)."""
+    from django.core.cache import cache
+
+    from cms.selectors import SITE_LINKS_KEY
+
+    cache.delete(SITE_LINKS_KEY)
+    transaction.on_commit(lambda: cache.delete(SITE_LINKS_KEY))

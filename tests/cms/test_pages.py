@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from wagtail.models import Page
 from wagtail.test.utils import WagtailPageTestCase
@@ -147,21 +149,30 @@ def test_editors_see_a_link_to_the_cms(client, home):
 
 @pytest.mark.django_db
 def test_home_page_costs_the_same_queries_whatever_the_menu_size(client, home):
+    """With the menu built (after any change to the pages) and read from the cache."""
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from cms.selectors import SITE_LINKS_KEY
+
     client.force_login(UserFactory())
     client.get("/")  # warm the site and content-type caches
 
-    def count_queries():
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
-        with CaptureQueriesContext(connection) as context:
-            assert client.get("/").status_code == 200
-        return len(context.captured_queries)
+    def count_queries() -> tuple[int, int]:
+        counts = []
+        cache.delete(SITE_LINKS_KEY)
+        for _ in range(2):  # the menu built, then cached
+            with CaptureQueriesContext(connection) as context:
+                assert client.get("/").status_code == 200
+            counts.append(len(context.captured_queries))
+        return tuple(counts)
 
     few = count_queries()
     for _ in range(10):
         StandardPageFactory(parent=home)
     assert count_queries() == few
+    assert few[1] < few[0]
 
 
 @pytest.mark.django_db
@@ -179,22 +190,71 @@ def test_static_assets_are_local(client, home):
         assert cdn not in html
 
 
+def menu_reads(queries) -> list:
+    return [q for q in queries if '"show_in_menus"' in q["sql"].partition(" WHERE ")[2]]
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("signed_in", [False, True])
-def test_the_menu_is_read_once_a_request(client, home, signed_in):
-    """The header lists the menu pages to visitors and the footer to people signed in: each
-    reads them only for the people it shows them to, so they are read once."""
+def test_the_menu_is_read_from_the_cache_after_the_first_request(client, home, signed_in):
+    """The header lists the menu pages to visitors and the footer to people signed in: the
+    first request reads them (once), the next from the cache, with no page query."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     StandardPageFactory(parent=home, title="About Leap", slug="about-leap")
     if signed_in:
         client.force_login(UserFactory())
-    client.get("/")  # warm the site and content-type caches
-    with CaptureQueriesContext(connection) as context:
-        html = client.get("/").content.decode()
+    with CaptureQueriesContext(connection) as first:
+        html = client.get("/verify/").content.decode()
     assert 'href="/about-leap/"' in html
-    menu_reads = [
-        q for q in context.captured_queries if '"show_in_menus"' in q["sql"].partition(" WHERE ")[2]
+    assert len(menu_reads(first.captured_queries)) == 1
+    with CaptureQueriesContext(connection) as then:
+        assert 'href="/about-leap/"' in client.get("/verify/").content.decode()
+    pages = [
+        q["sql"]
+        for q in then.captured_queries
+        if 'FROM "wagtailcore_page"' in q["sql"] or "wagtailcore_pageviewrestriction" in q["sql"]
     ]
-    assert len(menu_reads) == 1
+    assert pages == []  # not the menu, nor the accessibility statement's link
+
+
+@pytest.mark.django_db
+def test_the_cached_menu_follows_every_change_to_its_pages(client, home):
+    """Published, retitled, restricted to people signed in, unpublished, moved, deleted: the
+    next request shows the menu as it is now, and the accessibility link once there is a
+    statement to link to."""
+    from wagtail.models import PageViewRestriction
+
+    def menu() -> list[str]:
+        html = client.get("/verify/").content.decode()
+        header = html.partition('class="site-nav__list"')[2].partition("</ul>")[0]
+        return re.findall(r'<li><a href="([^"]+)"[^>]*>([^<]+)</a>', header)
+
+    before = menu()  # the site tree's own
+    team = StandardPageFactory(parent=home, title="Our team", slug="team")
+    assert menu() == [*before, ("/team/", "Our team")]
+    news = StandardPageFactory(parent=home, title="News", slug="news")
+    assert menu() == [*before, ("/team/", "Our team"), ("/news/", "News")]
+    team.title = "The team"
+    team.save_revision().publish()
+    assert menu() == [*before, ("/team/", "The team"), ("/news/", "News")]
+    restriction = PageViewRestriction.objects.create(page=news, restriction_type="login")
+    assert menu() == [*before, ("/team/", "The team")]
+    restriction.delete()
+    assert menu()[-1] == ("/news/", "News")
+    news.unpublish()
+    assert menu() == [*before, ("/team/", "The team")]
+    news.save_revision().publish()
+    news.move(team, pos="last-child")  # no longer under the home page
+    assert menu() == [*before, ("/team/", "The team")]
+    team.delete()
+    assert menu() == before
+
+    link = '<a href="/accessibility/">Accessibility</a>'
+    assert link in client.get("/verify/").content.decode()
+    statement = Page.objects.get(slug="accessibility")
+    statement.unpublish()
+    assert "Accessibility</a>" not in client.get("/verify/").content.decode()
+    statement.get_latest_revision().publish()
+    assert link in client.get("/verify/").content.decode()
