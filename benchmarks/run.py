@@ -50,8 +50,8 @@ def arguments(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, help="seed_scale --seed")
     parser.add_argument(
         "--screens",
-        type=lambda text: [name.strip() for name in text.split(",") if name.strip()],
-        help="only these screens, by name, comma-separated (e.g. 'district dashboard')",
+        help="only these screens, by name, comma-separated (e.g. 'district dashboard,"
+        "dashboard, heavy learner')",
     )
     parser.add_argument("--requests", type=int, default=200, help="timed requests per screen")
     parser.add_argument("--warmup", type=int, default=20, help="untimed requests first")

@@ -125,15 +125,29 @@ SCREENS = [
 ]
 
 
-def screens_named(names: list[str] | None) -> list[Screen] | None:
-    """The screens of these names, in SCREENS's order (None: every screen). An unknown
-    name is refused with the list of known ones."""
-    if not names:
+def screens_named(text: str | None) -> list[Screen] | None:
+    """The screens named in `text`, comma-separated, in SCREENS's order (None: every
+    screen). A name with a comma of its own ("dashboard, heavy learner") is read whole. An
+    unknown name is refused with the list of known ones."""
+    if not text:
         return None
     known = {screen.name for screen in SCREENS}
-    unknown = [name for name in names if name not in known]
+    parts = [part.strip() for part in text.split(",")]
+    names, unknown, start = set(), [], 0
+    while start < len(parts):
+        # The longest run of parts from here that is a screen's name.
+        for end in range(len(parts), start, -1):
+            if ", ".join(parts[start:end]) in known:
+                names.add(", ".join(parts[start:end]))
+                start = end
+                break
+        else:
+            if parts[start]:
+                unknown.append(parts[start])
+            start += 1
     if unknown:
-        raise SystemExit(f"No screen named {', '.join(unknown)}; the screens: {', '.join(known)}")
+        listed = "; ".join(screen.name for screen in SCREENS)
+        raise SystemExit(f"No screen named {', '.join(unknown)}; the screens: {listed}")
     return [screen for screen in SCREENS if screen.name in names]
 
 

@@ -98,3 +98,15 @@ def test_the_bench_refuses_a_database_that_is_not_leap_bench():
     )
     assert ran.returncode == 1
     assert "Refusing to drop or seed 'leap': the benchmark's database is leap_bench" in ran.stderr
+
+
+def test_screens_are_chosen_by_name_even_names_with_a_comma():
+    chosen = screens.screens_named("district heatmap,dashboard, heavy learner , home")
+    assert [screen.name for screen in chosen] == [
+        "home",
+        "dashboard, heavy learner",
+        "district heatmap",
+    ]
+    assert screens.screens_named("") is None
+    with pytest.raises(SystemExit, match="No screen named dashboard, nope; the screens: home;"):
+        screens.screens_named("dashboard, nope")
