@@ -37,15 +37,18 @@ class CatalogueFilterForm(forms.Form):
 
     def _element_choices(self) -> list[tuple[str, str]]:
         """The element options from four columns: the field would otherwise build 74
-        framework elements, with their frameworks, on every listing."""
-        field = self.fields["element"]
-        rows = field.queryset.values_list(
-            "code", "framework__short_name", "framework__name", "name"
-        )
-        return [
-            ("", field.empty_label),
-            *(
-                (code, f"{short or framework}: {code} {name}")
-                for code, short, framework, name in rows
-            ),
-        ]
+        framework elements, with their frameworks, on every listing. Read once a form (the
+        select asks twice as it renders: for its first option, then for all)."""
+        if getattr(self, "_element_options", None) is None:
+            field = self.fields["element"]
+            rows = field.queryset.values_list(
+                "code", "framework__short_name", "framework__name", "name"
+            )
+            self._element_options = [
+                ("", field.empty_label),
+                *(
+                    (code, f"{short or framework}: {code} {name}")
+                    for code, short, framework, name in rows
+                ),
+            ]
+        return self._element_options

@@ -2,7 +2,7 @@ from django import template
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from cms import selectors as cms_selectors
-from cms.models import BookPage, MicroCredentialPage, PathwayPage
+from cms.models import BookPage, FrameworkIndexPage, MicroCredentialPage, PathwayPage
 from cms.selectors import explorer_page_get
 
 register = template.Library()
@@ -19,9 +19,15 @@ def _explorer(context):
 
 @register.simple_tag(takes_context=True)
 def element_url(context, element) -> str:
-    """The element's page in the framework explorer ("" when there is no explorer)."""
-    explorer = _explorer(context)
-    return explorer.element_url(element, request=context.get("request")) if explorer else ""
+    """The element's page in the framework explorer ("" when there is no explorer): its
+    URL from the cache (`cms.selectors.site_explorer_url`), the element's path from the
+    explorer's routes, with no page read."""
+    base = cms_selectors.site_explorer_url(context.get("request"))
+    if not base:
+        return ""
+    return base + FrameworkIndexPage.get_resolver().reverse(
+        "element", element.framework.code, element.url_key
+    )
 
 
 @register.simple_tag(takes_context=True)
