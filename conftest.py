@@ -100,3 +100,15 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock():
         base_data_ensure()
+
+
+@pytest.fixture(autouse=True)
+def _layout_links_afresh():
+    """Each test starts with the layout's links (the menu, the explorer's address) not
+    cached: they are kept across requests by host, and a test's pages are not the last
+    test's, nor is its first request's cost (it builds them) its second's."""
+    from django.core.cache import cache
+
+    from cms.selectors import SITE_LINKS_KEY
+
+    cache.delete(SITE_LINKS_KEY)

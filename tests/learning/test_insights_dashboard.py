@@ -137,6 +137,7 @@ def test_the_dashboard_costs_the_same_queries_for_a_larger_district(
     url = reverse("learning:district_dashboard", args=[district.slug])
 
     def queries() -> int:
+        client.get(url)  # the layout's links kept, as they are after a site's first screen
         with CaptureQueriesContext(connection) as captured:
             assert client.get(url).status_code == 200
         return len(captured)
