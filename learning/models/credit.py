@@ -57,21 +57,13 @@ class CreditEntry(models.Model):
             # A person's standing entries read from the index alone (the district members
             # screen's badges and hours for the page shown): the rows themselves are wide.
             # (It served the district dashboard before its roll-up, `ActivityYear`, and `page`
-            # the heatmap before the holders' index below; dropping them would rebuild a
-            # 17 MB index for little.)
+            # the heatmap before its groups, `DistrictBadgeCount`; dropping them would rebuild
+            # a 17 MB index for little.)
             models.Index(
                 fields=["user", "earned_on"],
                 include=["source", "page", "hours"],
                 condition=Q(voided_at__isnull=True),
                 name="learning_credit_standing",
-            ),
-            # The heatmap's badges per micro-credential: the holders of each page's badge,
-            # narrow enough that reading a framework's half of the programme's badges takes
-            # a third of the time the wider index above or the table does.
-            models.Index(
-                fields=["page", "user"],
-                condition=Q(voided_at__isnull=True, source="badge"),
-                name="learning_credit_badge_holders",
             ),
         ]
 
