@@ -315,10 +315,11 @@ SITE_LINKS_SECONDS = 300
 SITE_LINKS_HOSTS = 20
 
 
-def _site_links(request: HttpRequest | None) -> tuple[dict, dict] | None:
+def _site_links(request: HttpRequest | None) -> tuple[dict | None, dict] | None:
     """Every host's cached links (read once a request, the first time the layout asks) and
-    the request's host's own. By host and port, as Wagtail finds a request's site, so a
-    screen that shows only cached links looks up no site either."""
+    the request's host's own (None and the request's own when they are not to be kept). By
+    host and port, as Wagtail finds a request's site, so a screen that shows only cached
+    links looks up no site either."""
     if request is None:
         return None
     if not hasattr(request, "_leap_site_links"):
@@ -326,13 +327,23 @@ def _site_links(request: HttpRequest | None) -> tuple[dict, dict] | None:
     every = request._leap_site_links
     host = f"{split_domain_port(request.get_host())[0]}:{request.get_port()}"
     if host not in every and len(every) >= SITE_LINKS_HOSTS:
-        return every, {}
+        # Past the cap (a wildcard ALLOWED_HOSTS): worked out once a request, not kept.
+        if not hasattr(request, "_leap_site_links_unkept"):
+            request._leap_site_links_unkept = {}
+        return None, request._leap_site_links_unkept
     return every, every.setdefault(host, {})
 
 
-def _site_links_keep(every: dict) -> None:
-    if every and len(every) <= SITE_LINKS_HOSTS:
-        cache.set(SITE_LINKS_KEY, every, SITE_LINKS_SECONDS)
+def _site_links_keep(request: HttpRequest, every: dict | None, name: str, value) -> None:
+    """Add one link just worked out to the cache as it is now, not the request's copy: that
+    copy may hold links read before a change forgot them, which must not come back."""
+    if every is None:  # past the cap: not kept
+        return
+    host = f"{split_domain_port(request.get_host())[0]}:{request.get_port()}"
+    current = cache.get(SITE_LINKS_KEY) or {}
+    if host in current or len(current) < SITE_LINKS_HOSTS:
+        current.setdefault(host, {})[name] = value
+        cache.set(SITE_LINKS_KEY, current, SITE_LINKS_SECONDS)
 
 
 def site_menu(request: HttpRequest | None) -> list[MenuLink]:
@@ -348,7 +359,7 @@ def site_menu(request: HttpRequest | None) -> list[MenuLink]:
         site = Site.find_for_request(request)
         pages = site.root_page.get_children().live().public().in_menu() if site else []
         links["menu"] = [MenuLink(page.pk, page.title, page.get_url(request)) for page in pages]
-        _site_links_keep(every)
+        _site_links_keep(request, every, "menu", links["menu"])
     return links["menu"]
 
 
@@ -364,7 +375,7 @@ def site_page_url(request: HttpRequest | None, slug: str) -> str:
         site = Site.find_for_request(request)
         page = site.root_page.get_descendants().live().filter(slug=slug).first() if site else None
         urls[slug] = page.get_url(request) if page else ""
-        _site_links_keep(every)
+        _site_links_keep(request, every, "slugs", urls)
     return urls[slug]
 
 
@@ -381,5 +392,5 @@ def site_explorer_url(request: HttpRequest | None) -> str:
         url += "/"
     if found is not None:
         found[1]["explorer"] = url
-        _site_links_keep(found[0])
+        _site_links_keep(request, found[0], "explorer", url)
     return url

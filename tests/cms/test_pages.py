@@ -279,3 +279,30 @@ def test_the_catalogues_element_links_follow_the_explorer(client, sections):
     assert 'href="/standards/ISTE-E/2-7/"' in html and "/frameworks/ISTE-E/" not in html
     sections.frameworks.unpublish()
     assert "/standards/ISTE-E/2-7/" not in client.get(listing).content.decode()
+
+
+@pytest.mark.django_db
+def test_links_read_before_a_change_are_not_stored_again_and_hosts_are_capped(home, rf):
+    """A screen that read the links, then works out one more after a change forgot them,
+    adds that one alone; past the cap of hosts (a wildcard ALLOWED_HOSTS), links are worked
+    out once a request and not kept."""
+    from django.core.cache import cache
+
+    from cms import selectors
+    from cms.services import site_links_forget
+
+    request = rf.get("/")
+    old_menu = selectors.site_menu(request)
+    site_links_forget()  # a page changed while the screen was being made
+    assert selectors.site_explorer_url(request) == ""  # (no explorer in this tree)
+    assert cache.get(selectors.SITE_LINKS_KEY) == {"testserver:80": {"explorer": ""}}
+    assert old_menu  # read before the change: kept by the screen, not by the cache
+
+    cache.set(
+        selectors.SITE_LINKS_KEY,
+        {f"host{n}:80": {} for n in range(selectors.SITE_LINKS_HOSTS)},
+    )
+    request = rf.get("/")
+    assert selectors.site_menu(request) == old_menu
+    assert selectors.site_menu(request) is selectors.site_menu(request)  # once a request
+    assert "testserver:80" not in cache.get(selectors.SITE_LINKS_KEY)
