@@ -104,11 +104,12 @@ def django_db_setup(django_db_setup, django_db_blocker):
 
 @pytest.fixture(autouse=True)
 def _layout_links_afresh():
-    """Each test starts with the layout's links (the menu, the explorer's address) not
-    cached: they are kept across requests by host, and a test's pages are not the last
-    test's, nor is its first request's cost (it builds them) its second's."""
+    """Each test starts with the layout's links (the menu, the explorer's address) and the
+    public fragments (the content's version) not cached: they are kept across requests, and
+    a test's pages are not the last test's (ids come round again), nor is its first
+    request's cost (it builds them) its second's."""
     from django.core.cache import cache
 
-    from cms.selectors import SITE_LINKS_KEY
+    from cms.selectors import CONTENT_VERSION_KEY, SITE_LINKS_KEY
 
-    cache.delete(SITE_LINKS_KEY)
+    cache.delete_many([SITE_LINKS_KEY, CONTENT_VERSION_KEY])

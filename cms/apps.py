@@ -22,18 +22,44 @@ class CmsConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here: the image model is known only once the app registry is ready.
+        from wagtail.documents import get_document_model
         from wagtail.images import get_image_model
         from wagtail.models import PageViewRestriction, Site, get_page_models
         from wagtail.signals import page_unpublished, post_page_move
 
+        from cms.models import (
+            BookAlignment,
+            Crosswalk,
+            Framework,
+            FrameworkCategory,
+            FrameworkElement,
+            MicroCredentialAlignment,
+            PathwayAlignment,
+        )
         from cms.services import site_links_forget
         from cms.svg import image_upload_sanitise
 
         post_migrate.connect(index_seeded_frameworks, sender=self)
         pre_save.connect(image_upload_sanitise, sender=get_image_model())
-        # The layout's cached menu and links: forgotten when what they show may change.
-        # (Publishing saves the page; a move saves it and rewrites its descendants' paths.)
-        for model in (*get_page_models(), PageViewRestriction, Site):
+        # The layout's cached menu and links, and the fragments kept under the content's
+        # version (`public_fragments`: the explorer's frameworks and what is aligned to them,
+        # the home page's featured pages, body and badge art), forgotten when what they show may
+        # change. (Publishing saves the page or the framework's part; a move saves the page
+        # and rewrites its descendants' paths.)
+        for model in (
+            *get_page_models(),
+            get_image_model(),
+            get_document_model(),
+            PageViewRestriction,
+            Site,
+            Framework,
+            FrameworkCategory,
+            FrameworkElement,
+            Crosswalk,
+            PathwayAlignment,
+            MicroCredentialAlignment,
+            BookAlignment,
+        ):
             post_save.connect(site_links_forget, sender=model)
             post_delete.connect(site_links_forget, sender=model)
         page_unpublished.connect(site_links_forget)

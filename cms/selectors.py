@@ -2,7 +2,9 @@
 elements and crosswalks are read live only: a draft never reaches learners."""
 
 import re
+from collections.abc import Callable
 from typing import NamedTuple
+from uuid import uuid4
 
 from django.conf import settings
 from django.core.cache import cache
@@ -11,6 +13,7 @@ from django.http import HttpRequest
 from django.http.request import split_domain_port
 from django.urls import reverse
 from django.utils.module_loading import import_string
+from django.utils.safestring import mark_safe
 from wagtail.images import get_image_model
 from wagtail.models import Page, PageViewRestriction, Site
 
@@ -394,3 +397,47 @@ def site_explorer_url(request: HttpRequest | None) -> str:
         found[1]["explorer"] = url
         _site_links_keep(request, found[0], "explorer", url)
     return url
+
+
+# ---- what every visitor of a kind sees alike: kept until the site's content changes ----
+
+# The content's version: a token that `cms.services.site_links_forget` forgets whenever a
+# page, a view restriction, a site or a framework's element changes (now, and again once
+# the change commits). A fragment is kept with the version it was built under and used only
+# while that version is current, and at most FRAGMENT_SECONDS.
+CONTENT_VERSION_KEY = "cms:content-version"
+FRAGMENT_SECONDS = 300
+
+
+def public_fragments(
+    request: HttpRequest, name: str, build: Callable[[], dict[str, str]]
+) -> dict[str, str]:
+    """The parts of HTML `build` makes ({name: HTML}), kept for every request to the same
+    site by someone of the same kind (a visitor, or anyone signed in: `visible_to` shows all
+    signed-in people the same pages) until the content changes. Read with the version in
+    one cache round trip. A preview (an editor's draft) is always built, never kept.
+
+    The version is fixed before `build` reads anything, so parts built from pages read
+    before a change commits are kept under a version that change forgets."""
+    if getattr(request, "is_preview", False):
+        return _safe(build())
+    site = Site.find_for_request(request)
+    audience = "member" if request.user.is_authenticated else "public"
+    key = f"cms:fragment:{site.pk if site else 0}:{audience}:{name}"
+    found = cache.get_many([CONTENT_VERSION_KEY, key])
+    version = found.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = uuid4().hex
+        if not cache.add(CONTENT_VERSION_KEY, version, None):
+            version = cache.get(CONTENT_VERSION_KEY) or version  # another request's, first
+    kept = found.get(key)
+    if kept is not None and kept[0] == version:
+        return _safe(kept[1])
+    parts = {part: str(html) for part, html in build().items()}
+    cache.set(key, (version, parts), FRAGMENT_SECONDS)
+    return _safe(parts)
+
+
+def _safe(parts: dict[str, str]) -> dict[str, str]:
+    # HTML this site's own templates made, escaped as they rendered it.
+    return {part: mark_safe(html) for part, html in parts.items()}  # noqa: S308

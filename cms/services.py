@@ -251,13 +251,15 @@ def editorial_workflow_ensure(*, sections) -> None:
 
 
 def site_links_forget(**kwargs) -> None:
-    """Forget the layout's cached links (`cms.selectors.site_menu`), as a page, a view
-    restriction or a site changes: now, and again once the change commits, as a screen
-    that read the pages meanwhile may have stored them as they were. A receiver of those
-    models' signals (`CmsConfig.ready`)."""
+    """Forget the layout's cached links (`cms.selectors.site_menu`) and the content's version
+    (`cms.selectors.public_fragments`), as a page, a view restriction, a site or a
+    framework's part changes: now, and again once the change commits, as a screen that read
+    the pages meanwhile may have stored them as they were. A receiver of those models'
+    signals (`CmsConfig.ready`)."""
     from django.core.cache import cache
 
-    from cms.selectors import SITE_LINKS_KEY
+    from cms.selectors import CONTENT_VERSION_KEY, SITE_LINKS_KEY
 
-    cache.delete(SITE_LINKS_KEY)
-    transaction.on_commit(lambda: cache.delete(SITE_LINKS_KEY))
+    keys = [SITE_LINKS_KEY, CONTENT_VERSION_KEY]
+    cache.delete_many(keys)
+    transaction.on_commit(lambda: cache.delete_many(keys))

@@ -12,7 +12,7 @@ their district's roster, read only: the active members' names, roles and schools
 their e-mail addresses, progress, credit, invitations, the join code or any admin action;
 those stay with district admins."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from accounts.models import User
@@ -51,16 +51,20 @@ def is_district_admin(user: User, district: District) -> bool:
     return _admin_memberships(user).filter(district=district).exists()
 
 
+# A membership that makes its person staff of the district: an active admin or facilitator
+# of an active district.
+STAFF_MEMBERSHIP = Q(
+    role__in=[Membership.Role.DISTRICT_ADMIN, Membership.Role.FACILITATOR],
+    is_active=True,
+    district__is_active=True,
+)
+
+
 def _staff_memberships(user: User) -> QuerySet[Membership]:
     """Active admin or facilitator memberships of active districts."""
     if not user.is_authenticated:
         return Membership.objects.none()
-    return Membership.objects.filter(
-        user=user,
-        role__in=[Membership.Role.DISTRICT_ADMIN, Membership.Role.FACILITATOR],
-        is_active=True,
-        district__is_active=True,
-    )
+    return Membership.objects.filter(STAFF_MEMBERSHIP, user=user)
 
 
 def district_list_staffed(user: User) -> QuerySet[District]:

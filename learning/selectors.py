@@ -11,9 +11,11 @@ from django.conf import settings
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     F,
     Max,
     OuterRef,
+    Prefetch,
     Q,
     QuerySet,
     Subquery,
@@ -39,6 +41,7 @@ from cms.models import (
 from cms.pagination import KeysetPage, keyset_page
 from cms.selectors import visible_to
 from learning.models import (
+    CohortMember,
     CreditEntry,
     District,
     Enrolment,
@@ -48,9 +51,14 @@ from learning.models import (
     PlanItem,
     Rating,
     SelfAssessment,
+    StepProgress,
 )
 from learning.models.districts import invitation_token_hash
-from learning.permissions import district_list_administered, district_list_staffed
+from learning.permissions import (
+    STAFF_MEMBERSHIP,
+    district_list_administered,
+    district_list_staffed,
+)
 from learning.recommendations import Candidate, RatedElement, recommendations_rank
 from learning.steps import Progress, StepInfo, pathway_steps, progress_of
 
@@ -371,13 +379,28 @@ class EnrolmentView:
     progress: Progress
 
 
+ENROLMENT_FIELDS = ("user_id", "pathway_id", "pathway_title", "enrolled_at", "completed_at")
+# A pathway's link ({% pageurl %} needs its path and locale), title, state and steps.
+ENROLMENT_PATHWAY_FIELDS = ("title", "url_path", "locale_id", "live", "steps")
+
+
 def enrolment_list(*, user: User, held: set[int] | None = None) -> list[EnrolmentView]:
     """Enrolments, unfinished first, each with its progress: two queries, and one more
     unless the caller passes the pages whose badges the learner holds (`held`)."""
     enrolments = (
         Enrolment.objects.filter(user=user)
         .select_related("pathway")
-        .prefetch_related("steps")
+        # What a list of pathways shows (the title, as a link) and what their progress is
+        # worked out from; not the rest of each page (about 40 columns, two StreamFields).
+        .only(*ENROLMENT_FIELDS, *(f"pathway__{name}" for name in ENROLMENT_PATHWAY_FIELDS))
+        .prefetch_related(
+            Prefetch(
+                "steps",
+                StepProgress.objects.filter(completed_at__isnull=False).only(
+                    "enrolment_id", "step_id", "completed_at"
+                ),
+            )
+        )
         .order_by(F("completed_at").desc(nulls_first=True), "-enrolled_at")
     )
     if held is None:
@@ -459,9 +482,12 @@ def framework_map_list(*, user: User, earned_titles: dict[int, str]) -> list:
     )
     mapped = _crosswalked({element.pk for element in elements})
     earned_by_element: dict[int, list[str]] = defaultdict(list)
-    for alignment in MicroCredentialAlignment.objects.filter(page_id__in=earned_titles):
-        for element_id in mapped.get(alignment.element_id, ()):
-            title = earned_titles[alignment.page_id]
+    aligned = MicroCredentialAlignment.objects.filter(page_id__in=earned_titles).values_list(
+        "page_id", "element_id"
+    )
+    for page_id, aligned_element_id in aligned:
+        for element_id in mapped.get(aligned_element_id, ()):
+            title = earned_titles[page_id]
             if title not in earned_by_element[element_id]:
                 earned_by_element[element_id].append(title)
     level_names = {level.value: level.name for level in level_list()}
@@ -749,6 +775,25 @@ def landing_get(*, user: User) -> str | None:
     if slug is None:
         slug = district_list_staffed(user).values_list("slug", flat=True).first()
     return reverse("learning:district_home", args=[slug]) if slug else None
+
+
+def navigation_facts() -> dict:
+    """The menu's facts about the person (LEAP_NAV_FACTS, read in one query by
+    accounts.context_processors.navigation): `nav_district_slug`, the district they
+    administer or facilitate (the first by name), and `nav_book_clubs`, whether they take
+    part in, run, wait for or are invited to a book club (district staff reach theirs from
+    the district screen)."""
+    person = OuterRef("pk")
+    return {
+        "nav_district_slug": Subquery(
+            Membership.objects.filter(STAFF_MEMBERSHIP, user=person)
+            .order_by("district__name", "district_id")
+            .values("district__slug")[:1]
+        ),
+        "nav_book_clubs": Exists(
+            CohortMember.objects.filter(user=person).exclude(state=CohortMember.State.LEFT)
+        ),
+    }
 
 
 def learner_figure_list() -> list[dict]:

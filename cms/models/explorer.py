@@ -1,6 +1,7 @@
 from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.models import Page
@@ -33,16 +34,31 @@ class FrameworkIndexPage(RoutablePageMixin, Page):
     @path("<slug:framework_code>/", name="framework")
     def framework_detail(self, request, framework_code: str):
         # Imported here: cms.selectors reads these models (see .importlinter).
-        from cms.selectors import framework_explorer_get
+        from cms.selectors import framework_explorer_get, public_fragments
 
         framework = get_object_or_404(Framework.objects.live(), code=framework_code)
-        contents = framework_explorer_get(
-            framework=framework, user=request.user, explorer=self, request=request
-        )
+
+        def body() -> dict[str, str]:
+            contents = framework_explorer_get(
+                framework=framework, user=request.user, explorer=self, request=request
+            )
+            return {
+                "body": render_to_string(
+                    "cms/framework_detail_body.html",
+                    {"page": self, "framework": framework, **contents},
+                    request=request,
+                )
+            }
+
+        # Every visitor (and every signed-in person) sees a framework alike: built once
+        # until the content changes.
         return self.render(
             request,
             template="cms/framework_detail.html",
-            context_overrides={"framework": framework, **contents},
+            context_overrides={
+                "framework": framework,
+                **public_fragments(request, f"explorer:{framework.pk}", body),
+            },
         )
 
     @path("<slug:framework_code>/<slug:element_key>/", name="element")

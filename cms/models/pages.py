@@ -1,4 +1,5 @@
 from django.db import models
+from django.template.loader import render_to_string
 from modelcluster.fields import ParentalKey
 from wagtail.admin.panels import FieldPanel, InlinePanel, MultiFieldPanel
 from wagtail.fields import StreamField
@@ -64,10 +65,19 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # Imported here: cms.selectors reads these models (.importlinter).
-        from cms.selectors import home_featured_get, site_figure_list
+        from cms.selectors import home_featured_get, public_fragments, site_figure_list
+
+        def home() -> dict[str, str]:
+            featured = {"page": self, **home_featured_get(home=self, user=request.user)}
+            return {
+                part: render_to_string(f"cms/home_page_{part}.html", featured, request=request)
+                for part in ("art", "sections")
+            }
 
         context = super().get_context(request, *args, **kwargs)
-        context.update(home_featured_get(home=self, user=request.user))
+        # What the page features is the same for every visitor (and for everyone signed
+        # in): built once until the content changes.
+        context["home"] = public_fragments(request, f"home:{self.pk}", home)
         context["figures"] = site_figure_list()
         return context
 

@@ -152,10 +152,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "accounts.context_processors.notifications",
-                "learning.context_processors.navigation",
-                "learning.context_processors.book_clubs",
-                "credentials.context_processors.navigation",
+                "accounts.context_processors.navigation",
             ],
         },
     },
@@ -401,6 +398,13 @@ LEAP_SITE_FIGURES = [
     "credentials.selectors.badges.badge_figure_list",
     "learning.selectors.learner_figure_list",
     "cms.selectors.catalogue_figure_list",
+]
+# The menu's facts about the signed-in person: each function returns {name: expression on
+# the person's row}, and accounts.context_processors.navigation reads them in one query.
+LEAP_NAV_FACTS = [
+    "accounts.selectors.navigation_facts",
+    "learning.selectors.navigation_facts",
+    "credentials.selectors.review.navigation_facts",
 ]
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_LOGIN_METHODS = {"email"}

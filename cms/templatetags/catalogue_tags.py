@@ -1,4 +1,5 @@
 from django import template
+from wagtail.images.models import Filter
 from wagtail.images.shortcuts import get_rendition_or_not_found
 
 from cms import selectors as cms_selectors
@@ -71,9 +72,13 @@ def badge_art(image, css_class: str = "badge-art"):
     query per badge. Decorative (alt=""): the badge's title is always written beside it."""
     if not image:
         return ""
-    return get_rendition_or_not_found(image, cms_selectors.BADGE_RENDITION).img_tag(
-        {"class": css_class, "alt": ""}
-    )
+    # The rendition the list prefetched, used as it is: Wagtail's get_rendition would also
+    # write it to the cache, a round trip per badge on every view.
+    wanted = image.clean_filter_for_svg(Filter(spec=cms_selectors.BADGE_RENDITION))
+    rendition = image.find_existing_renditions(wanted).get(wanted)
+    if rendition is None:
+        rendition = get_rendition_or_not_found(image, cms_selectors.BADGE_RENDITION)
+    return rendition.img_tag({"class": css_class, "alt": ""})
 
 
 @register.filter

@@ -5,7 +5,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +22,14 @@ from learning import api as learning
 class ReviewingRoles:
     member: bool  # an active member of a pool
     lead: bool  # a lead of one
+
+
+def navigation_facts() -> dict:
+    """The menu's facts about the person (LEAP_NAV_FACTS, read in one query by
+    accounts.context_processors.navigation): `nav_is_reviewer`, an active member of a
+    reviewer pool, and `nav_is_lead`, a lead of one."""
+    active = PoolMember.objects.filter(user=OuterRef("pk"), is_active=True)
+    return {"nav_is_reviewer": Exists(active), "nav_is_lead": Exists(active.filter(is_lead=True))}
 
 
 def reviewing_roles_get(*, user: User) -> ReviewingRoles:

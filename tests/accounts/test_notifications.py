@@ -3,18 +3,20 @@
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.db import connection
 from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from accounts.context_processors import notifications
-from accounts.models import Notification, NotificationSettings
+from accounts.context_processors import navigation
+from accounts.models import Notification, NotificationSettings, User
 from accounts.services import notify
-from credentials.context_processors import navigation
 from credentials.models import ReviewerPool
 from credentials.services.review import pool_member_add
-from tests.factories import UserFactory
+from learning.models import CohortMember, Membership
+from tests.factories import DistrictFactory, MembershipFactory, UserFactory
+from tests.learning.cohorts.factories import cohort_make, member_make
 
 pytestmark = pytest.mark.django_db
 
@@ -178,26 +180,103 @@ def test_non_essential_email_goes_out_by_default(
 # Navigation.
 
 
-def test_navigation_costs_at_most_two_queries_and_none_for_visitors(maya):
+def facts_are(user, **expected) -> int:
+    """The menu's facts about `user` are `expected` as a template reads them (those not
+    named are empty; for visitors, None), every time one is used; returns the queries it
+    took."""
+    request = RequestFactory().get("/")
+    request.user = user
+    with CaptureQueriesContext(connection) as queries:
+        context = navigation(request)
+        assert set(context) == set(NAV_FACTS)
+        for _ in range(2):
+            for name, empty in NAV_FACTS.items():
+                want = expected.get(name, empty if user.is_authenticated else None)
+                assert context[name] == want and bool(context[name]) == bool(want), name
+    return len(queries)
+
+
+# Each fact, and what it is when there is nothing to show.
+NAV_FACTS = {
+    "nav_unread": 0,
+    "nav_editor": False,
+    "nav_district_slug": None,
+    "nav_book_clubs": False,
+    "nav_is_reviewer": False,
+    "nav_is_lead": False,
+}
+
+
+def test_the_menus_facts_cost_one_query_and_none_for_visitors(maya):
     from django.contrib.auth.models import AnonymousUser
 
-    request = RequestFactory().get("/")
-    request.user = AnonymousUser()
-    with CaptureQueriesContext(connection) as queries:
-        context = {**notifications(request), **navigation(request)}
-        assert not context["nav_unread"] and not context["nav_is_reviewer"]
-    assert len(queries) == 0
+    assert facts_are(AnonymousUser()) == 0
+    assert facts_are(maya) == 1
 
     note(maya, "One")
     note(maya, "Two")
     note(maya, "Read", read=True)
-    request.user = maya
-    with CaptureQueriesContext(connection) as queries:
-        context = {**notifications(request), **navigation(request)}
-        assert context["nav_unread"] == 2 and f"{context['nav_unread']}" == "2"
-        assert not context["nav_is_reviewer"]
-        assert context["nav_unread"] == 2  # evaluated once
-    assert len(queries) == 2
+    note(UserFactory(), "Someone else's")
+    assert facts_are(maya, nav_unread=2) == 1
+
+
+def test_the_menus_reviewing_facts_follow_the_pools(maya):
+    pool = ReviewerPool.objects.create(name="All micro-credentials")
+    member = pool_member_add(pool=pool, user=maya)
+    facts_are(maya, nav_is_reviewer=True)
+    member.is_lead = True
+    member.save()
+    facts_are(maya, nav_is_reviewer=True, nav_is_lead=True)
+    member.is_active = False
+    member.save()
+    facts_are(maya)
+
+
+def test_the_menus_district_is_the_first_by_name_that_the_person_runs(maya):
+    zeta = DistrictFactory(name="Zeta Unified", slug="zeta")
+    alpha = DistrictFactory(name="Alpha County", slug="alpha")
+    closed = DistrictFactory(name="Aardvark (closed)", slug="closed", is_active=False)
+    MembershipFactory(user=maya, district=alpha, role="learner")
+    MembershipFactory(user=maya, district=closed, role="district_admin")
+    facts_are(maya)
+    MembershipFactory(user=maya, district=zeta, role="facilitator")
+    facts_are(maya, nav_district_slug="zeta")
+    alpha_place = Membership.objects.get(user=maya, district=alpha)
+    alpha_place.role = "district_admin"
+    alpha_place.save()
+    facts_are(maya, nav_district_slug="alpha")
+    alpha_place.is_active = False
+    alpha_place.save()
+    facts_are(maya, nav_district_slug="zeta")
+
+
+def test_the_menus_book_clubs_are_for_anyone_with_a_place_they_have_not_left(maya):
+    cohort = cohort_make()
+    place = member_make(cohort, maya, state=CohortMember.State.LEFT)
+    facts_are(maya)
+    for state in set(CohortMember.State) - {CohortMember.State.LEFT}:
+        place.state = state
+        place.save()
+        facts_are(maya, nav_book_clubs=True)
+
+
+def test_the_menus_editor_link_agrees_with_the_permission(maya):
+    access_admin = Permission.objects.get(
+        content_type__app_label="wagtailadmin", codename="access_admin"
+    )
+    editors = Group.objects.create(name="Menu test editors")
+    editors.permissions.add(access_admin)
+    direct, grouped, superuser = UserFactory(), UserFactory(), UserFactory(is_superuser=True)
+    direct.user_permissions.add(access_admin)
+    grouped.groups.add(editors)
+    UserFactory().groups.add(Group.objects.create(name="Menu test others"))
+    for person in (maya, direct, grouped, superuser):
+        person = User.objects.get(pk=person.pk)  # no permissions cached
+        facts_are(person, nav_editor=person.has_perm("wagtailadmin.access_admin"))
+    assert [
+        User.objects.get(pk=p.pk).has_perm("wagtailadmin.access_admin")
+        for p in (maya, direct, grouped, superuser)
+    ] == [False, True, True, True]
 
 
 def test_the_menu_shows_notifications_and_review_to_reviewers(client, maya):

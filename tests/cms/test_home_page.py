@@ -155,3 +155,22 @@ def test_home_page_queries_do_not_grow(client, sections):
         published(MicroCredentialPageFactory(parent=sections.micro_credentials))
         PathwayPageFactory(parent=sections.pathways)
     assert count() == few
+
+
+@pytest.mark.needs_redis
+def test_badge_art_is_drawn_from_the_prefetched_rendition_without_writing_the_cache(
+    client, sections, monkeypatch
+):
+    """Wagtail's get_rendition writes the rendition to the cache each time it is asked: a
+    round trip per badge on every view of the home page and the catalogue. The badge art
+    uses the rendition the list prefetched as it is."""
+    from tests.costs import redis_commands
+
+    for title in ("Using Data", "Coaching Peers", "Leading Change"):
+        published(MicroCredentialPageFactory(parent=sections.micro_credentials, title=title))
+    for url in ("/", sections.micro_credentials.url):
+        client.get(url)
+        with redis_commands(monkeypatch) as commands:
+            html = client.get(url).content.decode()
+        assert html.count('class="badge-art"') >= 3, url
+        assert "SET" not in commands, (url, commands)
