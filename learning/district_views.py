@@ -12,6 +12,7 @@ from accounts.errors import LeapError
 from accounts.models import BatchJob
 from accounts.reauthentication import recent_authentication_required
 from accounts.selectors import batch_list, batch_outcomes
+from cms.links import object_url_maker
 from learning import selectors, services
 from learning.cohorts.selectors import cohort_page_for_district
 from learning.filters import MemberFilter
@@ -73,6 +74,14 @@ def _render_home(request, district, *, invite_form, csv_form, status=200):
     cohorts = cohort_page_for_district(
         district=district, cursor=request.GET.get("book_clubs_cursor"), size=BOOK_CLUBS_PER_PAGE
     ).linked(request.GET, "book_clubs_cursor", path=home, anchor="#book-clubs")
+    member_url = object_url_maker("learning:district_member", district.slug)
+    for member in members.items:
+        member.admin_url = member_url(member.pk)
+    resend_url = object_url_maker("learning:district_invitation_resend", district.slug)
+    revoke_url = object_url_maker("learning:district_invitation_revoke", district.slug)
+    for invitation in invitations.items:
+        invitation.resend_url = resend_url(invitation.pk)
+        invitation.revoke_url = revoke_url(invitation.pk)
     context = {
         "district": district,
         "member_filter": member_filter,
