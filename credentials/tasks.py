@@ -20,7 +20,8 @@ def assertion_bake(assertion_id: int) -> str:
 @outbox_task()
 def assertions_bake(assertion_ids: list[int]) -> int:
     """After a bulk award's chunk commits: bake its images, in one run."""
-    found = Assertion.objects.select_related("badge_class__issuer").filter(pk__in=assertion_ids)
+    # The badge class for its image and id; an assertion's JSON names its issuer through it.
+    found = Assertion.objects.select_related("badge_class").filter(pk__in=assertion_ids)
     return baking.assertions_bake(assertions=list(found.order_by("pk")))
 
 

@@ -5,8 +5,8 @@ Every id is an absolute URL under SITE_URL; the URLs are a public contract."""
 import json
 
 from django.conf import settings
-from django.urls import reverse
 
+from cms.links import uuid_url
 from credentials.models import Assertion, BadgeClass, Issuer
 
 CONTEXT = "https://w3id.org/openbadges/v2"
@@ -17,15 +17,15 @@ def absolute(path: str) -> str:
 
 
 def issuer_id(issuer: Issuer) -> str:
-    return absolute(reverse("credentials:issuer", args=[issuer.uuid]))
+    return absolute(uuid_url("credentials:issuer", issuer.uuid))
 
 
 def badge_class_id(badge_class: BadgeClass) -> str:
-    return absolute(reverse("credentials:badge", args=[badge_class.uuid]))
+    return absolute(uuid_url("credentials:badge", badge_class.uuid))
 
 
 def assertion_id(assertion: Assertion) -> str:
-    return absolute(reverse("credentials:assertion", args=[assertion.uuid]))
+    return absolute(uuid_url("credentials:assertion", assertion.uuid))
 
 
 def issuer_json(issuer: Issuer) -> dict:
@@ -40,7 +40,7 @@ def issuer_json(issuer: Issuer) -> dict:
     if issuer.description:
         data["description"] = issuer.description
     if issuer.image:
-        data["image"] = absolute(reverse("credentials:issuer_image", args=[issuer.uuid]))
+        data["image"] = absolute(uuid_url("credentials:issuer_image", issuer.uuid))
     return data
 
 
@@ -51,7 +51,7 @@ def badge_class_json(badge_class: BadgeClass) -> dict:
         "id": badge_class_id(badge_class),
         "name": badge_class.name,
         "description": badge_class.description,
-        "image": absolute(reverse("credentials:badge_image", args=[badge_class.uuid])),
+        "image": absolute(uuid_url("credentials:badge_image", badge_class.uuid)),
         "criteria": {"id": badge_class.criteria_url, "narrative": badge_class.criteria_narrative},
         "issuer": issuer_id(badge_class.issuer),
         "tags": badge_class.tags,
@@ -74,7 +74,7 @@ def assertion_json(assertion: Assertion) -> dict:
         },
         "badge": badge_class_id(assertion.badge_class),
         "issuedOn": assertion.issued_on.isoformat(),
-        "image": absolute(reverse("credentials:assertion_image", args=[assertion.uuid])),
+        "image": absolute(uuid_url("credentials:assertion_image", assertion.uuid)),
         "verification": {"type": "hosted"},
     }
     if assertion.expires_on:
