@@ -651,9 +651,11 @@ def membership_get(*, user: User, district: District) -> Membership | None:
     return Membership.objects.filter(user=user, district=district).first()
 
 
-ROSTER_ORDERING = ("user__display_name", "pk")
+# By the person's name as the membership keeps it (`Membership.member_name`), so a page is
+# read from the index learning_members_by_name, not sorted from the whole district.
+ROSTER_ORDERING = ("member_name", "pk")
 # Active members first, then by name.
-MEMBER_ORDERING = ("-is_active", "user__display_name", "pk")
+MEMBER_ORDERING = ("-is_active", "member_name", "pk")
 MEMBER_FIGURES = ("enrolments", "pathways_completed", "badges", "hours_this_year", "last_assessed")
 
 

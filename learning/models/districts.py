@@ -176,9 +176,20 @@ class Membership(models.Model):
     is_active = models.BooleanField(default=True)
     joined_via = models.CharField(max_length=20, choices=JoinedVia.choices)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The person's display name, kept by the database (learning 0022's triggers: set as the
+    # row is written, and again when the person is renamed), so a district's members are
+    # read by name from an index rather than sorted afresh. Whatever a save writes to it, the
+    # database sets it from the person.
+    member_name = models.CharField(max_length=150, blank=True, default="", editable=False)
 
     class Meta:
         ordering = ["district__name"]
+        indexes = [
+            models.Index(
+                fields=["district", "-is_active", "member_name", "id"],
+                name="learning_members_by_name",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["user", "district"], name="learning_one_membership_per_district"
