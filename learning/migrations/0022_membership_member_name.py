@@ -14,8 +14,11 @@ POSTGRESQL = [
     """CREATE OR REPLACE FUNCTION learning_membership_name() RETURNS trigger
     LANGUAGE plpgsql AS $$
     BEGIN
+        -- FOR SHARE: a rename of this person that has not committed yet is waited for (and
+        -- read once it has); without it, the rename's trigger would not see this row and
+        -- the old name would be kept for good.
         NEW.member_name := COALESCE(
-            (SELECT display_name FROM accounts_user WHERE id = NEW.user_id), '');
+            (SELECT display_name FROM accounts_user WHERE id = NEW.user_id FOR SHARE), '');
         RETURN NEW;
     END $$""",
     """CREATE OR REPLACE TRIGGER learning_membership_name

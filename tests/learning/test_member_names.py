@@ -74,3 +74,25 @@ def test_members_are_listed_active_first_then_by_name_as_it_is_now():
         "Abe",
     ]
     assert names(district_roster_list(district=district)) == ["Aa Dev", "Ana", "Bea", "Carla"]
+
+
+@pytest.mark.needs_postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("first", ["join", "rename"])
+def test_a_membership_and_a_rename_at_the_same_moment_keep_the_new_name(first):
+    """Under READ COMMITTED, a membership written while its person's rename is open (or the
+    other way round) would keep the old name for good: the rename's trigger cannot see the
+    uncommitted membership, nor the membership's the uncommitted name."""
+    from tests.overlapping import overlapping
+
+    district = DistrictFactory()
+    person = UserFactory(display_name="Old Name")
+    works = {
+        "join": lambda: Membership.objects.create(
+            user=person, district=district, joined_via="admin"
+        ),
+        "rename": lambda: User.objects.filter(pk=person.pk).update(display_name="New Name"),
+    }
+    second = "rename" if first == "join" else "join"
+    assert overlapping(works[first], works[second]) == []
+    assert kept(Membership.objects.get(user=person)) == "New Name"
