@@ -37,10 +37,6 @@ def notification_list(*, user: User) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user).order_by("-created_at", "-pk")
 
 
-def notification_unread_count(*, user: User) -> int:
-    return Notification.objects.filter(user=user, read_at__isnull=True).count()
-
-
 # The menu: what it shows a signed-in person depends on facts about them from every app
 # (their unread notifications, reviewing, districts, book clubs). Each app names a function
 # in LEAP_NAV_FACTS that returns its facts as expressions on the person's row (`OuterRef
